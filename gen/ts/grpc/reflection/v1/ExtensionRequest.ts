@@ -1,0 +1,12 @@
+// Original file: node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto
+
+
+export interface ExtensionRequest {
+  'containingType'?: (string);
+  'extensionNumber'?: (number);
+}
+
+export interface ExtensionRequest__Output {
+  'containingType': (string);
+  'extensionNumber': (number);
+}

@@ -1,0 +1,12 @@
+// Original file: node_modules/@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto
+
+
+export interface ErrorResponse {
+  'errorCode'?: (number);
+  'errorMessage'?: (string);
+}
+
+export interface ErrorResponse__Output {
+  'errorCode': (number);
+  'errorMessage': (string);
+}

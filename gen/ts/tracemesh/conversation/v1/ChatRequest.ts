@@ -1,0 +1,15 @@
+// Original file: proto/tracemesh/conversation/v1/conversation.proto
+
+import type { TurnOptions as _tracemesh_conversation_v1_TurnOptions, TurnOptions__Output as _tracemesh_conversation_v1_TurnOptions__Output } from '../../../tracemesh/conversation/v1/TurnOptions';
+
+export interface ChatRequest {
+  'conversationId'?: (string);
+  'message'?: (string);
+  'options'?: (_tracemesh_conversation_v1_TurnOptions | null);
+}
+
+export interface ChatRequest__Output {
+  'conversationId': (string);
+  'message': (string);
+  'options': (_tracemesh_conversation_v1_TurnOptions__Output | null);
+}

@@ -1,0 +1,109 @@
+// Configuration from the environment, in one place. Every process reads what it needs from here,
+// so `tracemesh up`, the tests and a Kubernetes ConfigMap all speak the same variable names.
+import { resolve } from 'node:path';
+
+export const DEFAULT_PORTS = {
+  conversation: 50051,
+  toolworker: 50052,
+  tracestore: 8790,
+  chroma: 8000,
+} as const;
+
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function intEnv(name: string, fallback: number): number {
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export function host(): string {
+  return env('TRACEMESH_HOST') ?? '127.0.0.1';
+}
+
+export function dataDir(): string {
+  return resolve(env('TRACEMESH_DATA_DIR') ?? '.tracemesh');
+}
+
+export function conversationPort(): number {
+  return intEnv('CONVERSATION_PORT', DEFAULT_PORTS.conversation);
+}
+
+export function toolworkerPort(): number {
+  return intEnv('TOOLWORKER_PORT', DEFAULT_PORTS.toolworker);
+}
+
+export function tracestorePort(): number {
+  return intEnv('TRACESTORE_PORT', DEFAULT_PORTS.tracestore);
+}
+
+/** Where clients reach the conversation service. */
+export function conversationTarget(): string {
+  return env('CONVERSATION_TARGET') ?? `127.0.0.1:${DEFAULT_PORTS.conversation}`;
+}
+
+/** Where the conversation service reaches its tool workers (a grpc-js target). */
+export function toolworkerTarget(): string {
+  return env('TOOLWORKER_TARGET') ?? `127.0.0.1:${DEFAULT_PORTS.toolworker}`;
+}
+
+export interface ModelConfig {
+  /** Set: real Claude through the Anthropic API. Unset: the offline model. */
+  apiKey: string | undefined;
+  baseURL: string | undefined;
+  model: string;
+  maxTokens: number;
+  maxIterations: number;
+  /** Offline model: pause between streamed deltas, in milliseconds (0 = as fast as possible). */
+  offlineDeltaDelayMs: number;
+}
+
+export function modelConfig(): ModelConfig {
+  return {
+    apiKey: env('ANTHROPIC_API_KEY'),
+    baseURL: env('ANTHROPIC_BASE_URL'),
+    model: env('ANTHROPIC_MODEL') ?? 'claude-sonnet-4-5',
+    maxTokens: intEnv('TRACEMESH_MAX_TOKENS', 2048),
+    maxIterations: intEnv('TRACEMESH_MAX_ITERATIONS', 6),
+    offlineDeltaDelayMs: intEnv('OFFLINE_MODEL_DELTA_DELAY_MS', 4),
+  };
+}
+
+export interface TracingConfig {
+  enabled: boolean;
+  /** The Braintrust project every process logs into. */
+  projectName: string;
+  /** Braintrust when BRAINTRUST_API_KEY is set; otherwise the local trace store. */
+  backend: 'braintrust' | 'local';
+  apiKey: string;
+  appUrl: string;
+  /** Set when known up front (the local store); Braintrust's comes from the login response. */
+  apiUrl: string | undefined;
+}
+
+export function localTraceStoreUrl(): string {
+  return env('TRACESTORE_URL') ?? `http://127.0.0.1:${tracestorePort()}`;
+}
+
+export function tracingConfig(): TracingConfig {
+  const projectName = env('BRAINTRUST_PROJECT') ?? 'tracemesh';
+  const enabled = env('TRACEMESH_TRACING') !== 'off';
+  const apiKey = env('BRAINTRUST_API_KEY');
+  if (apiKey) {
+    return {
+      enabled,
+      projectName,
+      backend: 'braintrust',
+      apiKey,
+      appUrl: env('BRAINTRUST_APP_URL') ?? 'https://www.braintrust.dev',
+      apiUrl: env('BRAINTRUST_API_URL'),
+    };
+  }
+  const local = localTraceStoreUrl();
+  return { enabled, projectName, backend: 'local', apiKey: env('TRACESTORE_TOKEN') ?? 'local', appUrl: local, apiUrl: local };
+}

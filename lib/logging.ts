@@ -1,0 +1,18 @@
+// Structured logs (pino) to stderr, each line stamped with the active trace and span ids so a log
+// line leads to its trace.
+import { trace } from '@opentelemetry/api';
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(service: string): Logger {
+  return pino({
+    name: service,
+    level: process.env.LOG_LEVEL ?? 'info',
+    base: { service, pid: process.pid },
+    mixin() {
+      const spanContext = trace.getActiveSpan()?.spanContext();
+      return spanContext ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {};
+    },
+  }, pino.destination(2));
+}
