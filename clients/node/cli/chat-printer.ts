@@ -1,0 +1,53 @@
+// Shows a streamed turn in a terminal: the model's text on stdout the moment each delta arrives,
+// tool calls and the turn summary on stderr (so `tracemesh chat … > answer.md` keeps just the answer).
+import type { StreamChatResponse__Output } from '../../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
+import type { TurnResult__Output } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
+import { fromStruct } from '../../../lib/grpc/struct.js';
+
+const useColor = process.stderr.isTTY && !process.env.NO_COLOR;
+const dim = (text: string): string => (useColor ? `\x1b[2m${text}\x1b[0m` : text);
+const red = (text: string): string => (useColor ? `\x1b[31m${text}\x1b[0m` : text);
+const green = (text: string): string => (useColor ? `\x1b[32m${text}\x1b[0m` : text);
+
+export class ChatPrinter {
+  private lastIteration = -1;
+  private atLineStart = true;
+
+  private out(text: string): void {
+    if (text.length === 0) return;
+    process.stdout.write(text);
+    this.atLineStart = text.endsWith('\n');
+  }
+
+  private note(line: string): void {
+    if (!this.atLineStart) this.out('\n');
+    process.stderr.write(`${line}\n`);
+  }
+
+  onEvent = (event: StreamChatResponse__Output): void => {
+    if (event.textDelta) {
+      if (event.textDelta.iteration !== this.lastIteration && this.lastIteration !== -1 && !this.atLineStart) this.out('\n\n');
+      this.lastIteration = event.textDelta.iteration;
+      this.out(event.textDelta.text);
+    } else if (event.toolCallStarted) {
+      const { toolName, arguments: args } = event.toolCallStarted;
+      this.note(dim(`▸ ${toolName} ${JSON.stringify(fromStruct(args))}`));
+    } else if (event.toolCallFinished?.toolCall) {
+      const call = event.toolCallFinished.toolCall;
+      const took = `${Number(call.durationMs).toFixed(1)} ms`;
+      this.note(call.isError ? red(`✗ ${call.toolName} ${call.errorCode}: ${call.errorMessage} (${took})`) : green(`✓ ${call.toolName} ${dim(took)}`));
+      this.lastIteration = -1;
+    }
+  };
+
+  summary(result: TurnResult__Output): void {
+    const usage = result.usage;
+    this.note(
+      dim(
+        `— conversation ${result.conversationId} · turn ${result.turnIndex} · ${result.stopReason.replace('STOP_REASON_', '').toLowerCase()} · ` +
+          `${result.iterations} model calls · ${usage?.inputTokens ?? 0} in / ${usage?.outputTokens ?? 0} out tokens · ` +
+          `${(Number(result.durationMs) / 1000).toFixed(2)} s · trace ${result.trace?.rootSpanId || '(tracing off)'}`,
+      ),
+    );
+  }
+}

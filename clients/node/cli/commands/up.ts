@@ -1,0 +1,36 @@
+// `tracemesh up`: the mesh on its default ports, each service its own process, until Ctrl-C.
+import type { Command } from 'commander';
+import { conversationPort, dataDir, toolworkerPort, tracestorePort } from '../../../../lib/config.js';
+import { startMesh } from '../../../../lib/process/mesh-launcher.js';
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command('up')
+    .description('start the trace store, the tool worker and the conversation service')
+    .option('--data-dir <dir>', 'where databases and logs go (default TRACEMESH_DATA_DIR or ./.tracemesh)')
+    .option('--quiet', 'write service logs to <data-dir>/logs instead of this terminal')
+    .action(async (options: { dataDir?: string; quiet?: boolean }) => {
+      const dir = options.dataDir ?? dataDir();
+      process.stderr.write(`starting the mesh (data in ${dir})…\n`);
+      const mesh = await startMesh({
+        dataDir: dir,
+        ports: { conversation: conversationPort(), toolworker: toolworkerPort(), tracestore: tracestorePort() },
+        logs: options.quiet ? 'file' : 'inherit',
+      });
+      process.stderr.write(
+        [
+          `conversation  ${mesh.conversationTarget}`,
+          `toolworker    ${mesh.toolworkerTarget}`,
+          `tracestore    ${mesh.tracestoreUrl ?? 'Braintrust (BRAINTRUST_API_KEY)'}`,
+          'ready — try: npm run tracemesh -- chat "…"   (Ctrl-C stops the mesh)',
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      process.stderr.write('stopping…\n');
+      await mesh.stop();
+    });
+}

@@ -1,0 +1,74 @@
+// The typed Node client of ConversationService: the generated client, with the tracing
+// interceptor (every call carries the caller's span context in both header forms), and helpers
+// that stream a turn with a deadline and hand each event to the caller as it arrives.
+import { credentials, Metadata, type ChannelOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import type { GetConversationResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
+import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
+import type { TurnOptions } from '../../gen/ts/tracemesh/conversation/v1/TurnOptions.js';
+import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
+import { conversationTarget } from '../../lib/config.js';
+import { ConversationServiceClient as GeneratedClient } from '../../lib/grpc/protos.js';
+import { tracingClientInterceptor } from '../../lib/tracing/grpc-client-tracing.js';
+
+export type { ConversationServiceClient, StreamChatResponse__Output as ChatEvent, TurnResult__Output as TurnResult };
+
+const CHANNEL_OPTIONS: ChannelOptions = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.max_receive_message_length': 4 * 1024 * 1024,
+};
+
+export function createConversationClient(target: string = conversationTarget()): ConversationServiceClient {
+  return new GeneratedClient(target, credentials.createInsecure(), {
+    ...CHANNEL_OPTIONS,
+    interceptors: [tracingClientInterceptor(target)],
+  });
+}
+
+export interface StreamTurnOptions {
+  conversationId?: string;
+  options?: TurnOptions;
+  /** The whole turn's deadline (default 5 minutes). */
+  deadlineMs?: number;
+  /** Extra request metadata (e.g. an authorization header). */
+  metadata?: Metadata;
+  onEvent?: (event: StreamChatResponse__Output) => void;
+  /** Aborting cancels the call. */
+  signal?: AbortSignal;
+}
+
+/** Streams one turn; resolves with its result once `turn_completed` arrives. */
+export function streamTurn(client: ConversationServiceClient, message: string, options: StreamTurnOptions = {}): Promise<TurnResult__Output> {
+  return new Promise((resolve, reject) => {
+    const call: ClientReadableStream<StreamChatResponse__Output> = client.StreamChat(
+      { conversationId: options.conversationId ?? '', message, options: options.options ?? null },
+      options.metadata ?? new Metadata(),
+      { deadline: new Date(Date.now() + (options.deadlineMs ?? 300_000)) },
+    );
+    const onAbort = (): void => call.cancel();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let result: TurnResult__Output | undefined;
+    call.on('data', (event: StreamChatResponse__Output) => {
+      if (event.turnCompleted?.result) result = event.turnCompleted.result;
+      options.onEvent?.(event);
+    });
+    call.on('error', (error: ServiceError) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    call.on('end', () => {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (result) resolve(result);
+      else reject(new Error('the stream ended without a completed turn'));
+    });
+  });
+}
+
+export function getConversation(client: ConversationServiceClient, conversationId: string, deadlineMs = 10_000): Promise<GetConversationResponse__Output> {
+  return new Promise((resolve, reject) => {
+    client.GetConversation({ conversationId }, { deadline: new Date(Date.now() + deadlineMs) }, (error, value) =>
+      error || !value ? reject(error ?? new Error('empty response')) : resolve(value),
+    );
+  });
+}

@@ -1,0 +1,77 @@
+// A grpc-js server as every tracemesh service runs it: message-size and stream limits, keepalive,
+// grpc.health.v1 (NOT_SERVING until the service says it is ready, and again while shutting down),
+// reflection, and a graceful shutdown that lets in-flight calls finish before forcing.
+import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import type { Logger } from '../logging.js';
+import { addReflection } from './reflection-service.js';
+
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+const SERVER_OPTIONS: ChannelOptions = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_concurrent_streams': 1000,
+  'grpc.keepalive_time_ms': 60_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+};
+
+export interface ServiceServer {
+  server: Server;
+  health: HealthImplementation;
+  port: number;
+  address: string;
+  /** Sets the health of this service ('' is the whole server) — SERVING once dependencies are ready. */
+  setServing(status: ServingStatus): void;
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+export interface StartServerOptions {
+  host: string;
+  port: number;
+  /** Fully-qualified names of the services added through `register`. */
+  services: string[];
+  register(server: Server): void;
+  log: Logger;
+}
+
+export async function startServer(options: StartServerOptions): Promise<ServiceServer> {
+  const server = new Server(SERVER_OPTIONS);
+  const health = new HealthImplementation(
+    Object.fromEntries(['', ...options.services].map((name) => [name, 'NOT_SERVING' as ServingStatus])),
+  );
+  options.register(server);
+  health.addToServer(server);
+  addReflection(server, options.services);
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+  const address = `${options.host}:${port}`;
+  const setServing = (status: ServingStatus): void => {
+    for (const name of ['', ...options.services]) health.setStatus(name, status);
+  };
+
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (graceMs = 5_000): Promise<void> => {
+    shuttingDown ??= new Promise<void>((resolve) => {
+      setServing('NOT_SERVING');
+      const force = setTimeout(() => {
+        options.log.warn({ graceMs }, 'calls still running after the grace period; forcing shutdown');
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    return shuttingDown;
+  };
+
+  return { server, health, port, address, setServing, shutdown };
+}

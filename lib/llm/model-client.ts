@@ -1,0 +1,44 @@
+// The model behind the agent loop: Claude through @anthropic-ai/sdk when ANTHROPIC_API_KEY (or an
+// ANTHROPIC_BASE_URL) is configured, otherwise the offline clinical model served to the very same
+// SDK through its `fetch` option. Callers cannot tell the two apart, which is the point.
+import Anthropic from '@anthropic-ai/sdk';
+import { modelConfig, type ModelConfig } from '../config.js';
+import { createOfflineModelFetch } from './offline/index.js';
+
+export const OFFLINE_MODEL_NAME = 'tracemesh-offline-clinical';
+
+export interface ModelClient {
+  client: Anthropic;
+  /** "anthropic" for the real API (or a compatible endpoint), "offline" for the embedded model. */
+  provider: 'anthropic' | 'offline';
+  defaultModel: string;
+}
+
+export function createModelClient(config: ModelConfig = modelConfig()): ModelClient {
+  // The SDK's own OTel span would duplicate our claude_messages_create span: one llm span per call.
+  if (config.apiKey || config.baseURL) {
+    return {
+      client: new Anthropic({
+        apiKey: config.apiKey ?? null,
+        baseURL: config.baseURL ?? null,
+        maxRetries: 2,
+        openTelemetry: false,
+        ...(config.apiKey ? {} : { defaultHeaders: { authorization: null } }),
+      }),
+      provider: config.apiKey ? 'anthropic' : 'offline',
+      defaultModel: config.apiKey ? config.model : OFFLINE_MODEL_NAME,
+    };
+  }
+  return {
+    client: new Anthropic({
+      apiKey: null,
+      defaultHeaders: { authorization: null },
+      baseURL: 'http://offline-model.invalid',
+      fetch: createOfflineModelFetch({ deltaDelayMs: config.offlineDeltaDelayMs }),
+      maxRetries: 0,
+      openTelemetry: false,
+    }),
+    provider: 'offline',
+    defaultModel: OFFLINE_MODEL_NAME,
+  };
+}

@@ -1,0 +1,329 @@
+// Writes the offline model's final answer: structured markdown (Assessment, Recommendations,
+// Follow-up) grounded in the tool results it received, 150–450 words. Lines carry a priority so the
+// answer can be trimmed to length by dropping the least important detail first.
+import type { ConditionProfile, RankedCondition } from './clinical-reasoning.js';
+import { bloodPressureCategory, bmiCategoryLabel, clinicalFindings, raisedBy, rankConditions, testsFor } from './clinical-reasoning.js';
+import type { ConversationView } from './conversation-view.js';
+import type { PatientFacts } from './patient-facts.js';
+import { hasClinicalContent, round, weightInKg } from './patient-facts.js';
+import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, joinAnd, objectPronoun } from './phrasing.js';
+import type { InteractionEntry, KnowledgeEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
+import { clip, latestMetrics, measuredFrom, toolDisplayName } from './tool-results.js';
+
+export const MIN_ANSWER_WORDS = 150;
+export const MAX_ANSWER_WORDS = 450;
+// Aim inside the limits: scorers count words in slightly different ways.
+const TARGET_MIN = 170;
+const TARGET_MAX = 430;
+
+/** 1 = essential, never dropped; higher numbers are dropped first when the answer runs long. */
+type Priority = 1 | 2 | 3 | 4 | 5;
+type LineKind = 'para' | 'item' | 'numbered';
+
+interface Line {
+  text: string;
+  priority: Priority;
+  kind: LineKind;
+}
+
+interface Section {
+  title: string;
+  lines: Line[];
+}
+
+const para = (text: string, priority: Priority = 1): Line => ({ text, priority, kind: 'para' });
+const item = (text: string, priority: Priority = 1): Line => ({ text, priority, kind: 'item' });
+
+const DISCLAIMER = "_Written by tracemesh's offline clinical model (deterministic and rule-based): check it against current guidelines and your clinical judgement._";
+
+// General advice that lengthens a too-short answer, most useful first.
+const PADDING: readonly string[] = [
+  'Lifestyle foundations apply whatever the results: a balanced diet, at least 150 minutes of moderate activity a week, enough sleep and no smoking.',
+  'Reconcile the full medication list, including over-the-counter drugs and supplements, before starting anything new.',
+  'Record baseline weight, blood pressure and symptoms now so the response to any treatment can be measured.',
+  'Recheck an abnormal result before labelling a chronic condition, and agree with the patient how results will be shared.',
+  'Screening that is due for age and sex (cancer screening, vaccinations, lipids) can be brought up to date at the same visit.',
+];
+
+/** The answer to a turn: after tool results, or directly when no tool fits. */
+export function writeAnswer(view: ConversationView): string {
+  const outcomes = [...view.earlierOutcomes, ...view.currentOutcomes];
+  const acknowledgements = view.currentOutcomes.flatMap(acknowledge);
+  const metrics = currentMetrics(view);
+  const knowledge = knowledgeEntries(view);
+  const medications = [...outcomes].reverse().find((o) => o.kind === 'medications');
+  if (!hasClinicalContent(view.facts) && !metrics && knowledge.length === 0 && !medications) {
+    return shortReply(acknowledgements);
+  }
+
+  const { facts } = view;
+  const findings = clinicalFindings(facts, measuredFrom(metrics, {}));
+  const ranked = rankConditions(findings);
+  const differentials = ranked.filter((r) => r.profile.kind === 'differential').slice(0, 5);
+  const managed = ranked.filter((r) => r.profile.kind === 'finding');
+  const raised = view.isFollowUp
+    ? raisedBy(clinicalFindings(view.earlierFacts, measuredFrom(latestMetrics(view.earlierOutcomes), {})), findings)
+    : [];
+
+  const assessment: Section = { title: 'Assessment', lines: [] };
+  assessment.lines.push(para(opening(view)));
+  assessment.lines.push(...acknowledgements.map((text) => para(text)));
+  assessment.lines.push(...measurementLines(facts, metrics, findings.bmi, view));
+  if (raised.length > 0) assessment.lines.push(para(`The new information makes ${joinAnd(raised.map((p) => lowerFirst(p.name)))} a priority.`));
+  assessment.lines.push(...differentialLines(differentials));
+  assessment.lines.push(...knowledgeLines(knowledge, outcomes));
+
+  const recommendations: Section = { title: 'Recommendations', lines: recommendationLines(facts, ranked, differentials, managed, raised, medications, findings.egfr) };
+  const followUp: Section = { title: 'Follow-up', lines: followUpLines(facts, differentials, managed, raised) };
+  return fitToLength([assessment, recommendations, followUp]);
+}
+
+function shortReply(acknowledgements: readonly string[]): string {
+  return [
+    ...acknowledgements,
+    "I'm tracemesh's offline clinical model. Describe the patient (age, sex, height, weight, blood pressure, symptoms and current medications) and I will calculate clinical metrics, search the medical knowledge base and suggest what to evaluate, with treatment options.",
+  ].join('\n\n');
+}
+
+function acknowledge(outcome: ToolOutcome): string[] {
+  switch (outcome.kind) {
+    case 'error':
+      return [`The ${toolDisplayName(outcome.toolName)} returned an error (${outcome.message}); I proceeded without it.`];
+    case 'other':
+      return [`The ${toolDisplayName(outcome.toolName)} returned: ${outcome.summary}`];
+    default:
+      return [];
+  }
+}
+
+/** Metrics from this turn, or from an earlier one if nothing since made them stale. */
+function currentMetrics(view: ConversationView): MetricsSummary | undefined {
+  const now = latestMetrics(view.currentOutcomes);
+  if (now) return now;
+  const { latestFacts } = view;
+  const stale = latestFacts.height || latestFacts.weight || latestFacts.bloodPressure || latestFacts.serumCreatinine;
+  return stale ? undefined : latestMetrics(view.earlierOutcomes);
+}
+
+function knowledgeEntries(view: ConversationView): KnowledgeEntry[] {
+  const entries: KnowledgeEntry[] = [];
+  const newestFirst = [...view.currentOutcomes, ...[...view.earlierOutcomes].reverse()];
+  for (const o of newestFirst) {
+    if (o.kind !== 'knowledge') continue;
+    for (const e of o.entries) if (!entries.some((x) => x.title === e.title)) entries.push(e);
+  }
+  return entries;
+}
+
+function opening(view: ConversationView): string {
+  if (!view.isFollowUp) return `Patient: ${describePatient(view.facts)}.`;
+  const earlier = describePatient(view.earlierFacts);
+  const added = describeNewInformation(view.latestFacts);
+  return added
+    ? `Building on the earlier information (${earlier}), this update adds ${added}.`
+    : `Building on the earlier information (${earlier}), here is the picture so far.`;
+}
+
+function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefined, bmi: number | undefined, view: ConversationView): Line[] {
+  const lines: Line[] = [];
+  if (metrics?.bmi) {
+    lines.push(item(`**BMI ${metrics.bmi.value} kg/m²**: ${metrics.bmi.label ?? bmiCategoryLabel(metrics.bmi.value)}.`));
+  } else if (bmi !== undefined) {
+    const metricsFailed = view.currentOutcomes.some((o) => o.kind === 'error' && o.toolName === 'calculate_clinical_metrics');
+    // The error itself is acknowledged above; otherwise say why this is only an estimate.
+    const why = metricsFailed ? '' : metrics ? ' (the metrics tool did not report BMI)' : ' (no metrics tool result was available)';
+    lines.push(item(`**Estimated BMI ≈ ${bmi} kg/m²** (${bmiCategoryLabel(bmi)}), from the stated height and weight${why}.`));
+  }
+  if (metrics?.bloodPressure) {
+    const bp = metrics.bloodPressure;
+    const label = bp.label ?? bloodPressureCategory(bp);
+    const map = bp.meanArterialPressure !== undefined ? ` (mean arterial pressure ${bp.meanArterialPressure} mmHg)` : '';
+    lines.push(item(`**Blood pressure ${formatBloodPressure(bp)}**: ${label}${map}.`));
+  } else if (facts.bloodPressure) {
+    lines.push(item(`**Blood pressure ${formatBloodPressure(facts.bloodPressure)}**: ${bloodPressureCategory(facts.bloodPressure)} range by ACC/AHA thresholds.`));
+  }
+  if (metrics?.egfr) {
+    const e = metrics.egfr;
+    const equation = e.equation ? ` (${e.equation})` : '';
+    const stage = e.stage ? `, stage ${e.stage}` : '';
+    const label = e.label ? `: ${e.label}` : '';
+    lines.push(item(`**eGFR ${e.value} ${e.unit ?? 'mL/min/1.73m²'}**${equation}${stage}${label}.`));
+  } else if (facts.egfr !== undefined) {
+    lines.push(item(`**eGFR ${facts.egfr}** as reported.`));
+  }
+  const body: string[] = [];
+  if (metrics?.bodySurfaceArea) body.push(`body surface area ${metrics.bodySurfaceArea.valueM2} m²${metrics.bodySurfaceArea.formula ? ` (${metrics.bodySurfaceArea.formula})` : ''}`);
+  if (metrics?.idealBodyWeight) body.push(`ideal body weight ${metrics.idealBodyWeight.valueKg} kg${metrics.idealBodyWeight.formula ? ` (${metrics.idealBodyWeight.formula})` : ''}`);
+  if (metrics?.adjustedBodyWeight) body.push(`adjusted body weight ${metrics.adjustedBodyWeight.valueKg} kg`);
+  if (body.length > 0) lines.push(item(`${capitalise(body.join('; '))}.`, 3));
+  if (metrics?.healthRisk !== undefined) lines.push(item(`Health-risk score ${metrics.healthRisk} on the calculator's 0–1 scale (1.0 is the lowest risk).`, 4));
+  const note = metrics?.notes[0];
+  if (note) lines.push(item(`Calculator note: ${clip(note, 160)}`, 5));
+  return lines;
+}
+
+function differentialLines(differentials: readonly RankedCondition[]): Line[] {
+  if (differentials.length === 0) {
+    return [para('No specific diagnosis stands out from the information given; the measurements above are the main findings.')];
+  }
+  const lines: Line[] = [para('**Conditions to evaluate**, most likely first:')];
+  differentials.forEach((r, i) => {
+    const why = r.reasons.length > 0 ? `${r.reasons.join('; ')}. ` : '';
+    lines.push({ text: `${i + 1}. **${r.profile.name}**: ${why}Check ${joinAnd([...r.profile.tests])}.`, priority: i === 0 ? 1 : i < 3 ? 2 : 3, kind: 'numbered' });
+  });
+  return lines;
+}
+
+function knowledgeLines(entries: readonly KnowledgeEntry[], outcomes: readonly ToolOutcome[]): Line[] {
+  if (entries.length === 0) {
+    return outcomes.some((o) => o.kind === 'knowledge') ? [para('The medical knowledge search returned no matching entries.', 3)] : [];
+  }
+  return entries.slice(0, 2).map((e, i) => {
+    const relevance = e.relevance !== undefined ? ` (relevance ${round(e.relevance, 2)})` : '';
+    const gist = e.content ? `: ${clip(firstSentence(e.content), 150)}` : '';
+    return para(`Knowledge base, *${e.title}*${relevance}${gist}`, i === 0 ? 2 : 4);
+  });
+}
+
+function recommendationLines(
+  facts: PatientFacts,
+  ranked: readonly RankedCondition[],
+  differentials: readonly RankedCondition[],
+  managed: readonly RankedCondition[],
+  raised: readonly ConditionProfile[],
+  medications: ToolOutcome | undefined,
+  egfr: number | undefined,
+): Line[] {
+  const lines: Line[] = [];
+  for (const r of ranked) if (r.profile.redFlag) lines.push(item(`**Urgent:** ${r.profile.redFlag}`));
+  const raisedFirst = [...ranked.filter((r) => raised.includes(r.profile)), ...differentials, ...managed];
+  const tests = testsFor(raisedFirst);
+  if (tests.length > 0) lines.push(item(`**Order:** ${joinAnd(tests)}.`));
+  // Conditions the latest turn raised lead; then the differential; then managed findings.
+  const treated: RankedCondition[] = [];
+  for (const p of raised) {
+    const r = ranked.find((x) => x.profile === p);
+    if (r) treated.push(r);
+  }
+  for (const r of [...differentials.slice(0, 3), ...managed]) if (!treated.includes(r)) treated.push(r);
+  treated.forEach((r, i) => {
+    const confirmed = r.profile.kind === 'differential' ? ' (if confirmed)' : '';
+    let text = r.profile.treatments.join('; ');
+    if (r.profile.id === 'obesity' && facts.weight) text += `; 5–10% is about ${weightTarget(facts)} for ${objectPronoun(facts)}`;
+    lines.push(item(`**${r.profile.name}${confirmed}:** ${capitalise(text)}.`, i === 0 || raised.includes(r.profile) ? 1 : i < 3 ? 2 : 3));
+  });
+  lines.push(...medicationLines(facts, medications, egfr));
+  return lines;
+}
+
+function weightTarget(facts: PatientFacts): string {
+  const weight = facts.weight;
+  if (!weight) return '';
+  const unit = weight.unit;
+  const value = unit === 'lb' ? weight.value : weightInKg(weight);
+  return `${Math.round(value * 0.05)}–${Math.round(value * 0.1)} ${unit}`;
+}
+
+function medicationLines(facts: PatientFacts, outcome: ToolOutcome | undefined, egfr: number | undefined): Line[] {
+  const lines: Line[] = [];
+  if (outcome?.kind === 'medications') {
+    outcome.interactions.slice(0, 3).forEach((x, i) => lines.push(item(interactionText(x), i === 0 ? 1 : 2)));
+    const checked = outcome.medications.filter((m) => m.found !== false).map((m) => (m.drugClass ? `${m.name} (${m.drugClass})` : m.name));
+    if (outcome.interactions.length === 0 && checked.length > 0) lines.push(item(`**Medications:** ${joinAnd(checked)} checked; no interactions were reported.`, 2));
+    const missing = outcome.medications.filter((m) => m.found === false).map((m) => m.name);
+    if (missing.length > 0) lines.push(item(`${joinAnd(missing)} ${missing.length > 1 ? 'were' : 'was'} not found in the drug database; review ${missing.length > 1 ? 'them' : 'it'} manually.`, 3));
+    outcome.warnings.slice(0, 2).forEach((w) => lines.push(item(clip(w, 160), 2)));
+  } else if (facts.medications.length > 0) {
+    lines.push(item(`**Medications:** review ${joinAnd(facts.medications)} for interactions and dosing${egfr !== undefined ? ` at eGFR ${egfr}` : ''}.`, 2));
+  }
+  if (facts.medications.includes('metformin') && egfr !== undefined && egfr < 45) {
+    lines.push(item(egfr < 30 ? 'Metformin is contraindicated at an eGFR below 30: stop it.' : 'At an eGFR of 30–44, do not start metformin and cap an existing dose at 1,000 mg a day.'));
+  }
+  const nsaids = facts.medications.filter((m) => m === 'ibuprofen' || m === 'naproxen');
+  if (nsaids.length > 0 && ((egfr !== undefined && egfr < 60) || facts.bloodPressure || facts.conditions.includes('hypertension'))) {
+    lines.push(item(`Avoid ${joinAnd(nsaids)} where possible: NSAIDs raise blood pressure and harm the kidneys; prefer acetaminophen.`, 2));
+  }
+  if (facts.pregnant) lines.push(item('Pregnancy changes the options: ACE inhibitors, ARBs and statins are contraindicated; check every drug for safety in pregnancy.'));
+  return lines;
+}
+
+function interactionText(x: InteractionEntry): string {
+  const drugs = x.drugs.length > 0 ? x.drugs.join(' + ') : 'Two of the medications';
+  const severity = x.severity ? ` (${x.severity})` : '';
+  const mechanism = x.mechanism ? `: ${clip(x.mechanism, 120)}` : '';
+  const advice = x.recommendation ? `; ${clip(x.recommendation, 120)}` : '';
+  return `**Interaction:** ${drugs}${severity}${mechanism}${advice}.`;
+}
+
+function followUpLines(facts: PatientFacts, differentials: readonly RankedCondition[], managed: readonly RankedCondition[], raised: readonly ConditionProfile[]): Line[] {
+  const lines: Line[] = [];
+  if (differentials.length > 0) lines.push(item('Review the results within 1–2 weeks and choose treatment from what they confirm.'));
+  const profiles: ConditionProfile[] = [...raised];
+  for (const r of [...differentials, ...managed]) if (!profiles.includes(r.profile)) profiles.push(r.profile);
+  profiles.slice(0, 4).forEach((p, i) => lines.push(item(p.followUp, i === 0 || raised.includes(p) ? 1 : i < 2 ? 2 : 3)));
+  const bp = facts.bloodPressure;
+  if (bp && (bp.systolic >= 180 || bp.diastolic >= 120)) lines.push(item('A reading of 180/120 mmHg or more with headache, chest pain or confusion is an emergency.'));
+  if (facts.symptoms.includes('polydipsia') || facts.symptoms.includes('polyuria')) {
+    lines.push(item('Seek same-day care for vomiting, confusion, abdominal pain or marked dehydration (possible hyperglycemic crisis).', 2));
+  }
+  if (lines.length === 0) lines.push(item('Recheck the measurements at the next routine visit.'));
+  lines.push(para(DISCLAIMER));
+  return lines;
+}
+
+/** Drops optional lines until the answer fits, or pads a short one with general advice. */
+function fitToLength(sections: Section[]): string {
+  let text = render(sections);
+  while (countWords(text) > TARGET_MAX) {
+    const victim = leastImportantLine(sections);
+    if (!victim) break;
+    victim.section.lines.splice(victim.index, 1);
+    text = render(sections);
+  }
+  const recommendations = sections[1];
+  for (const extra of PADDING) {
+    if (countWords(text) >= TARGET_MIN || !recommendations) break;
+    recommendations.lines.push(item(extra, 5));
+    text = render(sections);
+  }
+  return text;
+}
+
+function leastImportantLine(sections: Section[]): { section: Section; index: number } | undefined {
+  let victim: { section: Section; index: number; priority: number } | undefined;
+  for (const section of sections) {
+    section.lines.forEach((line, index) => {
+      if (line.priority > 1 && (!victim || line.priority >= victim.priority)) victim = { section, index, priority: line.priority };
+    });
+  }
+  return victim;
+}
+
+function render(sections: readonly Section[]): string {
+  return sections
+    .map((section) => {
+      const blocks: string[] = [];
+      let previous: LineKind | undefined;
+      let number = 0;
+      for (const line of section.lines) {
+        // A blank line between paragraphs and between a paragraph and a list keeps markdown honest.
+        const joinsPrevious = previous !== undefined && previous === line.kind && line.kind !== 'para';
+        number = line.kind === 'numbered' ? (previous === 'numbered' ? number + 1 : 1) : 0;
+        const text = line.kind === 'item' ? `- ${line.text}` : line.kind === 'numbered' ? line.text.replace(/^\d+\./, `${number}.`) : line.text;
+        if (joinsPrevious) blocks[blocks.length - 1] += `\n${text}`;
+        else blocks.push(text);
+        previous = line.kind;
+      }
+      return `## ${section.title}\n\n${blocks.join('\n\n')}`;
+    })
+    .join('\n\n');
+}
+
+function firstSentence(text: string): string {
+  const match = /^(.+?[.!?])(?:\s|$)/s.exec(text.trim());
+  return (match?.[1] ?? text).trim();
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+}

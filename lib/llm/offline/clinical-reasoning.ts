@@ -1,0 +1,311 @@
+// The offline model's clinical "knowledge": a small hand-written table from symptom patterns and
+// measured findings to conditions worth evaluating, the tests that confirm them and first-line
+// options. Our own wording, deliberately conservative; it exists so the offline model gives
+// answers with the shape and grounding of a real one, not to replace clinical judgement.
+import type { ConditionId, PatientFacts, SymptomId } from './patient-facts.js';
+import { heightInCm, round, symptomLabel, weightInKg } from './patient-facts.js';
+
+export type ProfileId = ConditionId | 'acute_coronary_syndrome';
+
+export interface ConditionProfile {
+  id: ProfileId;
+  name: string;
+  /**
+   * 'differential': a diagnosis the symptoms suggest and tests must confirm.
+   * 'finding': something a measurement already shows (BMI, blood pressure) that needs managing.
+   */
+  kind: 'differential' | 'finding';
+  /** How strongly each symptom points here. */
+  symptomWeights: Partial<Record<SymptomId, number>>;
+  /** Measured or demographic findings that add weight, each with the reason shown to the reader. */
+  findings: ReadonlyArray<(f: ClinicalFindings) => Evidence | undefined>;
+  tests: readonly string[];
+  treatments: readonly string[];
+  /** One follow-up instruction specific to this condition. */
+  followUp: string;
+  /** Words for the knowledge-base search. */
+  searchTerms: string;
+  /** Needs same-day attention: the answer says so first. */
+  redFlag?: string;
+}
+
+export interface ClinicalFindings {
+  facts: PatientFacts;
+  /** From the metrics tool when it ran; otherwise estimated from height and weight. */
+  bmi?: number;
+  /** From the metrics tool or stated in the text. */
+  egfr?: number;
+}
+
+export interface Evidence {
+  score: number;
+  reason: string;
+}
+
+export interface RankedCondition {
+  profile: ConditionProfile;
+  score: number;
+  reasons: string[];
+}
+
+/** Below this a condition is not worth a clinician's time on the information given. */
+const MIN_SCORE = 1;
+
+const bmiAtLeast = (threshold: number, score: number) => (f: ClinicalFindings): Evidence | undefined =>
+  f.bmi !== undefined && f.bmi >= threshold ? { score, reason: `BMI ${f.bmi} (≥ ${threshold})` } : undefined;
+
+const ageAtLeast = (threshold: number, score: number) => (f: ClinicalFindings): Evidence | undefined =>
+  f.facts.age !== undefined && f.facts.age >= threshold ? { score, reason: `age ${f.facts.age} (≥ ${threshold})` } : undefined;
+
+const elevatedBloodPressure = (score: number) => (f: ClinicalFindings): Evidence | undefined => {
+  const bp = f.facts.bloodPressure;
+  return bp && (bp.systolic >= 130 || bp.diastolic >= 80) ? { score, reason: `blood pressure ${bp.systolic}/${bp.diastolic} mmHg` } : undefined;
+};
+
+const mentioned = (id: ConditionId, score: number) => (f: ClinicalFindings): Evidence | undefined =>
+  f.facts.conditions.includes(id) ? { score, reason: 'already mentioned in the history' } : undefined;
+
+const female = (score: number, maxAge = 200) => (f: ClinicalFindings): Evidence | undefined =>
+  f.facts.sex === 'female' && (f.facts.age ?? 0) <= maxAge ? { score, reason: 'female sex' } : undefined;
+
+export const CONDITION_PROFILES: readonly ConditionProfile[] = [
+  {
+    id: 'acute_coronary_syndrome',
+    name: 'Acute coronary syndrome or angina',
+    kind: 'differential',
+    symptomWeights: { chest_pain: 3, shortness_of_breath: 0.5 },
+    findings: [mentioned('coronary_artery_disease', 1)],
+    tests: ['ECG', 'high-sensitivity troponin'],
+    treatments: ['Same-day assessment for new or rest chest pain; aspirin, a statin and anti-anginal therapy once coronary disease is confirmed'],
+    followUp: 'Chest pain at rest or lasting over 15 minutes needs emergency care (call emergency services).',
+    searchTerms: 'chest pain angina coronary artery disease',
+    redFlag: 'Chest pain comes first: it needs a same-day ECG and troponin before any outpatient work-up.',
+  },
+  {
+    id: 'type_2_diabetes',
+    name: 'Type 2 diabetes or prediabetes',
+    kind: 'differential',
+    symptomWeights: { polydipsia: 2, polyuria: 2, fatigue: 1, blurred_vision: 1, weight_loss: 1, frequent_infections: 1, numbness: 0.5 },
+    findings: [bmiAtLeast(25, 1), ageAtLeast(35, 0.5), mentioned('type_2_diabetes', 3), mentioned('prediabetes', 3), mentioned('pcos', 0.5)],
+    tests: ['HbA1c', 'fasting plasma glucose'],
+    treatments: [
+      'lifestyle first (nutrition therapy, 150 minutes a week of moderate activity, 5–10% weight loss)',
+      'metformin is the first-line drug when HbA1c is ≥ 6.5% (avoid if eGFR < 30)',
+      'add a GLP-1 receptor agonist or SGLT2 inhibitor when cardiovascular or kidney disease is present or weight loss is a priority',
+    ],
+    followUp: 'HbA1c ≥ 6.5% (confirmed) means diabetes; 5.7–6.4% is prediabetes: lifestyle programme and yearly retesting.',
+    searchTerms: 'type 2 diabetes hyperglycemia HbA1c metformin',
+  },
+  {
+    id: 'hypothyroidism',
+    name: 'Hypothyroidism',
+    kind: 'differential',
+    symptomWeights: { fatigue: 1, weight_gain: 2, cold_intolerance: 2, constipation: 1, dry_skin: 1, hair_loss: 1, low_mood: 0.5 },
+    findings: [female(0.5), mentioned('hypothyroidism', 3)],
+    tests: ['TSH (free T4 if abnormal)'],
+    treatments: ['levothyroxine when TSH is raised with a low free T4 (about 1.6 mcg/kg/day; start lower if older or cardiac disease)'],
+    followUp: 'If levothyroxine is started, recheck TSH 6–8 weeks later.',
+    searchTerms: 'hypothyroidism fatigue TSH levothyroxine',
+  },
+  {
+    id: 'anemia',
+    name: 'Anemia',
+    kind: 'differential',
+    symptomWeights: { fatigue: 1, pallor: 2, shortness_of_breath: 1, dizziness: 1, palpitations: 1 },
+    findings: [female(0.5, 50), mentioned('anemia', 3)],
+    tests: ['CBC', 'ferritin'],
+    treatments: ['treat the cause: oral iron for iron deficiency (and look for blood loss), B12 or folate if deficient'],
+    followUp: 'If iron deficient, repeat the CBC after 4–8 weeks of iron.',
+    searchTerms: 'anemia fatigue iron deficiency CBC',
+  },
+  {
+    id: 'chronic_kidney_disease',
+    name: 'Chronic kidney disease',
+    kind: 'differential',
+    symptomWeights: { edema: 1.5, fatigue: 0.5, polyuria: 0.5, polydipsia: 0.5, nausea: 0.5 },
+    findings: [
+      (f) => (f.egfr !== undefined && f.egfr < 60 ? { score: 3, reason: `eGFR ${f.egfr} (< 60)` } : undefined),
+      (f) => (f.facts.symptoms.includes('polydipsia') || f.facts.symptoms.includes('polyuria') || f.facts.conditions.includes('type_2_diabetes')
+        ? { score: 0.5, reason: 'possible diabetes, the commonest cause of CKD' }
+        : undefined),
+      elevatedBloodPressure(0.5),
+      mentioned('chronic_kidney_disease', 3),
+    ],
+    tests: ['basic metabolic panel (creatinine, eGFR)', 'urine albumin-to-creatinine ratio'],
+    treatments: ['control BP and glucose, an ACE inhibitor or ARB if albuminuria, an SGLT2 inhibitor for kidney protection, avoid NSAIDs, dose drugs to eGFR'],
+    followUp: 'An eGFR below 60 or albuminuria must persist over 3 months to call it CKD: repeat then.',
+    searchTerms: 'chronic kidney disease eGFR albuminuria',
+  },
+  {
+    id: 'sleep_apnea',
+    name: 'Obstructive sleep apnea',
+    kind: 'differential',
+    symptomWeights: { snoring: 2, daytime_sleepiness: 2, fatigue: 0.5, headache: 0.5 },
+    findings: [bmiAtLeast(30, 1), elevatedBloodPressure(0.5), mentioned('sleep_apnea', 3)],
+    tests: ['STOP-BANG questionnaire', 'home sleep apnea test if positive'],
+    treatments: ['weight loss, CPAP for moderate to severe apnea, positional therapy or an oral appliance for mild disease'],
+    followUp: 'Ask about snoring, witnessed apneas and daytime sleepiness at the next visit.',
+    searchTerms: 'obstructive sleep apnea snoring obesity CPAP',
+  },
+  {
+    id: 'hyperthyroidism',
+    name: 'Hyperthyroidism',
+    kind: 'differential',
+    symptomWeights: { weight_loss: 1.5, palpitations: 1.5, heat_intolerance: 2, anxiety: 1, tremor: 1.5, insomnia: 0.5 },
+    findings: [mentioned('hyperthyroidism', 3)],
+    tests: ['TSH with free T4 and T3'],
+    treatments: ['a beta-blocker for symptoms; methimazole, radioactive iodine or surgery for the cause'],
+    followUp: 'Recheck thyroid function 4–6 weeks after any change in treatment.',
+    searchTerms: 'hyperthyroidism palpitations weight loss methimazole',
+  },
+  {
+    id: 'heart_failure',
+    name: 'Heart failure',
+    kind: 'differential',
+    symptomWeights: { shortness_of_breath: 1.5, edema: 1.5, orthopnea: 2, fatigue: 0.5 },
+    findings: [mentioned('heart_failure', 3)],
+    tests: ['NT-proBNP', 'ECG', 'echocardiogram'],
+    treatments: ['a loop diuretic for congestion; with reduced EF, guideline-directed therapy (ACE inhibitor/ARB/ARNI, beta-blocker, MRA, SGLT2 inhibitor)'],
+    followUp: 'Daily weights; review within 1–2 weeks of any diuretic change.',
+    searchTerms: 'heart failure dyspnea edema BNP',
+  },
+  {
+    id: 'depression',
+    name: 'Depression',
+    kind: 'differential',
+    symptomWeights: { low_mood: 2, insomnia: 1, fatigue: 0.5, anxiety: 0.5 },
+    findings: [mentioned('depression', 3)],
+    tests: ['PHQ-9 questionnaire'],
+    treatments: ['psychotherapy (CBT) and/or an SSRI such as sertraline'],
+    followUp: 'Review 2–4 weeks after starting treatment and ask about suicidal thoughts.',
+    searchTerms: 'depression low mood PHQ-9 SSRI',
+  },
+  {
+    id: 'obesity',
+    name: 'Overweight or obesity',
+    kind: 'finding',
+    symptomWeights: {},
+    findings: [
+      (f) => (f.bmi !== undefined && f.bmi >= 30 ? { score: 3, reason: `BMI ${f.bmi}` } : undefined),
+      (f) => (f.bmi !== undefined && f.bmi >= 25 && f.bmi < 30 ? { score: 2, reason: `BMI ${f.bmi} (overweight)` } : undefined),
+      mentioned('obesity', 2),
+    ],
+    tests: ['lipid panel', 'ALT for fatty liver'],
+    treatments: [
+      'a structured lifestyle programme aiming for 5–10% weight loss',
+      'anti-obesity medication such as a GLP-1 receptor agonist for BMI ≥ 30 (or ≥ 27 with a comorbidity)',
+    ],
+    followUp: 'Track weight and waist circumference monthly.',
+    searchTerms: 'obesity weight management BMI',
+  },
+  {
+    id: 'hypertension',
+    name: 'Hypertension',
+    kind: 'finding',
+    symptomWeights: { headache: 0.5, dizziness: 0.25 },
+    findings: [elevatedBloodPressure(3), mentioned('hypertension', 3)],
+    tests: ['home or ambulatory BP readings', 'ECG'],
+    treatments: [
+      'DASH-style diet, sodium under 2 g a day, regular exercise, less alcohol',
+      'first-line drugs: a thiazide-like diuretic, an ACE inhibitor or ARB, or a calcium-channel blocker such as amlodipine (stage 2 usually needs two)',
+    ],
+    followUp: 'Confirm with home or ambulatory readings and recheck within 1 month (same day if ≥ 180/120 with symptoms).',
+    searchTerms: 'hypertension blood pressure treatment',
+  },
+  {
+    id: 'hyperlipidemia',
+    name: 'Hyperlipidemia',
+    kind: 'finding',
+    symptomWeights: {},
+    findings: [mentioned('hyperlipidemia', 3)],
+    tests: ['fasting lipid panel'],
+    treatments: ['a statin such as atorvastatin sized to cardiovascular risk, with diet and exercise'],
+    followUp: 'Repeat the lipid panel 6–12 weeks after starting a statin.',
+    searchTerms: 'hyperlipidemia statin cholesterol',
+  },
+];
+
+/** Conditions worth evaluating, most likely first (ties keep table order, so output is stable). */
+export function rankConditions(findings: ClinicalFindings): RankedCondition[] {
+  const ranked: RankedCondition[] = [];
+  for (const profile of CONDITION_PROFILES) {
+    let score = 0;
+    const reasons: string[] = [];
+    const matchedSymptoms: string[] = [];
+    for (const symptom of findings.facts.symptoms) {
+      const weight = profile.symptomWeights[symptom];
+      if (weight) {
+        score += weight;
+        matchedSymptoms.push(symptomLabel(symptom));
+      }
+    }
+    if (matchedSymptoms.length > 0) reasons.push(matchedSymptoms.join(', '));
+    for (const finding of profile.findings) {
+      const evidence = finding(findings);
+      if (evidence) {
+        score += evidence.score;
+        reasons.push(evidence.reason);
+      }
+    }
+    if (score >= MIN_SCORE) ranked.push({ profile, score, reasons });
+  }
+  return ranked
+    .map((r, order) => ({ r, order }))
+    .sort((a, b) => b.r.score - a.r.score || a.order - b.order)
+    .map(({ r }) => r);
+}
+
+/** BMI from stated height and weight, for when no metrics tool result is available. */
+export function estimateBmi(facts: PatientFacts): number | undefined {
+  if (!facts.height || !facts.weight) return undefined;
+  const metres = heightInCm(facts.height) / 100;
+  const bmi = weightInKg(facts.weight) / (metres * metres);
+  return Number.isFinite(bmi) && bmi > 0 ? round(bmi, 1) : undefined;
+}
+
+export function bmiCategoryLabel(bmi: number): string {
+  if (bmi < 18.5) return 'Underweight';
+  if (bmi < 25) return 'Normal weight';
+  if (bmi < 30) return 'Overweight';
+  if (bmi < 35) return 'Obesity class I';
+  if (bmi < 40) return 'Obesity class II';
+  return 'Obesity class III';
+}
+
+/** Tests for the top conditions, each once, in priority order. */
+export function testsFor(conditions: readonly RankedCondition[], limit = 8): string[] {
+  const tests: string[] = [];
+  for (const c of conditions) for (const t of c.profile.tests) if (!tests.includes(t)) tests.push(t);
+  return tests.slice(0, limit);
+}
+
+export type BloodPressureCategory = 'Normal' | 'Elevated' | 'Stage 1 hypertension' | 'Stage 2 hypertension' | 'Hypertensive crisis';
+
+/** ACC/AHA 2017 bands, used when no metrics tool classified the reading. */
+export function bloodPressureCategory(bp: { systolic: number; diastolic: number }): BloodPressureCategory {
+  if (bp.systolic >= 180 || bp.diastolic >= 120) return 'Hypertensive crisis';
+  if (bp.systolic >= 140 || bp.diastolic >= 90) return 'Stage 2 hypertension';
+  if (bp.systolic >= 130 || bp.diastolic >= 80) return 'Stage 1 hypertension';
+  if (bp.systolic >= 120) return 'Elevated';
+  return 'Normal';
+}
+
+/** The findings to reason with: measured values win over estimates from the text. */
+export function clinicalFindings(facts: PatientFacts, measured: { bmi?: number | undefined; egfr?: number | undefined }): ClinicalFindings {
+  const findings: ClinicalFindings = { facts };
+  const bmi = measured.bmi ?? estimateBmi(facts);
+  if (bmi !== undefined) findings.bmi = bmi;
+  const egfr = measured.egfr ?? facts.egfr;
+  if (egfr !== undefined) findings.egfr = egfr;
+  return findings;
+}
+
+/** Profiles the latest turn made more likely (by at least one point), biggest change first. */
+export function raisedBy(before: ClinicalFindings, after: ClinicalFindings): ConditionProfile[] {
+  const scoreBefore = new Map(rankConditions(before).map((r) => [r.profile.id, r.score]));
+  return rankConditions(after)
+    .map((r) => ({ profile: r.profile, gain: r.score - (scoreBefore.get(r.profile.id) ?? 0) }))
+    .filter((r) => r.gain >= 1)
+    .sort((a, b) => b.gain - a.gain)
+    .map((r) => r.profile);
+}

@@ -1,0 +1,78 @@
+// Turning facts into readable English, shared by the tool-call preamble and the final answer.
+import type { BloodPressure, HeightUnit, Measurement, PatientFacts, WeightUnit } from './patient-facts.js';
+import { conditionLabel, heightInCm, round, symptomLabel, weightInKg } from './patient-facts.js';
+
+/** "a", "a and b", "a, b and c". */
+export function joinAnd(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function possessive(facts: PatientFacts): string {
+  return facts.sex === 'female' ? 'her' : facts.sex === 'male' ? 'his' : "the patient's";
+}
+
+export function objectPronoun(facts: PatientFacts): string {
+  return facts.sex === 'female' ? 'her' : facts.sex === 'male' ? 'him' : 'the patient';
+}
+
+export function formatHeight(height: Measurement<HeightUnit>): string {
+  if (height.unit === 'cm') return `${height.value} cm`;
+  const feet = Math.floor(height.value / 12);
+  const inches = round(height.value - feet * 12, 1);
+  return `${feet}'${inches}" (${round(heightInCm(height), 1)} cm)`;
+}
+
+export function formatWeight(weight: Measurement<WeightUnit>): string {
+  return weight.unit === 'kg' ? `${weight.value} kg` : `${weight.value} lb (${round(weightInKg(weight), 1)} kg)`;
+}
+
+export function formatBloodPressure(bp: BloodPressure): string {
+  return `${bp.systolic}/${bp.diastolic} mmHg`;
+}
+
+export function symptomsPhrase(facts: PatientFacts): string {
+  return joinAnd(facts.symptoms.map(symptomLabel));
+}
+
+/** "45-year-old female, 5'4" (162.6 cm), 180 lb (81.6 kg), presenting with fatigue and increased thirst". */
+export function describePatient(facts: PatientFacts): string {
+  const parts: string[] = [];
+  if (facts.age !== undefined) parts.push(`${facts.age}-year-old ${facts.sex ?? 'patient'}`);
+  else if (facts.sex) parts.push(facts.sex);
+  if (facts.height) parts.push(formatHeight(facts.height));
+  if (facts.weight) parts.push(formatWeight(facts.weight));
+  if (facts.bloodPressure) parts.push(`blood pressure ${formatBloodPressure(facts.bloodPressure)}`);
+  if (facts.serumCreatinine) parts.push(`serum creatinine ${facts.serumCreatinine.value} ${facts.serumCreatinine.unit}`);
+  if (facts.egfr !== undefined) parts.push(`eGFR ${facts.egfr}`);
+  if (facts.pregnant) parts.push('pregnant');
+  if (facts.symptoms.length > 0) parts.push(`presenting with ${symptomsPhrase(facts)}`);
+  if (facts.conditions.length > 0) parts.push(`with ${joinAnd(facts.conditions.map(conditionLabel))} in the history`);
+  if (facts.medications.length > 0) parts.push(`taking ${joinAnd(facts.medications)}`);
+  return parts.length > 0 ? parts.join(', ') : 'no details given yet';
+}
+
+/** What a follow-up message added, e.g. "blood pressure 150/95 mmHg". Empty when nothing new. */
+export function describeNewInformation(latest: PatientFacts): string {
+  const parts: string[] = [];
+  if (latest.age !== undefined) parts.push(`age ${latest.age}`);
+  if (latest.height) parts.push(`height ${formatHeight(latest.height)}`);
+  if (latest.weight) parts.push(`weight ${formatWeight(latest.weight)}`);
+  if (latest.bloodPressure) parts.push(`blood pressure ${formatBloodPressure(latest.bloodPressure)}`);
+  if (latest.serumCreatinine) parts.push(`serum creatinine ${latest.serumCreatinine.value} ${latest.serumCreatinine.unit}`);
+  if (latest.egfr !== undefined) parts.push(`eGFR ${latest.egfr}`);
+  if (latest.pregnant !== undefined) parts.push(latest.pregnant ? 'pregnancy' : 'not pregnant');
+  if (latest.symptoms.length > 0) parts.push(symptomsPhrase(latest));
+  if (latest.deniedSymptoms.length > 0) parts.push(`no ${joinAnd(latest.deniedSymptoms.map(symptomLabel))}`);
+  if (latest.conditions.length > 0) parts.push(joinAnd(latest.conditions.map(conditionLabel)));
+  if (latest.medications.length > 0) parts.push(`medications: ${joinAnd(latest.medications)}`);
+  return joinAnd(parts);
+}
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function countWords(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}

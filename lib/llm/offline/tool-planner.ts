@@ -1,0 +1,167 @@
+// Decides which tools the offline model calls for a fresh user question, with which arguments, and
+// the one-sentence preamble that precedes the calls. All calls go out in one response so the
+// caller can run them in parallel, as Claude does.
+import type { JsonObject } from '../../json.js';
+import type { ConditionProfile } from './clinical-reasoning.js';
+import { clinicalFindings, raisedBy, rankConditions } from './clinical-reasoning.js';
+import type { ConversationView } from './conversation-view.js';
+import type { PatientFacts } from './patient-facts.js';
+import { conditionLabel } from './patient-facts.js';
+import { formatBloodPressure, joinAnd, possessive, symptomsPhrase } from './phrasing.js';
+import type { MetricsSummary } from './tool-results.js';
+import { latestMetrics, measuredFrom } from './tool-results.js';
+import type { MessagesRequest } from './wire-types.js';
+
+export const METRICS_TOOL = 'calculate_clinical_metrics';
+export const KNOWLEDGE_TOOL = 'search_medical_knowledge';
+export const MEDICATIONS_TOOL = 'check_medications';
+
+export interface PlannedCall {
+  name: string;
+  input: JsonObject;
+}
+
+export interface ToolPlan {
+  preamble: string;
+  calls: PlannedCall[];
+}
+
+/** Undefined when the model should answer directly. */
+export function planToolCalls(view: ConversationView, request: MessagesRequest): ToolPlan | undefined {
+  // Loop guard: once results are in, the model writes its answer and never asks again.
+  if (view.answeringToolResults) return undefined;
+  if (view.scriptedCalls.length > 0) {
+    const names = view.scriptedCalls.map((c) => `\`${c.name}\``);
+    return {
+      preamble: `Running the scripted tool call${names.length > 1 ? 's' : ''}: ${joinAnd(names)}.`,
+      calls: view.scriptedCalls.map((c) => ({ name: c.name, input: c.input })),
+    };
+  }
+  if (request.tool_choice === 'none') return undefined;
+
+  const offered = new Set(request.tools.map((t) => t.name));
+  const { facts, latestFacts, isFollowUp } = view;
+  const previousMetrics = latestMetrics(view.earlierOutcomes);
+  const now = clinicalFindings(facts, measuredFrom(previousMetrics, latestFacts));
+  const raised = isFollowUp ? raisedBy(clinicalFindings(view.earlierFacts, measuredFrom(previousMetrics, {})), now) : [];
+  const focus = searchFocus(raised, now);
+
+  const calls: PlannedCall[] = [];
+  const phrases: string[] = [];
+  if (offered.has(METRICS_TOOL) && facts.height && facts.weight && (!isFollowUp || addsMetricInputs(latestFacts))) {
+    calls.push({ name: METRICS_TOOL, input: metricsInput(facts) });
+    phrases.push(
+      isFollowUp
+        ? `recalculate ${possessive(facts)} clinical metrics with the new ${metricChanges(latestFacts)}`
+        : `calculate ${possessive(facts)} clinical metrics (${metricsList(facts)})`,
+    );
+  }
+  const hasTopic = facts.symptoms.length > 0 || facts.conditions.length > 0;
+  const latestAddsTopic = latestFacts.symptoms.length > 0 || latestFacts.conditions.length > 0 || raised.length > 0;
+  if (offered.has(KNOWLEDGE_TOOL) && hasTopic && (!isFollowUp || latestAddsTopic)) {
+    calls.push({ name: KNOWLEDGE_TOOL, input: knowledgeInput(view, focus) });
+    phrases.push(`look up ${focus.length > 0 ? joinAnd(focus.map((p) => lowerFirst(p.name))) : symptomsPhrase(facts)} in the medical knowledge base`);
+  }
+  const latestAddsMedicationContext =
+    latestFacts.medications.length > 0 || latestFacts.pregnant !== undefined || latestFacts.allergies !== undefined || latestFacts.egfr !== undefined;
+  if (offered.has(MEDICATIONS_TOOL) && facts.medications.length > 0 && (!isFollowUp || latestAddsMedicationContext)) {
+    calls.push({ name: MEDICATIONS_TOOL, input: medicationsInput(facts, previousMetrics) });
+    phrases.push(`check ${joinAnd(facts.medications)} for interactions and dosing cautions`);
+  }
+  if (calls.length === 0) return undefined;
+  const opener = isFollowUp ? "Building on the earlier information, I'll" : "I'll";
+  return { preamble: `${opener} ${joinAnd(phrases)}.`, calls };
+}
+
+/** Exact argument names of calculate_clinical_metrics; absent optional fields are omitted. */
+export function metricsInput(facts: PatientFacts): JsonObject {
+  const input: JsonObject = {};
+  if (facts.height) {
+    input.height = facts.height.value;
+    input.height_unit = facts.height.unit;
+  }
+  if (facts.weight) {
+    input.weight = facts.weight.value;
+    input.weight_unit = facts.weight.unit;
+  }
+  if (facts.age !== undefined) input.age = Math.round(facts.age);
+  if (facts.sex) input.sex = facts.sex;
+  if (facts.bloodPressure) {
+    input.systolic_bp = Math.round(facts.bloodPressure.systolic);
+    input.diastolic_bp = Math.round(facts.bloodPressure.diastolic);
+  }
+  if (facts.serumCreatinine) {
+    input.serum_creatinine = facts.serumCreatinine.value;
+    input.creatinine_unit = facts.serumCreatinine.unit;
+  }
+  return input;
+}
+
+function addsMetricInputs(latest: PatientFacts): boolean {
+  return (
+    latest.height !== undefined ||
+    latest.weight !== undefined ||
+    latest.age !== undefined ||
+    latest.sexBasis === 'stated' ||
+    latest.bloodPressure !== undefined ||
+    latest.serumCreatinine !== undefined
+  );
+}
+
+function metricChanges(latest: PatientFacts): string {
+  const parts: string[] = [];
+  if (latest.bloodPressure) parts.push(`blood pressure (${formatBloodPressure(latest.bloodPressure)})`);
+  if (latest.serumCreatinine) parts.push(`serum creatinine (${latest.serumCreatinine.value} ${latest.serumCreatinine.unit})`);
+  if (latest.height) parts.push('height');
+  if (latest.weight) parts.push('weight');
+  if (latest.age !== undefined) parts.push('age');
+  if (parts.length === 0) parts.push('details');
+  return joinAnd(parts);
+}
+
+function metricsList(facts: PatientFacts): string {
+  const items = ['BMI', 'body surface area', 'ideal body weight'];
+  if (facts.bloodPressure) items.push('blood pressure category');
+  if (facts.serumCreatinine) items.push('eGFR');
+  return joinAnd(items);
+}
+
+/** What the knowledge search is about: conditions the latest turn raised, then the likeliest ones. */
+function searchFocus(raised: readonly ConditionProfile[], findings: ReturnType<typeof clinicalFindings>): ConditionProfile[] {
+  const ranked = rankConditions(findings).filter((r) => r.profile.kind === 'differential' || raised.includes(r.profile));
+  const focus: ConditionProfile[] = [...raised];
+  for (const r of ranked) if (!focus.includes(r.profile)) focus.push(r.profile);
+  return focus.slice(0, 3);
+}
+
+function knowledgeInput(view: ConversationView, focus: readonly ConditionProfile[]): JsonObject {
+  const { facts, latestFacts } = view;
+  const presenting: string[] = [];
+  if (latestFacts.bloodPressure && view.isFollowUp) presenting.push(`blood pressure ${formatBloodPressure(latestFacts.bloodPressure)}`);
+  if (facts.symptoms.length > 0) presenting.push(symptomsPhrase(facts));
+  if (facts.conditions.length > 0) presenting.push(`history of ${joinAnd(facts.conditions.map(conditionLabel))}`);
+  const about = focus.map((p) => lowerFirst(p.name));
+  const query = `${presenting.join(' with ')}${about.length > 0 ? `: ${about.join(', ')}` : ''} — evaluation and treatment options`;
+  const input: JsonObject = { query, n_results: 3 };
+  // Only a condition the clinician named narrows the search; our own guesses must not filter it.
+  const named = latestFacts.conditions[0] ?? (view.isFollowUp ? undefined : facts.conditions[0]);
+  if (named) input.condition = conditionLabel(named);
+  return input;
+}
+
+function medicationsInput(facts: PatientFacts, metrics: MetricsSummary | undefined): JsonObject {
+  const patient: JsonObject = {};
+  if (facts.age !== undefined) patient.age = Math.round(facts.age);
+  const egfr = facts.egfr ?? metrics?.egfr?.value;
+  if (egfr !== undefined) patient.egfr = egfr;
+  if (facts.pregnant !== undefined) patient.pregnant = facts.pregnant;
+  if (facts.allergies !== undefined) patient.allergies = facts.allergies;
+  const input: JsonObject = { medications: facts.medications };
+  if (Object.keys(patient).length > 0) input.patient = patient;
+  return input;
+}
+
+function lowerFirst(text: string): string {
+  // Keep acronyms and proper names ("COPD") intact; lower only an ordinary capitalised word.
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+}

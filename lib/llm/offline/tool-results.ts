@@ -1,0 +1,232 @@
+// Reads tool results defensively. Tools live in other services and evolve on their own, so every
+// field may be missing or oddly typed; the model uses what is there and never throws on a result.
+import type { JsonObject, JsonValue } from '../../json.js';
+import { isJsonObject } from '../../json.js';
+import type { PatientFacts } from './patient-facts.js';
+import type { ToolResultBlock } from './wire-types.js';
+
+export interface MetricsSummary {
+  heightCm?: number;
+  weightKg?: number;
+  bmi?: { value: number; label?: string };
+  bodySurfaceArea?: { valueM2: number; formula?: string };
+  idealBodyWeight?: { valueKg: number; formula?: string };
+  adjustedBodyWeight?: { valueKg: number };
+  bloodPressure?: { systolic: number; diastolic: number; meanArterialPressure?: number; label?: string };
+  egfr?: { value: number; unit?: string; equation?: string; stage?: string; label?: string };
+  healthRisk?: number;
+  notes: string[];
+}
+
+export interface KnowledgeEntry {
+  title: string;
+  condition?: string;
+  content?: string;
+  relevance?: number;
+}
+
+export interface MedicationEntry {
+  name: string;
+  found?: boolean;
+  drugClass?: string;
+}
+
+export interface InteractionEntry {
+  drugs: string[];
+  severity?: string;
+  mechanism?: string;
+  recommendation?: string;
+}
+
+export type ToolOutcome =
+  | { kind: 'metrics'; toolName: string; metrics: MetricsSummary }
+  | { kind: 'knowledge'; toolName: string; entries: KnowledgeEntry[] }
+  | { kind: 'medications'; toolName: string; medications: MedicationEntry[]; interactions: InteractionEntry[]; warnings: string[] }
+  | { kind: 'error'; toolName: string; message: string }
+  | { kind: 'other'; toolName: string; summary: string };
+
+/** `toolName` is the name of the tool_use the result answers (undefined if it can't be found). */
+export function readToolOutcome(toolName: string | undefined, result: ToolResultBlock): ToolOutcome {
+  const name = toolName ?? 'unknown';
+  const json = parseJson(result.text);
+  if (result.is_error) return { kind: 'error', toolName: name, message: errorMessage(json, result.text) };
+  if (isJsonObject(json) && typeof json.error === 'string') return { kind: 'error', toolName: name, message: clip(json.error, 160) };
+  if (isJsonObject(json) && isJsonObject(json.error)) return { kind: 'error', toolName: name, message: errorMessage(json, result.text) };
+
+  if (isJsonObject(json) && (name === 'calculate_clinical_metrics' || isJsonObject(json.bmi))) {
+    return { kind: 'metrics', toolName: name, metrics: readMetrics(json) };
+  }
+  if (name === 'search_medical_knowledge' || (isJsonObject(json) && Array.isArray(json.results))) {
+    return { kind: 'knowledge', toolName: name, entries: readKnowledge(json) };
+  }
+  if (isJsonObject(json) && (name === 'check_medications' || Array.isArray(json.medications))) {
+    return { kind: 'medications', toolName: name, ...readMedications(json) };
+  }
+  return { kind: 'other', toolName: name, summary: summarise(json, result.text) };
+}
+
+export function latestMetrics(outcomes: readonly ToolOutcome[]): MetricsSummary | undefined {
+  for (let i = outcomes.length - 1; i >= 0; i--) {
+    const outcome = outcomes[i];
+    if (outcome?.kind === 'metrics') return outcome.metrics;
+  }
+  return undefined;
+}
+
+/** Measured values still valid for these facts: a new height or weight makes an old BMI stale. */
+export function measuredFrom(metrics: MetricsSummary | undefined, latest: Partial<PatientFacts>): { bmi?: number; egfr?: number } {
+  const measured: { bmi?: number; egfr?: number } = {};
+  if (metrics?.bmi && !latest.height && !latest.weight) measured.bmi = metrics.bmi.value;
+  if (metrics?.egfr && !latest.serumCreatinine) measured.egfr = metrics.egfr.value;
+  return measured;
+}
+
+/** How the answer names a tool to a reader. */
+export function toolDisplayName(name: string): string {
+  switch (name) {
+    case 'calculate_clinical_metrics':
+      return 'clinical metrics tool';
+    case 'search_medical_knowledge':
+      return 'medical knowledge search';
+    case 'check_medications':
+      return 'medication checker';
+    default:
+      return `\`${name}\` tool`;
+  }
+}
+
+function readMetrics(json: JsonObject): MetricsSummary {
+  const inputs = obj(json.inputs);
+  const bmi = obj(json.bmi);
+  const bsa = obj(json.body_surface_area);
+  const ibw = obj(json.ideal_body_weight);
+  const adjbw = obj(json.adjusted_body_weight);
+  const bp = obj(json.blood_pressure);
+  const egfr = obj(json.egfr);
+  const summary: MetricsSummary = { notes: [] };
+  const heightCm = num(inputs?.height_cm);
+  if (heightCm !== undefined) summary.heightCm = heightCm;
+  const weightKg = num(inputs?.weight_kg);
+  if (weightKg !== undefined) summary.weightKg = weightKg;
+  // Some versions return a bare number for bmi.
+  const bmiValue = num(bmi?.value) ?? num(json.bmi);
+  if (bmiValue !== undefined) summary.bmi = withOptional<NonNullable<MetricsSummary['bmi']>, 'label'>({ value: bmiValue }, 'label', label(bmi));
+  const bsaValue = num(bsa?.value_m2) ?? num(bsa?.value);
+  if (bsaValue !== undefined) {
+    summary.bodySurfaceArea = withOptional<NonNullable<MetricsSummary['bodySurfaceArea']>, 'formula'>({ valueM2: bsaValue }, 'formula', str(bsa?.formula));
+  }
+  const ibwValue = num(ibw?.value_kg) ?? num(ibw?.value);
+  if (ibwValue !== undefined) {
+    summary.idealBodyWeight = withOptional<NonNullable<MetricsSummary['idealBodyWeight']>, 'formula'>({ valueKg: ibwValue }, 'formula', str(ibw?.formula));
+  }
+  const adjValue = num(adjbw?.value_kg) ?? num(adjbw?.value);
+  if (adjValue !== undefined) summary.adjustedBodyWeight = { valueKg: adjValue };
+  const systolic = num(bp?.systolic);
+  const diastolic = num(bp?.diastolic);
+  if (systolic !== undefined && diastolic !== undefined) {
+    let reading: NonNullable<MetricsSummary['bloodPressure']> = { systolic, diastolic };
+    reading = withOptional(reading, 'meanArterialPressure', num(bp?.mean_arterial_pressure));
+    summary.bloodPressure = withOptional(reading, 'label', label(bp));
+  }
+  const egfrValue = num(egfr?.value);
+  if (egfrValue !== undefined) {
+    let reading: NonNullable<MetricsSummary['egfr']> = { value: egfrValue };
+    reading = withOptional(reading, 'unit', str(egfr?.unit));
+    reading = withOptional(reading, 'equation', str(egfr?.equation));
+    reading = withOptional(reading, 'stage', str(egfr?.ckd_stage) ?? str(egfr?.stage));
+    summary.egfr = withOptional(reading, 'label', str(egfr?.label));
+  }
+  const risk = num(json.health_risk);
+  if (risk !== undefined) summary.healthRisk = risk;
+  if (Array.isArray(json.notes)) summary.notes = json.notes.flatMap((n) => (typeof n === 'string' && n.trim() ? [n.trim()] : []));
+  return summary;
+}
+
+function readKnowledge(json: JsonValue | undefined): KnowledgeEntry[] {
+  const list = Array.isArray(json) ? json : isJsonObject(json) && Array.isArray(json.results) ? json.results : [];
+  return list.flatMap((item) => {
+    const entry = obj(item);
+    if (!entry) return [];
+    const title = str(entry.title) ?? str(entry.condition) ?? str(entry.id);
+    if (!title) return [];
+    let out: KnowledgeEntry = { title };
+    out = withOptional(out, 'condition', str(entry.condition));
+    out = withOptional(out, 'content', str(entry.content) ?? str(entry.document));
+    return [withOptional(out, 'relevance', num(entry.relevance))];
+  });
+}
+
+function readMedications(json: JsonObject): { medications: MedicationEntry[]; interactions: InteractionEntry[]; warnings: string[] } {
+  const medications = (Array.isArray(json.medications) ? json.medications : []).flatMap((item): MedicationEntry[] => {
+    if (typeof item === 'string') return [{ name: item }];
+    const med = obj(item);
+    const name = str(med?.name);
+    if (!med || !name) return [];
+    let out: MedicationEntry = { name };
+    if (typeof med.found === 'boolean') out.found = med.found;
+    out = withOptional(out, 'drugClass', str(med.class) ?? str(med.drug_class));
+    return [out];
+  });
+  const interactions = (Array.isArray(json.interactions) ? json.interactions : []).flatMap((item): InteractionEntry[] => {
+    const interaction = obj(item);
+    if (!interaction) return [];
+    const drugs = Array.isArray(interaction.drugs) ? interaction.drugs.flatMap((d) => (typeof d === 'string' ? [d] : [])) : [];
+    let out: InteractionEntry = { drugs };
+    out = withOptional(out, 'severity', str(interaction.severity));
+    out = withOptional(out, 'mechanism', str(interaction.mechanism) ?? str(interaction.description));
+    out = withOptional(out, 'recommendation', str(interaction.recommendation) ?? str(interaction.management));
+    return [out];
+  });
+  const warnings = (Array.isArray(json.warnings) ? json.warnings : []).flatMap((w) => (typeof w === 'string' ? [w] : []));
+  return { medications, interactions, warnings };
+}
+
+function errorMessage(json: JsonValue | undefined, raw: string): string {
+  if (isJsonObject(json)) {
+    const error = json.error;
+    if (typeof error === 'string') return clip(error, 160);
+    if (isJsonObject(error) && typeof error.message === 'string') return clip(error.message, 160);
+    if (typeof json.message === 'string') return clip(json.message, 160);
+  }
+  return clip(raw.trim() || 'no details given', 160);
+}
+
+function summarise(json: JsonValue | undefined, raw: string): string {
+  return clip(json === undefined ? raw.trim() : JSON.stringify(json), 200);
+}
+
+function label(section: JsonObject | undefined): string | undefined {
+  const explicit = str(section?.label);
+  if (explicit) return explicit;
+  const category = str(section?.category);
+  return category ? category.replace(/_/g, ' ') : undefined;
+}
+
+function parseJson(text: string): JsonValue | undefined {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return undefined;
+  }
+}
+
+function obj(value: JsonValue | undefined): JsonObject | undefined {
+  return isJsonObject(value) ? value : undefined;
+}
+
+function num(value: JsonValue | undefined): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function str(value: JsonValue | undefined): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function withOptional<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): T {
+  return value === undefined ? target : { ...target, [key]: value };
+}
+
+export function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+}

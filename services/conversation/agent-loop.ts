@@ -1,0 +1,251 @@
+// Claude's tool-use loop for one turn. Each model call streams (its text deltas are emitted the
+// moment they arrive); all tool calls of one response run on the workers concurrently; their
+// results, errors included (as is_error results the model can recover from), go back to the
+// model; the loop ends at a stop reason other than tool_use or at the iteration bound.
+// Spans (seed names): server_process_turn > claude_messages_create | worker_execute_tool.
+import type Anthropic from '@anthropic-ai/sdk';
+import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
+import type { ToolCall } from '../../gen/ts/tracemesh/conversation/v1/ToolCall.js';
+import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
+import { isGrpcError } from '../../lib/grpc/errors.js';
+import type { ServerCall } from '../../lib/grpc/server-call.js';
+import { statusName } from '../../lib/grpc/status-codes.js';
+import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
+import { isJsonObject, type JsonObject } from '../../lib/json.js';
+import type { ModelClient } from '../../lib/llm/model-client.js';
+import type { Logger } from '../../lib/logging.js';
+import { traced } from '../../lib/tracing/spans.js';
+import { SYSTEM_PROMPT } from './system-prompt.js';
+import type { ToolWorkerClient } from './toolworker-client.js';
+
+/** One event of a turn: the oneof of StreamChatResponse and ConverseResponse (same fields). */
+export type TurnEvent = StreamChatResponse;
+
+export interface TurnRequest {
+  conversationId: string;
+  turnIndex: number;
+  /** The conversation's model history before this turn. */
+  history: MessageParam[];
+  userMessage: string;
+  model: string;
+  maxIterations: number;
+  maxTokens: number;
+  /** Aborted when the caller cancels or its deadline passes. */
+  signal: AbortSignal;
+  /** The gRPC call being served: outgoing tool calls take it as parent (deadline, cancellation). */
+  parentCall: ServerCall | undefined;
+  emit(event: TurnEvent): void;
+}
+
+export interface TurnOutcome {
+  result: TurnResult;
+  /** The messages this turn added to the history, the user's message first. */
+  newMessages: MessageParam[];
+}
+
+type StopReasonName = NonNullable<TurnResult['stopReason']>;
+
+function stopReasonOf(reason: Anthropic.Message['stop_reason']): StopReasonName {
+  switch (reason) {
+    case 'end_turn':
+      return 'STOP_REASON_END_TURN';
+    case 'max_tokens':
+      return 'STOP_REASON_MAX_TOKENS';
+    case 'stop_sequence':
+      return 'STOP_REASON_STOP_SEQUENCE';
+    case 'refusal':
+      return 'STOP_REASON_REFUSAL';
+    case 'pause_turn':
+      return 'STOP_REASON_PAUSE_TURN';
+    default:
+      return 'STOP_REASON_UNSPECIFIED';
+  }
+}
+
+function textOf(message: Anthropic.Message): string {
+  return message.content
+    .filter((block): block is Anthropic.TextBlock => block.type === 'text')
+    .map((block) => block.text)
+    .join('');
+}
+
+export class AgentLoop {
+  constructor(
+    private readonly model: ModelClient,
+    private readonly workers: ToolWorkerClient,
+    private readonly log: Logger,
+  ) {}
+
+  runTurn(request: TurnRequest): Promise<TurnOutcome> {
+    return traced(
+      {
+        name: 'server_process_turn',
+        type: 'task',
+        event: {
+          input: { conversation_id: request.conversationId, turn_index: request.turnIndex, message: request.userMessage },
+          metadata: { model: request.model, provider: this.model.provider, max_iterations: request.maxIterations },
+        },
+      },
+      async (span) => {
+        const started = performance.now();
+        const trace = { rootSpanId: span.rootSpanId, spanId: span.spanId };
+        request.emit({
+          turnStarted: { conversationId: request.conversationId, turnIndex: request.turnIndex, trace },
+        });
+        const tools = await this.workers.listTools(request.parentCall);
+        const userMessage: MessageParam = { role: 'user', content: request.userMessage };
+        const messages: MessageParam[] = [...request.history, userMessage];
+        const newMessages: MessageParam[] = [userMessage];
+        const toolCalls: ToolCall[] = [];
+        const usage = { inputTokens: 0, outputTokens: 0 };
+        let stopReason: StopReasonName = 'STOP_REASON_MAX_ITERATIONS';
+        let text = '';
+        let iterations = 0;
+
+        for (let iteration = 0; iteration < request.maxIterations; iteration++) {
+          iterations = iteration + 1;
+          const response = await this.callModel(request, messages, tools, iteration);
+          usage.inputTokens += response.usage.input_tokens;
+          usage.outputTokens += response.usage.output_tokens;
+          text = textOf(response);
+          const assistant: MessageParam = { role: 'assistant', content: response.content };
+          messages.push(assistant);
+          newMessages.push(assistant);
+          if (response.stop_reason !== 'tool_use') {
+            stopReason = stopReasonOf(response.stop_reason);
+            break;
+          }
+          const uses = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
+          const executed = await Promise.all(uses.map((use) => this.executeTool(request, use, iteration)));
+          toolCalls.push(...executed.map((e) => e.call));
+          const results: MessageParam = { role: 'user', content: executed.map((e) => e.block) };
+          messages.push(results);
+          newMessages.push(results);
+        }
+        if (stopReason === 'STOP_REASON_MAX_ITERATIONS') {
+          this.log.warn({ conversationId: request.conversationId, iterations }, 'turn reached its iteration bound');
+        }
+
+        const result: TurnResult = {
+          conversationId: request.conversationId,
+          turnIndex: request.turnIndex,
+          text,
+          stopReason,
+          usage,
+          toolCalls,
+          iterations,
+          model: request.model,
+          trace,
+          durationMs: performance.now() - started,
+        };
+        span.log({
+          output: { text, stop_reason: stopReason, tool_calls: toolCalls.map((c) => c.toolName), iterations },
+          metrics: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, tokens: usage.inputTokens + usage.outputTokens },
+        });
+        request.emit({ turnCompleted: { result } });
+        return { result, newMessages };
+      },
+    );
+  }
+
+  /** One streamed model call, as a claude_messages_create llm span in Braintrust's format. */
+  private callModel(
+    request: TurnRequest,
+    messages: MessageParam[],
+    tools: Anthropic.Tool[],
+    iteration: number,
+  ): Promise<Anthropic.Message> {
+    const params: Anthropic.MessageCreateParamsNonStreaming = {
+      model: request.model,
+      max_tokens: request.maxTokens,
+      system: SYSTEM_PROMPT,
+      messages,
+      ...(tools.length > 0 ? { tools } : {}),
+    };
+    return traced(
+      {
+        name: 'claude_messages_create',
+        type: 'llm',
+        event: {
+          input: [{ role: 'system', content: SYSTEM_PROMPT }, ...messages],
+          metadata: {
+            model: request.model,
+            max_tokens: request.maxTokens,
+            provider: this.model.provider,
+            iteration,
+            tools: tools.map((t) => t.name),
+          },
+        },
+      },
+      async (span) => {
+        const started = performance.now();
+        let firstTokenMs: number | undefined;
+        const stream = this.model.client.messages.stream(params, { signal: request.signal });
+        const markFirstToken = (): void => {
+          firstTokenMs ??= performance.now() - started;
+        };
+        stream.on('text', (delta) => {
+          markFirstToken();
+          request.emit({ textDelta: { text: delta, iteration } });
+        });
+        stream.on('inputJson', markFirstToken);
+        const message = await stream.finalMessage();
+        span.log({
+          output: { role: message.role, content: message.content },
+          metadata: { stop_reason: message.stop_reason, message_id: message.id },
+          metrics: {
+            prompt_tokens: message.usage.input_tokens,
+            completion_tokens: message.usage.output_tokens,
+            tokens: message.usage.input_tokens + message.usage.output_tokens,
+            ...(firstTokenMs === undefined ? {} : { time_to_first_token: firstTokenMs / 1000 }),
+          },
+        });
+        return message;
+      },
+    );
+  }
+
+  /** One tool call on a worker, as a worker_execute_tool span; failures become is_error results. */
+  private executeTool(
+    request: TurnRequest,
+    use: ToolUseBlock,
+    iteration: number,
+  ): Promise<{ call: ToolCall; block: ToolResultBlockParam }> {
+    const input: JsonObject = isJsonObject(use.input) ? use.input : {};
+    request.emit({
+      toolCallStarted: { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration },
+    });
+    return traced(
+      {
+        name: 'worker_execute_tool',
+        type: 'function',
+        event: { input: { tool_name: use.name, arguments: input }, metadata: { tool_call_id: use.id, iteration } },
+      },
+      async (span) => {
+        const started = performance.now();
+        const base = { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration };
+        let call: ToolCall;
+        let block: ToolResultBlockParam;
+        try {
+          const response = await this.workers.execute({ id: use.id, name: use.name, input }, request.parentCall);
+          const result = response.result ?? { fields: {} };
+          call = { ...base, result, isError: false, durationMs: performance.now() - started };
+          const output = fromStruct(response.result);
+          block = { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(output) };
+          span.log({ output, scores: response.scores, metadata: { worker_duration_ms: response.durationMs } });
+        } catch (error) {
+          if (request.signal.aborted) throw error;
+          const code = isGrpcError(error) ? statusName(error.code) : statusName(grpcStatus.UNKNOWN);
+          const message = isGrpcError(error) ? error.details || error.message : String(error);
+          call = { ...base, isError: true, errorCode: code, errorMessage: message, durationMs: performance.now() - started };
+          block = { type: 'tool_result', tool_use_id: use.id, is_error: true, content: `Tool error (${code}): ${message}` };
+          span.log({ error: `${code}: ${message}`, metadata: { error_code: code } });
+        }
+        request.emit({ toolCallFinished: { toolCall: call } });
+        return { call, block };
+      },
+    );
+  }
+}

@@ -1,0 +1,208 @@
+// ConversationService handlers. Every turn, whichever RPC carries it, goes through runTurn:
+// validate, claim the conversation (one turn at a time — a second concurrent turn on the same
+// conversation gets FAILED_PRECONDITION, never interleaved history), run the agent loop with the
+// call's cancellation, persist the completed turn, and map failures to gRPC statuses.
+import { randomUUID } from 'node:crypto';
+import { status as grpcStatus, type ServerDuplexStream, type ServerWritableStream } from '@grpc/grpc-js';
+import type { ConversationServiceHandlers } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import type { ConverseRequest__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseRequest.js';
+import type { ConverseResponse } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
+import type { StreamChatRequest__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatRequest.js';
+import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
+import type { Timestamp } from '../../gen/ts/google/protobuf/Timestamp.js';
+import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
+import { grpcError, invalidArgument, notFound, type GrpcError } from '../../lib/grpc/errors.js';
+import { callSignal, type ServerCall } from '../../lib/grpc/server-call.js';
+import type { Logger } from '../../lib/logging.js';
+import type { AgentLoop, TurnEvent } from './agent-loop.js';
+import type { ConversationStore } from './conversation-store.js';
+import { toTurnError } from './turn-errors.js';
+import { validateConversationId, validateTurnRequest, type TurnDefaults, type TurnRequestFields } from './turn-request.js';
+
+export interface ConversationServiceDeps {
+  loop: AgentLoop;
+  store: ConversationStore;
+  defaults: TurnDefaults;
+  log: Logger;
+}
+
+function timestamp(date: Date): Timestamp {
+  const ms = date.getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
+}
+
+export function createConversationHandlers(deps: ConversationServiceDeps): ConversationServiceHandlers {
+  const { loop, store, defaults, log } = deps;
+  const activeConversations = new Set<string>();
+
+  /** Runs one turn; `emit` receives every event. Rejects with a gRPC error. */
+  async function runTurn(
+    fields: TurnRequestFields,
+    call: ServerCall,
+    signal: AbortSignal,
+    emit: (event: TurnEvent) => void,
+  ): Promise<TurnResult> {
+    let claimed: string | undefined;
+    try {
+      const request = validateTurnRequest(fields, defaults);
+      const conversationId = claim(request.conversationId);
+      claimed = conversationId;
+      const { messages, nextTurnIndex } = store.history(conversationId);
+      const startTime = new Date();
+      const outcome = await loop.runTurn({
+        conversationId,
+        turnIndex: nextTurnIndex,
+        history: messages,
+        userMessage: request.message,
+        model: request.model,
+        maxIterations: request.maxIterations,
+        maxTokens: request.maxTokens,
+        signal,
+        parentCall: call,
+        emit,
+      });
+      store.appendTurn(conversationId, { turnIndex: nextTurnIndex, userMessage: request.message, result: outcome.result, startTime }, outcome.newMessages);
+      log.info(
+        {
+          conversationId,
+          turnIndex: nextTurnIndex,
+          stopReason: outcome.result.stopReason,
+          toolCalls: outcome.result.toolCalls?.length ?? 0,
+          durationMs: Math.round(Number(outcome.result.durationMs ?? 0)),
+        },
+        'turn completed',
+      );
+      return outcome.result;
+    } catch (error) {
+      const grpc = toTurnError(error, signal);
+      log.warn({ conversationId: claimed, code: grpc.code, message: grpc.message }, 'turn failed');
+      throw grpc;
+    } finally {
+      if (claimed) activeConversations.delete(claimed);
+    }
+  }
+
+  /** Resolves (or creates) the conversation and marks it busy; throws NOT_FOUND / FAILED_PRECONDITION. */
+  function claim(requestedId: string): string {
+    let conversationId = requestedId;
+    if (conversationId === '') {
+      conversationId = `conv_${randomUUID()}`;
+      store.createConversation(conversationId);
+    } else if (!store.exists(conversationId)) {
+      throw notFound('conversation', conversationId, `conversation "${conversationId}" does not exist; leave conversation_id empty to start one`);
+    }
+    if (activeConversations.has(conversationId)) {
+      throw grpcError(grpcStatus.FAILED_PRECONDITION, `a turn is already running on conversation "${conversationId}"; wait for it to finish`, {
+        errorInfo: { reason: 'TURN_IN_PROGRESS', domain: 'conversation.tracemesh', metadata: { conversation_id: conversationId } },
+      });
+    }
+    activeConversations.add(conversationId);
+    return conversationId;
+  }
+
+  function writer<T extends StreamChatResponse | ConverseResponse>(
+    call: ServerWritableStream<unknown, T> | ServerDuplexStream<unknown, T>,
+  ): (event: TurnEvent) => void {
+    return (event) => {
+      if (!call.cancelled) call.write(event as T);
+    };
+  }
+
+  function failStream(call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>, error: GrpcError): void {
+    if (!call.cancelled) call.emit('error', error);
+  }
+
+  return {
+    Chat(call, callback) {
+      const { signal, release } = callSignal(call);
+      runTurn(call.request, call, signal, () => undefined)
+        .then(
+          (result) => callback(null, { result }),
+          (error: GrpcError) => callback(error),
+        )
+        .finally(release);
+    },
+
+    StreamChat(call: ServerWritableStream<StreamChatRequest__Output, StreamChatResponse>) {
+      const { signal, release } = callSignal(call);
+      runTurn(call.request, call, signal, writer(call))
+        .then(
+          () => call.end(),
+          (error: GrpcError) => failStream(call, error),
+        )
+        .finally(release);
+    },
+
+    Converse(call: ServerDuplexStream<ConverseRequest__Output, ConverseResponse>) {
+      const { signal, release } = callSignal(call);
+      call.on('close', release);
+      const emit = writer(call);
+      const pending: ConverseRequest__Output[] = [];
+      let streamConversationId = '';
+      let running = false;
+      let inputEnded = false;
+      let failed = false;
+
+      // Turns of one stream run one after another, in the order the messages arrived.
+      const next = (): void => {
+        if (running || failed) return;
+        const request = pending.shift();
+        if (!request) {
+          if (inputEnded) call.end();
+          return;
+        }
+        if (streamConversationId !== '' && request.conversationId !== '' && request.conversationId !== streamConversationId) {
+          failed = true;
+          failStream(call, invalidArgument([{ field: 'conversation_id', description: `must be empty or "${streamConversationId}" on this stream` }]));
+          return;
+        }
+        running = true;
+        runTurn({ ...request, conversationId: request.conversationId || streamConversationId }, call, signal, emit).then(
+          (result) => {
+            streamConversationId = result.conversationId ?? streamConversationId;
+            running = false;
+            next();
+          },
+          (error: GrpcError) => {
+            failed = true;
+            failStream(call, error);
+          },
+        );
+      };
+      call.on('data', (request: ConverseRequest__Output) => {
+        pending.push(request);
+        next();
+      });
+      call.on('end', () => {
+        inputEnded = true;
+        next();
+      });
+    },
+
+    GetConversation(call, callback) {
+      const conversationId = call.request.conversationId;
+      const violation = validateConversationId(conversationId) ?? (conversationId === '' ? { field: 'conversation_id', description: 'is required' } : undefined);
+      if (violation) {
+        callback(invalidArgument([violation]));
+        return;
+      }
+      const conversation = store.get(conversationId);
+      if (!conversation) {
+        callback(notFound('conversation', conversationId, `conversation "${conversationId}" does not exist`));
+        return;
+      }
+      callback(null, {
+        conversation: {
+          conversationId,
+          createTime: timestamp(conversation.createTime),
+          updateTime: timestamp(conversation.updateTime),
+          turns: conversation.turns.map((turn) => ({
+            userMessage: turn.userMessage,
+            result: turn.result,
+            startTime: timestamp(turn.startTime),
+          })),
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// The Conversation process: the agent loop behind ConversationService on CONVERSATION_PORT.
+// It reports SERVING once its tool workers answer ListTools.
+import { join } from 'node:path';
+import { conversationPort, dataDir, host, modelConfig, toolworkerTarget } from '../../lib/config.js';
+import { CONVERSATION_SERVICE_NAME, conversationServiceDefinition } from '../../lib/grpc/protos.js';
+import { startServer } from '../../lib/grpc/server.js';
+import { createModelClient } from '../../lib/llm/model-client.js';
+import { createLogger } from '../../lib/logging.js';
+import { announceReady } from '../../lib/process/ready.js';
+import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
+import { traceServiceHandlers } from '../../lib/tracing/grpc-server-tracing.js';
+import { initTracing } from '../../lib/tracing/tracing.js';
+import { AgentLoop } from './agent-loop.js';
+import { ConversationStore } from './conversation-store.js';
+import { createConversationHandlers } from './conversation-service.js';
+import { ToolWorkerClient } from './toolworker-client.js';
+
+const log = createLogger('conversation');
+const tracing = initTracing('conversation');
+const config = modelConfig();
+const model = createModelClient(config);
+const workers = new ToolWorkerClient({ target: toolworkerTarget(), toolTimeoutMs: 30_000, toolListTtlMs: 30_000, log });
+const store = new ConversationStore(process.env.CONVERSATION_DB ?? join(dataDir(), 'conversations.db'));
+const handlers = createConversationHandlers({
+  loop: new AgentLoop(model, workers, log),
+  store,
+  defaults: { model: model.defaultModel, maxIterations: config.maxIterations, maxTokens: config.maxTokens },
+  log,
+});
+
+const service = await startServer({
+  host: host(),
+  port: conversationPort(),
+  services: [CONVERSATION_SERVICE_NAME],
+  register: (server) => server.addService(conversationServiceDefinition, traceServiceHandlers(conversationServiceDefinition, handlers, log)),
+  log,
+});
+log.info({ address: service.address, provider: model.provider, model: model.defaultModel, workers: toolworkerTarget() }, 'conversation service listening');
+announceReady({ service: 'conversation', address: service.address, port: service.port });
+
+// SERVING once the workers answer; until then health says NOT_SERVING and turns fail with UNAVAILABLE.
+void (async () => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await workers.listTools();
+      service.setServing('SERVING');
+      return;
+    } catch (error) {
+      if (attempt % 10 === 0) log.warn({ err: error, target: toolworkerTarget() }, 'tool workers not reachable yet');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+})();
+
+stopOnSignals(log, async () => {
+  await service.shutdown();
+  workers.close();
+  store.close();
+  await tracing.shutdown(3_000);
+});

@@ -1,0 +1,113 @@
+// The conversation service's view of its tool workers: a grpc-js channel to TOOLWORKER_TARGET
+// (one address, a list or a DNS name) with round-robin balancing and retries of UNAVAILABLE, the
+// tool list (from ListTools, cached), and tool calls that carry the handler's call as `parent` so
+// the caller's deadline and cancellation reach the worker.
+import type Anthropic from '@anthropic-ai/sdk';
+import { credentials, Metadata, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import type { ExecuteToolResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
+import type { ListToolsResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ListToolsResponse.js';
+import type { ToolWorkerServiceClient as GeneratedClient } from '../../gen/ts/tracemesh/toolworker/v1/ToolWorkerService.js';
+import { TOOLWORKER_SERVICE_NAME, ToolWorkerServiceClient } from '../../lib/grpc/protos.js';
+import type { ServerCall } from '../../lib/grpc/server-call.js';
+import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
+import type { JsonObject } from '../../lib/json.js';
+import type { Logger } from '../../lib/logging.js';
+import { tracingClientInterceptor } from '../../lib/tracing/grpc-client-tracing.js';
+
+export interface ToolWorkerClientOptions {
+  target: string;
+  /** The longest one tool call may take (the caller's deadline may cut it shorter). */
+  toolTimeoutMs: number;
+  /** How long a fetched tool list is used before it is fetched again. */
+  toolListTtlMs: number;
+  log: Logger;
+}
+
+const serviceConfig = {
+  loadBalancingConfig: [{ round_robin: {} }],
+  methodConfig: [
+    {
+      name: [{ service: TOOLWORKER_SERVICE_NAME }],
+      retryPolicy: {
+        maxAttempts: 3,
+        initialBackoff: '0.1s',
+        maxBackoff: '1s',
+        backoffMultiplier: 2,
+        retryableStatusCodes: ['UNAVAILABLE'],
+      },
+    },
+  ],
+};
+
+const CHANNEL_OPTIONS: ChannelOptions = {
+  'grpc.service_config': JSON.stringify(serviceConfig),
+  'grpc.enable_retries': 1,
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.max_receive_message_length': 4 * 1024 * 1024,
+};
+
+export class ToolWorkerClient {
+  private readonly client: GeneratedClient;
+  private cached: { tools: Anthropic.Tool[]; fetchedAt: number } | undefined;
+
+  constructor(private readonly options: ToolWorkerClientOptions) {
+    this.client = new ToolWorkerServiceClient(options.target, credentials.createInsecure(), {
+      ...CHANNEL_OPTIONS,
+      interceptors: [tracingClientInterceptor(options.target)],
+    });
+  }
+
+  private deadline(): Date {
+    return new Date(Date.now() + this.options.toolTimeoutMs);
+  }
+
+  /** The tools to offer the model; a stale list is used while the workers cannot be reached. */
+  async listTools(parent?: ServerCall): Promise<Anthropic.Tool[]> {
+    if (this.cached && Date.now() - this.cached.fetchedAt < this.options.toolListTtlMs) return this.cached.tools;
+    try {
+      const response = await new Promise<ListToolsResponse__Output>((resolve, reject) => {
+        this.client.ListTools({}, new Metadata(), { deadline: this.deadline(), ...(parent ? { parent } : {}) }, (error, value) =>
+          error || !value ? reject(error ?? new Error('empty ListTools response')) : resolve(value),
+        );
+      });
+      const tools = response.tools.map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        input_schema: fromStruct(tool.inputSchema) as Anthropic.Tool.InputSchema,
+      }));
+      this.cached = { tools, fetchedAt: Date.now() };
+      return tools;
+    } catch (error) {
+      if (!this.cached) throw error;
+      this.options.log.warn({ err: error }, 'ListTools failed; using the last known tool list');
+      return this.cached.tools;
+    }
+  }
+
+  execute(
+    toolCall: { id: string; name: string; input: JsonObject },
+    parent: ServerCall | undefined,
+  ): Promise<ExecuteToolResponse__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.ExecuteTool(
+        { toolName: toolCall.name, toolCallId: toolCall.id, arguments: toStruct(toolCall.input) },
+        new Metadata(),
+        { deadline: this.deadline(), ...(parent ? { parent } : {}) },
+        (error: ServiceError | null, value?: ExecuteToolResponse__Output) =>
+          error || !value ? reject(error ?? new Error('empty ExecuteTool response')) : resolve(value),
+      );
+    });
+  }
+
+  /** Resolves once the channel is connected (or rejects at the deadline). */
+  waitForReady(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.client.waitForReady(new Date(Date.now() + timeoutMs), (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

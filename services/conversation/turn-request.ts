@@ -1,0 +1,69 @@
+// Validation of what a caller asks for: every field of Chat/StreamChat/Converse requests is checked
+// here, and each problem becomes a field violation in an INVALID_ARGUMENT.
+import type { TurnOptions__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnOptions.js';
+import { invalidArgument, type FieldViolation } from '../../lib/grpc/errors.js';
+
+export const LIMITS = {
+  maxMessageChars: 32_000,
+  maxConversationIdChars: 128,
+  maxIterations: 20,
+  maxTokens: 32_000,
+  maxModelNameChars: 128,
+} as const;
+
+const CONVERSATION_ID = /^[A-Za-z0-9._:-]+$/;
+
+export interface TurnDefaults {
+  model: string;
+  maxIterations: number;
+  maxTokens: number;
+}
+
+export interface ValidTurnRequest {
+  /** Empty: start a new conversation. */
+  conversationId: string;
+  message: string;
+  model: string;
+  maxIterations: number;
+  maxTokens: number;
+}
+
+export interface TurnRequestFields {
+  conversationId: string;
+  message: string;
+  options: TurnOptions__Output | null;
+}
+
+export function validateConversationId(conversationId: string, field = 'conversation_id'): FieldViolation | undefined {
+  if (conversationId.length > LIMITS.maxConversationIdChars) {
+    return { field, description: `is longer than ${LIMITS.maxConversationIdChars} characters` };
+  }
+  if (conversationId.length > 0 && !CONVERSATION_ID.test(conversationId)) {
+    return { field, description: 'may only contain letters, digits, ".", "_", ":" and "-"' };
+  }
+  return undefined;
+}
+
+export function validateTurnRequest(request: TurnRequestFields, defaults: TurnDefaults): ValidTurnRequest {
+  const violations: FieldViolation[] = [];
+  const idViolation = validateConversationId(request.conversationId);
+  if (idViolation) violations.push(idViolation);
+  const message = request.message.trim();
+  if (message.length === 0) violations.push({ field: 'message', description: 'must not be empty' });
+  if (request.message.length > LIMITS.maxMessageChars) {
+    violations.push({ field: 'message', description: `is longer than ${LIMITS.maxMessageChars} characters` });
+  }
+  const options = request.options;
+  const maxIterations = options?.maxIterations || defaults.maxIterations;
+  if (maxIterations > LIMITS.maxIterations) {
+    violations.push({ field: 'options.max_iterations', description: `must be at most ${LIMITS.maxIterations}` });
+  }
+  const maxTokens = options?.maxTokens || defaults.maxTokens;
+  if (maxTokens > LIMITS.maxTokens) violations.push({ field: 'options.max_tokens', description: `must be at most ${LIMITS.maxTokens}` });
+  const model = options?.model?.trim() || defaults.model;
+  if (model.length > LIMITS.maxModelNameChars) {
+    violations.push({ field: 'options.model', description: `is longer than ${LIMITS.maxModelNameChars} characters` });
+  }
+  if (violations.length > 0) throw invalidArgument(violations);
+  return { conversationId: request.conversationId, message, model, maxIterations, maxTokens };
+}

@@ -1,0 +1,32 @@
+// The ToolWorker process: serves the tool registry over gRPC on TOOLWORKER_PORT.
+import { host, toolworkerPort } from '../../lib/config.js';
+import { TOOLWORKER_SERVICE_NAME, toolWorkerServiceDefinition } from '../../lib/grpc/protos.js';
+import { startServer } from '../../lib/grpc/server.js';
+import { createLogger } from '../../lib/logging.js';
+import { announceReady } from '../../lib/process/ready.js';
+import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
+import { traceServiceHandlers } from '../../lib/tracing/grpc-server-tracing.js';
+import { initTracing } from '../../lib/tracing/tracing.js';
+import { createBuiltinRegistry } from './tools/index.js';
+import { createToolWorkerHandlers } from './toolworker-service.js';
+
+const log = createLogger('toolworker');
+const tracing = initTracing('toolworker');
+const registry = createBuiltinRegistry();
+
+const service = await startServer({
+  host: host(),
+  port: toolworkerPort(),
+  services: [TOOLWORKER_SERVICE_NAME],
+  register: (server) =>
+    server.addService(toolWorkerServiceDefinition, traceServiceHandlers(toolWorkerServiceDefinition, createToolWorkerHandlers(registry, log), log)),
+  log,
+});
+service.setServing('SERVING');
+log.info({ address: service.address, tools: registry.list().map((t) => t.name) }, 'toolworker listening');
+announceReady({ service: 'toolworker', address: service.address, port: service.port });
+
+stopOnSignals(log, async () => {
+  await service.shutdown();
+  await tracing.shutdown(3_000);
+});

@@ -1,0 +1,96 @@
+// ToolWorkerService: lists the registry's tools and executes one tool call per ExecuteTool. Each
+// call is a Braintrust span named after the tool (type "tool") with its input, output and the
+// tool's online scores, nested under the caller's worker_execute_tool span.
+import { status as grpcStatus } from '@grpc/grpc-js';
+import type { ExecuteToolRequest__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolRequest.js';
+import type { ExecuteToolResponse } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
+import type { ToolWorkerServiceHandlers } from '../../gen/ts/tracemesh/toolworker/v1/ToolWorkerService.js';
+import { grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
+import { callSignal } from '../../lib/grpc/server-call.js';
+import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
+import type { Logger } from '../../lib/logging.js';
+import { traced } from '../../lib/tracing/spans.js';
+import { ToolArgumentError, type ToolOutcome } from './tool.js';
+import type { ToolRegistry } from './tool-registry.js';
+
+const MAX_TOOL_NAME_LENGTH = 128;
+
+function toGrpcError(toolName: string, error: unknown): GrpcError {
+  if (isGrpcError(error)) return error;
+  if (error instanceof ToolArgumentError) {
+    return invalidArgument([{ field: error.field, description: error.description }], `${toolName}: ${error.message}`);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return grpcError(grpcStatus.INTERNAL, `${toolName} failed: ${message}`, {
+    errorInfo: { reason: 'TOOL_FAILED', domain: 'toolworker.tracemesh', metadata: { tool: toolName } },
+  });
+}
+
+export function createToolWorkerHandlers(registry: ToolRegistry, log: Logger): ToolWorkerServiceHandlers {
+  async function execute(request: ExecuteToolRequest__Output, signal: AbortSignal): Promise<ExecuteToolResponse> {
+    const toolName = request.toolName.trim();
+    if (toolName.length === 0) throw invalidArgument([{ field: 'tool_name', description: 'is required' }]);
+    if (toolName.length > MAX_TOOL_NAME_LENGTH) {
+      throw invalidArgument([{ field: 'tool_name', description: `is longer than ${MAX_TOOL_NAME_LENGTH} characters` }]);
+    }
+    const tool = registry.get(toolName);
+    if (!tool) {
+      const known = registry.list().map((t) => t.name).join(', ');
+      throw notFound('tool', toolName, `unknown tool "${toolName}" (this worker has: ${known})`);
+    }
+    const args = fromStruct(request.arguments);
+    return traced(
+      { name: tool.name, type: 'tool', event: { input: args, metadata: { tool_call_id: request.toolCallId } } },
+      async (span) => {
+        const started = performance.now();
+        const violations = registry.validate(tool.name, args);
+        if (violations.length > 0) {
+          throw invalidArgument(violations, `${tool.name}: ${violations.map((v) => `${v.field} ${v.description}`).join('; ')}`);
+        }
+        let outcome: ToolOutcome;
+        try {
+          outcome = await tool.execute(args, { signal, log });
+        } catch (error) {
+          throw toGrpcError(tool.name, error);
+        }
+        const durationMs = performance.now() - started;
+        span.log({
+          output: outcome.output,
+          scores: outcome.scores,
+          metadata: { ...outcome.metadata, tool_call_id: request.toolCallId },
+          metrics: { duration_ms: durationMs },
+        });
+        return {
+          toolName: tool.name,
+          toolCallId: request.toolCallId,
+          result: toStruct(outcome.output),
+          scores: outcome.scores ?? {},
+          durationMs,
+        };
+      },
+    );
+  }
+
+  return {
+    ListTools(_call, callback) {
+      callback(null, {
+        tools: registry.list().map((tool) => ({
+          name: tool.name,
+          description: tool.description,
+          inputSchema: toStruct(tool.inputSchema),
+        })),
+      });
+    },
+    ExecuteTool(call, callback) {
+      const { signal, release } = callSignal(call);
+      execute(call.request, signal).then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          const grpc = toGrpcError(call.request.toolName, error);
+          log.warn({ tool: call.request.toolName, code: grpc.code, message: grpc.message }, 'tool call failed');
+          callback(grpc);
+        },
+      ).finally(release);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// Runs a /btql request body ({query: string | JSON AST, version?, cursor?, fmt?}) and answers
+// {"data":[rows…],"cursor"?} as JSON text built straight from SQLite's JSON (no re-parsing).
+import type Database from 'better-sqlite3';
+import { isJsonObject, type JsonValue } from '../../../lib/json.js';
+import type { TraceDatabase } from '../db/open-database.js';
+import { normalizeVersion } from '../store/sequences.js';
+import type { BtqlQuery } from './ast.js';
+import { BtqlError } from './btql-error.js';
+import { compileBtql, type CompileOptions, type SqlValue } from './compiler.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { btqlQueryFromJson } from './json-ast.js';
+import { parseBtqlText } from './parser.js';
+
+type ResultRow = Record<string, string | null>;
+const STATEMENT_CACHE_SIZE = 256;
+
+export class BtqlRunner {
+  private readonly statements = new Map<string, Database.Statement<SqlValue[], ResultRow>>();
+
+  constructor(private readonly db: TraceDatabase) {}
+
+  /** Parses and runs a request body; throws BtqlError for anything wrong with the query. */
+  run(body: JsonValue | undefined): string {
+    if (!isJsonObject(body)) throw new BtqlError('the request body must be a JSON object with a "query"');
+    if (body.fmt !== undefined && body.fmt !== null && body.fmt !== 'json') {
+      throw new BtqlError(`fmt "${String(body.fmt)}" is not supported: only json`, 'fmt');
+    }
+    const query = parseQuery(body.query);
+    const cursorText = query.cursor ?? (typeof body.cursor === 'string' ? body.cursor : undefined);
+    return this.execute(query, {
+      version: versionOf(body.version),
+      cursor: cursorText ? decodeCursor(cursorText) : undefined,
+    });
+  }
+
+  private execute(query: BtqlQuery, options: CompileOptions): string {
+    const compiled = compileBtql(query, options);
+    const rows = this.statement(compiled.sql).all(...compiled.params);
+    const hasMore = rows.length > compiled.limit;
+    const page = hasMore ? rows.slice(0, compiled.limit) : rows;
+
+    const output = compiled.output;
+    const data = page.map((row) => {
+      if (output === 'star') return row.row_json ?? 'null';
+      return `{${output.map((alias, i) => `${JSON.stringify(alias)}:${row[`c${i}`] ?? 'null'}`).join(',')}}`;
+    });
+
+    let cursor: string | undefined;
+    if (hasMore && page.length > 0) {
+      cursor =
+        compiled.paging === 'keyset'
+          ? encodeCursor({ kind: 'keyset', after: page[page.length - 1]!.page_key! })
+          : encodeCursor({ kind: 'offset', offset: (options.cursor?.kind === 'offset' ? options.cursor.offset : 0) + page.length });
+    }
+    return `{"data":[${data.join(',')}]${cursor ? `,"cursor":${JSON.stringify(cursor)}` : ''}}`;
+  }
+
+  private statement(sql: string): Database.Statement<SqlValue[], ResultRow> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      statement = this.db.prepare<SqlValue[], ResultRow>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function parseQuery(query: JsonValue | undefined): BtqlQuery {
+  if (typeof query === 'string') {
+    if (query.trim() === '') throw new BtqlError('the query is empty', 'query');
+    return parseBtqlText(query);
+  }
+  if (isJsonObject(query)) return btqlQueryFromJson(query);
+  throw new BtqlError('"query" must be a BTQL string or a JSON query object', 'query');
+}
+
+function versionOf(value: JsonValue | undefined): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const normalized = normalizeVersion(String(value));
+  if (normalized === undefined) throw new BtqlError(`version must be a transaction id (digits), got ${JSON.stringify(value)}`, 'version');
+  return normalized;
+}

@@ -1,0 +1,25 @@
+// Opens (creating if needed) the store's SQLite file in WAL mode and applies the schema.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+
+export type TraceDatabase = Database.Database;
+
+export function openDatabase(dbPath: string): TraceDatabase {
+  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+  const db = new Database(dbPath);
+  // WAL: readers never block the writer; NORMAL sync is durable across process crashes in WAL mode.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA_SQL);
+  const stored = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
+  if (stored && Number(stored.value) > SCHEMA_VERSION) {
+    db.close();
+    throw new Error(`${dbPath} was written by a newer trace store (schema ${stored.value}, this one knows ${SCHEMA_VERSION})`);
+  }
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+  return db;
+}

@@ -1,0 +1,31 @@
+// The trace store as a process: `node --import tsx services/tracestore/main.ts`.
+// TRACESTORE_PORT (0 = any free port), TRACEMESH_DATA_DIR (database <dir>/traces.db),
+// TRACESTORE_TOKEN (optional bearer token), TRACESTORE_PUBLIC_URL (optional, behind a proxy).
+import { join } from 'node:path';
+import { dataDir, host, tracestorePort } from '../../lib/config.js';
+import { createLogger } from '../../lib/logging.js';
+import { announceReady } from '../../lib/process/ready.js';
+import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
+import { startTraceStore } from './trace-store.js';
+
+const log = createLogger('tracestore');
+
+async function main(): Promise<void> {
+  const token = process.env.TRACESTORE_TOKEN?.trim() || undefined;
+  const publicUrl = process.env.TRACESTORE_PUBLIC_URL?.trim() || undefined;
+  const store = await startTraceStore({
+    port: tracestorePort(),
+    host: host(),
+    dbPath: join(dataDir(), 'traces.db'),
+    token,
+    publicUrl,
+    logger: log,
+  });
+  stopOnSignals(log, store.close);
+  announceReady({ service: 'tracestore', address: store.url, port: store.port });
+}
+
+main().catch((error: unknown) => {
+  log.fatal({ err: error }, 'trace store failed to start');
+  process.exit(1);
+});
