@@ -234,7 +234,8 @@ export class AgentLoop {
           call = { ...base, result, isError: false, durationMs: performance.now() - started };
           const output = fromStruct(response.result);
           block = { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(output) };
-          span.log({ output, scores: response.scores, metadata: { worker_duration_ms: response.durationMs } });
+          // The scores belong to the tool's own span (logged by the worker); repeating them here would count them twice.
+          span.log({ output, metadata: { worker_duration_ms: response.durationMs } });
         } catch (error) {
           if (request.signal.aborted) throw error;
           const code = isGrpcError(error) ? statusName(error.code) : statusName(grpcStatus.UNKNOWN);

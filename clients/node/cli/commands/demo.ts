@@ -45,7 +45,8 @@ export function registerDemoCommand(program: Command): void {
           isComplete: (spans) => spans.some((s) => JSON.stringify(s.span_attributes ?? {}).includes('calculate_clinical_metrics')),
         });
         process.stdout.write(`${renderSpanTree(buildSpanTree(rows))}\n`);
-        step(`${rows.length} spans from ${new Set(rows.map((r) => (r.metadata as { 'service.name'?: string } | undefined)?.['service.name']).filter(Boolean)).size} OTel services plus Braintrust spans, one root_span_id`);
+        const processes = new Set(rows.map((r) => (r.metadata as { 'service.name'?: string } | undefined)?.['service.name']).filter(Boolean));
+        step(`${rows.length} spans, one root_span_id, from ${processes.size} processes: ${[...processes].join(', ')}`);
       } catch (error) {
         process.stderr.write(`\n${describeFailure(error)}\n`);
         process.exitCode = 1;
