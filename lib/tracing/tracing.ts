@@ -86,7 +86,7 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   });
   trace.setGlobalTracerProvider(provider);
 
-  if (config.apiUrl) process.env.BRAINTRUST_API_URL ??= config.apiUrl;
+  // The SDK learns the API URL from the login response (the local store answers with its own URL).
   const logger = initLogger({
     projectName: config.projectName,
     apiKey: config.apiKey,

@@ -1,0 +1,84 @@
+// The `tracemesh` CLI as a user runs it: separate processes, real terminal output.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../clients/node/cli/main.ts', import.meta.url));
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function tracemesh(args: string[], env: Record<string, string> = {}, timeout = 60_000): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], {
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      timeout,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('tracemesh CLI', function () {
+  this.timeout(120_000);
+  let shared: SharedMesh;
+
+  before(async () => {
+    shared = await sharedMesh();
+  });
+
+  it('chat streams two turns of one conversation, then trace prints their tree', async () => {
+    const env = shared.mesh.clientEnv;
+    const chat = await tracemesh(['chat', "A 45-year-old female patient, 5'4\", 180 lbs, with fatigue.", 'Her blood pressure today is 150/95.'], env);
+    assert.equal(chat.code, 0, chat.stderr);
+    assert.match(chat.stdout, /## Assessment/);
+    assert.match(chat.stdout, /Stage 2 hypertension/i, 'the second turn used the blood pressure');
+    assert.match(chat.stderr, /✓ calculate_clinical_metrics/);
+    assert.match(chat.stderr, /turn 1 · end_turn/);
+    const rootSpanId = /trace: tracemesh trace ([0-9a-f]{32})/.exec(chat.stderr)?.[1];
+    assert.ok(rootSpanId, 'chat prints the trace command');
+
+    const trace = await tracemesh(['trace', rootSpanId, '--wait', '15'], env);
+    assert.equal(trace.code, 0, trace.stderr);
+    const lines = trace.stdout.trim().split('\n');
+    assert.match(lines[0] ?? '', /^client_conversation \[task\]/);
+    assert.equal(lines.filter((l) => l.includes('client_turn')).length, 2);
+    assert.equal(lines.filter((l) => /calculate_clinical_metrics \[tool\]/.test(l)).length, 2);
+    assert.ok(lines.some((l) => /health_risk=0\.\d\d/.test(l)), 'scores are shown');
+
+    const json = await tracemesh(['trace', rootSpanId, '--json'], env);
+    const rows = JSON.parse(json.stdout) as Array<{ root_span_id: string }>;
+    assert.ok(rows.length >= lines.length - 1);
+    assert.ok(rows.every((row) => row.root_span_id === rootSpanId));
+  });
+
+  it('chat exits non-zero with the status and its details when a turn fails', async () => {
+    const result = await tracemesh(['chat', '--conversation', 'conv_nope', 'hello'], shared.mesh.clientEnv);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /NOT_FOUND: conversation "conv_nope" does not exist/);
+  });
+
+  it('trace rejects something that is not a trace id', async () => {
+    const result = await tracemesh(['trace', "x' OR 1=1 --"], shared.mesh.clientEnv);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /is not a trace id/);
+  });
+
+  it('demo (npm start) boots its own mesh, streams the seed query and prints the whole trace', async () => {
+    const demo = await tracemesh(['demo'], {}, 90_000);
+    assert.equal(demo.code, 0, demo.stderr);
+    assert.match(demo.stdout, /## Assessment[\s\S]*## Recommendations[\s\S]*## Follow-up/);
+    for (const name of ['client_conversation', 'client_turn', 'server_process_turn', 'claude_messages_create', 'worker_execute_tool', 'calculate_clinical_metrics']) {
+      assert.match(demo.stdout, new RegExp(`${name} \\[`), `the trace shows ${name}:\n${demo.stdout}\n${demo.stderr}`);
+    }
+    assert.match(demo.stderr, /spans, one root_span_id, from 3 processes/);
+  });
+});

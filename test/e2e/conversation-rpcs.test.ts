@@ -1,0 +1,109 @@
+// Every ConversationService RPC against the running mesh: Chat, Converse (many turns on one
+// stream), GetConversation, the iteration bound, concurrent turns, and error details.
+import assert from 'node:assert/strict';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
+import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
+import { createConversationClient, getConversation, streamTurn } from '../../clients/node/conversation-client.js';
+import { SEED_QUERY } from '../../clients/node/seed-query.js';
+import { decodeErrorDetails } from '../../lib/grpc/errors.js';
+import { sharedMesh } from '../helpers/shared-mesh.js';
+
+function chat(client: ConversationServiceClient, message: string, conversationId = ''): Promise<TurnResult__Output> {
+  return new Promise((resolve, reject) => {
+    client.Chat({ conversationId, message }, new Metadata(), { deadline: Date.now() + 60_000 }, (error, response) =>
+      error || !response?.result ? reject(error ?? new Error('no result')) : resolve(response.result),
+    );
+  });
+}
+
+function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
+  return promise.then(() => assert.fail('the call should fail'), (error: ServiceError) => error);
+}
+
+describe('ConversationService RPCs', function () {
+  this.timeout(90_000);
+  let client: ConversationServiceClient;
+
+  before(async () => {
+    client = createConversationClient((await sharedMesh()).mesh.conversationTarget);
+  });
+  after(() => client?.close());
+
+  it('Chat answers a whole turn in one response and continues the conversation', async () => {
+    const first = await chat(client, SEED_QUERY);
+    assert.equal(first.stopReason, 'STOP_REASON_END_TURN');
+    assert.equal(first.toolCalls[0]?.toolName, 'calculate_clinical_metrics');
+    assert.match(first.text, /BMI 30\.9/);
+    const second = await chat(client, 'Her creatinine is 1.0 mg/dL. What is her eGFR?', first.conversationId);
+    assert.equal(second.turnIndex, 1);
+    const call = second.toolCalls[0];
+    assert.equal(call?.toolName, 'calculate_clinical_metrics');
+    assert.equal(call?.isError, false);
+  });
+
+  it('Converse runs several turns of one conversation on one stream, in order', async () => {
+    const call = client.Converse(new Metadata(), { deadline: Date.now() + 60_000 });
+    const events: ConverseResponse__Output[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      call.on('data', (event: ConverseResponse__Output) => events.push(event));
+      call.on('error', reject);
+      call.on('end', resolve);
+    });
+    call.write({ message: SEED_QUERY });
+    call.write({ message: 'Her blood pressure today is 150/95.' });
+    call.write({ message: 'Thanks. Anything else to add?' });
+    call.end();
+    await done;
+    const results = events.flatMap((e) => (e.turnCompleted?.result ? [e.turnCompleted.result] : []));
+    assert.equal(results.length, 3);
+    assert.deepEqual(results.map((r) => r.turnIndex), [0, 1, 2]);
+    const ids = new Set(results.map((r) => r.conversationId));
+    assert.equal(ids.size, 1, 'one conversation');
+    const starts = events.filter((e) => e.turnStarted);
+    assert.equal(starts.length, 3);
+    // Each turn's events come between its turn_started and its turn_completed.
+    const order = events.map((e) => e.event);
+    assert.equal(order[0], 'turnStarted');
+    assert.equal(order.at(-1), 'turnCompleted');
+    const stored = await getConversation(client, [...ids][0] ?? '');
+    assert.equal(stored.conversation?.turns.length, 3);
+    assert.ok(Number(stored.conversation?.createTime?.seconds) > 0);
+  });
+
+  it('stops at the iteration bound with STOP_REASON_MAX_ITERATIONS', async () => {
+    const result = await streamTurn(client, SEED_QUERY, { options: { maxIterations: 1 } });
+    assert.equal(result.stopReason, 'STOP_REASON_MAX_ITERATIONS');
+    assert.equal(result.iterations, 1);
+    assert.equal(result.toolCalls.length, 1, 'the tools of the last response still ran');
+  });
+
+  it('rejects a second concurrent turn on the same conversation with FAILED_PRECONDITION', async () => {
+    const first = await streamTurn(client, 'A 50-year-old man, 180 cm, 90 kg.');
+    const slow = streamTurn(client, SEED_QUERY, { conversationId: first.conversationId });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const error = await failureOf(streamTurn(client, 'And his blood pressure is 130/85.', { conversationId: first.conversationId }));
+    assert.equal(error.code, status.FAILED_PRECONDITION);
+    assert.equal(decodeErrorDetails(error).errorInfo?.reason, 'TURN_IN_PROGRESS');
+    const finished = await slow;
+    assert.equal(finished.turnIndex, 1, 'the running turn was not disturbed');
+  });
+
+  it('names the offending fields in google.rpc.BadRequest details', async () => {
+    const error = await failureOf(streamTurn(client, '', { options: { maxIterations: 500, maxTokens: 10_000_000 } }));
+    assert.equal(error.code, status.INVALID_ARGUMENT);
+    const fields = (decodeErrorDetails(error).fieldViolations ?? []).map((v) => v.field).sort();
+    assert.deepEqual(fields, ['message', 'options.max_iterations', 'options.max_tokens']);
+    const missing = await failureOf(getConversation(client, 'conv_does_not_exist'));
+    assert.equal(missing.code, status.NOT_FOUND);
+    assert.equal(decodeErrorDetails(missing).resourceInfo?.resourceName, 'conv_does_not_exist');
+    const empty = await failureOf(getConversation(client, ''));
+    assert.equal(empty.code, status.INVALID_ARGUMENT);
+  });
+
+  it('ends a turn with DEADLINE_EXCEEDED when the caller\'s deadline passes', async () => {
+    const error = await failureOf(streamTurn(client, SEED_QUERY, { deadlineMs: 150 }));
+    assert.equal(error.code, status.DEADLINE_EXCEEDED);
+  });
+});
