@@ -218,6 +218,24 @@ describe('walking skeleton (three processes, offline model, local trace store)',
     assert.equal(stored.conversation?.turns[1]?.userMessage, 'Her blood pressure today is 150/95. Does that change your assessment?');
   });
 
+  it('traces a failed call too, with its status on both sides', async () => {
+    const conversation = new TracedConversation(client, { conversationId: 'conv_missing' });
+    const error = await conversation.turn('hello').then(
+      () => assert.fail('the turn should fail'),
+      (failure: ServiceError) => failure,
+    );
+    assert.equal(error.code, status.NOT_FOUND);
+    conversation.finish();
+    await shared.tracing.flush();
+    const method = 'tracemesh.conversation.v1.ConversationService/StreamChat';
+    const rows = await waitForSpans(conversation.rootSpanId, { [method]: 2, client_turn: 1 });
+    assertOneTree(rows, conversation.rootSpanId);
+    for (const row of named(rows, method)) {
+      assert.equal((row.metadata as Record<string, unknown>)['rpc.status_code'], 'NOT_FOUND');
+    }
+    assert.ok(named(rows, 'client_turn')[0]?.error, 'the client_turn span records the error');
+  });
+
   it('answers bad turn requests with INVALID_ARGUMENT or NOT_FOUND', async () => {
     const failure = (promise: Promise<TurnResult__Output>): Promise<ServiceError> =>
       promise.then(() => assert.fail('the call should fail'), (error: ServiceError) => error);
