@@ -1,6 +1,11 @@
 // The `tracemesh` CLI as a user runs it: separate processes, real terminal output.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
@@ -70,6 +75,42 @@ describe('tracemesh CLI', function () {
     const result = await tracemesh(['trace', "x' OR 1=1 --"], shared.mesh.clientEnv);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /is not a trace id/);
+  });
+
+  it('up starts the three services as processes and stops them all on Ctrl-C', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-up-'));
+    const up = spawn(process.execPath, ['--import', 'tsx', cli, 'up', '--quiet', '--data-dir', dataDir], {
+      env: { ...process.env, CONVERSATION_PORT: '0', TOOLWORKER_PORT: '0', TRACESTORE_PORT: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    up.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+    for (let waited = 0; !output.includes('ready') && waited < 30_000; waited += 100) await delay(100);
+    assert.match(output, /ready/, output);
+    const target = /conversation\s+(\S+)/.exec(output)?.[1] ?? '';
+    const store = /tracestore\s+(\S+)/.exec(output)?.[1] ?? '';
+    const chat = await tracemesh(['chat', 'A 40-year-old man, 175 cm, 80 kg: BMI?'], { CONVERSATION_TARGET: target, TRACESTORE_URL: store });
+    assert.equal(chat.code, 0, chat.stderr);
+    assert.match(chat.stdout, /BMI 26\.1/);
+
+    up.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.match(output, /stopping/);
+    // Nothing listens any more: new connections to all three services are refused.
+    const worker = /toolworker\s+(\S+)/.exec(output)?.[1] ?? '';
+    for (const address of [target, worker, store.replace('http://', '')]) {
+      const [host, port] = address.split(':');
+      const refused = await new Promise<boolean>((resolve) => {
+        const socket = connect({ host, port: Number(port) });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', () => resolve(true));
+      });
+      assert.ok(refused, `${address} stopped listening`);
+    }
   });
 
   it('demo (npm start) boots its own mesh, streams the seed query and prints the whole trace', async () => {
