@@ -107,3 +107,39 @@ export function tracingConfig(): TracingConfig {
   const local = localTraceStoreUrl();
   return { enabled, projectName, backend: 'local', apiKey: env('TRACESTORE_TOKEN') ?? 'local', appUrl: local, apiUrl: local };
 }
+
+export interface TlsFiles {
+  /** This process's certificate and key: served by servers, presented by clients (mTLS). */
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  /** CA bundle that signs the peers' certificates (clients verify servers with it). */
+  caFile: string | undefined;
+}
+
+export interface SecurityConfig {
+  /** Set: every call to the mesh's services must carry `authorization: Bearer <token>`. */
+  authToken: string | undefined;
+  /** Set: servers speak TLS (certificate and key needed) and clients connect with TLS. */
+  tls: TlsFiles | undefined;
+  /** Servers demand a client certificate signed by the CA (mTLS). */
+  requireClientCertificate: boolean;
+  /** Redact protected health information from span payloads before they leave the process. */
+  redactPhi: boolean;
+}
+
+export function securityConfig(): SecurityConfig {
+  const certFile = env('TRACEMESH_TLS_CERT');
+  const keyFile = env('TRACEMESH_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new Error('TRACEMESH_TLS_CERT and TRACEMESH_TLS_KEY must be set together');
+  }
+  const caFile = env('TRACEMESH_TLS_CA');
+  const requireClientCertificate = env('TRACEMESH_TLS_CLIENT_AUTH') === 'require';
+  if (requireClientCertificate && caFile === undefined) throw new Error('TRACEMESH_TLS_CLIENT_AUTH=require needs TRACEMESH_TLS_CA');
+  return {
+    authToken: env('TRACEMESH_AUTH_TOKEN'),
+    tls: certFile || caFile ? { certFile, keyFile, caFile } : undefined,
+    requireClientCertificate,
+    redactPhi: env('TRACEMESH_REDACT_PHI') === '1' || env('TRACEMESH_REDACT_PHI') === 'true',
+  };
+}

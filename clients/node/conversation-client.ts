@@ -1,15 +1,15 @@
 // The typed Node client of ConversationService: the generated client, with the tracing
 // interceptor (every call carries the caller's span context in both header forms), and helpers
 // that stream a turn with a deadline and hand each event to the caller as it arrives.
-import { credentials, Metadata, type ChannelOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ChannelOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { GetConversationResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { TurnOptions } from '../../gen/ts/tracemesh/conversation/v1/TurnOptions.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { conversationTarget } from '../../lib/config.js';
+import { conversationTarget, type SecurityConfig } from '../../lib/config.js';
+import { meshClientSetup } from '../../lib/grpc/client-channel.js';
 import { ConversationServiceClient as GeneratedClient } from '../../lib/grpc/protos.js';
-import { tracingClientInterceptor } from '../../lib/tracing/grpc-client-tracing.js';
 
 export type { ConversationServiceClient, StreamChatResponse__Output as ChatEvent, TurnResult__Output as TurnResult };
 
@@ -19,11 +19,9 @@ const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_receive_message_length': 4 * 1024 * 1024,
 };
 
-export function createConversationClient(target: string = conversationTarget()): ConversationServiceClient {
-  return new GeneratedClient(target, credentials.createInsecure(), {
-    ...CHANNEL_OPTIONS,
-    interceptors: [tracingClientInterceptor(target)],
-  });
+export function createConversationClient(target: string = conversationTarget(), security?: SecurityConfig): ConversationServiceClient {
+  const setup = meshClientSetup(target, CHANNEL_OPTIONS, security);
+  return new GeneratedClient(target, setup.credentials, setup.options);
 }
 
 export interface StreamTurnOptions {

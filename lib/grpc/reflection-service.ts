@@ -5,6 +5,7 @@ import { loadPackageDefinition, type Server, type ServerDuplexStream, type Servi
 import { loadSync } from '@grpc/proto-loader';
 import type { ServerReflectionRequest__Output } from '../../gen/ts/grpc/reflection/v1/ServerReflectionRequest.js';
 import type { ServerReflectionResponse } from '../../gen/ts/grpc/reflection/v1/ServerReflectionResponse.js';
+import { requireBearerToken } from './auth.js';
 import { DescriptorPool, type DescriptorFile } from './descriptor-set.js';
 import { descriptorSetBytes, PROTO_LOADER_OPTIONS, reflectionProtoDir } from './protos.js';
 
@@ -86,9 +87,10 @@ function serveStream(responder: ReflectionResponder, call: ServerDuplexStream<Se
 }
 
 /** Adds v1 and v1alpha reflection to `server`, listing `services` plus health and reflection. */
-export function addReflection(server: Server, services: string[]): void {
+export function addReflection(server: Server, services: string[], authToken?: string): void {
   const responder = new ReflectionResponder([...services, 'grpc.health.v1.Health', ...REFLECTION_SERVICE_NAMES]);
   const handler = { ServerReflectionInfo: (call: ServerDuplexStream<ServerReflectionRequest__Output, ServerReflectionResponse>) => serveStream(responder, call) };
-  server.addService(reflectionPackages.grpc.reflection.v1.ServerReflection.service, handler);
-  server.addService(reflectionPackages.grpc.reflection.v1alpha.ServerReflection.service, handler);
+  for (const definition of [reflectionPackages.grpc.reflection.v1.ServerReflection.service, reflectionPackages.grpc.reflection.v1alpha.ServerReflection.service]) {
+    server.addService(definition, authToken ? requireBearerToken(definition, handler, authToken) : handler);
+  }
 }

@@ -1,10 +1,13 @@
 // A grpc-js server as every tracemesh service runs it: message-size and stream limits, keepalive,
 // grpc.health.v1 (NOT_SERVING until the service says it is ready, and again while shutting down),
 // reflection, and a graceful shutdown that lets in-flight calls finish before forcing.
-import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import { Server, type ChannelOptions } from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import { securityConfig, type SecurityConfig } from '../config.js';
 import type { Logger } from '../logging.js';
+import { shutdownGraceMs } from '../process/service-lifecycle.js';
 import { addReflection } from './reflection-service.js';
+import { serverCredentials } from './transport-security.js';
 
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -25,6 +28,7 @@ export interface ServiceServer {
   address: string;
   /** Sets the health of this service ('' is the whole server) — SERVING once dependencies are ready. */
   setServing(status: ServingStatus): void;
+  /** Stops accepting calls and waits up to `graceMs` (default TRACEMESH_SHUTDOWN_GRACE_MS) for in-flight ones. */
   shutdown(graceMs?: number): Promise<void>;
 }
 
@@ -35,6 +39,7 @@ export interface StartServerOptions {
   services: string[];
   register(server: Server): void;
   log: Logger;
+  security?: SecurityConfig;
 }
 
 export async function startServer(options: StartServerOptions): Promise<ServiceServer> {
@@ -42,12 +47,13 @@ export async function startServer(options: StartServerOptions): Promise<ServiceS
   const health = new HealthImplementation(
     Object.fromEntries(['', ...options.services].map((name) => [name, 'NOT_SERVING' as ServingStatus])),
   );
+  const security = options.security ?? securityConfig();
   options.register(server);
   health.addToServer(server);
-  addReflection(server, options.services);
+  addReflection(server, options.services, security.authToken);
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(`${options.host}:${options.port}`, serverCredentials(security), (error, bound) =>
       error ? reject(error) : resolve(bound),
     );
   });
@@ -57,7 +63,7 @@ export async function startServer(options: StartServerOptions): Promise<ServiceS
   };
 
   let shuttingDown: Promise<void> | undefined;
-  const shutdown = (graceMs = 5_000): Promise<void> => {
+  const shutdown = (graceMs = shutdownGraceMs()): Promise<void> => {
     shuttingDown ??= new Promise<void>((resolve) => {
       setServing('NOT_SERVING');
       const force = setTimeout(() => {

@@ -9,8 +9,9 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { flush as braintrustFlush, initLogger, type Logger as BraintrustLogger } from 'braintrust';
-import { tracingConfig, type TracingConfig } from '../config.js';
+import { flush as braintrustFlush, initLogger, setMaskingFunction, type Logger as BraintrustLogger } from 'braintrust';
+import { securityConfig, tracingConfig, type TracingConfig } from '../config.js';
+import { redactPhi } from './phi-redaction.js';
 
 export interface Tracing {
   readonly enabled: boolean;
@@ -94,6 +95,7 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
     asyncFlush: true,
     setCurrent: true,
   });
+  if (securityConfig().redactPhi) setMaskingFunction(redactPhi);
 
   current = {
     enabled: true,

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { conversationPort, dataDir, host, modelConfig, toolworkerTarget } from '../../lib/config.js';
 import { CONVERSATION_SERVICE_NAME, conversationServiceDefinition } from '../../lib/grpc/protos.js';
 import { startServer } from '../../lib/grpc/server.js';
+import { meshServiceHandlers } from '../../lib/grpc/service-handlers.js';
 import { createModelClient } from '../../lib/llm/model-client.js';
 import { createLogger } from '../../lib/logging.js';
 import { announceReady } from '../../lib/process/ready.js';
 import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
-import { traceServiceHandlers } from '../../lib/tracing/grpc-server-tracing.js';
 import { initTracing } from '../../lib/tracing/tracing.js';
 import { AgentLoop } from './agent-loop.js';
 import { ConversationStore } from './conversation-store.js';
@@ -32,7 +32,7 @@ const service = await startServer({
   host: host(),
   port: conversationPort(),
   services: [CONVERSATION_SERVICE_NAME],
-  register: (server) => server.addService(conversationServiceDefinition, traceServiceHandlers(conversationServiceDefinition, handlers, log)),
+  register: (server) => server.addService(conversationServiceDefinition, meshServiceHandlers(conversationServiceDefinition, handlers, log)),
   log,
 });
 log.info({ address: service.address, provider: model.provider, model: model.defaultModel, workers: toolworkerTarget() }, 'conversation service listening');

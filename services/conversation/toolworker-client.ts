@@ -3,16 +3,16 @@
 // tool list (from ListTools, cached), and tool calls that carry the handler's call as `parent` so
 // the caller's deadline and cancellation reach the worker.
 import type Anthropic from '@anthropic-ai/sdk';
-import { credentials, Metadata, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 import type { ExecuteToolResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
 import type { ListToolsResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ListToolsResponse.js';
 import type { ToolWorkerServiceClient as GeneratedClient } from '../../gen/ts/tracemesh/toolworker/v1/ToolWorkerService.js';
+import { meshClientSetup } from '../../lib/grpc/client-channel.js';
 import { TOOLWORKER_SERVICE_NAME, ToolWorkerServiceClient } from '../../lib/grpc/protos.js';
 import type { ServerCall } from '../../lib/grpc/server-call.js';
 import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
 import type { JsonObject } from '../../lib/json.js';
 import type { Logger } from '../../lib/logging.js';
-import { tracingClientInterceptor } from '../../lib/tracing/grpc-client-tracing.js';
 
 export interface ToolWorkerClientOptions {
   target: string;
@@ -52,10 +52,8 @@ export class ToolWorkerClient {
   private cached: { tools: Anthropic.Tool[]; fetchedAt: number } | undefined;
 
   constructor(private readonly options: ToolWorkerClientOptions) {
-    this.client = new ToolWorkerServiceClient(options.target, credentials.createInsecure(), {
-      ...CHANNEL_OPTIONS,
-      interceptors: [tracingClientInterceptor(options.target)],
-    });
+    const setup = meshClientSetup(options.target, CHANNEL_OPTIONS);
+    this.client = new ToolWorkerServiceClient(options.target, setup.credentials, setup.options);
   }
 
   private deadline(): Date {
