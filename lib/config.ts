@@ -59,6 +59,10 @@ export interface ModelConfig {
   model: string;
   maxTokens: number;
   maxIterations: number;
+  /** The most input plus output tokens one turn may use over all its model calls. */
+  maxTurnTokens: number;
+  /** The most turns one conversation may have. */
+  maxTurns: number;
   /** Offline model: pause between streamed deltas, in milliseconds (0 = as fast as possible). */
   offlineDeltaDelayMs: number;
 }
@@ -70,6 +74,8 @@ export function modelConfig(): ModelConfig {
     model: env('ANTHROPIC_MODEL') ?? 'claude-sonnet-4-5',
     maxTokens: intEnv('TRACEMESH_MAX_TOKENS', 2048),
     maxIterations: intEnv('TRACEMESH_MAX_ITERATIONS', 6),
+    maxTurnTokens: intEnv('TRACEMESH_MAX_TURN_TOKENS', 200_000),
+    maxTurns: intEnv('TRACEMESH_MAX_TURNS', 200),
     offlineDeltaDelayMs: intEnv('OFFLINE_MODEL_DELTA_DELAY_MS', 4),
   };
 }

@@ -32,6 +32,8 @@ export interface TurnRequest {
   model: string;
   maxIterations: number;
   maxTokens: number;
+  /** The turn's budget of input plus output tokens over all its model calls. */
+  maxTurnTokens: number;
   /** Aborted when the caller cancels or its deadline passes. */
   signal: AbortSignal;
   /** The gRPC call being served: outgoing tool calls take it as parent (deadline, cancellation). */
@@ -105,6 +107,11 @@ export class AgentLoop {
         let iterations = 0;
 
         for (let iteration = 0; iteration < request.maxIterations; iteration++) {
+          // Checked before a call, never between a tool_use and its results: history stays valid.
+          if (usage.inputTokens + usage.outputTokens >= request.maxTurnTokens) {
+            stopReason = 'STOP_REASON_TOKEN_BUDGET';
+            break;
+          }
           iterations = iteration + 1;
           const response = await this.callModel(request, messages, tools, iteration);
           usage.inputTokens += response.usage.input_tokens;
@@ -124,8 +131,8 @@ export class AgentLoop {
           messages.push(results);
           newMessages.push(results);
         }
-        if (stopReason === 'STOP_REASON_MAX_ITERATIONS') {
-          this.log.warn({ conversationId: request.conversationId, iterations }, 'turn reached its iteration bound');
+        if (stopReason === 'STOP_REASON_MAX_ITERATIONS' || stopReason === 'STOP_REASON_TOKEN_BUDGET') {
+          this.log.warn({ conversationId: request.conversationId, iterations, stopReason, usage }, 'turn stopped at a limit');
         }
 
         const result: TurnResult = {

@@ -48,6 +48,11 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       const conversationId = claim(request.conversationId);
       claimed = conversationId;
       const { messages, nextTurnIndex } = store.history(conversationId);
+      if (nextTurnIndex >= defaults.maxTurns) {
+        throw grpcError(grpcStatus.RESOURCE_EXHAUSTED, `conversation "${conversationId}" has reached its limit of ${defaults.maxTurns} turns; start a new one`, {
+          errorInfo: { reason: 'TOO_MANY_TURNS', domain: 'conversation.tracemesh', metadata: { conversation_id: conversationId, max_turns: String(defaults.maxTurns) } },
+        });
+      }
       const startTime = new Date();
       const outcome = await loop.runTurn({
         conversationId,
@@ -57,6 +62,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         model: request.model,
         maxIterations: request.maxIterations,
         maxTokens: request.maxTokens,
+        maxTurnTokens: request.maxTurnTokens,
         signal,
         parentCall: call,
         emit,

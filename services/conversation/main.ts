@@ -24,7 +24,13 @@ const store = new ConversationStore(process.env.CONVERSATION_DB ?? join(dataDir(
 const handlers = createConversationHandlers({
   loop: new AgentLoop(model, workers, log),
   store,
-  defaults: { model: model.defaultModel, maxIterations: config.maxIterations, maxTokens: config.maxTokens },
+  defaults: {
+    model: model.defaultModel,
+    maxIterations: config.maxIterations,
+    maxTokens: config.maxTokens,
+    maxTurnTokens: config.maxTurnTokens,
+    maxTurns: config.maxTurns,
+  },
   log,
 });
 

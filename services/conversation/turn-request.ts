@@ -17,6 +17,8 @@ export interface TurnDefaults {
   model: string;
   maxIterations: number;
   maxTokens: number;
+  maxTurnTokens: number;
+  maxTurns: number;
 }
 
 export interface ValidTurnRequest {
@@ -26,6 +28,7 @@ export interface ValidTurnRequest {
   model: string;
   maxIterations: number;
   maxTokens: number;
+  maxTurnTokens: number;
 }
 
 export interface TurnRequestFields {
@@ -65,5 +68,5 @@ export function validateTurnRequest(request: TurnRequestFields, defaults: TurnDe
     violations.push({ field: 'options.model', description: `is longer than ${LIMITS.maxModelNameChars} characters` });
   }
   if (violations.length > 0) throw invalidArgument(violations);
-  return { conversationId: request.conversationId, message, model, maxIterations, maxTokens };
+  return { conversationId: request.conversationId, message, model, maxIterations, maxTokens, maxTurnTokens: defaults.maxTurnTokens };
 }

@@ -8,6 +8,7 @@ export const StopReason = {
   STOP_REASON_MAX_ITERATIONS: 'STOP_REASON_MAX_ITERATIONS',
   STOP_REASON_REFUSAL: 'STOP_REASON_REFUSAL',
   STOP_REASON_PAUSE_TURN: 'STOP_REASON_PAUSE_TURN',
+  STOP_REASON_TOKEN_BUDGET: 'STOP_REASON_TOKEN_BUDGET',
 } as const;
 
 export type StopReason =
@@ -25,5 +26,7 @@ export type StopReason =
   | 5
   | 'STOP_REASON_PAUSE_TURN'
   | 6
+  | 'STOP_REASON_TOKEN_BUDGET'
+  | 7
 
 export type StopReason__Output = typeof StopReason[keyof typeof StopReason]
