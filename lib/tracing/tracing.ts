@@ -7,11 +7,17 @@ import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { flush as braintrustFlush, initLogger, setMaskingFunction, type Logger as BraintrustLogger } from 'braintrust';
 import { securityConfig, tracingConfig, type TracingConfig } from '../config.js';
+import { createLogger } from '../logging.js';
+import { ExportHealth, type ExportCounts } from './export-health.js';
 import { redactPhi } from './phi-redaction.js';
+
+/** The longest one export request to the trace backend may take. */
+const EXPORT_TIMEOUT_MS = 5_000;
 
 export interface Tracing {
   readonly enabled: boolean;
@@ -22,6 +28,8 @@ export interface Tracing {
   readonly tracer: Tracer;
   /** Sends buffered spans, giving up after `timeoutMs` so a dead backend never blocks the caller. */
   flush(timeoutMs?: number): Promise<boolean>;
+  /** What the backend took and what was dropped so far. */
+  exportCounts(): ExportCounts;
   shutdown(timeoutMs?: number): Promise<void>;
 }
 
@@ -40,6 +48,7 @@ function disabledTracing(serviceName: string): Tracing {
     logger: undefined,
     tracer: trace.getTracer('tracemesh'),
     flush: async () => true,
+    exportCounts: () => ({ rowsSent: 0, rowsDropped: 0, spansSent: 0, spansDropped: 0, failedRequests: 0 }),
     shutdown: async () => undefined,
   };
 }
@@ -71,16 +80,34 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
     return current;
   }
 
-  // Spans leave in small batches soon after they end: traces should be readable within a second.
-  process.env.OTEL_BSP_SCHEDULE_DELAY ??= '300';
+  const log = createLogger(serviceName);
+  const health = new ExportHealth(log);
+  health.installDiagLogger();
   setupOtelCompat();
+  const apiUrl = config.apiUrl ?? process.env.BRAINTRUST_API_URL ?? 'https://api.braintrust.dev';
+  const parent = `project_name:${config.projectName}`;
   const processors: SpanProcessor[] = [
+    // BraintrustSpanProcessor tags each span with its Braintrust destination; the exporter behind it
+    // is ours so that what the backend does not take is counted. Small, bounded, frequent batches:
+    // traces are readable within a second and a dead backend costs a fixed amount of memory.
     new BraintrustSpanProcessor({
-      apiKey: config.apiKey,
-      apiUrl: config.apiUrl ?? 'https://api.braintrust.dev',
-      parent: `project_name:${config.projectName}`,
+      parent,
+      _spanProcessor: new BatchSpanProcessor(
+        health.countingExporter(
+          new OTLPTraceExporter({
+            url: new URL('otel/v1/traces', apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`).href,
+            headers: { Authorization: `Bearer ${config.apiKey}`, 'x-bt-parent': parent },
+            timeoutMillis: EXPORT_TIMEOUT_MS,
+          }),
+        ),
+        { maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 300, exportTimeoutMillis: EXPORT_TIMEOUT_MS },
+      ),
     }),
   ];
+  // Any OTLP collector as well (Jaeger, Tempo, an OTel Collector…), configured the standard way.
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    processors.push(new BatchSpanProcessor(health.countingExporter(new OTLPTraceExporter()), { maxQueueSize: 4096 }));
+  }
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
     spanProcessors: processors,
@@ -88,14 +115,19 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   trace.setGlobalTracerProvider(provider);
 
   // The SDK learns the API URL from the login response (the local store answers with its own URL).
+  // Its queue is bounded (BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE) and every request has a deadline.
+  process.env.BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE ??= '10000';
   const logger = initLogger({
     projectName: config.projectName,
     apiKey: config.apiKey,
     appUrl: config.appUrl,
     asyncFlush: true,
     setCurrent: true,
+    fetch: health.countingFetch(EXPORT_TIMEOUT_MS),
+    onFlushError: () => undefined,
   });
   if (securityConfig().redactPhi) setMaskingFunction(redactPhi);
+  health.startReporting(Number(process.env.TRACEMESH_EXPORT_REPORT_MS ?? 30_000));
 
   current = {
     enabled: true,
@@ -105,9 +137,11 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
     tracer: trace.getTracer('tracemesh'),
     flush: (timeoutMs = 10_000) =>
       withTimeout(Promise.all([braintrustFlush(), provider.forceFlush()]), timeoutMs),
+    exportCounts: () => ({ ...health.counts }),
     shutdown: async (timeoutMs = 10_000) => {
       await withTimeout(Promise.all([braintrustFlush(), provider.forceFlush()]), timeoutMs);
       await withTimeout(provider.shutdown(), 1_000);
+      health.stop();
     },
   };
   return current;

@@ -3,7 +3,7 @@
 // results, errors included (as is_error results the model can recover from), go back to the
 // model; the loop ends at a stop reason other than tool_use or at the iteration bound.
 // Spans (seed names): server_process_turn > claude_messages_create | worker_execute_tool.
-import type Anthropic from '@anthropic-ai/sdk';
+import { APIError, type default as Anthropic } from '@anthropic-ai/sdk';
 import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
@@ -19,6 +19,14 @@ import type { Logger } from '../../lib/logging.js';
 import { traced } from '../../lib/tracing/spans.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
 import type { ToolWorkerClient } from './toolworker-client.js';
+
+/** The model call failed outside the provider's API errors (e.g. the stream's connection was cut). */
+export class ModelCallError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'ModelCallError';
+  }
+}
 
 /** One event of a turn: the oneof of StreamChatResponse and ConverseResponse (same fields). */
 export type TurnEvent = StreamChatResponse;
@@ -198,7 +206,9 @@ export class AgentLoop {
           request.emit({ textDelta: { text: delta, iteration } });
         });
         stream.on('inputJson', markFirstToken);
-        const message = await stream.finalMessage();
+        const message = await stream.finalMessage().catch((error: unknown) => {
+          throw error instanceof APIError ? error : new ModelCallError(error);
+        });
         span.log({
           output: { role: message.role, content: message.content },
           metadata: { stop_reason: message.stop_reason, message_id: message.id },

@@ -4,6 +4,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { grpcError, isGrpcError, type GrpcError } from '../../lib/grpc/errors.js';
+import { ModelCallError } from './agent-loop.js';
 
 const DOMAIN = 'conversation.tracemesh';
 
@@ -38,6 +39,9 @@ export function toTurnError(error: unknown, signal: AbortSignal): GrpcError {
       return modelError(grpcStatus.UNAVAILABLE, 'MODEL_STREAM_FAILED', `the model stream failed: ${error.message}`);
     }
     return modelError(grpcStatus.INTERNAL, 'MODEL_REJECTED_REQUEST', `the model provider rejected the request: ${error.message}`, httpStatus);
+  }
+  if (error instanceof ModelCallError) {
+    return modelError(grpcStatus.UNAVAILABLE, 'MODEL_STREAM_FAILED', `the model stream failed before the answer was complete: ${error.message}`);
   }
   const message = error instanceof Error ? error.message : String(error);
   return grpcError(grpcStatus.INTERNAL, `the turn failed: ${message}`, { errorInfo: { reason: 'TURN_FAILED', domain: DOMAIN } });

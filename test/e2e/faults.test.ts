@@ -1,0 +1,133 @@
+// Faults injected into real processes: the model endpoint failing in each way it can, and the
+// trace backend going away and coming back.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
+import { getConversation, streamTurn } from '../../clients/node/conversation-client.js';
+import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
+import { TraceBackend } from '../../clients/node/trace-reader.js';
+import { decodeErrorDetails } from '../../lib/grpc/errors.js';
+import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
+import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
+import { startFaultyModelServer, type FaultyModelServer } from '../helpers/faulty-model-server.js';
+
+const QUERY = 'A 50-year-old man, 180 cm, 90 kg, with fatigue. What should I check?';
+
+function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
+  return promise.then(() => assert.fail('the turn should fail'), (error: ServiceError) => error);
+}
+
+describe('faults: the model endpoint failing', function () {
+  this.timeout(120_000);
+  let model: FaultyModelServer;
+  let mesh: RunningMesh;
+  let client: ConversationServiceClient;
+
+  before(async () => {
+    model = await startFaultyModelServer();
+    mesh = await startMesh({ dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-model-faults-')), env: { ANTHROPIC_BASE_URL: model.url } });
+    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
+  });
+  after(async () => {
+    client?.close();
+    await mesh?.stop();
+    await model?.close();
+  });
+
+  it('retries 529 overloaded with backoff and completes the turn', async () => {
+    model.script(['529', '529']);
+    const result = await streamTurn(client, QUERY);
+    assert.equal(result.stopReason, 'STOP_REASON_END_TURN');
+    assert.equal(model.requests(), 4, 'two failed attempts, then the two model calls of the turn');
+  });
+
+  for (const [fault, code, reason] of [
+    ['529', status.UNAVAILABLE, 'MODEL_UNAVAILABLE'],
+    ['500', status.UNAVAILABLE, 'MODEL_UNAVAILABLE'],
+    ['429', status.RESOURCE_EXHAUSTED, 'MODEL_RATE_LIMITED'],
+  ] as const) {
+    it(`gives ${status[code]} with details when the model keeps answering ${fault}`, async () => {
+      model.script([], fault);
+      const error = await failureOf(streamTurn(client, QUERY));
+      assert.equal(error.code, code);
+      const info = decodeErrorDetails(error).errorInfo;
+      assert.equal(info?.reason, reason);
+      assert.equal(info?.metadata?.provider_status, fault);
+      assert.equal(model.requests(), 3, 'the SDK tried three times');
+    });
+  }
+
+  it('never reports a stream cut mid-answer as a complete answer', async () => {
+    model.script([], 'ok');
+    const first = await streamTurn(client, QUERY);
+    model.script(['reset-mid-stream']);
+    const events: StreamChatResponse__Output[] = [];
+    const error = await failureOf(streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId, onEvent: (e) => events.push(e) }));
+    assert.equal(error.code, status.UNAVAILABLE);
+    assert.ok(events.some((e) => e.textDelta), 'some text had streamed before the cut');
+    assert.ok(!events.some((e) => e.turnCompleted), 'no turn_completed for a cut stream');
+    const stored = await getConversation(client, first.conversationId);
+    assert.equal(stored.conversation?.turns.length, 1, 'the failed turn is not stored as part of the history');
+    model.script([], 'ok');
+    const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId });
+    assert.equal(next.turnIndex, 1, 'the conversation continues where it was');
+  });
+});
+
+describe('faults: the trace backend down and back', function () {
+  this.timeout(120_000);
+  let mesh: RunningMesh;
+  let client: ConversationServiceClient;
+  let dataDir: string;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-trace-faults-'));
+    mesh = await startMesh({ dataDir, env: { OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_EXPORT_REPORT_MS: '500' } });
+    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
+  });
+  after(async () => {
+    client?.close();
+    await mesh?.stop();
+  });
+
+  it('keeps answering without waiting on a dead backend, counts what it dropped, and delivers again once it is back', async () => {
+    const backend = new TraceBackend({ enabled: true, projectName: 'tracemesh', backend: 'local', apiKey: 'local', appUrl: mesh.tracestoreUrl ?? '', apiUrl: mesh.tracestoreUrl });
+    const before = await streamTurn(client, QUERY);
+    assert.ok((await waitForTrace(backend, before.trace?.rootSpanId ?? '')).length > 0, 'spans arrive while the backend is up');
+
+    mesh.processes.get('tracestore')?.child.kill('SIGKILL');
+    const durations: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const result = await streamTurn(client, QUERY);
+      durations.push(performance.now() - started);
+      assert.equal(result.stopReason, 'STOP_REASON_END_TURN');
+    }
+    // Generous: the SDK's retry sleeps alone (1 s + 2 s) would exceed it if a turn waited on tracing.
+    assert.ok(Math.max(...durations) < 2_500, `turns did not wait on the dead backend: ${durations.map(Math.round).join(', ')} ms`);
+
+    const log = join(dataDir, 'logs', 'conversation.log');
+    let dropped = 0;
+    for (let waited = 0; waited < 20_000 && dropped === 0; waited += 250) {
+      await delay(250);
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        const parsed = line.startsWith('{') ? (JSON.parse(line) as { tracing?: { rowsDropped: number; spansDropped: number } }) : {};
+        if (parsed.tracing) dropped = Math.max(dropped, parsed.tracing.rowsDropped + parsed.tracing.spansDropped);
+      }
+    }
+    assert.ok(dropped > 0, 'the conversation service logged how many spans it dropped');
+
+    await mesh.restart('tracestore');
+    const after = await streamTurn(client, QUERY);
+    const rows = await waitForTrace(backend, after.trace?.rootSpanId ?? '', {
+      timeoutMs: 20_000,
+      isComplete: (spans) => spans.some((s) => JSON.stringify(s.span_attributes).includes('server_process_turn')),
+    });
+    assert.ok(rows.length > 0, 'new spans arrive once the backend is back');
+  });
+});
