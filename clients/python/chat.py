@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""Stream a chat turn from tracemesh to stdout — a Python caller with generated stubs.
+
+    chat.py [--target HOST:PORT] [--conversation ID] MESSAGE [MESSAGE ...]
+
+Each message is one StreamChat turn of the same conversation. The caller starts a W3C trace, sends
+its `traceparent` with every call (the mesh continues it), and reports its own `python_client_turn`
+spans to the trace backend as OTLP/JSON, so its spans and the mesh's form one trace. Needs Debian's
+python3-grpcio, python3-protobuf, protobuf-compiler and protobuf-compiler-grpc.
+"""
+import argparse
+import json
+import os
+import secrets
+import sys
+import time
+import urllib.request
+
+import grpc
+from google.protobuf import json_format
+
+from generated_stubs import load
+
+conversation_pb2 = load("tracemesh.conversation.v1.conversation_pb2")
+conversation_pb2_grpc = load("tracemesh.conversation.v1.conversation_pb2_grpc")
+
+
+class TraceContext:
+    """One W3C trace for the whole conversation: a root span, and a child span per turn."""
+
+    def __init__(self):
+        self.trace_id = secrets.token_hex(16)
+        self.root_span_id = secrets.token_hex(8)
+        self.started = time.time_ns()
+
+    def new_span_id(self):
+        return secrets.token_hex(8)
+
+    def traceparent(self, span_id):
+        return f"00-{self.trace_id}-{span_id}-01"
+
+
+def export_spans(backend_url, token, project, spans):
+    """Sends finished spans to the trace backend's OTLP/JSON endpoint (best effort: never fails the chat)."""
+    if not backend_url or not spans:
+        return
+    body = {
+        "resourceSpans": [{
+            "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "tracemesh-python-client"}}]},
+            "scopeSpans": [{"scope": {"name": "tracemesh.clients.python"}, "spans": spans}],
+        }]
+    }
+    request = urllib.request.Request(
+        backend_url.rstrip("/") + "/otel/v1/traces",
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}", "x-bt-parent": f"project_name:{project}"},
+        method="POST",
+    )
+    try:
+        urllib.request.urlopen(request, timeout=5).read()
+    except OSError as error:
+        print(f"warning: spans not exported: {error}", file=sys.stderr)
+
+
+def stream_turn(stub, trace, message, conversation_id, deadline_s, token):
+    span_id = trace.new_span_id()
+    metadata = [("traceparent", trace.traceparent(span_id))]
+    if token:
+        metadata.append(("authorization", f"Bearer {token}"))
+    started = time.time_ns()
+    request = conversation_pb2.StreamChatRequest(conversation_id=conversation_id, message=message)
+    result = None
+    status = "OK"
+    try:
+        for event in stub.StreamChat(request, metadata=metadata, timeout=deadline_s):
+            kind = event.WhichOneof("event")
+            if kind == "text_delta":
+                sys.stdout.write(event.text_delta.text)
+                sys.stdout.flush()
+            elif kind == "tool_call_started":
+                args = json_format.MessageToDict(event.tool_call_started.arguments)
+                print(f"\n▸ {event.tool_call_started.tool_name} {json.dumps(args)}", file=sys.stderr)
+            elif kind == "tool_call_finished":
+                call = event.tool_call_finished.tool_call
+                outcome = f"✗ {call.error_code}: {call.error_message}" if call.is_error else "✓"
+                print(f"{outcome} {call.tool_name} ({call.duration_ms:.1f} ms)", file=sys.stderr)
+            elif kind == "turn_completed":
+                result = event.turn_completed.result
+    except grpc.RpcError as error:
+        status = error.code().name
+        print(f"\nERROR {status}: {error.details()}", file=sys.stderr)
+    span = {
+        "traceId": trace.trace_id,
+        "spanId": span_id,
+        "parentSpanId": trace.root_span_id,
+        "name": "python_client_turn",
+        "kind": 3,
+        "startTimeUnixNano": str(started),
+        "endTimeUnixNano": str(time.time_ns()),
+        "attributes": [
+            {"key": "rpc.system.name", "value": {"stringValue": "grpc"}},
+            {"key": "rpc.method", "value": {"stringValue": "tracemesh.conversation.v1.ConversationService/StreamChat"}},
+            {"key": "rpc.status_code", "value": {"stringValue": status}},
+            {"key": "tracemesh.message", "value": {"stringValue": message}},
+        ],
+        "status": {"code": 1 if status == "OK" else 2},
+    }
+    return result, span
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--target", default=os.environ.get("CONVERSATION_TARGET", "127.0.0.1:50051"))
+    parser.add_argument("--conversation", default="")
+    parser.add_argument("--deadline", type=float, default=300.0, help="seconds per turn")
+    parser.add_argument("--trace-backend", default=os.environ.get("TRACESTORE_URL", "http://127.0.0.1:8790"))
+    parser.add_argument("--project", default=os.environ.get("BRAINTRUST_PROJECT", "tracemesh"))
+    parser.add_argument("messages", nargs="+")
+    options = parser.parse_args()
+    token = os.environ.get("TRACEMESH_AUTH_TOKEN", "")
+    store_token = os.environ.get("TRACESTORE_TOKEN", "local")
+
+    trace = TraceContext()
+    spans = []
+    conversation_id = options.conversation
+    failed = False
+    with grpc.insecure_channel(options.target) as channel:
+        stub = conversation_pb2_grpc.ConversationServiceStub(channel)
+        for message in options.messages:
+            result, span = stream_turn(stub, trace, message, conversation_id, options.deadline, token)
+            spans.append(span)
+            if result is None:
+                failed = True
+                break
+            conversation_id = result.conversation_id
+            stop = conversation_pb2.StopReason.Name(result.stop_reason)
+            print(f"\n— conversation {conversation_id} · turn {result.turn_index} · {stop} · trace {result.trace.root_span_id}", file=sys.stderr)
+    spans.append({
+        "traceId": trace.trace_id,
+        "spanId": trace.root_span_id,
+        "name": "python_client_conversation",
+        "kind": 1,
+        "startTimeUnixNano": str(trace.started),
+        "endTimeUnixNano": str(time.time_ns()),
+        "attributes": [
+            {"key": "tracemesh.conversation_id", "value": {"stringValue": conversation_id}},
+            {"key": "tracemesh.total_turns", "value": {"intValue": str(len(spans))}},
+        ],
+        "status": {"code": 2 if failed else 1},
+    })
+    export_spans(options.trace_backend, store_token, options.project, spans)
+    print(f"trace: {trace.trace_id}", file=sys.stderr)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

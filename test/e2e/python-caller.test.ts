@@ -1,0 +1,45 @@
+// The Python caller (generated stubs, Debian's grpcio) streams turns, and its spans and the mesh's
+// share one trace: its python_client_turn spans are the parents of the mesh's server spans.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
+import { named, nameOf, nearestAncestorNamed, serviceNames, waitForSpans } from '../helpers/trace-rows.js';
+
+const run = promisify(execFile);
+const chat = fileURLToPath(new URL('../../clients/python/chat.py', import.meta.url));
+
+describe('Python caller', function () {
+  this.timeout(120_000);
+  let shared: SharedMesh;
+
+  before(async () => {
+    shared = await sharedMesh();
+  });
+
+  it('streams two turns and joins the mesh in one trace', async () => {
+    const { stdout, stderr } = await run(
+      '/usr/bin/python3',
+      [chat, "A 45-year-old female, 5'4\", 180 lbs, with fatigue and thirst.", 'Her blood pressure today is 150/95.'],
+      { env: { ...process.env, ...shared.mesh.clientEnv }, timeout: 90_000 },
+    );
+    assert.match(stdout, /## Assessment/);
+    assert.match(stderr, /✓ calculate_clinical_metrics/);
+    const traceId = /trace: ([0-9a-f]{32})/.exec(stderr)?.[1];
+    assert.ok(traceId, stderr);
+    const reported = [...stderr.matchAll(/· trace ([0-9a-f]{32})/g)].map((m) => m[1]);
+    assert.equal(reported.length, 2);
+    assert.ok(reported.every((root) => root === traceId), 'the mesh reported the caller\'s trace for every turn');
+
+    const rows = await waitForSpans(traceId, { python_client_turn: 2, server_process_turn: 2, calculate_clinical_metrics: 2 });
+    assert.ok(rows.every((row) => row.root_span_id === traceId));
+    const roots = rows.filter((row) => !row.span_parents?.length);
+    assert.deepEqual(roots.map(nameOf), ['python_client_conversation'], 'one root: the Python conversation span');
+    const services = serviceNames(rows);
+    for (const service of ['tracemesh-python-client', 'conversation', 'toolworker']) assert.ok(services.has(service), `spans from ${service}`);
+    for (const turn of named(rows, 'server_process_turn')) {
+      assert.equal(nameOf(nearestAncestorNamed(rows, turn, ['python_client_turn']) ?? {}), 'python_client_turn');
+    }
+  });
+});
