@@ -15,14 +15,14 @@ export interface ModelClient {
 }
 
 export function createModelClient(config: ModelConfig = modelConfig()): ModelClient {
-  // The SDK's own OTel span would duplicate our claude_messages_create span: one llm span per call.
+  // The SDK's own OTel span (GenAI semantic conventions) goes to OTLP collectors; tracing.ts keeps
+  // it out of Braintrust, where claude_messages_create already is the call's one llm span.
   if (config.apiKey || config.baseURL) {
     return {
       client: new Anthropic({
         apiKey: config.apiKey ?? null,
         baseURL: config.baseURL ?? null,
         maxRetries: 2,
-        openTelemetry: false,
         ...(config.apiKey ? {} : { defaultHeaders: { authorization: null } }),
       }),
       provider: config.apiKey ? 'anthropic' : 'offline',
@@ -36,7 +36,6 @@ export function createModelClient(config: ModelConfig = modelConfig()): ModelCli
       baseURL: 'http://offline-model.invalid',
       fetch: createOfflineModelFetch({ deltaDelayMs: config.offlineDeltaDelayMs }),
       maxRetries: 0,
-      openTelemetry: false,
     }),
     provider: 'offline',
     defaultModel: OFFLINE_MODEL_NAME,

@@ -25,8 +25,8 @@ import { injectTraceHeaders } from './trace-headers.js';
 import { tracing } from './tracing.js';
 
 /** host and port of a grpc-js target such as "127.0.0.1:50052" or "dns:///toolworker:50052". */
-function serverAddress(target: string): { address: string; port?: number } {
-  const withoutScheme = target.replace(/^[a-z0-9+.-]+:(\/\/[^/]*\/)?/i, '');
+export function serverAddress(target: string): { address: string; port?: number } {
+  const withoutScheme = target.replace(/^(dns|ipv4|ipv6|unix|unix-abstract|vsock):(\/\/[^/]*\/)?/i, '');
   const first = withoutScheme.split(',')[0] ?? withoutScheme;
   const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(first);
   return match ? { address: match[1] ?? first, port: Number(match[2]) } : { address: first };

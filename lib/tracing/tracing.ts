@@ -14,6 +14,7 @@ import { flush as braintrustFlush, initLogger, setMaskingFunction, type Logger a
 import { securityConfig, tracingConfig, type TracingConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { ExportHealth, type ExportCounts } from './export-health.js';
+import { isOtelOnlySpan } from './otel-only-spans.js';
 import { redactPhi } from './phi-redaction.js';
 
 /** The longest one export request to the trace backend may take. */
@@ -92,6 +93,8 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
     // traces are readable within a second and a dead backend costs a fixed amount of memory.
     new BraintrustSpanProcessor({
       parent,
+      filterAISpans: true,
+      customFilter: (span) => !isOtelOnlySpan(span),
       _spanProcessor: new BatchSpanProcessor(
         health.countingExporter(
           new OTLPTraceExporter({
@@ -106,7 +109,7 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   ];
   // Any OTLP collector as well (Jaeger, Tempo, an OTel Collector…), configured the standard way.
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
-    processors.push(new BatchSpanProcessor(health.countingExporter(new OTLPTraceExporter()), { maxQueueSize: 4096 }));
+    processors.push(new BatchSpanProcessor(health.countingExporter(new OTLPTraceExporter()), { maxQueueSize: 4096, scheduledDelayMillis: 500 }));
   }
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),

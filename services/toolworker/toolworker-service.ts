@@ -10,6 +10,7 @@ import { callSignal } from '../../lib/grpc/server-call.js';
 import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
 import type { Logger } from '../../lib/logging.js';
 import { traced } from '../../lib/tracing/spans.js';
+import { endWithError, startExecuteToolSpan } from './execute-tool-span.js';
 import { ToolArgumentError, type ToolOutcome } from './tool.js';
 import type { ToolRegistry } from './tool-registry.js';
 
@@ -47,11 +48,15 @@ export function createToolWorkerHandlers(registry: ToolRegistry, log: Logger): T
         if (violations.length > 0) {
           throw invalidArgument(violations, `${tool.name}: ${violations.map((v) => `${v.field} ${v.description}`).join('; ')}`);
         }
+        const genAiSpan = startExecuteToolSpan(tool.name, tool.description, request.toolCallId);
         let outcome: ToolOutcome;
         try {
           outcome = await tool.execute(args, { signal, log });
+          genAiSpan.end();
         } catch (error) {
-          throw toGrpcError(tool.name, error);
+          const grpc = toGrpcError(tool.name, error);
+          endWithError(genAiSpan, grpc);
+          throw grpc;
         }
         const durationMs = performance.now() - started;
         span.log({
