@@ -69,7 +69,8 @@ export async function stopProcess(child: ChildProcess, graceMs = 6_000): Promise
   }
 }
 
-function startService(
+/** Starts one service process and resolves once it announces that it is listening. */
+export function startService(
   name: ServiceName,
   env: NodeJS.ProcessEnv,
   logs: 'inherit' | 'file',

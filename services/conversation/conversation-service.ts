@@ -17,11 +17,13 @@ import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop, TurnEvent } from './agent-loop.js';
 import type { ConversationStore } from './conversation-store.js';
 import { toTurnError } from './turn-errors.js';
+import type { TurnTracker } from './turn-tracker.js';
 import { validateConversationId, validateTurnRequest, type TurnDefaults, type TurnRequestFields } from './turn-request.js';
 
 export interface ConversationServiceDeps {
   loop: AgentLoop;
   store: ConversationStore;
+  turns: TurnTracker;
   defaults: TurnDefaults;
   log: Logger;
 }
@@ -32,8 +34,7 @@ function timestamp(date: Date): Timestamp {
 }
 
 export function createConversationHandlers(deps: ConversationServiceDeps): ConversationServiceHandlers {
-  const { loop, store, defaults, log } = deps;
-  const activeConversations = new Set<string>();
+  const { loop, store, turns, defaults, log } = deps;
 
   /** Runs one turn; `emit` receives every event. Rejects with a gRPC error. */
   async function runTurn(
@@ -84,25 +85,19 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       log.warn({ conversationId: claimed, code: grpc.code, message: grpc.message }, 'turn failed');
       throw grpc;
     } finally {
-      if (claimed) activeConversations.delete(claimed);
+      if (claimed) turns.release(claimed);
     }
   }
 
   /** Resolves (or creates) the conversation and marks it busy; throws NOT_FOUND / FAILED_PRECONDITION. */
   function claim(requestedId: string): string {
     let conversationId = requestedId;
-    if (conversationId === '') {
-      conversationId = `conv_${randomUUID()}`;
-      store.createConversation(conversationId);
-    } else if (!store.exists(conversationId)) {
+    if (conversationId !== '' && !store.exists(conversationId)) {
       throw notFound('conversation', conversationId, `conversation "${conversationId}" does not exist; leave conversation_id empty to start one`);
     }
-    if (activeConversations.has(conversationId)) {
-      throw grpcError(grpcStatus.FAILED_PRECONDITION, `a turn is already running on conversation "${conversationId}"; wait for it to finish`, {
-        errorInfo: { reason: 'TURN_IN_PROGRESS', domain: 'conversation.tracemesh', metadata: { conversation_id: conversationId } },
-      });
-    }
-    activeConversations.add(conversationId);
+    if (conversationId === '') conversationId = `conv_${randomUUID()}`;
+    turns.claim(conversationId);
+    if (requestedId === '') store.createConversation(conversationId);
     return conversationId;
   }
 

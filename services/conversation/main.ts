@@ -8,12 +8,13 @@ import { meshServiceHandlers } from '../../lib/grpc/service-handlers.js';
 import { createModelClient } from '../../lib/llm/model-client.js';
 import { createLogger } from '../../lib/logging.js';
 import { announceReady } from '../../lib/process/ready.js';
-import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
+import { shutdownGraceMs, stopOnSignals } from '../../lib/process/service-lifecycle.js';
 import { initTracing } from '../../lib/tracing/tracing.js';
 import { AgentLoop } from './agent-loop.js';
 import { ConversationStore } from './conversation-store.js';
 import { createConversationHandlers } from './conversation-service.js';
 import { ToolWorkerClient } from './toolworker-client.js';
+import { TurnTracker } from './turn-tracker.js';
 
 const log = createLogger('conversation');
 const tracing = initTracing('conversation');
@@ -21,9 +22,11 @@ const config = modelConfig();
 const model = createModelClient(config);
 const workers = new ToolWorkerClient({ target: toolworkerTarget(), toolTimeoutMs: 30_000, toolListTtlMs: 30_000, log });
 const store = new ConversationStore(process.env.CONVERSATION_DB ?? join(dataDir(), 'conversations.db'));
+const turns = new TurnTracker();
 const handlers = createConversationHandlers({
   loop: new AgentLoop(model, workers, log),
   store,
+  turns,
   defaults: {
     model: model.defaultModel,
     maxIterations: config.maxIterations,
@@ -59,7 +62,12 @@ void (async () => {
 })();
 
 stopOnSignals(log, async () => {
-  await service.shutdown();
+  // Drain: NOT_SERVING, new turns refused, running turns finish (up to the grace period); then
+  // close what is left — idle Converse streams, health watchers — without waiting on them.
+  service.setServing('NOT_SERVING');
+  const drained = await turns.drain(shutdownGraceMs());
+  if (!drained) log.warn({ running: turns.running }, 'turns still running after the grace period; cancelling them');
+  await service.shutdown(500);
   workers.close();
   store.close();
   await tracing.shutdown(3_000);

@@ -1,0 +1,175 @@
+// Health follows the service's real state (NOT_SERVING until its workers answer, NOT_SERVING while
+// shutting down), and SIGTERM drains: in-flight turns finish, new calls are refused, the process
+// exits; a second signal forces.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { loadPackageDefinition, type Client, type ClientReadableStream } from '@grpc/grpc-js';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
+import { streamTurn } from '../../clients/node/conversation-client.js';
+import { SEED_QUERY } from '../../clients/node/seed-query.js';
+import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
+import { startService, stopProcess, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
+
+interface HealthClient extends Client {
+  Check(request: { service: string }, options: { deadline: number }, callback: (error: ServiceError | null, response?: { status: string }) => void): void;
+  Watch(request: { service: string }): ClientReadableStream<{ status: string }>;
+}
+const healthPackage = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
+  grpc: { health: { v1: { Health: new (target: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient } } };
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function check(health: HealthClient, service = ''): Promise<string> {
+  return new Promise((resolve) =>
+    health.Check({ service }, { deadline: Date.now() + 3_000 }, (error, response) => resolve(error ? `error:${status[error.code]}` : (response?.status ?? ''))),
+  );
+}
+
+async function waitForHealth(health: HealthClient, wanted: string, timeoutMs = 15_000): Promise<string> {
+  let last = '';
+  for (let waited = 0; waited < timeoutMs; waited += 100) {
+    last = await check(health);
+    if (last === wanted) return last;
+    await delay(100);
+  }
+  return last;
+}
+
+describe('health and graceful shutdown', function () {
+  this.timeout(120_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-lifecycle-'));
+  const logDir = join(dataDir, 'logs');
+  const started: ServiceProcess[] = [];
+  let workerPort = 0;
+
+  const start = async (name: 'conversation' | 'toolworker', env: Record<string, string>): Promise<ServiceProcess> => {
+    const service = await startService(
+      name,
+      { ...process.env, TRACEMESH_DATA_DIR: dataDir, TRACEMESH_TRACING: 'off', LOG_LEVEL: 'debug', ...env },
+      'file',
+      logDir,
+      30_000,
+    );
+    started.push(service);
+    return service;
+  };
+
+  before(async () => {
+    (await import('node:fs')).mkdirSync(logDir, { recursive: true });
+    workerPort = await freePort();
+  });
+  after(async () => {
+    for (const service of started.reverse()) await stopProcess(service.child);
+  });
+
+  it('reports NOT_SERVING until the workers answer, then SERVING', async () => {
+    const conversation = await start('conversation', { CONVERSATION_PORT: '0', TOOLWORKER_TARGET: `127.0.0.1:${workerPort}` });
+    const health = new healthPackage.grpc.health.v1.Health(conversation.ready.address, credentials.createInsecure());
+    const seen: string[] = [];
+    const watch = health.Watch({ service: '' });
+    watch.on('data', (update: { status: string }) => seen.push(update.status));
+    watch.on('error', () => undefined);
+    assert.equal(await check(health), 'NOT_SERVING');
+    assert.equal(await check(health, 'tracemesh.conversation.v1.ConversationService'), 'NOT_SERVING');
+
+    await start('toolworker', { TOOLWORKER_PORT: String(workerPort) });
+    assert.equal(await waitForHealth(health, 'SERVING'), 'SERVING');
+    await delay(100);
+    assert.deepEqual(seen.slice(0, 1), ['NOT_SERVING']);
+    assert.equal(seen.at(-1), 'SERVING', `Watch saw ${seen.join(' → ')}`);
+    watch.cancel();
+    health.close();
+    await stopProcess(conversation.child);
+  });
+
+  it('on SIGTERM: NOT_SERVING, new calls refused, the in-flight turn finishes, then exit 0', async () => {
+    const conversation = await start('conversation', {
+      CONVERSATION_PORT: '0',
+      TOOLWORKER_TARGET: `127.0.0.1:${workerPort}`,
+      OFFLINE_MODEL_DELTA_DELAY_MS: '8',
+    });
+    const health = new healthPackage.grpc.health.v1.Health(conversation.ready.address, credentials.createInsecure());
+    assert.equal(await waitForHealth(health, 'SERVING'), 'SERVING');
+    const statuses: string[] = [];
+    const watch = health.Watch({ service: '' });
+    watch.on('data', (update: { status: string }) => statuses.push(update.status));
+    watch.on('error', () => undefined);
+
+    const client: ConversationServiceClient = new ConversationClient(conversation.ready.address, credentials.createInsecure());
+    const events: StreamChatResponse__Output[] = [];
+    let signalled = false;
+    const exited = new Promise<number | null>((resolve) => conversation.child.once('exit', (code) => resolve(code)));
+    const inFlight = streamTurn(client, SEED_QUERY, {
+      onEvent: (event) => {
+        events.push(event);
+        if (!signalled && event.textDelta?.iteration === 1) {
+          signalled = true;
+          conversation.child.kill('SIGTERM');
+        }
+      },
+    });
+    const result = await inFlight;
+    assert.ok(signalled, 'the signal arrived mid-turn');
+    assert.equal(result.stopReason, 'STOP_REASON_END_TURN', 'the in-flight turn finished');
+    assert.ok(statuses.includes('NOT_SERVING'), `health went NOT_SERVING while draining (${statuses.join(' → ')})`);
+
+    const refused = await streamTurn(client, 'hello', { deadlineMs: 3_000 }).then(
+      () => 'accepted',
+      (error: ServiceError) => status[error.code],
+    );
+    assert.notEqual(refused, 'accepted', 'no new turn starts while shutting down');
+    assert.equal(await exited, 0);
+    watch.cancel();
+    client.close();
+    health.close();
+  });
+
+  it('a second signal forces the exit at once', async () => {
+    const conversation = await start('conversation', {
+      CONVERSATION_PORT: '0',
+      TOOLWORKER_TARGET: `127.0.0.1:${workerPort}`,
+      OFFLINE_MODEL_DELTA_DELAY_MS: '50',
+      TRACEMESH_SHUTDOWN_GRACE_MS: '60000',
+    });
+    const client: ConversationServiceClient = new ConversationClient(conversation.ready.address, credentials.createInsecure());
+    const health = new healthPackage.grpc.health.v1.Health(conversation.ready.address, credentials.createInsecure());
+    assert.equal(await waitForHealth(health, 'SERVING'), 'SERVING');
+    health.close();
+    const exited = new Promise<number | null>((resolve) => conversation.child.once('exit', (code) => resolve(code)));
+    let signalledAt = 0;
+    const turn = streamTurn(client, SEED_QUERY, {
+      metadata: new Metadata(),
+      onEvent: (event) => {
+        if (!signalledAt && event.textDelta) {
+          signalledAt = Date.now();
+          conversation.child.kill('SIGTERM');
+          setTimeout(() => conversation.child.kill('SIGTERM'), 200);
+        }
+      },
+    }).then(
+      () => 'completed',
+      (error: ServiceError) => status[error.code],
+    );
+    assert.equal(await exited, 1, 'forced exit code');
+    assert.ok(Date.now() - signalledAt < 5_000, 'it did not wait for the 60 s grace period');
+    assert.notEqual(await turn, 'completed');
+    client.close();
+  });
+});
