@@ -11,6 +11,7 @@ import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
 import type { Logger } from '../../lib/logging.js';
 import { traced } from '../../lib/tracing/spans.js';
 import { endWithError, startExecuteToolSpan } from './execute-tool-span.js';
+import { ToolConcurrency } from './tool-concurrency.js';
 import { ToolArgumentError, type ToolOutcome } from './tool.js';
 import type { ToolRegistry } from './tool-registry.js';
 
@@ -27,7 +28,22 @@ function toGrpcError(toolName: string, error: unknown): GrpcError {
   });
 }
 
-export function createToolWorkerHandlers(registry: ToolRegistry, log: Logger): ToolWorkerServiceHandlers {
+function limitsFromEnv(): ToolConcurrency {
+  const read = (name: string, fallback: number): number => {
+    const value = Number(process.env[name]);
+    return Number.isInteger(value) && value > 0 ? value : fallback;
+  };
+  return new ToolConcurrency({
+    perTool: read('TOOLWORKER_MAX_CONCURRENT_PER_TOOL', 64),
+    queuePerTool: read('TOOLWORKER_QUEUE_PER_TOOL', 256),
+  });
+}
+
+export function createToolWorkerHandlers(
+  registry: ToolRegistry,
+  log: Logger,
+  concurrency: ToolConcurrency = limitsFromEnv(),
+): ToolWorkerServiceHandlers {
   async function execute(request: ExecuteToolRequest__Output, signal: AbortSignal): Promise<ExecuteToolResponse> {
     const toolName = request.toolName.trim();
     if (toolName.length === 0) throw invalidArgument([{ field: 'tool_name', description: 'is required' }]);
@@ -51,7 +67,7 @@ export function createToolWorkerHandlers(registry: ToolRegistry, log: Logger): T
         const genAiSpan = startExecuteToolSpan(tool.name, tool.description, request.toolCallId);
         let outcome: ToolOutcome;
         try {
-          outcome = await tool.execute(args, { signal, log });
+          outcome = await concurrency.run(tool.name, signal, async () => tool.execute(args, { signal, log }));
           genAiSpan.end();
         } catch (error) {
           const grpc = toGrpcError(tool.name, error);
