@@ -42,6 +42,38 @@ export function tracestorePort(): number {
   return intEnv('TRACESTORE_PORT', DEFAULT_PORTS.tracestore);
 }
 
+/** The port of the Chroma server `tracemesh up` starts (when CHROMA_URL does not name one). */
+export function chromaPort(): number {
+  return intEnv('CHROMA_PORT', DEFAULT_PORTS.chroma);
+}
+
+/** Where the tool worker reaches Chroma: an existing server, or the one the mesh launcher started. */
+export function chromaUrl(): string {
+  return env('CHROMA_URL') ?? `http://127.0.0.1:${chromaPort()}`;
+}
+
+export interface EmbeddingConfig {
+  /** "openai": @chroma-core/openai (needs OPENAI_API_KEY); "local": the deterministic clinical TF-IDF embedding. */
+  provider: 'local' | 'openai';
+  openaiModel: string;
+}
+
+/** TRACEMESH_EMBEDDINGS picks the provider; unset, OPENAI_API_KEY selects OpenAI and its absence the local one. */
+export function embeddingConfig(): EmbeddingConfig {
+  const requested = env('TRACEMESH_EMBEDDINGS');
+  if (requested !== undefined && requested !== 'local' && requested !== 'openai') {
+    throw new Error(`TRACEMESH_EMBEDDINGS must be "local" or "openai", got "${requested}"`);
+  }
+  const provider = requested ?? (env('OPENAI_API_KEY') ? 'openai' : 'local');
+  if (provider === 'openai' && !env('OPENAI_API_KEY')) throw new Error('TRACEMESH_EMBEDDINGS=openai needs OPENAI_API_KEY');
+  return { provider, openaiModel: env('TRACEMESH_OPENAI_EMBEDDING_MODEL') ?? 'text-embedding-3-small' };
+}
+
+/** How long one knowledge-base search may take (embedding + Chroma query) before it fails. */
+export function knowledgeQueryTimeoutMs(): number {
+  return intEnv('TRACEMESH_KNOWLEDGE_TIMEOUT_MS', 5_000);
+}
+
 /** Where clients reach the conversation service. */
 export function conversationTarget(): string {
   return env('CONVERSATION_TARGET') ?? `127.0.0.1:${DEFAULT_PORTS.conversation}`;
@@ -148,4 +180,9 @@ export function securityConfig(): SecurityConfig {
     requireClientCertificate,
     redactPhi: env('TRACEMESH_REDACT_PHI') === '1' || env('TRACEMESH_REDACT_PHI') === 'true',
   };
+}
+
+/** The longest one tool call may take (a caller's shorter deadline wins). */
+export function toolTimeoutMs(): number {
+  return intEnv('TRACEMESH_TOOL_TIMEOUT_MS', 30_000);
 }

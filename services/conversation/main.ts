@@ -1,7 +1,7 @@
 // The Conversation process: the agent loop behind ConversationService on CONVERSATION_PORT.
 // It reports SERVING once its tool workers answer ListTools.
 import { join } from 'node:path';
-import { conversationPort, dataDir, host, modelConfig, toolworkerTarget } from '../../lib/config.js';
+import { conversationPort, dataDir, host, modelConfig, toolTimeoutMs, toolworkerTarget } from '../../lib/config.js';
 import { CONVERSATION_SERVICE_NAME, conversationServiceDefinition } from '../../lib/grpc/protos.js';
 import { startServer } from '../../lib/grpc/server.js';
 import { meshServiceHandlers } from '../../lib/grpc/service-handlers.js';
@@ -20,7 +20,7 @@ const log = createLogger('conversation');
 const tracing = initTracing('conversation');
 const config = modelConfig();
 const model = createModelClient(config);
-const workers = new ToolWorkerClient({ target: toolworkerTarget(), toolTimeoutMs: 30_000, toolListTtlMs: 30_000, log });
+const workers = new ToolWorkerClient({ target: toolworkerTarget(), toolTimeoutMs: toolTimeoutMs(), toolListTtlMs: 30_000, log });
 const store = new ConversationStore(process.env.CONVERSATION_DB ?? join(dataDir(), 'conversations.db'));
 const turns = new TurnTracker();
 const handlers = createConversationHandlers({

@@ -28,10 +28,12 @@ const serviceConfig = {
   methodConfig: [
     {
       name: [{ service: TOOLWORKER_SERVICE_NAME }],
+      // Tool calls are retried only while no worker has answered (UNAVAILABLE); the ~3 s of backoff
+      // rides out a worker restart or a pod being replaced.
       retryPolicy: {
-        maxAttempts: 3,
-        initialBackoff: '0.1s',
-        maxBackoff: '1s',
+        maxAttempts: 5,
+        initialBackoff: '0.2s',
+        maxBackoff: '2s',
         backoffMultiplier: 2,
         retryableStatusCodes: ['UNAVAILABLE'],
       },
@@ -42,6 +44,9 @@ const serviceConfig = {
 const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.service_config': JSON.stringify(serviceConfig),
   'grpc.enable_retries': 1,
+  // A restarted or replaced worker is picked up within a second or two, not after a long backoff.
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 2_000,
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.max_receive_message_length': 4 * 1024 * 1024,

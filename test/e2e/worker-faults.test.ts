@@ -1,0 +1,66 @@
+// Faults on the worker side, injected into real processes: a tool slower than its deadline, and a
+// worker killed (SIGKILL) in the middle of a tool call, then restarted.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials } from '@grpc/grpc-js';
+import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import { streamTurn } from '../../clients/node/conversation-client.js';
+import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
+import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
+
+describe('faults: slow and dying workers', function () {
+  this.timeout(120_000);
+  let mesh: RunningMesh;
+  let client: ConversationServiceClient;
+
+  before(async () => {
+    mesh = await startMesh({
+      dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-worker-faults-')),
+      env: { TOOLWORKER_DIAGNOSTIC_TOOLS: '1', TRACEMESH_TOOL_TIMEOUT_MS: '1000', OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_TRACING: 'off' },
+    });
+    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
+  });
+  after(async () => {
+    client?.close();
+    await mesh?.stop();
+  });
+
+  it('a tool past its deadline fails DEADLINE_EXCEEDED alone; the other tools and the turn complete', async () => {
+    const started = performance.now();
+    const result = await streamTurn(
+      client,
+      'Run these: [[call diagnostics_sleep {"ms": 5000}]] [[call calculate_clinical_metrics {"height": 64, "weight": 180}]]',
+    );
+    const elapsed = performance.now() - started;
+    const slow = result.toolCalls.find((call) => call.toolName === 'diagnostics_sleep');
+    const fast = result.toolCalls.find((call) => call.toolName === 'calculate_clinical_metrics');
+    assert.equal(slow?.errorCode, 'DEADLINE_EXCEEDED');
+    assert.equal(fast?.isError, false);
+    assert.equal(result.stopReason, 'STOP_REASON_END_TURN');
+    assert.ok(elapsed < 4_000, `the turn did not wait for the slow tool (${Math.round(elapsed)} ms)`);
+  });
+
+  it('a worker killed mid-call: the error reaches the model, the turn finishes, later turns succeed', async () => {
+    let killed = false;
+    const result = await streamTurn(client, 'Run this: [[call diagnostics_sleep {"ms": 3000}]]', {
+      onEvent: (event) => {
+        if (event.toolCallStarted && !killed) {
+          killed = true;
+          setTimeout(() => mesh.processes.get('toolworker')?.child.kill('SIGKILL'), 200);
+        }
+      },
+    });
+    assert.ok(killed);
+    const call = result.toolCalls[0];
+    assert.equal(call?.isError, true);
+    // Retried while no worker answers (UNAVAILABLE), until the retries or the tool's deadline run out.
+    assert.ok(['UNAVAILABLE', 'DEADLINE_EXCEEDED'].includes(call?.errorCode ?? ''), `tool error ${call?.errorCode}`);
+    assert.equal(result.stopReason, 'STOP_REASON_END_TURN', 'the model got the error and finished the turn');
+
+    await mesh.restart('toolworker');
+    const later = await streamTurn(client, 'Run this: [[call diagnostics_sleep {"ms": 10}]]');
+    assert.equal(later.toolCalls[0]?.isError, false, `the restarted worker takes calls again (${later.toolCalls[0]?.errorCode} ${later.toolCalls[0]?.errorMessage})`);
+  });
+});
