@@ -10,12 +10,13 @@ import type { ConverseResponse } from '../../gen/ts/tracemesh/conversation/v1/Co
 import type { StreamChatRequest__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatRequest.js';
 import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { Timestamp } from '../../gen/ts/google/protobuf/Timestamp.js';
+import type { GetConversationResponse } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import { grpcError, invalidArgument, notFound, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop, TurnEvent } from './agent-loop.js';
-import type { ConversationStore } from './conversation-store.js';
+import type { ConversationStore } from './store/conversation-store.js';
 import { toTurnError } from './turn-errors.js';
 import type { TurnTracker } from './turn-tracker.js';
 import { validateConversationId, validateTurnRequest, type TurnDefaults, type TurnRequestFields } from './turn-request.js';
@@ -46,9 +47,9 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     let claimed: string | undefined;
     try {
       const request = validateTurnRequest(fields, defaults);
-      const conversationId = claim(request.conversationId);
+      const conversationId = await claim(request.conversationId);
       claimed = conversationId;
-      const { messages, nextTurnIndex } = store.history(conversationId);
+      const { messages, nextTurnIndex } = await store.history(conversationId);
       if (nextTurnIndex >= defaults.maxTurns) {
         throw grpcError(grpcStatus.RESOURCE_EXHAUSTED, `conversation "${conversationId}" has reached its limit of ${defaults.maxTurns} turns; start a new one`, {
           errorInfo: { reason: 'TOO_MANY_TURNS', domain: 'conversation.tracemesh', metadata: { conversation_id: conversationId, max_turns: String(defaults.maxTurns) } },
@@ -68,7 +69,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         parentCall: call,
         emit,
       });
-      store.appendTurn(conversationId, { turnIndex: nextTurnIndex, userMessage: request.message, result: outcome.result, startTime }, outcome.newMessages);
+      await store.appendTurn(conversationId, { turnIndex: nextTurnIndex, userMessage: request.message, result: outcome.result, startTime }, outcome.newMessages);
       log.info(
         {
           conversationId,
@@ -85,19 +86,21 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       log.warn({ conversationId: claimed, code: grpc.code, message: grpc.message }, 'turn failed');
       throw grpc;
     } finally {
-      if (claimed) turns.release(claimed);
+      if (claimed) await turns.release(claimed);
     }
   }
 
-  /** Resolves (or creates) the conversation and marks it busy; throws NOT_FOUND / FAILED_PRECONDITION. */
-  function claim(requestedId: string): string {
+  /** Resolves (or creates) the conversation and takes its turn lease; throws NOT_FOUND / FAILED_PRECONDITION. */
+  async function claim(requestedId: string): Promise<string> {
     let conversationId = requestedId;
-    if (conversationId !== '' && !store.exists(conversationId)) {
+    if (conversationId !== '' && !(await store.exists(conversationId))) {
       throw notFound('conversation', conversationId, `conversation "${conversationId}" does not exist; leave conversation_id empty to start one`);
     }
-    if (conversationId === '') conversationId = `conv_${randomUUID()}`;
-    turns.claim(conversationId);
-    if (requestedId === '') store.createConversation(conversationId);
+    if (conversationId === '') {
+      conversationId = `conv_${randomUUID()}`;
+      await store.createConversation(conversationId);
+    }
+    await turns.claim(conversationId);
     return conversationId;
   }
 
@@ -181,29 +184,29 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     },
 
     GetConversation(call, callback) {
-      const conversationId = call.request.conversationId;
-      const violation = validateConversationId(conversationId) ?? (conversationId === '' ? { field: 'conversation_id', description: 'is required' } : undefined);
-      if (violation) {
-        callback(invalidArgument([violation]));
-        return;
-      }
-      const conversation = store.get(conversationId);
-      if (!conversation) {
-        callback(notFound('conversation', conversationId, `conversation "${conversationId}" does not exist`));
-        return;
-      }
-      callback(null, {
-        conversation: {
-          conversationId,
-          createTime: timestamp(conversation.createTime),
-          updateTime: timestamp(conversation.updateTime),
-          turns: conversation.turns.map((turn) => ({
-            userMessage: turn.userMessage,
-            result: turn.result,
-            startTime: timestamp(turn.startTime),
-          })),
-        },
-      });
+      void getConversation(call.request.conversationId).then(
+        (response) => callback(null, response),
+        (error: GrpcError) => callback(error),
+      );
     },
   };
+
+  async function getConversation(conversationId: string): Promise<GetConversationResponse> {
+    const violation = validateConversationId(conversationId) ?? (conversationId === '' ? { field: 'conversation_id', description: 'is required' } : undefined);
+    if (violation) throw invalidArgument([violation]);
+    const conversation = await store.get(conversationId);
+    if (!conversation) throw notFound('conversation', conversationId, `conversation "${conversationId}" does not exist`);
+    return {
+      conversation: {
+        conversationId,
+        createTime: timestamp(conversation.createTime),
+        updateTime: timestamp(conversation.updateTime),
+        turns: conversation.turns.map((turn) => ({
+          userMessage: turn.userMessage,
+          result: turn.result,
+          startTime: timestamp(turn.startTime),
+        })),
+      },
+    };
+  }
 }

@@ -1,7 +1,6 @@
 // The Conversation process: the agent loop behind ConversationService on CONVERSATION_PORT.
 // It reports SERVING once its tool workers answer ListTools.
-import { join } from 'node:path';
-import { conversationPort, dataDir, host, modelConfig, toolTimeoutMs, toolworkerTarget } from '../../lib/config.js';
+import { conversationPort, host, modelConfig, toolTimeoutMs, toolworkerTarget } from '../../lib/config.js';
 import { CONVERSATION_SERVICE_NAME, conversationServiceDefinition } from '../../lib/grpc/protos.js';
 import { startServer } from '../../lib/grpc/server.js';
 import { meshServiceHandlers } from '../../lib/grpc/service-handlers.js';
@@ -11,7 +10,7 @@ import { announceReady } from '../../lib/process/ready.js';
 import { shutdownGraceMs, stopOnSignals } from '../../lib/process/service-lifecycle.js';
 import { initTracing } from '../../lib/tracing/tracing.js';
 import { AgentLoop } from './agent-loop.js';
-import { ConversationStore } from './conversation-store.js';
+import { openConversationStore } from './store/open-conversation-store.js';
 import { createConversationHandlers } from './conversation-service.js';
 import { ToolWorkerClient } from './toolworker-client.js';
 import { TurnTracker } from './turn-tracker.js';
@@ -21,8 +20,8 @@ const tracing = initTracing('conversation');
 const config = modelConfig();
 const model = createModelClient(config);
 const workers = new ToolWorkerClient({ target: toolworkerTarget(), toolTimeoutMs: toolTimeoutMs(), toolListTtlMs: 30_000, log });
-const store = new ConversationStore(process.env.CONVERSATION_DB ?? join(dataDir(), 'conversations.db'));
-const turns = new TurnTracker();
+const store = await openConversationStore();
+const turns = new TurnTracker(store);
 const handlers = createConversationHandlers({
   loop: new AgentLoop(model, workers, log),
   store,
@@ -44,7 +43,10 @@ const service = await startServer({
   register: (server) => server.addService(conversationServiceDefinition, meshServiceHandlers(conversationServiceDefinition, handlers, log)),
   log,
 });
-log.info({ address: service.address, provider: model.provider, model: model.defaultModel, workers: toolworkerTarget() }, 'conversation service listening');
+log.info(
+  { address: service.address, provider: model.provider, model: model.defaultModel, workers: toolworkerTarget(), store: store.kind },
+  'conversation service listening',
+);
 announceReady({ service: 'conversation', address: service.address, port: service.port });
 
 // SERVING once the workers answer; until then health says NOT_SERVING and turns fail with UNAVAILABLE.
@@ -69,6 +71,6 @@ stopOnSignals(log, async () => {
   if (!drained) log.warn({ running: turns.running }, 'turns still running after the grace period; cancelling them');
   await service.shutdown(500);
   workers.close();
-  store.close();
+  await store.close();
   await tracing.shutdown(3_000);
 });

@@ -1,0 +1,145 @@
+// Conversations in PostgreSQL (DATABASE_URL), shared by any number of conversation replicas: any
+// replica can serve any turn of any conversation. Migrations are numbered in schema_migrations and
+// applied under an advisory lock, so replicas starting together do not race.
+import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import pg from 'pg';
+import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
+import type { ConversationHistory, ConversationStore, StoredConversation, StoredTurn } from './conversation-store.js';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE IF NOT EXISTS conversations (
+     conversation_id TEXT PRIMARY KEY,
+     create_time TIMESTAMPTZ NOT NULL,
+     update_time TIMESTAMPTZ NOT NULL,
+     turn_holder TEXT,
+     turn_lease_until TIMESTAMPTZ
+   );
+   CREATE TABLE IF NOT EXISTS turns (
+     conversation_id TEXT NOT NULL REFERENCES conversations(conversation_id),
+     turn_index INTEGER NOT NULL,
+     user_message TEXT NOT NULL,
+     messages JSONB NOT NULL,
+     result JSONB NOT NULL,
+     start_time TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (conversation_id, turn_index)
+   );`,
+];
+
+/** An arbitrary constant naming our migration lock among the database's advisory locks. */
+const MIGRATION_LOCK_ID = 7_424_190_311;
+
+export class PostgresConversationStore implements ConversationStore {
+  readonly kind = 'postgres' as const;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async connect(databaseUrl: string): Promise<PostgresConversationStore> {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000, statement_timeout: 10_000 });
+    const store = new PostgresConversationStore(pool);
+    await store.migrate();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      const { rows } = await client.query<{ version: number }>('SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations');
+      for (let version = rows[0]?.version ?? 0; version < MIGRATIONS.length; version++) {
+        await client.query('BEGIN');
+        await client.query(MIGRATIONS[version] ?? '');
+        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version + 1]);
+        await client.query('COMMIT');
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async createConversation(conversationId: string): Promise<void> {
+    await this.pool.query('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES ($1, now(), now())', [conversationId]);
+  }
+
+  async exists(conversationId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('SELECT 1 FROM conversations WHERE conversation_id = $1', [conversationId]);
+    return rowCount === 1;
+  }
+
+  async claimTurn(conversationId: string, holder: string, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE conversations SET turn_holder = $2, turn_lease_until = now() + make_interval(secs => $3::double precision / 1000)
+       WHERE conversation_id = $1 AND (turn_lease_until IS NULL OR turn_lease_until < now())`,
+      [conversationId, holder, leaseMs],
+    );
+    return rowCount === 1;
+  }
+
+  async renewTurn(conversationId: string, holder: string, leaseMs: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE conversations SET turn_lease_until = now() + make_interval(secs => $3::double precision / 1000)
+       WHERE conversation_id = $1 AND turn_holder = $2`,
+      [conversationId, holder, leaseMs],
+    );
+  }
+
+  async releaseTurn(conversationId: string, holder: string): Promise<void> {
+    await this.pool.query('UPDATE conversations SET turn_holder = NULL, turn_lease_until = NULL WHERE conversation_id = $1 AND turn_holder = $2', [
+      conversationId,
+      holder,
+    ]);
+  }
+
+  async history(conversationId: string): Promise<ConversationHistory> {
+    const { rows } = await this.pool.query<{ messages: MessageParam[] }>(
+      'SELECT messages FROM turns WHERE conversation_id = $1 ORDER BY turn_index',
+      [conversationId],
+    );
+    return { messages: rows.flatMap((row) => row.messages), nextTurnIndex: rows.length };
+  }
+
+  async appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        'INSERT INTO turns (conversation_id, turn_index, user_message, messages, result, start_time) VALUES ($1, $2, $3, $4, $5, $6)',
+        [conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime],
+      );
+      await client.query('UPDATE conversations SET update_time = now() WHERE conversation_id = $1', [conversationId]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async get(conversationId: string): Promise<StoredConversation | undefined> {
+    const conversation = await this.pool.query<{ create_time: Date; update_time: Date }>(
+      'SELECT create_time, update_time FROM conversations WHERE conversation_id = $1',
+      [conversationId],
+    );
+    const head = conversation.rows[0];
+    if (!head) return undefined;
+    const { rows } = await this.pool.query<{ turn_index: number; user_message: string; result: TurnResult; start_time: Date }>(
+      'SELECT turn_index, user_message, result, start_time FROM turns WHERE conversation_id = $1 ORDER BY turn_index',
+      [conversationId],
+    );
+    return {
+      conversationId,
+      createTime: head.create_time,
+      updateTime: head.update_time,
+      turns: rows.map((row) => ({ turnIndex: row.turn_index, userMessage: row.user_message, result: row.result, startTime: row.start_time })),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

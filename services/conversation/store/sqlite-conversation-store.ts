@@ -1,0 +1,129 @@
+// The embedded default: conversations in a SQLite file under the data directory (one node). A
+// restart keeps every conversation; migrations are numbered with PRAGMA user_version.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import Database from 'better-sqlite3';
+import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
+import type { ConversationHistory, ConversationStore, StoredConversation, StoredTurn } from './conversation-store.js';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE IF NOT EXISTS conversations (
+     conversation_id TEXT PRIMARY KEY,
+     create_time INTEGER NOT NULL,
+     update_time INTEGER NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS turns (
+     conversation_id TEXT NOT NULL REFERENCES conversations(conversation_id),
+     turn_index INTEGER NOT NULL,
+     user_message TEXT NOT NULL,
+     messages_json TEXT NOT NULL,
+     result_json TEXT NOT NULL,
+     start_time INTEGER NOT NULL,
+     PRIMARY KEY (conversation_id, turn_index)
+   );`,
+  `ALTER TABLE conversations ADD COLUMN turn_holder TEXT;
+   ALTER TABLE conversations ADD COLUMN turn_lease_until INTEGER;`,
+];
+
+interface TurnRow {
+  turn_index: number;
+  user_message: string;
+  result_json: string;
+  messages_json: string;
+  start_time: number;
+}
+
+export class SqliteConversationStore implements ConversationStore {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const applied = this.db.pragma('user_version', { simple: true }) as number;
+    this.db.transaction(() => {
+      for (let version = applied; version < MIGRATIONS.length; version++) this.db.exec(MIGRATIONS[version] ?? '');
+      this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+    })();
+  }
+
+  async createConversation(conversationId: string): Promise<void> {
+    const now = Date.now();
+    this.db.prepare('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES (?, ?, ?)').run(conversationId, now, now);
+  }
+
+  async exists(conversationId: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM conversations WHERE conversation_id = ?').get(conversationId) !== undefined;
+  }
+
+  async claimTurn(conversationId: string, holder: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const claimed = this.db
+      .prepare(
+        `UPDATE conversations SET turn_holder = ?, turn_lease_until = ?
+         WHERE conversation_id = ? AND (turn_lease_until IS NULL OR turn_lease_until < ?)`,
+      )
+      .run(holder, now + leaseMs, conversationId, now);
+    return claimed.changes === 1;
+  }
+
+  async renewTurn(conversationId: string, holder: string, leaseMs: number): Promise<void> {
+    this.db
+      .prepare('UPDATE conversations SET turn_lease_until = ? WHERE conversation_id = ? AND turn_holder = ?')
+      .run(Date.now() + leaseMs, conversationId, holder);
+  }
+
+  async releaseTurn(conversationId: string, holder: string): Promise<void> {
+    this.db
+      .prepare('UPDATE conversations SET turn_holder = NULL, turn_lease_until = NULL WHERE conversation_id = ? AND turn_holder = ?')
+      .run(conversationId, holder);
+  }
+
+  async history(conversationId: string): Promise<ConversationHistory> {
+    const rows = this.db
+      .prepare('SELECT messages_json FROM turns WHERE conversation_id = ? ORDER BY turn_index')
+      .all(conversationId) as Array<Pick<TurnRow, 'messages_json'>>;
+    return { messages: rows.flatMap((row) => JSON.parse(row.messages_json) as MessageParam[]), nextTurnIndex: rows.length };
+  }
+
+  async appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO turns (conversation_id, turn_index, user_message, messages_json, result_json, start_time) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime.getTime());
+      this.db.prepare('UPDATE conversations SET update_time = ? WHERE conversation_id = ?').run(Date.now(), conversationId);
+    })();
+  }
+
+  async get(conversationId: string): Promise<StoredConversation | undefined> {
+    const conversation = this.db
+      .prepare('SELECT create_time, update_time FROM conversations WHERE conversation_id = ?')
+      .get(conversationId) as { create_time: number; update_time: number } | undefined;
+    if (!conversation) return undefined;
+    const rows = this.db
+      .prepare('SELECT turn_index, user_message, result_json, start_time FROM turns WHERE conversation_id = ? ORDER BY turn_index')
+      .all(conversationId) as TurnRow[];
+    return {
+      conversationId,
+      createTime: new Date(conversation.create_time),
+      updateTime: new Date(conversation.update_time),
+      turns: rows.map((row) => ({
+        turnIndex: row.turn_index,
+        userMessage: row.user_message,
+        result: JSON.parse(row.result_json) as TurnResult,
+        startTime: new Date(row.start_time),
+      })),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,77 @@
+// Both conversation stores behave the same: persistence, turn leases (exclusive, renewable,
+// expiring), history order, one turn per index, idempotent migrations.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ConversationStore } from '../../services/conversation/store/conversation-store.js';
+import { PostgresConversationStore } from '../../services/conversation/store/postgres-conversation-store.js';
+import { SqliteConversationStore } from '../../services/conversation/store/sqlite-conversation-store.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
+
+let postgres: TestPostgres | undefined;
+const sqlitePath = join(mkdtempSync(join(tmpdir(), 'tracemesh-store-')), 'conversations.db');
+
+const kinds: Array<[string, () => Promise<ConversationStore>]> = [
+  ['sqlite', async () => new SqliteConversationStore(sqlitePath)],
+  ['postgres', async () => PostgresConversationStore.connect((postgres ??= await startPostgres()).url)],
+];
+
+after(() => postgres?.stop());
+
+for (const [kind, open] of kinds) {
+  describe(`conversation store: ${kind}`, function () {
+    this.timeout(60_000);
+    let store: ConversationStore;
+    const id = `conv_${kind}_${Date.now()}`;
+
+    before(async () => {
+      store = await open();
+    });
+    after(async () => store?.close());
+
+    it('creates, finds and lists conversations with their turns in order', async () => {
+      assert.equal(await store.exists(id), false);
+      await store.createConversation(id);
+      assert.equal(await store.exists(id), true);
+      for (const turnIndex of [0, 1]) {
+        await store.appendTurn(
+          id,
+          { turnIndex, userMessage: `question ${turnIndex}`, result: { text: `answer ${turnIndex}`, turnIndex }, startTime: new Date() },
+          [{ role: 'user', content: `question ${turnIndex}` }, { role: 'assistant', content: `answer ${turnIndex}` }],
+        );
+      }
+      const history = await store.history(id);
+      assert.equal(history.nextTurnIndex, 2);
+      assert.deepEqual(history.messages.map((m) => m.content), ['question 0', 'answer 0', 'question 1', 'answer 1']);
+      const stored = await store.get(id);
+      assert.deepEqual(stored?.turns.map((t) => t.result.text), ['answer 0', 'answer 1']);
+      assert.ok((stored?.updateTime.getTime() ?? 0) >= (stored?.createTime.getTime() ?? 0));
+    });
+
+    it('refuses a second turn with the same index', async () => {
+      await assert.rejects(store.appendTurn(id, { turnIndex: 1, userMessage: 'again', result: {}, startTime: new Date() }, []));
+      assert.equal((await store.history(id)).nextTurnIndex, 2);
+    });
+
+    it('gives the turn lease to one holder at a time; it can be renewed, released, and it expires', async () => {
+      assert.equal(await store.claimTurn(id, 'a', 10_000), true);
+      assert.equal(await store.claimTurn(id, 'b', 10_000), false, 'held by a');
+      await store.releaseTurn(id, 'b');
+      assert.equal(await store.claimTurn(id, 'b', 10_000), false, 'only the holder releases');
+      await store.releaseTurn(id, 'a');
+      assert.equal(await store.claimTurn(id, 'b', 300), true);
+      await store.renewTurn(id, 'b', 300);
+      await delay(400);
+      assert.equal(await store.claimTurn(id, 'c', 10_000), true, 'an expired lease (a dead replica) frees the conversation');
+      await store.releaseTurn(id, 'c');
+    });
+
+    it('opens the same database again without redoing migrations', async () => {
+      const again = await open();
+      assert.equal((await again.history(id)).nextTurnIndex, 2);
+      await again.close();
+    });
+  });
+}
