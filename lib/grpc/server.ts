@@ -11,7 +11,16 @@ import { serverCredentials } from './transport-security.js';
 
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+function envMs(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
 const SERVER_OPTIONS: ChannelOptions = {
+  // Connections are recycled now and then (GOAWAY, then a grace period for calls in flight), so
+  // clients re-resolve DNS and spread onto replicas that were added under steady load.
+  'grpc.max_connection_age_ms': envMs('TRACEMESH_MAX_CONNECTION_AGE_MS', 5 * 60_000),
+  'grpc.max_connection_age_grace_ms': envMs('TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS', 60_000),
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_concurrent_streams': 1000,
