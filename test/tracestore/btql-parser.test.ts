@@ -1,6 +1,7 @@
 // BTQL front end without a server: tokenizer positions, precedence, the SQL and pipe forms, the
 // JSON AST, errors that say where, and compiled SQL that never contains user values.
 import assert from 'node:assert/strict';
+import type { JsonObject } from '../../lib/json.js';
 import type { BtqlQuery, Expr } from '../../services/tracestore/btql/ast.js';
 import { BtqlError } from '../../services/tracestore/btql/btql-error.js';
 import { compileBtql, likeToGlob } from '../../services/tracestore/btql/compiler.js';
@@ -106,12 +107,44 @@ describe('BTQL parser', () => {
     assert.deepEqual(shape(json), shape(text));
   });
 
+  it('reads GROUP BY, the pipe form\'s dimensions/measures and the JSON AST into the same grouped query', () => {
+    const sql = parseBtqlText(
+      "SELECT span_attributes.name AS tool, count(*) AS calls, percentile(metrics.end - metrics.start, 0.95) AS p95 FROM project_logs('p') WHERE span_attributes.type = 'tool' GROUP BY span_attributes.name ORDER BY calls DESC LIMIT 3",
+    );
+    const pipe = parseBtqlText(
+      "from: project_logs('p')\nfilter: span_attributes.type = 'tool'\ndimensions: span_attributes.name as tool\nmeasures: count(*) as calls, percentile(metrics.end - metrics.start, 0.95) as p95\nsort: calls desc\nlimit: 3",
+    );
+    const ident = (...name: string[]): JsonObject => ({ op: 'ident', name });
+    const json = btqlQueryFromJson({
+      from: { op: 'function', name: ident('project_logs'), args: [{ op: 'literal', value: 'p' }] },
+      filter: { op: 'eq', left: ident('span_attributes', 'type'), right: { op: 'literal', value: 'tool' } },
+      dimensions: [{ alias: 'tool', expr: ident('span_attributes', 'name') }],
+      measures: [
+        { alias: 'calls', expr: { op: 'function', name: ident('count'), args: [{ op: 'star' }] } },
+        {
+          alias: 'p95',
+          expr: { op: 'function', name: ident('percentile'), args: [{ op: 'sub', left: ident('metrics', 'end'), right: ident('metrics', 'start') }, { op: 'literal', value: 0.95 }] },
+        },
+      ],
+      sort: [{ expr: ident('calls'), dir: 'desc' }],
+      limit: 3,
+    });
+    assert.deepEqual(shape(sql), shape(pipe));
+    assert.deepEqual(shape(json), shape(pipe));
+    assert.deepEqual(shape(sql.groupBy), [{ kind: 'ident', path: ['span_attributes', 'name'] }]);
+    assert.deepEqual(sql.select.kind === 'fields' && sql.select.items.map((item) => item.alias), ['tool', 'calls', 'p95']);
+    assert.deepEqual(shape(parseBtqlExpression('count(*)')), { kind: 'call', name: 'count', args: [] });
+    const having = parseBtqlText("SELECT metadata.model, count(*) FROM dataset('d') GROUP BY 1 HAVING count(*) > 2");
+    assert.deepEqual(shape(having.having), { kind: 'compare', op: 'gt', left: { kind: 'call', name: 'count', args: [] }, right: { kind: 'literal', value: 2 } });
+    assert.deepEqual(having.select.kind === 'fields' && having.select.items.map((item) => item.alias), ['model', 'count'], 'a call is named after its function');
+  });
+
   it('says where a query is wrong', () => {
     assert.match(errorOf(() => parseBtqlText("SELECT * FROM project_logs('p') WHERE (a = 1")).message, /expected "\)" but found the end of the query \(at line 1, column 45\)/);
     assert.match(errorOf(() => parseBtqlText("SELECT * FROM project_logs('p') WHERE a = 'open")).message, /unterminated string \(at line 1, column 43\)/);
     assert.match(errorOf(() => parseBtqlText("select: *\nfrom: nowhere('p')")).message, /unknown source "nowhere".*line 2, column 7/);
     assert.match(errorOf(() => parseBtqlText("SELECT * WHERE a = 1")).message, /expected FROM/);
-    assert.match(errorOf(() => parseBtqlText("select: * | from: project_logs('p') | dimensions: a")).message, /dimensions clause is not supported/);
+    assert.match(errorOf(() => parseBtqlText("select: * | from: project_logs('p') | pivot: a")).message, /pivot clause is not supported.*line 1, column 39/);
     assert.match(errorOf(() => parseBtqlText("select: * | from: project_logs('p') | filter: a = = 1")).message, /line 1, column 51/);
     assert.match(errorOf(() => btqlQueryFromJson({ from: { op: 'function', name: { op: 'ident', name: ['dataset'] }, args: [{ op: 'literal', value: 'd' }] }, filter: { op: 'and', children: [{ op: 'bogus' }] } })).message, /unknown operator "bogus" \(at query\.filter\.children\[0\]\.op\)/);
   });
@@ -125,6 +158,17 @@ describe('BTQL parser', () => {
     assert.ok(compiled.params.includes(`$."metadata"."a') OR 1=1 --"`));
   });
 
+  it('compiles a grouped query to bound parameters only, reading result columns in HAVING and ORDER BY', () => {
+    const compiled = compileBtql(
+      parseBtqlText("SELECT metadata.`x' --` AS k, count(*) AS n, percentile(metrics.tokens, 0.9) AS p FROM project_logs('p') WHERE input = 'a''b' GROUP BY k HAVING n > 1 ORDER BY p DESC"),
+    );
+    assert.ok(!compiled.sql.includes("x'") && !compiled.sql.includes("a'b") && !compiled.sql.includes('0.9'), compiled.sql);
+    assert.match(compiled.sql, /GROUP BY \(row ->> \?\) HAVING \(s1 > \?\) ORDER BY s2 DESC, s0 ASC LIMIT \?$/);
+    assert.equal(compiled.params.filter((p) => p === '$."metadata"."x\' --"').length, 3, 'the key is selected (value and JSON) and grouped by');
+    assert.deepEqual(compiled.output, { kind: 'grouped', columns: [{ alias: 'k', json: true }, { alias: 'n', json: false }, { alias: 'p', json: false }] });
+    assert.equal(compiled.paging, 'offset');
+  });
+
   it('translates LIKE patterns to GLOB (case-sensitive, escapes kept)', () => {
     assert.equal(likeToGlob('a%b_c'), 'a*b?c');
     assert.equal(likeToGlob('100\\%*[x]?'), '100%[*][[]x][?]');
@@ -132,7 +176,7 @@ describe('BTQL parser', () => {
 
   it('rejects what it cannot compile with the node that caused it', () => {
     const compileText = (text: string): unknown => compileBtql(parseBtqlText(text));
-    assert.match(errorOf(() => compileText("SELECT * FROM project_logs('p') WHERE lower(a) = 'x'")).message, /unknown function "lower" \(at line 1, column 39\)/);
+    assert.match(errorOf(() => compileText("SELECT * FROM project_logs('p') WHERE lower(a) = 'x'")).message, /unknown function "lower" \(functions: count, .*\) \(at line 1, column 39\)/);
     assert.match(errorOf(() => compileText("SELECT * FROM project_logs('p') WHERE a LIKE b")).message, /LIKE needs a quoted string pattern/);
     assert.match(errorOf(() => compileText("SELECT * FROM project_logs('p') LIMIT 100001")).message, /limit must be at most/);
     const expr: Expr = parseBtqlExpression('a.`has"quote` = 1');

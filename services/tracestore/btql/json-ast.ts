@@ -1,6 +1,7 @@
 // Reads the JSON AST the Braintrust SDK sends to /btql ({select:[{op:"star"}], from:{op:"function",…},
-// filter:{op:"and",children:[…]}, sort, limit, cursor}) into the store's BtqlQuery. Errors name the
-// JSON path of the offending node, e.g. "query.filter.children[1].op".
+// filter:{op:"and",children:[…]}, sort, limit, cursor}, or dimensions/measures instead of select, as
+// [{alias, expr}]) into the store's BtqlQuery. Errors name the JSON path of the offending node, e.g.
+// "query.filter.children[1].op".
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../lib/json.js';
 import type { ArithmeticOp, BtqlQuery, BtqlSource, CompareOp, Expr, FieldPath, SelectItem, Selection, SortItem } from './ast.js';
 import { OBJECT_TYPES, type ObjectType } from './ast.js';
@@ -9,7 +10,7 @@ import { defaultAlias } from './parser.js';
 
 const COMPARE_OPS = new Set<CompareOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const ARITHMETIC_OPS = new Set<ArithmeticOp>(['add', 'sub', 'mul', 'div', 'mod']);
-const UNSUPPORTED_KEYS = ['dimensions', 'measures', 'pivot', 'unpivot'];
+const UNSUPPORTED_KEYS = ['pivot', 'unpivot'];
 
 export function btqlQueryFromJson(value: JsonValue, at = 'query'): BtqlQuery {
   const query = expectObject(value, at);
@@ -19,10 +20,17 @@ export function btqlQueryFromJson(value: JsonValue, at = 'query'): BtqlQuery {
     }
   }
   if (query.from === undefined || query.from === null) throw new BtqlError('the query needs a from clause', `${at}.from`);
+  const grouped = isPresent(query.dimensions) || isPresent(query.measures);
+  if (grouped && isPresent(query.select)) {
+    throw new BtqlError('select cannot be combined with dimensions/measures (put the grouped fields in dimensions)', `${at}.select`);
+  }
+  const dimensions = grouped ? itemsFromJson(query.dimensions, `${at}.dimensions`) : [];
+  const measures = grouped ? itemsFromJson(query.measures, `${at}.measures`) : [];
   return {
-    select: selectionFromJson(query.select, `${at}.select`),
+    select: grouped ? { kind: 'fields', items: [...dimensions, ...measures] } : selectionFromJson(query.select, `${at}.select`),
     from: sourceFromJson(query.from, `${at}.from`),
     filter: query.filter === undefined || query.filter === null ? undefined : exprFromJson(query.filter, `${at}.filter`),
+    ...(grouped ? { groupBy: dimensions.map((item) => item.expr) } : {}),
     sort: sortFromJson(query.sort, `${at}.sort`),
     limit: limitFromJson(query.limit, `${at}.limit`),
     cursor: optionalString(query.cursor, `${at}.cursor`),
@@ -36,7 +44,17 @@ function selectionFromJson(value: JsonValue | undefined, at: string): Selection 
     if (value.length !== 1) throw new BtqlError('select * cannot be combined with other fields', at);
     return { kind: 'star' };
   }
-  const items: SelectItem[] = value.map((item, i) => {
+  return { kind: 'fields', items: itemsFromJson(value, at) };
+}
+
+function isPresent(value: JsonValue | undefined): boolean {
+  return value !== undefined && value !== null;
+}
+
+function itemsFromJson(value: JsonValue | undefined, at: string): SelectItem[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new BtqlError('expected an array of {alias, expr}', at);
+  return value.map((item, i) => {
     const itemAt = `${at}[${i}]`;
     const object = expectObject(item, itemAt);
     // {alias, expr} is the SDK's shape; a bare expression is accepted too.
@@ -45,7 +63,6 @@ function selectionFromJson(value: JsonValue | undefined, at: string): Selection 
     if (alias === undefined) throw new BtqlError('this select expression needs an alias', itemAt);
     return { expr, alias };
   });
-  return { kind: 'fields', items };
 }
 
 function sourceFromJson(value: JsonValue, at: string): BtqlSource {
@@ -127,7 +144,10 @@ export function exprFromJson(value: JsonValue, at: string): Expr {
       return { kind: 'negate', expr: child('expr'), at };
     case 'function': {
       const name = pathFromJson(expectObject(node.name ?? null, `${at}.name`).name, `${at}.name.name`);
-      const args = Array.isArray(node.args) ? node.args.map((a, i) => exprFromJson(a, `${at}.args[${i}]`)) : [];
+      const rawArgs = Array.isArray(node.args) ? node.args : [];
+      // count(*) arrives as a {"op":"star"} argument: an aggregate with no argument counts rows.
+      const countsRows = rawArgs.length === 1 && isJsonObject(rawArgs[0]) && rawArgs[0].op === 'star';
+      const args = countsRows ? [] : rawArgs.map((a, i) => exprFromJson(a, `${at}.args[${i}]`));
       return { kind: 'call', name: name.join('.').toLowerCase(), args, at };
     }
     default:

@@ -1,6 +1,8 @@
 // Recursive-descent parser for the two text forms of BTQL:
-//   SQL:  SELECT * | expr [AS alias], … FROM project_logs('<id>') [WHERE expr] [ORDER BY expr [ASC|DESC], …] [LIMIT n]
+//   SQL:  SELECT * | expr [AS alias], … FROM project_logs('<id>') [WHERE expr] [GROUP BY expr, …] [HAVING expr]
+//         [ORDER BY expr [ASC|DESC], …] [LIMIT n]
 //   pipe: select: … | from: project_logs('<id>') | filter: expr | sort: expr [asc|desc], … | limit: n | cursor: '…'
+//         or, to aggregate, dimensions: expr [as alias], … | measures: agg(expr) [as alias], … instead of select:
 // (pipe clauses may also be separated by newlines). Both produce the same BtqlQuery.
 import type { ArithmeticOp, BtqlQuery, BtqlSource, CompareOp, Expr, FieldPath, SelectItem, Selection, SortItem } from './ast.js';
 import { OBJECT_TYPES, type ObjectType } from './ast.js';
@@ -10,12 +12,12 @@ import { describeToken, positionOf, tokenize, type Token } from './tokenizer.js'
 // Words that end an expression or a list, so they cannot be bare field names (quote them with backticks).
 const RESERVED = new Set([
   'and', 'or', 'not', 'is', 'null', 'true', 'false', 'like', 'ilike', 'in', 'includes', 'contains',
-  'as', 'asc', 'desc', 'select', 'from', 'where', 'order', 'by', 'limit', 'cursor',
+  'as', 'asc', 'desc', 'select', 'from', 'where', 'group', 'having', 'order', 'by', 'limit', 'cursor',
 ]);
 
-const PIPE_CLAUSES = new Set(['select', 'from', 'filter', 'sort', 'limit', 'cursor']);
+const PIPE_CLAUSES = new Set(['select', 'from', 'filter', 'dimensions', 'measures', 'sort', 'limit', 'cursor']);
 // Known BTQL clauses this store does not run yet: named in the error instead of "unexpected word".
-const UNSUPPORTED_CLAUSES = new Set(['dimensions', 'measures', 'pivot', 'unpivot', 'preview_length', 'inference_budget']);
+const UNSUPPORTED_CLAUSES = new Set(['pivot', 'unpivot', 'preview_length', 'inference_budget']);
 
 const COMPARE_OPS: Record<string, CompareOp> = { '=': 'eq', '==': 'eq', '!=': 'ne', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 
@@ -34,6 +36,8 @@ interface PartialQuery {
   select?: Selection;
   from?: BtqlSource;
   filter?: Expr;
+  groupBy?: Expr[];
+  having?: Expr;
   sort?: SortItem[];
   limit?: number;
   cursor?: string;
@@ -53,6 +57,8 @@ class Parser {
       select: query.select ?? { kind: 'star' },
       from: query.from,
       filter: query.filter,
+      ...(query.groupBy ? { groupBy: query.groupBy } : {}),
+      ...(query.having ? { having: query.having } : {}),
       sort: query.sort ?? [],
       limit: query.limit,
       cursor: query.cursor,
@@ -74,6 +80,11 @@ class Parser {
     this.expectKeyword('from');
     query.from = this.parseSource();
     if (this.acceptKeyword('where')) query.filter = this.parseExpression();
+    if (this.acceptKeyword('group')) {
+      this.expectKeyword('by');
+      query.groupBy = this.parseExpressionList();
+    }
+    if (this.acceptKeyword('having')) query.having = this.parseExpression();
     if (this.acceptKeyword('order')) {
       this.expectKeyword('by');
       query.sort = this.parseSortList();
@@ -88,6 +99,10 @@ class Parser {
   private parsePipeQuery(): PartialQuery {
     const query: PartialQuery = {};
     const seen = new Set<string>();
+    let dimensions: SelectItem[] | undefined;
+    let measures: SelectItem[] | undefined;
+    let selectToken: Token | undefined;
+    let aggregateToken: Token | undefined;
     while (this.peek().kind !== 'eof') {
       if (this.acceptPunct('|')) continue;
       const clauseToken = this.peek();
@@ -97,7 +112,7 @@ class Parser {
       }
       if (!PIPE_CLAUSES.has(clause) || !(this.peek(1).kind === 'punct' && this.peek(1).text === ':')) {
         throw new BtqlError(
-          `expected a clause (select:, from:, filter:, sort:, limit:, cursor:) but found ${describeToken(clauseToken)}`,
+          `expected a clause (select:, from:, filter:, dimensions:, measures:, sort:, limit:, cursor:) but found ${describeToken(clauseToken)}`,
           positionOf(clauseToken),
         );
       }
@@ -106,7 +121,16 @@ class Parser {
       this.index += 2;
       switch (clause) {
         case 'select':
+          selectToken = clauseToken;
           query.select = this.parseSelection(false);
+          break;
+        case 'dimensions':
+          aggregateToken ??= clauseToken;
+          dimensions = this.parseSelection(false, false).items;
+          break;
+        case 'measures':
+          aggregateToken ??= clauseToken;
+          measures = this.parseSelection(false, false).items;
           break;
         case 'from':
           query.from = this.parseSource();
@@ -133,11 +157,22 @@ class Parser {
         throw new BtqlError(`unexpected ${describeToken(after)} after the ${clause} clause`, positionOf(after));
       }
     }
+    if (aggregateToken) {
+      if (selectToken) {
+        const later = selectToken.offset > aggregateToken.offset ? selectToken : aggregateToken;
+        throw new BtqlError('select: cannot be combined with dimensions:/measures: (put the grouped fields in dimensions:)', positionOf(later));
+      }
+      // Dimensions are both grouping keys and output columns; measures follow them.
+      query.select = { kind: 'fields', items: [...(dimensions ?? []), ...(measures ?? [])] };
+      query.groupBy = (dimensions ?? []).map((item) => item.expr);
+    }
     return query;
   }
 
-  private parseSelection(allowBareAlias: boolean): Selection {
-    if (this.acceptPunct('*')) return { kind: 'star' };
+  private parseSelection(allowBareAlias: boolean): Selection;
+  private parseSelection(allowBareAlias: boolean, allowStar: false): Extract<Selection, { kind: 'fields' }>;
+  private parseSelection(allowBareAlias: boolean, allowStar = true): Selection {
+    if (allowStar && this.acceptPunct('*')) return { kind: 'star' };
     const items: SelectItem[] = [];
     do {
       const start = this.peek();
@@ -188,6 +223,14 @@ class Parser {
       this.index++;
     }
     return { objectType: name as ObjectType, objectIds };
+  }
+
+  private parseExpressionList(): Expr[] {
+    const items: Expr[] = [];
+    do {
+      items.push(this.parseExpression());
+    } while (this.acceptPunct(','));
+    return items;
   }
 
   private parseSortList(): SortItem[] {
@@ -375,6 +418,13 @@ class Parser {
     const at = positionOf(first);
     const head = this.expectName('a field name');
     if (first.kind === 'word' && this.acceptPunct('(')) {
+      const name = head.toLowerCase();
+      // count(*) counts rows: an aggregate with no argument.
+      if (name === 'count' && this.peek().kind === 'punct' && this.peek().text === '*') {
+        this.index++;
+        this.expectPunct(')');
+        return { kind: 'call', name, args: [], at };
+      }
       const args: Expr[] = [];
       if (!this.acceptPunct(')')) {
         do {
@@ -382,7 +432,7 @@ class Parser {
         } while (this.acceptPunct(','));
         this.expectPunct(')');
       }
-      return { kind: 'call', name: head.toLowerCase(), args, at };
+      return { kind: 'call', name, args, at };
     }
     const path: FieldPath = [head];
     for (;;) {
@@ -475,8 +525,12 @@ class Parser {
   }
 }
 
-/** A field's alias is its last path segment; other expressions need an explicit AS. */
+/**
+ * A field's alias is its last path segment and a function call's its name (`count(*)` → count);
+ * other expressions need an explicit AS.
+ */
 export function defaultAlias(expr: Expr): string | undefined {
+  if (expr.kind === 'call') return expr.name;
   if (expr.kind !== 'ident') return undefined;
   const last = expr.path[expr.path.length - 1];
   return last === undefined ? undefined : String(last);

@@ -6,18 +6,22 @@ import type { TraceDatabase } from '../db/open-database.js';
 import { normalizeVersion } from '../store/sequences.js';
 import type { BtqlQuery } from './ast.js';
 import { BtqlError } from './btql-error.js';
-import { compileBtql, type CompileOptions, type SqlValue } from './compiler.js';
+import { compileBtql, type CompiledOutput, type CompileOptions, type SqlValue } from './compiler.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { btqlQueryFromJson } from './json-ast.js';
 import { parseBtqlText } from './parser.js';
+import { registerBtqlFunctions } from './sql-functions.js';
 
-type ResultRow = Record<string, string | null>;
+/** JSON text columns (c<i>, j<i>, row_json), page_key, and plain SQL values s<i> of grouped queries. */
+type ResultRow = Record<string, string | number | null>;
 const STATEMENT_CACHE_SIZE = 256;
 
 export class BtqlRunner {
   private readonly statements = new Map<string, Database.Statement<SqlValue[], ResultRow>>();
 
-  constructor(private readonly db: TraceDatabase) {}
+  constructor(private readonly db: TraceDatabase) {
+    registerBtqlFunctions(db);
+  }
 
   /** Parses and runs a request body; throws BtqlError for anything wrong with the query. */
   run(body: JsonValue | undefined): string {
@@ -39,17 +43,13 @@ export class BtqlRunner {
     const hasMore = rows.length > compiled.limit;
     const page = hasMore ? rows.slice(0, compiled.limit) : rows;
 
-    const output = compiled.output;
-    const data = page.map((row) => {
-      if (output === 'star') return row.row_json ?? 'null';
-      return `{${output.map((alias, i) => `${JSON.stringify(alias)}:${row[`c${i}`] ?? 'null'}`).join(',')}}`;
-    });
+    const data = page.map((row) => rowJson(row, compiled.output));
 
     let cursor: string | undefined;
     if (hasMore && page.length > 0) {
       cursor =
         compiled.paging === 'keyset'
-          ? encodeCursor({ kind: 'keyset', after: page[page.length - 1]!.page_key! })
+          ? encodeCursor({ kind: 'keyset', after: String(page[page.length - 1]!.page_key) })
           : encodeCursor({ kind: 'offset', offset: (options.cursor?.kind === 'offset' ? options.cursor.offset : 0) + page.length });
     }
     return `{"data":[${data.join(',')}]${cursor ? `,"cursor":${JSON.stringify(cursor)}` : ''}}`;
@@ -63,6 +63,23 @@ export class BtqlRunner {
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+}
+
+/** One answer row as JSON text, built from SQLite's own JSON where there is some (no re-parsing). */
+function rowJson(row: ResultRow, output: CompiledOutput): string {
+  switch (output.kind) {
+    case 'star':
+      return String(row.row_json ?? 'null');
+    case 'fields':
+      return `{${output.aliases.map((alias, i) => `${JSON.stringify(alias)}:${row[`c${i}`] ?? 'null'}`).join(',')}}`;
+    case 'grouped':
+      return `{${output.columns
+        .map(({ alias, json }, i) => {
+          const value = json ? row[`j${i}`] : undefined;
+          return `${JSON.stringify(alias)}:${value ?? JSON.stringify(row[`s${i}`] ?? null)}`;
+        })
+        .join(',')}}`;
   }
 }
 

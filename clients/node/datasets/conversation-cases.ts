@@ -1,0 +1,79 @@
+// Which logged conversations become dataset cases: the newest, those matching a search term, or the
+// complex ones (≥ 2 distinct tools called, or ≥ 2 turns). Each conversation once — its newest trace
+// when it was logged more than once — and only finished ones (a final response to expect).
+import { and, as, countRows, eq, field, inList, isNotNull, projectLogs, value } from '../analytics/btql-ast.js';
+import type { BtqlClient } from '../analytics/btql-client.js';
+import { recentConversations, searchConversations, type ConversationSummary } from '../analytics/conversations.js';
+import { SPAN, stringAt } from '../analytics/span-fields.js';
+import { datasetRowId, toDatasetRow, type DatasetRow } from './dataset-rows.js';
+
+export type CaseSelection = { kind: 'recent' } | { kind: 'search'; term: string } | { kind: 'complex' };
+
+/** How many recent conversations `complex` looks through for each case it is asked for. */
+const COMPLEX_SCAN_FACTOR = 20;
+const MAX_COMPLEX_SCAN = 5000;
+
+export async function selectCases(client: BtqlClient, selection: CaseSelection, limit: number): Promise<DatasetRow[]> {
+  // Twice the rows asked for leaves room for unfinished conversations and repeats, which are skipped.
+  switch (selection.kind) {
+    case 'recent':
+      return usable(await recentConversations(client, { limit: limit * 2 }))
+        .slice(0, limit)
+        .map((conversation) => toDatasetRow(conversation));
+    case 'search': {
+      const tag = `search:${selection.term.toLowerCase()}`;
+      return usable(await searchConversations(client, selection.term, { limit: limit * 2 }))
+        .slice(0, limit)
+        .map((conversation) => toDatasetRow(conversation, [tag]));
+    }
+    case 'complex':
+      return complexCases(client, limit);
+  }
+}
+
+async function complexCases(client: BtqlClient, limit: number): Promise<DatasetRow[]> {
+  const candidates = usable(await recentConversations(client, { limit: Math.min(limit * COMPLEX_SCAN_FACTOR, MAX_COMPLEX_SCAN) }));
+  const tools = await toolsByTrace(client, candidates.map((conversation) => conversation.rootSpanId));
+  const rows: DatasetRow[] = [];
+  for (const conversation of candidates) {
+    const used = [...(tools.get(conversation.rootSpanId) ?? [])].sort();
+    if (used.length < 2 && conversation.totalTurns < 2) continue;
+    const tags = ['complex', ...(used.length >= 2 ? ['multi-tool'] : []), ...(conversation.totalTurns >= 2 ? ['multi-turn'] : [])];
+    rows.push(toDatasetRow(conversation, tags, used));
+    if (rows.length >= limit) break;
+  }
+  return rows;
+}
+
+/** The distinct tools each trace's agent called (one grouped query for all of them). */
+async function toolsByTrace(client: BtqlClient, rootSpanIds: string[]): Promise<Map<string, Set<string>>> {
+  const byTrace = new Map<string, Set<string>>();
+  if (rootSpanIds.length === 0) return byTrace;
+  const rows = await client.rows({
+    from: projectLogs(await client.projectId()),
+    filter: and(eq(field('span_attributes', 'name'), value(SPAN.toolCall)), inList(field('root_span_id'), rootSpanIds), isNotNull(field('input', 'tool_name'))),
+    dimensions: [as('root_span_id', field('root_span_id')), as('tool', field('input', 'tool_name'))],
+    measures: [as('calls', countRows())],
+  });
+  for (const row of rows) {
+    const rootSpanId = stringAt(row, 'root_span_id');
+    const tool = stringAt(row, 'tool');
+    if (!rootSpanId || !tool) continue;
+    const tools = byTrace.get(rootSpanId) ?? new Set<string>();
+    tools.add(tool);
+    byTrace.set(rootSpanId, tools);
+  }
+  return byTrace;
+}
+
+/** Finished conversations (they have an answer to expect), each once: the list is newest first, so the first copy is kept. */
+function usable(conversations: ConversationSummary[]): ConversationSummary[] {
+  const seen = new Set<string>();
+  return conversations.filter((conversation) => {
+    if (conversation.patientQuery === '' || conversation.finalResponse === '') return false;
+    const id = datasetRowId(conversation);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

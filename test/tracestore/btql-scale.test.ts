@@ -1,0 +1,175 @@
+// /btql at 100k spans (10k traces shaped like tracemesh conversations): lookups by root_span_id and
+// by span name use their indexes (EXPLAIN QUERY PLAN), and the timings are printed for the record.
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import type { JsonObject } from '../../lib/json.js';
+import { compileBtql } from '../../services/tracestore/btql/compiler.js';
+import { parseBtqlText } from '../../services/tracestore/btql/parser.js';
+import { registerBtqlFunctions } from '../../services/tracestore/btql/sql-functions.js';
+import { btqlRows, postRows, registerProject, startTestStore, type TestStore } from './store-harness.js';
+
+const TRACES = 10_000;
+const SPAN_NAMES = [
+  'client_conversation', 'client_turn', 'server_process_turn', 'claude_messages_create', 'claude_messages_create',
+  'worker_execute_tool', 'calculate_clinical_metrics', 'StreamChat', 'StreamChat', 'ExecuteTool',
+];
+const TOOLS = ['calculate_clinical_metrics', 'search_medical_knowledge', 'check_medications'];
+const BATCH = 5_000;
+
+function traceId(t: number): string {
+  return t.toString(16).padStart(32, '0');
+}
+
+function spanRow(projectId: string, t: number, s: number): JsonObject {
+  const name = SPAN_NAMES[s]!;
+  const start = 1_700_000_000 + t;
+  const row: JsonObject = {
+    project_id: projectId,
+    log_id: 'g',
+    id: `${t}-${s}`,
+    span_id: `${t.toString(16).padStart(12, '0')}${s.toString(16).padStart(4, '0')}`,
+    root_span_id: traceId(t),
+    span_attributes: { name, type: s === 3 || s === 4 ? 'llm' : s === 6 ? 'tool' : 'task' },
+    created: new Date(start * 1000).toISOString(),
+    metrics: { start, end: start + ((t * 7 + s) % 100) / 100 },
+  };
+  if (s > 0) row.span_parents = [`${t.toString(16).padStart(12, '0')}0000`];
+  if (s === 5) {
+    row.input = { tool_name: TOOLS[t % 3]!, arguments: { height: 64 } };
+    if (t % 20 === 0) row.error = 'NOT_FOUND: no such tool';
+  }
+  if (s === 0) row.output = { conversation_id: `conv_${t}`, patient_query: `patient ${t}`, total_turns: 1 };
+  return row;
+}
+
+function percentile50(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+describe('trace store /btql at 100k spans', function () {
+  this.timeout(180_000);
+  let store: TestStore;
+  let projectId: string;
+  const from = (): string => `project_logs('${projectId}')`;
+
+  before(async () => {
+    store = await startTestStore();
+    projectId = await registerProject(store.url, 'btql-scale');
+    const started = performance.now();
+    let batch: JsonObject[] = [];
+    for (let t = 0; t < TRACES; t++) {
+      for (let s = 0; s < SPAN_NAMES.length; s++) batch.push(spanRow(projectId, t, s));
+      if (batch.length >= BATCH) {
+        const answer = await postRows(store.url, batch);
+        assert.equal(answer.status, 200);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await postRows(store.url, batch);
+    console.log(`      seeded ${TRACES * SPAN_NAMES.length} spans through /logs3 in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  });
+  after(async () => {
+    await store.dispose();
+  });
+
+  const plan = (db: Database.Database, text: string): string => {
+    const compiled = compileBtql(parseBtqlText(text));
+    return db.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...compiled.params).map((row) => (row as { detail: string }).detail).join('; ');
+  };
+
+  it('plans lookups by root_span_id and span name on their indexes (before and after ANALYZE)', () => {
+    const db = new Database(store.dbPath);
+    registerBtqlFunctions(db);
+    try {
+      for (const phase of ['without statistics', 'after ANALYZE']) {
+        if (phase === 'after ANALYZE') db.exec('ANALYZE');
+        const byRoot = plan(db, `SELECT * FROM ${from()} WHERE root_span_id = '${traceId(42)}'`);
+        const byName = plan(db, `SELECT * FROM ${from()} WHERE span_attributes.name = 'client_conversation' LIMIT 10`);
+        const recent = plan(db, `SELECT * FROM ${from()} WHERE span_attributes.name = 'client_conversation' ORDER BY created DESC LIMIT 10`);
+        const grouped = plan(db, `SELECT span_attributes.name AS name, count(*) AS n FROM ${from()} GROUP BY name`);
+        const tools = plan(db, `dimensions: input.tool_name as tool | measures: count(1) as calls, count(error) as errors, percentile(metrics.end - metrics.start, 0.95) as p95 | from: ${from()} | filter: span_attributes.name = 'worker_execute_tool'`);
+        console.log(`      ${phase}:\n        root:   ${byRoot}\n        name:   ${byName}\n        recent: ${recent}\n        group:  ${grouped}\n        tools:  ${tools}`);
+        assert.match(byRoot, /USING INDEX spans_by_root \(object_type=\? AND object_id=\? AND root_span_id=\?\)/, phase);
+        assert.match(byName, /USING INDEX spans_by_name \(object_type=\? AND object_id=\? AND span_name=\?\)/, phase);
+        assert.match(recent, /USING INDEX spans_by_name_created \(object_type=\? AND object_id=\? AND span_name=\?\)/, phase);
+        assert.match(grouped, /COVERING INDEX spans_by_name/, phase);
+        assert.doesNotMatch(grouped, /TEMP B-TREE FOR GROUP BY/, 'grouping by span name walks the name index in order');
+        assert.match(tools, /USING INDEX spans_by_name(_created)? \(object_type=\? AND object_id=\? AND span_name=\?\)/, phase);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('answers a trace lookup by root_span_id quickly (HTTP, p50 of 200)', async () => {
+    const timings: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = (i * 7919) % TRACES;
+      const started = performance.now();
+      const rows = await btqlRows(store.url, `SELECT * FROM ${from()} WHERE root_span_id = '${traceId(t)}'`);
+      timings.push(performance.now() - started);
+      assert.equal(rows.length, SPAN_NAMES.length);
+    }
+    const p50 = percentile50(timings);
+    console.log(`      root_span_id lookup over HTTP: p50 ${p50.toFixed(2)} ms, max ${Math.max(...timings).toFixed(2)} ms`);
+    assert.ok(p50 < 50, `p50 ${p50} ms`);
+  });
+
+  it('answers name lookups and "newest conversations" quickly (HTTP, p50 of 50)', async () => {
+    const time = async (query: string, expectedRows: number): Promise<number> => {
+      const timings: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        const started = performance.now();
+        const rows = await btqlRows(store.url, query);
+        timings.push(performance.now() - started);
+        assert.equal(rows.length, expectedRows);
+      }
+      return percentile50(timings);
+    };
+    const byName = await time(`SELECT * FROM ${from()} WHERE span_attributes.name = 'worker_execute_tool' LIMIT 20`, 20);
+    const recent = await time(
+      `SELECT root_span_id, output.conversation_id, output.patient_query FROM ${from()} WHERE span_attributes.name = 'client_conversation' ORDER BY created DESC LIMIT 20`,
+      20,
+    );
+    console.log(`      span name lookup (20 rows): p50 ${byName.toFixed(2)} ms; newest 20 conversations: p50 ${recent.toFixed(2)} ms`);
+    assert.ok(byName < 50 && recent < 50);
+  });
+
+  it('groups 100k spans by name, and tool calls by tool with p95, with hand-checkable counts', async () => {
+    let started = performance.now();
+    const byName = await btqlRows(store.url, `SELECT span_attributes.name AS name, count(*) AS n FROM ${from()} GROUP BY name ORDER BY n DESC, name`);
+    const groupMs = performance.now() - started;
+    assert.deepEqual(byName[0], { name: 'StreamChat', n: 2 * TRACES });
+    assert.equal(byName.reduce((sum, row) => sum + Number(row.n), 0), TRACES * SPAN_NAMES.length);
+
+    started = performance.now();
+    const tools = await btqlRows(
+      store.url,
+      `from: ${from()} | filter: span_attributes.name = 'worker_execute_tool' | dimensions: input.tool_name as tool
+       | measures: count(1) as calls, count(error) as errors, avg(metrics.end - metrics.start) as mean, percentile(metrics.end - metrics.start, 0.95) as p95 | sort: tool`,
+    );
+    const toolsMs = performance.now() - started;
+    // Trace t calls TOOLS[t % 3]; every 20th trace errs: t ≡ 0 (mod 20) and t ≡ k (mod 3) → one in 60 traces per tool.
+    assert.deepEqual(tools.map((row) => [row.tool, row.calls, row.errors]), [
+      ['calculate_clinical_metrics', 3334, 167],
+      ['check_medications', 3333, 167],
+      ['search_medical_knowledge', 3333, 166],
+    ]);
+    for (const row of tools) assert.ok(Number(row.p95) > Number(row.mean) && Number(row.p95) <= 0.99);
+
+    started = performance.now();
+    const [all] = await btqlRows(store.url, `measures: count(1) as n, avg(metrics.end - metrics.start) as mean | from: ${from()}`);
+    const scanMs = performance.now() - started;
+    assert.equal(all!.n, TRACES * SPAN_NAMES.length);
+
+    started = performance.now();
+    const byJsonField = await btqlRows(store.url, `dimensions: input.tool_name as tool | measures: count(1) as n, max(metrics.end) as last | from: ${from()}`);
+    const jsonGroupMs = performance.now() - started;
+    assert.deepEqual(byJsonField.map((row) => [row.tool, row.n]), [[null, 9 * TRACES], ['calculate_clinical_metrics', 3334], ['check_medications', 3333], ['search_medical_knowledge', 3333]]);
+    console.log(
+      `      over ${TRACES * SPAN_NAMES.length} spans: GROUP BY span name ${groupMs.toFixed(0)} ms; tool stats (${TRACES} tool calls, p95) ${toolsMs.toFixed(0)} ms; ` +
+        `avg over every span (JSON fields) ${scanMs.toFixed(0)} ms; GROUP BY a JSON field over every span ${jsonGroupMs.toFixed(0)} ms`,
+    );
+  });
+});
