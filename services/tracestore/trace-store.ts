@@ -22,6 +22,7 @@ import { Sequences } from './store/sequences.js';
 import type { StoreContext } from './store/store-context.js';
 import { Summaries } from './store/summaries.js';
 import { TraceThreads } from './store/trace-thread.js';
+import { registerViewerRoutes } from './viewer/viewer-routes.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 50 * 1024 * 1024;
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -71,6 +72,7 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
   registerDatasetRoutes(router, store);
   registerExperimentRoutes(router, store);
   registerFunctionRoutes(router, store);
+  const viewerPages = registerViewerRoutes(router, store);
 
   let listeningUrl = '';
   let closing = false;
@@ -81,6 +83,8 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://tracestore.invalid');
+    // The viewer's page and scripts carry no data and a browser cannot send a bearer token on navigation.
+    if (viewerPages.serve(method, url.pathname, req.headers['if-none-match'], res)) return;
     let status = 200;
     let text: string;
     try {

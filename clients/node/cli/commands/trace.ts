@@ -1,5 +1,7 @@
-// `tracemesh trace <root_span_id>`: the trace as an indented tree (or its rows as JSON).
+// `tracemesh trace <root_span_id>`: the trace as an indented tree (or its rows as JSON), or with
+// --open the address of its page in the trace viewer.
 import type { Command } from 'commander';
+import { localTraceStoreUrl, tracingConfig } from '../../../../lib/config.js';
 import { TraceBackend } from '../../trace-reader.js';
 import { buildSpanTree, renderSpanTree } from '../../trace-tree.js';
 import { waitForTrace } from '../trace-waiter.js';
@@ -11,7 +13,12 @@ export function registerTraceCommand(program: Command): void {
     .argument('<root_span_id>', 'the trace id (TurnResult.trace.root_span_id)')
     .option('--json', 'print the span rows as JSON')
     .option('--wait <seconds>', 'wait up to this long for the trace to arrive', '0')
-    .action(async (rootSpanId: string, options: { json?: boolean; wait: string }) => {
+    .option('--open', 'print the URL of the trace in the trace viewer instead')
+    .action(async (rootSpanId: string, options: { json?: boolean; wait: string; open?: boolean }) => {
+      if (options.open) {
+        printViewerLocation(rootSpanId);
+        return;
+      }
       const backend = new TraceBackend();
       const waitMs = Number(options.wait) * 1000;
       const rows = waitMs > 0 ? await waitForTrace(backend, rootSpanId, { timeoutMs: waitMs }) : await backend.fetchTrace(rootSpanId);
@@ -22,4 +29,18 @@ export function registerTraceCommand(program: Command): void {
       }
       process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderSpanTree(buildSpanTree(rows))}\n`);
     });
+}
+
+// Prints the address rather than starting a browser: the shell may be remote, the URL works anywhere.
+function printViewerLocation(rootSpanId: string): void {
+  const config = tracingConfig();
+  if (config.backend === 'braintrust') {
+    process.stdout.write(`trace ${rootSpanId} is in the Braintrust UI: project "${config.projectName}" at ${config.appUrl} (its logs, filtered by this trace id)\n`);
+    return;
+  }
+  process.stdout.write(`${localTraceStoreUrl().replace(/\/+$/, '')}/ui/trace/${encodeURIComponent(rootSpanId)}\n`);
+  // The token is not put in the URL (terminal scrollback, shell history): the page asks for it.
+  if (process.env.TRACESTORE_TOKEN?.trim()) {
+    process.stderr.write('the trace store requires TRACESTORE_TOKEN: the page asks for it (or append #token=<token> to the URL)\n');
+  }
 }
