@@ -1,10 +1,12 @@
-// Starts the mesh as separate processes — trace store, tool worker, conversation service — each
-// waiting for the previous one to be listening, and stops them in reverse. `tracemesh up`,
-// `tracemesh demo`, the end-to-end tests and the benchmark all start the mesh through here.
+// Starts the mesh as separate processes — Chroma (unless CHROMA_URL names a server), trace store,
+// one or more tool workers, conversation service — each waiting for the previous one to be
+// listening, and stops them in reverse. `tracemesh up`, `tracemesh demo`, the end-to-end tests and
+// the benchmark all start the mesh through here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startChromaServer, type ChromaServer } from './chroma-server.js';
 import { isReadyMessage, type ReadyMessage } from './ready.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,12 +30,25 @@ export interface MeshOptions {
   /** Start the local trace store (not needed when BRAINTRUST_API_KEY sends traces to Braintrust). */
   withTraceStore?: boolean;
   readyTimeoutMs?: number;
+  /** An existing Chroma server for the worker (default CHROMA_URL); unset, the launcher starts one. */
+  chromaUrl?: string;
+  /** Port of the Chroma server the launcher starts (data in <dataDir>/chroma); 0 (the default) picks a free one. */
+  chromaPort?: number;
+  /** How many tool workers to start (a pool behind round_robin); default 1. */
+  workers?: number;
 }
 
 export interface ServiceProcess {
   name: ServiceName;
+  /** Which process: the service name, or "toolworker-2", "toolworker-3"… in a pool. */
+  instance: string;
   child: ChildProcess;
   ready: ReadyMessage;
+}
+
+/** The grpc-js target for a pool of worker addresses: the address itself, or an ipv4: list. */
+export function workerPoolTarget(addresses: string[]): string {
+  return addresses.length === 1 ? (addresses[0] ?? '') : `ipv4:${addresses.join(',')}`;
 }
 
 export interface RunningMesh {
@@ -43,9 +58,18 @@ export interface RunningMesh {
   tracestoreUrl: string | undefined;
   /** The environment a client process needs to join this mesh (targets, trace backend). */
   clientEnv: Record<string, string>;
-  processes: Map<ServiceName, ServiceProcess>;
-  /** Starts one service again (after a kill), with the same port and environment. */
-  restart(name: ServiceName): Promise<ServiceProcess>;
+  /** Every process by instance name ("tracestore", "toolworker", "toolworker-2", "conversation"…). */
+  processes: Map<string, ServiceProcess>;
+  /** Starts one process again (after a kill), with the same port and environment. */
+  restart(instance: string): Promise<ServiceProcess>;
+  /** The Chroma server the worker uses (passed to it as CHROMA_URL). */
+  chromaUrl: string;
+  /** The Chroma server this launcher started; undefined when CHROMA_URL named an existing one. */
+  chroma: ChromaServer | undefined;
+  /** Stops the launched Chroma server (fault tests: the worker's search tool becomes UNAVAILABLE). */
+  stopChroma(): Promise<void>;
+  /** Starts the launched Chroma server again, on the same port and data directory. */
+  startChroma(): Promise<ChromaServer>;
   stop(): Promise<void>;
 }
 
@@ -76,8 +100,9 @@ export function startService(
   logs: 'inherit' | 'file',
   logDir: string,
   timeoutMs: number,
+  instance: string = name,
 ): Promise<ServiceProcess> {
-  const logFile: WriteStream | undefined = logs === 'file' ? createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }) : undefined;
+  const logFile: WriteStream | undefined = logs === 'file' ? createWriteStream(join(logDir, `${instance}.log`), { flags: 'a' }) : undefined;
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, ENTRY_POINTS[name])], {
     cwd: repoRoot,
     env,
@@ -100,7 +125,7 @@ export function startService(
     child.on('message', (message) => {
       if (!isReadyMessage(message)) return;
       clearTimeout(timer);
-      resolveStart({ name, child, ready: message });
+      resolveStart({ name, instance, child, ready: message });
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -116,33 +141,54 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
   const logs = options.logs ?? 'file';
   const timeoutMs = options.readyTimeoutMs ?? 30_000;
   const withTraceStore = options.withTraceStore ?? !process.env.BRAINTRUST_API_KEY;
-  const processes = new Map<ServiceName, ServiceProcess>();
-  const envFor = new Map<ServiceName, NodeJS.ProcessEnv>();
+  const processes = new Map<string, ServiceProcess>();
+  const envFor = new Map<string, { name: ServiceName; env: NodeJS.ProcessEnv }>();
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, TRACEMESH_DATA_DIR: dataDir, ...options.env };
 
-  const launch = async (name: ServiceName, env: NodeJS.ProcessEnv): Promise<ServiceProcess> => {
-    const started = await startService(name, env, logs, logDir, timeoutMs);
-    processes.set(name, started);
-    envFor.set(name, { ...env, [`${name.toUpperCase()}_PORT`]: String(started.ready.port) });
+  const launch = async (name: ServiceName, env: NodeJS.ProcessEnv, instance: string = name): Promise<ServiceProcess> => {
+    const started = await startService(name, env, logs, logDir, timeoutMs, instance);
+    processes.set(instance, started);
+    // A restart reuses the port it got, so clients (and the worker pool's address list) still find it.
+    envFor.set(instance, { name, env: { ...env, [`${name.toUpperCase()}_PORT`]: String(started.ready.port) } });
     return started;
   };
 
+  const existingChromaUrl = options.chromaUrl ?? baseEnv.CHROMA_URL;
+  let chroma: ChromaServer | undefined;
+  const launchChroma = async (port: number): Promise<ChromaServer> => {
+    // Chroma's output is not structured logging: always to its own file, even with logs "inherit".
+    chroma = await startChromaServer({ dataDir: join(dataDir, 'chroma'), port, logFile: join(logDir, 'chroma.log'), startTimeoutMs: timeoutMs });
+    return chroma;
+  };
+
   const stop = async (): Promise<void> => {
-    for (const name of ['conversation', 'toolworker', 'tracestore'] as const) {
-      const running = processes.get(name);
-      if (running) await stopProcess(running.child);
+    const order: ServiceName[] = ['conversation', 'toolworker', 'tracestore'];
+    for (const name of order) {
+      const running = [...processes.values()].filter((p) => p.name === name);
+      await Promise.all(running.map((p) => stopProcess(p.child)));
     }
+    await chroma?.stop();
   };
 
   try {
+    const chromaUrl = existingChromaUrl ?? (await launchChroma(options.chromaPort ?? 0)).url;
+    baseEnv.CHROMA_URL = chromaUrl;
     let tracestoreUrl: string | undefined;
     if (withTraceStore) {
       const store = await launch('tracestore', { ...baseEnv, TRACESTORE_PORT: String(options.ports?.tracestore ?? 0) });
       tracestoreUrl = store.ready.address;
       baseEnv.TRACESTORE_URL = tracestoreUrl;
     }
-    const worker = await launch('toolworker', { ...baseEnv, TOOLWORKER_PORT: String(options.ports?.toolworker ?? 0) });
-    const toolworkerTarget = worker.ready.address;
+    const workerCount = Math.max(1, options.workers ?? 1);
+    const basePort = options.ports?.toolworker ?? 0;
+    const workers = await Promise.all(
+      Array.from({ length: workerCount }, (_, i) => {
+        const instance = i === 0 ? 'toolworker' : `toolworker-${i + 1}`;
+        const port = basePort === 0 ? 0 : basePort + 10 * i;
+        return launch('toolworker', { ...baseEnv, TOOLWORKER_PORT: String(port), TOOLWORKER_ID: instance }, instance);
+      }),
+    );
+    const toolworkerTarget = workerPoolTarget(workers.map((worker) => worker.ready.address));
     const conversation = await launch('conversation', {
       ...baseEnv,
       CONVERSATION_PORT: String(options.ports?.conversation ?? 0),
@@ -156,10 +202,24 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
       tracestoreUrl,
       clientEnv,
       processes,
-      restart: async (name) => {
-        const previous = processes.get(name);
+      restart: async (instance) => {
+        const known = envFor.get(instance);
+        if (!known) throw new Error(`no process "${instance}" in this mesh`);
+        const previous = processes.get(instance);
         if (previous) await stopProcess(previous.child);
-        return launch(name, envFor.get(name) ?? baseEnv);
+        return launch(known.name, known.env, instance);
+      },
+      chromaUrl,
+      get chroma() {
+        return chroma;
+      },
+      stopChroma: async () => {
+        await chroma?.stop();
+      },
+      startChroma: async () => {
+        if (!chroma) throw new Error(`this mesh uses an existing Chroma server (${chromaUrl}); it did not start one`);
+        await chroma.stop();
+        return launchChroma(chroma.port);
       },
       stop,
     };

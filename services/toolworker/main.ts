@@ -7,12 +7,15 @@ import { announceReady } from '../../lib/process/ready.js';
 import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
 import { traceServiceHandlers } from '../../lib/tracing/grpc-server-tracing.js';
 import { initTracing } from '../../lib/tracing/tracing.js';
+import { seedAtStartup } from './knowledge/knowledge-seeding.js';
+import { createKnowledgeStoreFromEnv } from './knowledge/knowledge-store-factory.js';
 import { createBuiltinRegistry } from './tools/index.js';
 import { createToolWorkerHandlers } from './toolworker-service.js';
 
 const log = createLogger('toolworker');
 const tracing = initTracing('toolworker');
-const registry = createBuiltinRegistry();
+const knowledge = await createKnowledgeStoreFromEnv(log);
+const registry = createBuiltinRegistry({ knowledge });
 
 const service = await startServer({
   host: host(),
@@ -22,11 +25,21 @@ const service = await startServer({
     server.addService(toolWorkerServiceDefinition, traceServiceHandlers(toolWorkerServiceDefinition, createToolWorkerHandlers(registry, log), log)),
   log,
 });
+// SERVING once the knowledge base is searchable; with Chroma down at start, the other tools are
+// served anyway and seeding retries in the background (searches fail UNAVAILABLE until then).
+const seeding = await seedAtStartup(knowledge, { log });
 service.setServing('SERVING');
-log.info({ address: service.address, tools: registry.list().map((t) => t.name) }, 'toolworker listening');
+log.info({
+  address: service.address,
+  tools: registry.list().map((t) => t.name),
+  chroma_url: knowledge.chromaUrl,
+  knowledge_seeded: knowledge.seeded,
+  embedding_function: knowledge.embeddingFunctionId,
+}, 'toolworker listening');
 announceReady({ service: 'toolworker', address: service.address, port: service.port });
 
 stopOnSignals(log, async () => {
+  seeding.stop();
   await service.shutdown();
   await tracing.shutdown(3_000);
 });

@@ -88,7 +88,8 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
     let status = 200;
     let text: string;
     try {
-      checkAuthorization(req, options.token);
+      // GET /version says only that the store is up: open, so HTTP probes need no secret.
+      if (!(method === 'GET' && url.pathname === '/version')) checkAuthorization(req, options.token);
       const match = router.match(method, url.pathname);
       if (match.kind === 'not_found') throw new HttpError(404, `no endpoint ${method} ${url.pathname}`);
       if (match.kind === 'wrong_method') {

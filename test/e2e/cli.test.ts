@@ -80,7 +80,7 @@ describe('tracemesh CLI', function () {
   it('up starts the three services as processes and stops them all on Ctrl-C', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-up-'));
     const up = spawn(process.execPath, ['--import', 'tsx', cli, 'up', '--quiet', '--data-dir', dataDir], {
-      env: { ...process.env, CONVERSATION_PORT: '0', TOOLWORKER_PORT: '0', TRACESTORE_PORT: '0', NO_COLOR: '1' },
+      env: { ...process.env, CONVERSATION_PORT: '0', TOOLWORKER_PORT: '0', TRACESTORE_PORT: '0', CHROMA_PORT: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -83,12 +83,14 @@ function runTool(name: string, input: unknown): string {
     });
   }
   if (name === 'check_medications') {
+    // Echoes the drugs asked for, as the real tool does; only warfarin + ibuprofen interact here.
+    const asked = Array.isArray(args.medications) ? args.medications.map(String) : [];
+    const classes: Record<string, string> = { warfarin: 'anticoagulant', ibuprofen: 'NSAID', metformin: 'biguanide', levothyroxine: 'thyroid hormone', semaglutide: 'GLP-1 receptor agonist' };
     return JSON.stringify({
-      medications: [
-        { name: 'warfarin', found: true, class: 'anticoagulant' },
-        { name: 'ibuprofen', found: true, class: 'NSAID' },
-      ],
-      interactions: [{ drugs: ['warfarin', 'ibuprofen'], severity: 'major', mechanism: 'additive bleeding risk and platelet inhibition', recommendation: 'avoid the combination; use acetaminophen' }],
+      medications: asked.map((query) => ({ query, found: true, name: query, class: classes[query] ?? 'other' })),
+      interactions: asked.includes('warfarin') && asked.includes('ibuprofen')
+        ? [{ drugs: ['warfarin', 'ibuprofen'], severity: 'major', mechanism: 'additive bleeding risk and platelet inhibition', recommendation: 'avoid the combination; use acetaminophen' }]
+        : [],
     });
   }
   return JSON.stringify({ error: `unknown tool ${name}` });

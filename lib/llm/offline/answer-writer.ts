@@ -7,7 +7,8 @@ import type { ConversationView } from './conversation-view.js';
 import type { PatientFacts } from './patient-facts.js';
 import { hasClinicalContent, round, weightInKg } from './patient-facts.js';
 import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, joinAnd, objectPronoun } from './phrasing.js';
-import type { InteractionEntry, KnowledgeEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
+import { summariseMedicationCheck } from './medication-summary.js';
+import type { KnowledgeEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
 import { clip, latestMetrics, measuredFrom, toolDisplayName } from './tool-results.js';
 
 export const MIN_ANSWER_WORDS = 150;
@@ -73,7 +74,10 @@ export function writeAnswer(view: ConversationView): string {
   assessment.lines.push(...differentialLines(differentials));
   assessment.lines.push(...knowledgeLines(knowledge, outcomes));
 
-  const recommendations: Section = { title: 'Recommendations', lines: recommendationLines(facts, ranked, differentials, managed, raised, medications, findings.egfr) };
+  const recommendations: Section = {
+    title: 'Recommendations',
+    lines: recommendationLines(facts, ranked, differentials, managed, raised, medications, findings.egfr, knowledge),
+  };
   const followUp: Section = { title: 'Follow-up', lines: followUpLines(facts, differentials, managed, raised) };
   return fitToLength([assessment, recommendations, followUp]);
 }
@@ -180,8 +184,9 @@ function knowledgeLines(entries: readonly KnowledgeEntry[], outcomes: readonly T
   }
   return entries.slice(0, 2).map((e, i) => {
     const relevance = e.relevance !== undefined ? ` (relevance ${round(e.relevance, 2)})` : '';
+    const id = e.id ? ` [${e.id}]` : '';
     const gist = e.content ? `: ${clip(firstSentence(e.content), 150)}` : '';
-    return para(`Knowledge base, *${e.title}*${relevance}${gist}`, i === 0 ? 2 : 4);
+    return para(`Knowledge base, *${e.title}*${id}${relevance}${gist}`, i === 0 ? 2 : 4);
   });
 }
 
@@ -193,6 +198,7 @@ function recommendationLines(
   raised: readonly ConditionProfile[],
   medications: ToolOutcome | undefined,
   egfr: number | undefined,
+  knowledge: readonly KnowledgeEntry[],
 ): Line[] {
   const lines: Line[] = [];
   for (const r of ranked) if (r.profile.redFlag) lines.push(item(`**Urgent:** ${r.profile.redFlag}`));
@@ -210,7 +216,9 @@ function recommendationLines(
     const confirmed = r.profile.kind === 'differential' ? ' (if confirmed)' : '';
     let text = r.profile.treatments.join('; ');
     if (r.profile.id === 'obesity' && facts.weight) text += `; 5–10% is about ${weightTarget(facts)} for ${objectPronoun(facts)}`;
-    lines.push(item(`**${r.profile.name}${confirmed}:** ${capitalise(text)}.`, i === 0 || raised.includes(r.profile) ? 1 : i < 3 ? 2 : 3));
+    const passage = passageAbout(r.profile, knowledge);
+    const cited = passage?.id ? ` [${passage.id}]` : '';
+    lines.push(item(`**${r.profile.name}${confirmed}:** ${capitalise(text)}${cited}.`, i === 0 || raised.includes(r.profile) ? 1 : i < 3 ? 2 : 3));
   });
   lines.push(...medicationLines(facts, medications, egfr));
   return lines;
@@ -224,20 +232,29 @@ function weightTarget(facts: PatientFacts): string {
   return `${Math.round(value * 0.05)}–${Math.round(value * 0.1)} ${unit}`;
 }
 
+/** The knowledge-base passage about a condition, preferring a treatment passage, for citing it. */
+function passageAbout(profile: ConditionProfile, entries: readonly KnowledgeEntry[]): KnowledgeEntry | undefined {
+  const about = profile.id.replace(/_/g, ' ');
+  const matching = entries.filter((e) => {
+    const condition = (e.condition ?? '').toLowerCase();
+    return condition !== '' && (condition.includes(about) || about.includes(condition));
+  });
+  return matching.find((e) => e.category === 'treatment') ?? matching[0];
+}
+
 function medicationLines(facts: PatientFacts, outcome: ToolOutcome | undefined, egfr: number | undefined): Line[] {
   const lines: Line[] = [];
   if (outcome?.kind === 'medications') {
-    outcome.interactions.slice(0, 3).forEach((x, i) => lines.push(item(interactionText(x), i === 0 ? 1 : 2)));
-    const checked = outcome.medications.filter((m) => m.found !== false).map((m) => (m.drugClass ? `${m.name} (${m.drugClass})` : m.name));
-    if (outcome.interactions.length === 0 && checked.length > 0) lines.push(item(`**Medications:** ${joinAnd(checked)} checked; no interactions were reported.`, 2));
-    const missing = outcome.medications.filter((m) => m.found === false).map((m) => m.name);
-    if (missing.length > 0) lines.push(item(`${joinAnd(missing)} ${missing.length > 1 ? 'were' : 'was'} not found in the drug database; review ${missing.length > 1 ? 'them' : 'it'} manually.`, 3));
+    lines.push(...summariseMedicationCheck(outcome, facts).map((line) => item(line.text, line.priority)));
     outcome.warnings.slice(0, 2).forEach((w) => lines.push(item(clip(w, 160), 2)));
-  } else if (facts.medications.length > 0) {
-    lines.push(item(`**Medications:** review ${joinAnd(facts.medications)} for interactions and dosing${egfr !== undefined ? ` at eGFR ${egfr}` : ''}.`, 2));
-  }
-  if (facts.medications.includes('metformin') && egfr !== undefined && egfr < 45) {
-    lines.push(item(egfr < 30 ? 'Metformin is contraindicated at an eGFR below 30: stop it.' : 'At an eGFR of 30–44, do not start metformin and cap an existing dose at 1,000 mg a day.'));
+  } else {
+    // Without a medication check, the model's own (conservative) rules of thumb.
+    if (facts.medications.length > 0) {
+      lines.push(item(`**Medications:** review ${joinAnd(facts.medications)} for interactions and dosing${egfr !== undefined ? ` at eGFR ${egfr}` : ''}.`, 2));
+    }
+    if (facts.medications.includes('metformin') && egfr !== undefined && egfr < 45) {
+      lines.push(item(egfr < 30 ? 'Metformin is contraindicated at an eGFR below 30: stop it.' : 'At an eGFR of 30–44, do not start metformin and cap an existing dose at 1,000 mg a day.'));
+    }
   }
   const nsaids = facts.medications.filter((m) => m === 'ibuprofen' || m === 'naproxen');
   if (nsaids.length > 0 && ((egfr !== undefined && egfr < 60) || facts.bloodPressure || facts.conditions.includes('hypertension'))) {
@@ -245,14 +262,6 @@ function medicationLines(facts: PatientFacts, outcome: ToolOutcome | undefined, 
   }
   if (facts.pregnant) lines.push(item('Pregnancy changes the options: ACE inhibitors, ARBs and statins are contraindicated; check every drug for safety in pregnancy.'));
   return lines;
-}
-
-function interactionText(x: InteractionEntry): string {
-  const drugs = x.drugs.length > 0 ? x.drugs.join(' + ') : 'Two of the medications';
-  const severity = x.severity ? ` (${x.severity})` : '';
-  const mechanism = x.mechanism ? `: ${clip(x.mechanism, 120)}` : '';
-  const advice = x.recommendation ? `; ${clip(x.recommendation, 120)}` : '';
-  return `**Interaction:** ${drugs}${severity}${mechanism}${advice}.`;
 }
 
 function followUpLines(facts: PatientFacts, differentials: readonly RankedCondition[], managed: readonly RankedCondition[], raised: readonly ConditionProfile[]): Line[] {

@@ -25,6 +25,10 @@ export interface ConditionProfile {
   followUp: string;
   /** Words for the knowledge-base search. */
   searchTerms: string;
+  /** The drug the model would check first if this is confirmed (a generic name the medication tool knows). */
+  firstLineDrug?: string;
+  /** In pregnancy: another drug to check instead, or null when no covered drug is a first choice. */
+  firstLineDrugInPregnancy?: string | null;
   /** Needs same-day attention: the answer says so first. */
   redFlag?: string;
 }
@@ -79,6 +83,7 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     treatments: ['Same-day assessment for new or rest chest pain; aspirin, a statin and anti-anginal therapy once coronary disease is confirmed'],
     followUp: 'Chest pain at rest or lasting over 15 minutes needs emergency care (call emergency services).',
     searchTerms: 'chest pain angina coronary artery disease',
+    firstLineDrug: 'aspirin',
     redFlag: 'Chest pain comes first: it needs a same-day ECG and troponin before any outpatient work-up.',
   },
   {
@@ -95,6 +100,8 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     ],
     followUp: 'HbA1c ≥ 6.5% (confirmed) means diabetes; 5.7–6.4% is prediabetes: lifestyle programme and yearly retesting.',
     searchTerms: 'type 2 diabetes hyperglycemia HbA1c metformin',
+    firstLineDrug: 'metformin',
+    firstLineDrugInPregnancy: 'insulin glargine',
   },
   {
     id: 'hypothyroidism',
@@ -106,6 +113,7 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     treatments: ['levothyroxine when TSH is raised with a low free T4 (about 1.6 mcg/kg/day; start lower if older or cardiac disease)'],
     followUp: 'If levothyroxine is started, recheck TSH 6–8 weeks later.',
     searchTerms: 'hypothyroidism fatigue TSH levothyroxine',
+    firstLineDrug: 'levothyroxine',
   },
   {
     id: 'anemia',
@@ -117,6 +125,7 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     treatments: ['treat the cause: oral iron for iron deficiency (and look for blood loss), B12 or folate if deficient'],
     followUp: 'If iron deficient, repeat the CBC after 4–8 weeks of iron.',
     searchTerms: 'anemia fatigue iron deficiency CBC',
+    firstLineDrug: 'ferrous sulfate',
   },
   {
     id: 'chronic_kidney_disease',
@@ -157,6 +166,8 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     treatments: ['a beta-blocker for symptoms; methimazole, radioactive iodine or surgery for the cause'],
     followUp: 'Recheck thyroid function 4–6 weeks after any change in treatment.',
     searchTerms: 'hyperthyroidism palpitations weight loss methimazole',
+    firstLineDrug: 'methimazole',
+    firstLineDrugInPregnancy: null,
   },
   {
     id: 'heart_failure',
@@ -168,6 +179,7 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     treatments: ['a loop diuretic for congestion; with reduced EF, guideline-directed therapy (ACE inhibitor/ARB/ARNI, beta-blocker, MRA, SGLT2 inhibitor)'],
     followUp: 'Daily weights; review within 1–2 weeks of any diuretic change.',
     searchTerms: 'heart failure dyspnea edema BNP',
+    firstLineDrug: 'furosemide',
   },
   {
     id: 'depression',
@@ -179,6 +191,7 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     treatments: ['psychotherapy (CBT) and/or an SSRI such as sertraline'],
     followUp: 'Review 2–4 weeks after starting treatment and ask about suicidal thoughts.',
     searchTerms: 'depression low mood PHQ-9 SSRI',
+    firstLineDrug: 'sertraline',
   },
   {
     id: 'obesity',
@@ -197,6 +210,8 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     ],
     followUp: 'Track weight and waist circumference monthly.',
     searchTerms: 'obesity weight management BMI',
+    firstLineDrug: 'semaglutide',
+    firstLineDrugInPregnancy: null,
   },
   {
     id: 'hypertension',
@@ -211,6 +226,8 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     ],
     followUp: 'Confirm with home or ambulatory readings and recheck within 1 month (same day if ≥ 180/120 with symptoms).',
     searchTerms: 'hypertension blood pressure treatment',
+    firstLineDrug: 'lisinopril',
+    firstLineDrugInPregnancy: null,
   },
   {
     id: 'hyperlipidemia',
@@ -222,6 +239,8 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     treatments: ['a statin such as atorvastatin sized to cardiovascular risk, with diet and exercise'],
     followUp: 'Repeat the lipid panel 6–12 weeks after starting a statin.',
     searchTerms: 'hyperlipidemia statin cholesterol',
+    firstLineDrug: 'atorvastatin',
+    firstLineDrugInPregnancy: null,
   },
 ];
 

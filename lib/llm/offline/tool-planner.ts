@@ -2,19 +2,27 @@
 // the one-sentence preamble that precedes the calls. All calls go out in one response so the
 // caller can run them in parallel, as Claude does.
 import type { JsonObject } from '../../json.js';
-import type { ConditionProfile } from './clinical-reasoning.js';
+import type { ConditionProfile, RankedCondition } from './clinical-reasoning.js';
 import { clinicalFindings, raisedBy, rankConditions } from './clinical-reasoning.js';
 import type { ConversationView } from './conversation-view.js';
+import { estimateEgfr } from './kidney-estimate.js';
 import type { PatientFacts } from './patient-facts.js';
 import { conditionLabel } from './patient-facts.js';
 import { formatBloodPressure, joinAnd, possessive, symptomsPhrase } from './phrasing.js';
-import type { MetricsSummary } from './tool-results.js';
+import type { MetricsSummary, ToolOutcome } from './tool-results.js';
 import { latestMetrics, measuredFrom } from './tool-results.js';
 import type { MessagesRequest } from './wire-types.js';
 
 export const METRICS_TOOL = 'calculate_clinical_metrics';
 export const KNOWLEDGE_TOOL = 'search_medical_knowledge';
 export const MEDICATIONS_TOOL = 'check_medications';
+
+/** At most this many first-line drugs are checked on the model's own initiative. */
+const MAX_SUGGESTED_DRUGS = 4;
+/** check_medications takes at most 20 names a call. */
+const MAX_DRUGS_PER_CHECK = 20;
+/** A measured finding (BMI, blood pressure) needs this score before its drug is worth checking. */
+const FINDING_SCORE_FOR_DRUG = 3;
 
 export interface PlannedCall {
   name: string;
@@ -45,6 +53,7 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   const now = clinicalFindings(facts, measuredFrom(previousMetrics, latestFacts));
   const raised = isFollowUp ? raisedBy(clinicalFindings(view.earlierFacts, measuredFrom(previousMetrics, {})), now) : [];
   const focus = searchFocus(raised, now);
+  const suggested = suggestedDrugs(rankConditions(now), raised, facts.medications, facts.pregnant === true);
 
   const calls: PlannedCall[] = [];
   const phrases: string[] = [];
@@ -63,10 +72,17 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
     phrases.push(`look up ${focus.length > 0 ? joinAnd(focus.map((p) => lowerFirst(p.name))) : symptomsPhrase(facts)} in the medical knowledge base`);
   }
   const latestAddsMedicationContext =
-    latestFacts.medications.length > 0 || latestFacts.pregnant !== undefined || latestFacts.allergies !== undefined || latestFacts.egfr !== undefined;
-  if (offered.has(MEDICATIONS_TOOL) && facts.medications.length > 0 && (!isFollowUp || latestAddsMedicationContext)) {
-    calls.push({ name: MEDICATIONS_TOOL, input: medicationsInput(facts, previousMetrics) });
-    phrases.push(`check ${joinAnd(facts.medications)} for interactions and dosing cautions`);
+    latestFacts.medications.length > 0 ||
+    latestFacts.pregnant !== undefined ||
+    latestFacts.allergies !== undefined ||
+    latestFacts.egfr !== undefined ||
+    latestFacts.serumCreatinine !== undefined;
+  const toCheck = [...facts.medications, ...suggested].slice(0, MAX_DRUGS_PER_CHECK);
+  const checkedBefore = alreadyChecked(view.earlierOutcomes);
+  const unchecked = toCheck.filter((drug) => !checkedBefore.has(drug));
+  if (offered.has(MEDICATIONS_TOOL) && toCheck.length > 0 && (!isFollowUp || latestAddsMedicationContext || unchecked.length > 0)) {
+    calls.push({ name: MEDICATIONS_TOOL, input: medicationsInput(facts, toCheck, previousMetrics) });
+    phrases.push(medicationsPhrase(facts.medications, suggested));
   }
   if (calls.length === 0) return undefined;
   const opener = isFollowUp ? "Building on the earlier information, I'll" : "I'll";
@@ -149,14 +165,58 @@ function knowledgeInput(view: ConversationView, focus: readonly ConditionProfile
   return input;
 }
 
-function medicationsInput(facts: PatientFacts, metrics: MetricsSummary | undefined): JsonObject {
+/**
+ * First-line drugs for the conditions that lead: any the latest turn raised, the two likeliest
+ * differentials, then measured findings (obesity, hypertension) strong enough to treat. One drug
+ * per condition (the pregnancy choice when pregnant), none the clinician already named, at most
+ * MAX_SUGGESTED_DRUGS.
+ */
+export function suggestedDrugs(
+  ranked: readonly RankedCondition[],
+  raised: readonly ConditionProfile[],
+  mentioned: readonly string[],
+  pregnant = false,
+): string[] {
+  const leading: ConditionProfile[] = [
+    ...raised,
+    ...ranked.filter((r) => r.profile.kind === 'differential').slice(0, 2).map((r) => r.profile),
+    ...ranked.filter((r) => r.profile.kind === 'finding' && r.score >= FINDING_SCORE_FOR_DRUG).map((r) => r.profile),
+  ];
+  const drugs: string[] = [];
+  for (const profile of leading) {
+    const drug = pregnant && profile.firstLineDrugInPregnancy !== undefined ? profile.firstLineDrugInPregnancy : profile.firstLineDrug;
+    if (drug && !mentioned.includes(drug) && !drugs.includes(drug)) drugs.push(drug);
+  }
+  return drugs.slice(0, MAX_SUGGESTED_DRUGS);
+}
+
+/** Names sent to the medication tool in earlier rounds (as the results echo them). */
+function alreadyChecked(outcomes: readonly ToolOutcome[]): Set<string> {
+  const names = new Set<string>();
+  for (const outcome of outcomes) {
+    if (outcome.kind !== 'medications') continue;
+    for (const med of outcome.medications) names.add((med.query ?? med.name).toLowerCase());
+  }
+  return names;
+}
+
+function medicationsPhrase(mentioned: readonly string[], suggested: readonly string[]): string {
+  if (suggested.length === 0) return `check ${joinAnd(mentioned)} for interactions and dosing cautions`;
+  const options = `${joinAnd(suggested)} (first-line ${suggested.length > 1 ? 'options' : 'option'} for the likely conditions)`;
+  if (mentioned.length === 0) return `check ${options} for doses, kidney and pregnancy cautions and interactions`;
+  return `check ${joinAnd(mentioned)} together with ${options} for interactions and dosing cautions`;
+}
+
+/** Everything the model knows about the patient that changes a drug's safety. */
+function medicationsInput(facts: PatientFacts, medications: readonly string[], metrics: MetricsSummary | undefined): JsonObject {
   const patient: JsonObject = {};
   if (facts.age !== undefined) patient.age = Math.round(facts.age);
-  const egfr = facts.egfr ?? metrics?.egfr?.value;
+  // A stated eGFR wins; then one estimated from a stated creatinine; then an earlier metrics result.
+  const egfr = facts.egfr ?? estimateEgfr(facts) ?? metrics?.egfr?.value;
   if (egfr !== undefined) patient.egfr = egfr;
   if (facts.pregnant !== undefined) patient.pregnant = facts.pregnant;
   if (facts.allergies !== undefined) patient.allergies = facts.allergies;
-  const input: JsonObject = { medications: facts.medications };
+  const input: JsonObject = { medications: [...medications] };
   if (Object.keys(patient).length > 0) input.patient = patient;
   return input;
 }

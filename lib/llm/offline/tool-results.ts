@@ -19,29 +19,57 @@ export interface MetricsSummary {
 }
 
 export interface KnowledgeEntry {
+  id?: string;
   title: string;
   condition?: string;
+  category?: string;
   content?: string;
   relevance?: number;
 }
 
+export interface MedicationFlagEntry {
+  type?: string;
+  level?: string;
+  message: string;
+}
+
+export interface RenalEntry {
+  basis?: string;
+  note?: string;
+  thresholds: Array<{ below: number; action?: string; advice?: string }>;
+  /** What applies at the eGFR the model passed, when it passed one. */
+  atPatient?: { egfr: number; action?: string; advice?: string };
+}
+
 export interface MedicationEntry {
+  /** The generic name when the drug was found, otherwise what was asked. */
   name: string;
+  /** What was asked, as sent. */
+  query?: string;
   found?: boolean;
   drugClass?: string;
+  dose?: { text?: string; min?: number; max?: number; unit?: string; frequency?: string };
+  renal?: RenalEntry;
+  pregnancy?: { risk?: string; note?: string };
+  contraindications: string[];
+  flags: MedicationFlagEntry[];
+  /** Close names offered for an unknown drug. */
+  suggestions: string[];
 }
 
 export interface InteractionEntry {
   drugs: string[];
   severity?: string;
   mechanism?: string;
+  effect?: string;
   recommendation?: string;
+  source?: string;
 }
 
 export type ToolOutcome =
   | { kind: 'metrics'; toolName: string; metrics: MetricsSummary }
   | { kind: 'knowledge'; toolName: string; entries: KnowledgeEntry[] }
-  | { kind: 'medications'; toolName: string; medications: MedicationEntry[]; interactions: InteractionEntry[]; warnings: string[] }
+  | { kind: 'medications'; toolName: string; medications: MedicationEntry[]; interactions: InteractionEntry[]; warnings: string[]; dataVersion?: string }
   | { kind: 'error'; toolName: string; message: string }
   | { kind: 'other'; toolName: string; summary: string };
 
@@ -143,28 +171,52 @@ function readMetrics(json: JsonObject): MetricsSummary {
 }
 
 function readKnowledge(json: JsonValue | undefined): KnowledgeEntry[] {
-  const list = Array.isArray(json) ? json : isJsonObject(json) && Array.isArray(json.results) ? json.results : [];
+  const list = Array.isArray(json) ? json : isJsonObject(json) ? firstArray(json, ['results', 'passages', 'documents']) : [];
   return list.flatMap((item) => {
     const entry = obj(item);
     if (!entry) return [];
     const title = str(entry.title) ?? str(entry.condition) ?? str(entry.id);
     if (!title) return [];
     let out: KnowledgeEntry = { title };
+    out = withOptional(out, 'id', str(entry.id));
     out = withOptional(out, 'condition', str(entry.condition));
-    out = withOptional(out, 'content', str(entry.content) ?? str(entry.document));
-    return [withOptional(out, 'relevance', num(entry.relevance))];
+    out = withOptional(out, 'category', str(entry.category));
+    out = withOptional(out, 'content', str(entry.content) ?? str(entry.text) ?? str(entry.document) ?? str(entry.snippet));
+    return [withOptional(out, 'relevance', num(entry.relevance) ?? num(entry.relevance_score) ?? num(entry.score))];
   });
 }
 
-function readMedications(json: JsonObject): { medications: MedicationEntry[]; interactions: InteractionEntry[]; warnings: string[] } {
+function firstArray(json: JsonObject, keys: readonly string[]): JsonValue[] {
+  for (const key of keys) {
+    const value = json[key];
+    if (Array.isArray(value)) return value;
+  }
+  return [];
+}
+
+function readMedications(json: JsonObject): { medications: MedicationEntry[]; interactions: InteractionEntry[]; warnings: string[]; dataVersion?: string } {
   const medications = (Array.isArray(json.medications) ? json.medications : []).flatMap((item): MedicationEntry[] => {
-    if (typeof item === 'string') return [{ name: item }];
+    if (typeof item === 'string') return [{ name: item, contraindications: [], flags: [], suggestions: [] }];
     const med = obj(item);
-    const name = str(med?.name);
+    const name = str(med?.name) ?? str(med?.query);
     if (!med || !name) return [];
-    let out: MedicationEntry = { name };
+    const out: MedicationEntry = {
+      name,
+      contraindications: strings(med.contraindications),
+      flags: readFlags(med.flags),
+      suggestions: strings(med.suggestions),
+    };
+    const query = str(med.query);
+    if (query) out.query = query;
     if (typeof med.found === 'boolean') out.found = med.found;
-    out = withOptional(out, 'drugClass', str(med.class) ?? str(med.drug_class));
+    const drugClass = str(med.class) ?? str(med.drug_class);
+    if (drugClass) out.drugClass = drugClass;
+    const dose = readDose(med.dose);
+    if (dose) out.dose = dose;
+    const renal = readRenal(med.renal_adjustment);
+    if (renal) out.renal = renal;
+    const pregnancy = obj(med.pregnancy);
+    if (pregnancy) out.pregnancy = { risk: str(pregnancy.risk), note: str(pregnancy.note) };
     return [out];
   });
   const interactions = (Array.isArray(json.interactions) ? json.interactions : []).flatMap((item): InteractionEntry[] => {
@@ -174,11 +226,64 @@ function readMedications(json: JsonObject): { medications: MedicationEntry[]; in
     let out: InteractionEntry = { drugs };
     out = withOptional(out, 'severity', str(interaction.severity));
     out = withOptional(out, 'mechanism', str(interaction.mechanism) ?? str(interaction.description));
+    out = withOptional(out, 'effect', str(interaction.effect));
     out = withOptional(out, 'recommendation', str(interaction.recommendation) ?? str(interaction.management));
+    out = withOptional(out, 'source', str(interaction.source));
     return [out];
   });
   const warnings = (Array.isArray(json.warnings) ? json.warnings : []).flatMap((w) => (typeof w === 'string' ? [w] : []));
-  return { medications, interactions, warnings };
+  const dataVersion = str(json.data_version);
+  return dataVersion ? { medications, interactions, warnings, dataVersion } : { medications, interactions, warnings };
+}
+
+function readDose(value: JsonValue | undefined): MedicationEntry['dose'] {
+  if (typeof value === 'string' && value.trim()) return { text: value.trim() };
+  const dose = obj(value);
+  if (!dose) return undefined;
+  const out: NonNullable<MedicationEntry['dose']> = {};
+  const text = str(dose.text);
+  if (text) out.text = text;
+  const min = num(dose.min);
+  if (min !== undefined) out.min = min;
+  const max = num(dose.max);
+  if (max !== undefined) out.max = max;
+  const unit = str(dose.unit);
+  if (unit) out.unit = unit;
+  const frequency = str(dose.frequency);
+  if (frequency) out.frequency = frequency;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function readRenal(value: JsonValue | undefined): RenalEntry | undefined {
+  const renal = obj(value);
+  if (!renal) return undefined;
+  const thresholds = (Array.isArray(renal.thresholds) ? renal.thresholds : []).flatMap((item) => {
+    const threshold = obj(item);
+    const below = num(threshold?.below);
+    if (!threshold || below === undefined) return [];
+    return [{ below, action: str(threshold.action), advice: str(threshold.advice) }];
+  });
+  let out: RenalEntry = { thresholds };
+  out = withOptional(out, 'basis', str(renal.basis));
+  out = withOptional(out, 'note', str(renal.note));
+  const at = obj(renal.at_patient_egfr);
+  const egfr = num(at?.egfr);
+  if (at && egfr !== undefined) out.atPatient = { egfr, action: str(at.action), advice: str(at.advice) };
+  return out;
+}
+
+function readFlags(value: JsonValue | undefined): MedicationFlagEntry[] {
+  return (Array.isArray(value) ? value : []).flatMap((item): MedicationFlagEntry[] => {
+    if (typeof item === 'string' && item.trim()) return [{ message: item.trim() }];
+    const flag = obj(item);
+    const message = str(flag?.message);
+    if (!flag || !message) return [];
+    return [{ message, type: str(flag.type), level: str(flag.level) }];
+  });
+}
+
+function strings(value: JsonValue | undefined): string[] {
+  return (Array.isArray(value) ? value : []).flatMap((v) => (typeof v === 'string' && v.trim() ? [v.trim()] : []));
 }
 
 function errorMessage(json: JsonValue | undefined, raw: string): string {

@@ -1,8 +1,24 @@
 // The tools this worker ships with. A new tool is one file here plus one line below: the
 // conversation service learns about it from ListTools.
+import { createLogger } from '../../../lib/logging.js';
+import { lazyKnowledgeSearchFromEnv } from '../knowledge/knowledge-store-factory.js';
+import type { KnowledgeSearch } from '../knowledge/knowledge-search.js';
 import { ToolRegistry } from '../tool-registry.js';
+import { checkMedicationsTool } from './check-medications.js';
 import { clinicalMetricsTool } from './clinical-metrics.js';
+import { diagnosticSleepTool } from './diagnostic-sleep.js';
+import { createSearchMedicalKnowledgeTool } from './search-medical-knowledge.js';
 
-export function createBuiltinRegistry(): ToolRegistry {
-  return new ToolRegistry().register(clinicalMetricsTool);
+/** What tools need from the process; anything omitted is built from the environment on first use. */
+export interface BuiltinToolDependencies {
+  /** The knowledge store behind search_medical_knowledge (the worker passes its seeded Chroma store). */
+  knowledge?: KnowledgeSearch;
+}
+
+export function createBuiltinRegistry(dependencies: BuiltinToolDependencies = {}): ToolRegistry {
+  const knowledge = dependencies.knowledge ?? lazyKnowledgeSearchFromEnv(createLogger('toolworker'));
+  const registry = new ToolRegistry().register(clinicalMetricsTool).register(checkMedicationsTool)
+    .register(createSearchMedicalKnowledgeTool(knowledge));
+  if (process.env.TOOLWORKER_DIAGNOSTIC_TOOLS === '1') registry.register(diagnosticSleepTool);
+  return registry;
 }

@@ -1,6 +1,6 @@
 // `tracemesh up`: the mesh on its default ports, each service its own process, until Ctrl-C.
 import type { Command } from 'commander';
-import { conversationPort, dataDir, toolworkerPort, tracestorePort } from '../../../../lib/config.js';
+import { chromaPort, conversationPort, dataDir, toolworkerPort, tracestorePort } from '../../../../lib/config.js';
 import { startMesh } from '../../../../lib/process/mesh-launcher.js';
 
 export function registerUpCommand(program: Command): void {
@@ -9,19 +9,25 @@ export function registerUpCommand(program: Command): void {
     .description('start the trace store, the tool worker and the conversation service')
     .option('--data-dir <dir>', 'where databases and logs go (default TRACEMESH_DATA_DIR or ./.tracemesh)')
     .option('--quiet', 'write service logs to <data-dir>/logs instead of this terminal')
-    .action(async (options: { dataDir?: string; quiet?: boolean }) => {
+    .option('--workers <n>', 'tool workers to start, behind round_robin (ports 50052, 50062, …)', '1')
+    .action(async (options: { dataDir?: string; quiet?: boolean; workers: string }) => {
+      const workers = Number(options.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 32) throw new Error('--workers must be an integer from 1 to 32');
       const dir = options.dataDir ?? dataDir();
       process.stderr.write(`starting the mesh (data in ${dir})…\n`);
       const mesh = await startMesh({
         dataDir: dir,
         ports: { conversation: conversationPort(), toolworker: toolworkerPort(), tracestore: tracestorePort() },
+        chromaPort: chromaPort(),
+        workers,
         logs: options.quiet ? 'file' : 'inherit',
       });
       process.stderr.write(
         [
           `conversation  ${mesh.conversationTarget}`,
           `toolworker    ${mesh.toolworkerTarget}`,
-          `tracestore    ${mesh.tracestoreUrl ?? 'Braintrust (BRAINTRUST_API_KEY)'}`,
+          `tracestore    ${mesh.tracestoreUrl ?? 'Braintrust (BRAINTRUST_API_KEY)'}${mesh.tracestoreUrl ? `  (viewer: ${mesh.tracestoreUrl}/ui/)` : ''}`,
+          `chroma        ${mesh.chromaUrl}`,
           'ready — try: npm run tracemesh -- chat "…"   (Ctrl-C stops the mesh)',
           '',
         ].join('\n'),

@@ -1,0 +1,144 @@
+// The medication reference data file: the shipped file is valid and covers what the issue asks for,
+// and a broken file is refused with a message that names every problem and where it is.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadMedicationReference } from '../../services/toolworker/medications/load-reference.js';
+import { MedicationDataError, parseMedicationReference, type MedicationReference } from '../../services/toolworker/medications/reference-schema.js';
+
+const reference = loadMedicationReference();
+
+/** A deep copy of the shipped data to break in one place. */
+function copy(): MedicationReference {
+  return structuredClone(reference);
+}
+
+function problemsOf(raw: unknown): string[] {
+  try {
+    parseMedicationReference(raw, 'test.json');
+  } catch (error) {
+    assert.ok(error instanceof MedicationDataError, `expected MedicationDataError, got ${String(error)}`);
+    assert.match(error.message, /^medication reference test\.json is invalid \(\d+ problems?\):/);
+    return [...error.problems];
+  }
+  return assert.fail('the data was accepted');
+}
+
+describe('medication reference data', () => {
+  it('is versioned and dated', () => {
+    assert.match(reference.version, /^\d+\.\d+\.\d+$/);
+    assert.match(reference.updated, /^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('has at least 40 drugs across every required area, each with a source', () => {
+    assert.ok(reference.drugs.length >= 40, `${reference.drugs.length} drugs`);
+    const byCategory = new Map<string, number>();
+    for (const drug of reference.drugs) byCategory.set(drug.category, (byCategory.get(drug.category) ?? 0) + 1);
+    for (const category of ['diabetes', 'hypertension', 'lipids', 'anticoagulation', 'thyroid', 'pain', 'psychiatry', 'antibiotics']) {
+      assert.ok((byCategory.get(category) ?? 0) >= 2, `category ${category} has ${byCategory.get(category) ?? 0} drugs`);
+    }
+    for (const drug of reference.drugs) assert.ok(drug.source.length > 10, `${drug.name} has a source`);
+  });
+
+  it('names the drugs the issue lists, with their common brands', () => {
+    const names = new Set(reference.drugs.map((d) => d.name));
+    for (const name of [
+      'metformin', 'glipizide', 'sitagliptin', 'empagliflozin', 'semaglutide', 'insulin glargine',
+      'lisinopril', 'losartan', 'amlodipine', 'hydrochlorothiazide', 'metoprolol', 'spironolactone',
+      'atorvastatin', 'simvastatin', 'rosuvastatin', 'warfarin', 'apixaban', 'rivaroxaban', 'clopidogrel', 'aspirin',
+      'levothyroxine', 'methimazole', 'ibuprofen', 'naproxen', 'acetaminophen', 'tramadol',
+      'sertraline', 'fluoxetine', 'citalopram', 'bupropion', 'trazodone', 'lithium',
+      'amoxicillin', 'ciprofloxacin', 'clarithromycin', 'trimethoprim-sulfamethoxazole', 'nitrofurantoin', 'doxycycline',
+    ]) {
+      assert.ok(names.has(name), `${name} is in the reference`);
+    }
+    const brands = new Set(reference.drugs.flatMap((d) => d.brand_names));
+    for (const brand of ['Glucophage', 'Zestril', 'Lipitor', 'Coumadin', 'Eliquis', 'Synthroid', 'Zoloft', 'Cipro', 'Bactrim']) {
+      assert.ok(brands.has(brand), `${brand} is a brand name`);
+    }
+  });
+
+  it('gives every drug a dose, contraindications, monitoring, renal guidance and a pregnancy note', () => {
+    for (const drug of reference.drugs) {
+      assert.ok(drug.dose.text.length > 0, drug.name);
+      assert.ok(drug.contraindications.length > 0 && drug.monitoring.length > 0, drug.name);
+      assert.ok(drug.renal.note.length > 0 && drug.pregnancy.note.length > 0, drug.name);
+      if (drug.dose.min !== undefined && drug.dose.max !== undefined) assert.ok(drug.dose.min <= drug.dose.max, drug.name);
+    }
+    const metformin = reference.drugs.find((d) => d.name === 'metformin');
+    assert.deepEqual(metformin?.renal.thresholds.map((t) => [t.below, t.action]), [[30, 'contraindicated'], [45, 'adjust_dose'], [60, 'caution']]);
+    const nitrofurantoin = reference.drugs.find((d) => d.name === 'nitrofurantoin');
+    assert.ok(nitrofurantoin?.renal.thresholds.some((t) => t.below === 30 && t.action === 'avoid'));
+  });
+
+  it('has at least 60 interaction entries, each with severity, mechanism, effect, management and a source', () => {
+    assert.ok(reference.interactions.length >= 60, `${reference.interactions.length} interactions`);
+    for (const x of reference.interactions) {
+      assert.ok(['contraindicated', 'major', 'moderate', 'minor'].includes(x.severity));
+      for (const field of [x.mechanism, x.effect, x.management, x.source]) assert.ok(field.length > 5, x.drugs.join(' + '));
+    }
+    const severities = new Set(reference.interactions.map((x) => x.severity));
+    assert.deepEqual([...severities].sort(), ['contraindicated', 'major', 'minor', 'moderate']);
+    assert.ok(reference.interactions.some((x) => x.drugs.some((d) => d.startsWith('class:'))), 'has class-level entries');
+  });
+
+  it('rejects structural problems, naming the path and the drug', () => {
+    const data = copy() as unknown as { drugs: Array<Record<string, unknown>> };
+    const metformin = data.drugs.find((d) => d.name === 'metformin')!;
+    (metformin.pregnancy as Record<string, unknown>).risk = 'probably fine';
+    metformin.brand_name = 'Glucophage';
+    const problems = problemsOf(data);
+    assert.ok(problems.some((p) => /^drugs\[\d+\] \(metformin\)\.pregnancy\.risk: /.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /^drugs\[\d+\] \(metformin\): .*brand_name/.test(p)), problems.join('\n'));
+  });
+
+  it('rejects broken cross-references, listing every problem at once', () => {
+    const data = copy();
+    data.drugs[0]!.class_tags.push('no_such_class');
+    data.drugs[1]!.brand_names.push(data.drugs[0]!.brand_names[0]!);
+    data.drugs[2]!.dose = { text: 'x', min: 10, max: 5 };
+    data.interactions.push({ ...data.interactions[0]!, drugs: ['warfarin', 'unobtainium'] });
+    data.interactions.push({ ...data.interactions[0]! });
+    data.other_drug_names.push('Zoloft');
+    const problems = problemsOf(data);
+    const expected = [
+      /class tag "no_such_class" is not declared/,
+      /name "Glucophage" of drug "glipizide" is already a name of drug "metformin"/,
+      /dose\.min 10 is above dose\.max 5/,
+      /dose\.unit is required/,
+      /"unobtainium" is not a drug in this file/,
+      /the same pair and concern \(bleeding\) is listed twice/,
+      /other_drug_names "Zoloft" is a name of covered drug "sertraline"/,
+    ];
+    for (const pattern of expected) assert.ok(problems.some((p) => pattern.test(p)), `${pattern} in:\n${problems.join('\n')}`);
+  });
+
+  it('rejects a class with no drugs, a cross-sensitivity no allergy can reach and repeated renal thresholds', () => {
+    const data = copy();
+    data.classes.push({ id: 'orphan', label: 'orphans' });
+    const metformin = data.drugs.find((d) => d.name === 'metformin')!;
+    metformin.cross_sensitivity = [{ class: 'antidiabetic', level: 'caution', note: 'not an allergy class' }];
+    metformin.renal.thresholds.push({ below: 30, action: 'avoid', advice: 'again' });
+    const problems = problemsOf(data);
+    assert.ok(problems.some((p) => /class "orphan" has no drugs/.test(p)));
+    assert.ok(problems.some((p) => /cross_sensitivity class "antidiabetic" has no allergy_terms/.test(p)));
+    assert.ok(problems.some((p) => /renal thresholds repeat a "below" value/.test(p)));
+  });
+
+  it('fails fast when the file is missing or is not JSON, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracemesh-meds-'));
+    try {
+      const missing = join(dir, 'missing.json');
+      assert.throws(() => loadMedicationReference(missing), (e: unknown) => e instanceof MedicationDataError && e.message.includes(missing) && /cannot be read/.test(e.message));
+      const broken = join(dir, 'broken.json');
+      writeFileSync(broken, '{"version": "1.0.0",');
+      assert.throws(() => loadMedicationReference(broken), (e: unknown) => e instanceof MedicationDataError && /is not valid JSON/.test(e.message));
+      const wrong = join(dir, 'wrong.json');
+      writeFileSync(wrong, JSON.stringify({ version: 'one', drugs: [] }));
+      assert.throws(() => loadMedicationReference(wrong), (e: unknown) => e instanceof MedicationDataError && /version: must be a semantic version/.test(e.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

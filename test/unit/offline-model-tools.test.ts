@@ -1,0 +1,208 @@
+// The offline model using all three clinical tools sensibly, through the real @anthropic-ai/sdk and
+// the offline fetch: for the seed query it asks for metrics, a knowledge search on the presenting
+// symptoms and a medication check of the drugs it would suggest — all in one response — and its
+// answer cites what the tools returned. Metrics and medications come from the real tools; the
+// knowledge search is a stand-in returning passages in the search tool's documented shape.
+import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
+import fc from 'fast-check';
+import pino from 'pino';
+import type { JsonObject } from '../../lib/json.js';
+import { createOfflineModelFetch } from '../../lib/llm/offline/index.js';
+import { estimateEgfr } from '../../lib/llm/offline/kidney-estimate.js';
+import { ToolRegistry } from '../../services/toolworker/tool-registry.js';
+import { checkMedicationsTool } from '../../services/toolworker/tools/check-medications.js';
+import { egfrCkdEpi2021 } from '../../services/toolworker/tools/clinical-formulas.js';
+import { clinicalMetricsTool } from '../../services/toolworker/tools/clinical-metrics.js';
+
+const SEED = `I have a 45-year-old female patient, 5'4" tall, 180 lbs, presenting with fatigue and increased thirst. What conditions should I evaluate for, and what are the treatment options?`;
+const MODEL = 'tracemesh-offline-clinical';
+
+const registry = new ToolRegistry().register(clinicalMetricsTool).register(checkMedicationsTool);
+const toolContext = { signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+
+const SEARCH_TOOL: Anthropic.Tool = {
+  name: 'search_medical_knowledge',
+  description: 'Semantic search over the medical knowledge base.',
+  input_schema: { type: 'object', properties: { query: { type: 'string' }, n_results: { type: 'integer' }, condition: { type: 'string' } }, required: ['query'] },
+};
+/** The real tools' names, descriptions and schemas, as ListTools gives them to the conversation service. */
+const REAL_TOOLS: Anthropic.Tool[] = registry.list().map((tool) => ({
+  name: tool.name,
+  description: tool.description,
+  input_schema: tool.inputSchema as Anthropic.Tool.InputSchema,
+}));
+const METRICS = REAL_TOOLS.find((t) => t.name === 'calculate_clinical_metrics')!;
+const MEDS = REAL_TOOLS.find((t) => t.name === 'check_medications')!;
+const ALL_TOOLS = [METRICS, SEARCH_TOOL, MEDS];
+
+// Passages as the knowledge search returns them: id, title, condition, category, content, distance, relevance.
+const PASSAGES = [
+  { id: 't2dm-diagnosis', title: 'Diagnosing type 2 diabetes', condition: 'type 2 diabetes', category: 'diagnosis', content: 'Diabetes is diagnosed by an HbA1c of 6.5% or higher or a fasting plasma glucose of 126 mg/dL or higher; polyuria and polydipsia are the classic symptoms.' },
+  { id: 't2dm-treatment', title: 'Glucose-lowering therapy for type 2 diabetes', condition: 'type 2 diabetes', category: 'treatment', content: 'Metformin with lifestyle change is first-line for most adults; add a GLP-1 receptor agonist or SGLT2 inhibitor for cardiorenal benefit.' },
+  { id: 'hypothyroidism-diagnosis', title: 'Evaluating suspected hypothyroidism', condition: 'hypothyroidism', category: 'diagnosis', content: 'Check TSH first; a raised TSH with a low free T4 confirms overt hypothyroidism.' },
+  { id: 'iron-deficiency-anemia-diagnosis', title: 'Diagnosing iron deficiency anemia and looking for blood loss', condition: 'iron deficiency anemia', category: 'diagnosis', content: 'A CBC and ferritin below 30 ng/mL confirm iron deficiency.' },
+  { id: 'htn-treatment', title: 'Antihypertensive treatment and blood pressure targets', condition: 'hypertension', category: 'treatment', content: 'Start two first-line drugs for stage 2 hypertension; target below 130/80 mmHg.' },
+];
+
+function searchKnowledge(input: JsonObject): JsonObject {
+  const query = String(input.query).toLowerCase();
+  const limit = typeof input.n_results === 'number' ? input.n_results : 3;
+  const hits = PASSAGES.filter((p) => query.includes(p.condition.split(' ').at(-1) ?? p.condition)).slice(0, limit);
+  return { query: String(input.query), results: hits.map((p, i) => ({ ...p, distance: 0.3 + i * 0.07, relevance: Math.round((0.7 - i * 0.07) * 100) / 100 })) };
+}
+
+/** Runs a call as the worker would: schema first, then the tool (or the search stand-in). */
+async function runTool(use: Anthropic.ToolUseBlock): Promise<Anthropic.ToolResultBlockParam> {
+  const input = use.input as JsonObject;
+  if (use.name === 'search_medical_knowledge') return { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(searchKnowledge(input)) };
+  assert.deepEqual(registry.validate(use.name, input), [], `the model's ${use.name} arguments pass the real schema`);
+  const { output } = await registry.get(use.name)!.execute(input, toolContext);
+  return { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(output) };
+}
+
+function offlineClient(): Anthropic {
+  return new Anthropic({ apiKey: null, defaultHeaders: { authorization: null }, baseURL: 'http://offline-model.invalid', fetch: createOfflineModelFetch({ deltaDelayMs: 0 }) });
+}
+
+function toolUses(message: Anthropic.Message): Anthropic.ToolUseBlock[] {
+  return message.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
+}
+
+function textOf(message: Anthropic.Message): string {
+  return message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+}
+
+function words(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+async function ask(client: Anthropic, messages: Anthropic.MessageParam[], tools: Anthropic.Tool[] = ALL_TOOLS): Promise<Anthropic.Message> {
+  return client.messages.stream({ model: MODEL, max_tokens: 2048, messages, tools }).finalMessage();
+}
+
+/** One full turn: the question, the tool calls, the real results, the answer. */
+async function turn(client: Anthropic, history: Anthropic.MessageParam[], question: string, tools: Anthropic.Tool[] = ALL_TOOLS) {
+  const messages: Anthropic.MessageParam[] = [...history, { role: 'user', content: question }];
+  const calls = await ask(client, messages, tools);
+  if (calls.stop_reason !== 'tool_use') return { calls, answer: calls, messages: [...messages, { role: 'assistant' as const, content: calls.content }] };
+  const results = await Promise.all(toolUses(calls).map(runTool));
+  messages.push({ role: 'assistant', content: calls.content }, { role: 'user', content: results });
+  const answer = await ask(client, messages, tools);
+  return { calls, answer, messages: [...messages, { role: 'assistant' as const, content: answer.content }] };
+}
+
+describe('offline model with the real clinical tools', () => {
+  it('for the seed query calls metrics, a symptom search and a check of the drugs it would suggest, in one response', async () => {
+    const message = await ask(offlineClient(), [{ role: 'user', content: SEED }]);
+    assert.equal(message.stop_reason, 'tool_use');
+    const uses = toolUses(message);
+    assert.deepEqual(uses.map((u) => u.name), ['calculate_clinical_metrics', 'search_medical_knowledge', 'check_medications']);
+    assert.deepEqual(uses[0]?.input, { height: 64, height_unit: 'in', weight: 180, weight_unit: 'lb', age: 45, sex: 'female' });
+    const search = uses[1]?.input as JsonObject;
+    assert.match(String(search.query), /^fatigue and increased thirst\b/, 'the search starts from the presenting symptoms');
+    assert.equal(search.n_results, 3);
+    assert.deepEqual(uses[2]?.input, { medications: ['metformin', 'levothyroxine', 'semaglutide'], patient: { age: 45 } });
+    assert.match(
+      textOf(message),
+      /^I'll calculate her clinical metrics .*, look up .* in the medical knowledge base and check metformin, levothyroxine and semaglutide \(first-line options for the likely conditions\) for doses, kidney and pregnancy cautions and interactions\.$/,
+    );
+  });
+
+  it('answers the seed query citing the metrics, the passages it relied on and the medication facts', async () => {
+    const { answer } = await turn(offlineClient(), [], SEED);
+    const text = textOf(answer);
+    assert.equal(answer.stop_reason, 'end_turn');
+    assert.equal(toolUses(answer).length, 0);
+    // Metrics, as the metrics tool computed them.
+    assert.match(text, /\*\*BMI 30\.9 kg\/m²\*\*: Obesity class I/);
+    assert.match(text, /Body surface area 1\.92 m² \(Mosteller\); ideal body weight 54\.7 kg \(Devine\)/);
+    // Knowledge-base passages by title and id.
+    assert.match(text, /Knowledge base, \*Diagnosing type 2 diabetes\* \[t2dm-diagnosis\] \(relevance 0\.7\)/);
+    assert.match(text, /\*\*Type 2 diabetes or prediabetes \(if confirmed\):\*\*.*\[t2dm-treatment\]\./);
+    assert.match(text, /\*\*Hypothyroidism \(if confirmed\):\*\*.*\[hypothyroidism-diagnosis\]\./);
+    // Medication facts from the drug reference: doses, kidney cautions, interactions (none here).
+    assert.match(text, /\*\*Medication check \(drug reference v1\.0\.0\):\*\* no interactions between metformin, levothyroxine and semaglutide\./);
+    assert.match(text, /\*\*Metformin\*\* \(Biguanide\): usual adult dose 500–2550 mg\/day, 1–3 divided doses with meals; contraindicated below eGFR 30 and dose adjustment below eGFR 45, so check kidney function first\./);
+    assert.match(text, /\*\*Levothyroxine\*\* \(Thyroid hormone \(T4\)\): usual adult dose 12\.5–200 mcg\/day/);
+    assert.match(text, /\*\*Semaglutide\*\* \(GLP-1 receptor agonist\): usual adult dose 0\.25–2 mg\/week.*pregnancy: avoid \(status not stated\)/);
+    const count = words(text);
+    assert.ok(count >= 150 && count <= 450, `answer has ${count} words`);
+  });
+
+  it('checks the clinician\'s drugs with the suggested ones, passes the eGFR it estimates from creatinine, and reports what the tool found', async () => {
+    const question = `A 58-year-old woman, 5'5", 200 lbs, BP 152/96, creatinine 1.4 mg/dL, on lisinopril and spironolactone. Fatigue and thirst.`;
+    const { calls, answer } = await turn(offlineClient(), [], question);
+    const meds = toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject;
+    const egfr = Math.round(egfrCkdEpi2021(1.4, 58, 'female'));
+    assert.deepEqual(meds, { medications: ['lisinopril', 'spironolactone', 'metformin', 'semaglutide'], patient: { age: 58, egfr } });
+    const text = textOf(answer);
+    assert.match(text, new RegExp(`\\*\\*eGFR ${egfr} mL/min/1\\.73m²\\*\\* \\(CKD-EPI 2021\\)`), 'the metrics tool agrees with the estimate');
+    assert.match(text, /\*\*Interaction:\*\* lisinopril \+ spironolactone \(major\): Both reduce potassium excretion/);
+    assert.match(text, new RegExp(`\\*\\*Spironolactone\\*\\*.*at eGFR ${egfr}: start 12\\.5 mg daily or 25 mg every other day`));
+    assert.match(text, new RegExp(`\\*\\*Metformin\\*\\*.*at eGFR ${egfr}: do not start; if already taking, reassess benefit and risk and limit to 1,000 mg/day\\.`));
+    const count = words(text);
+    assert.ok(count >= 150 && count <= 450, `answer has ${count} words`);
+  });
+
+  it('reports interactions between a drug the clinician named and one it suggested', async () => {
+    const { calls, answer } = await turn(offlineClient(), [], 'A 50-year-old woman on warfarin for atrial fibrillation, with fatigue, weight gain and cold intolerance.');
+    assert.deepEqual((toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject).medications, ['warfarin', 'levothyroxine', 'metformin']);
+    assert.match(textOf(answer), /\*\*Interaction:\*\* warfarin \+ levothyroxine \(moderate\): Thyroid hormone speeds the breakdown of vitamin K–dependent clotting factors; check the INR 2–4 weeks after any levothyroxine change\./);
+  });
+
+  it('in pregnancy suggests the pregnancy choice, and passes pregnancy and allergies to the checker', async () => {
+    const question = 'A 29-year-old pregnant woman, 165 cm, 70 kg, BP 148/94, increased thirst and fatigue, allergic to penicillin.';
+    const message = await ask(offlineClient(), [{ role: 'user', content: question }]);
+    const meds = toolUses(message).find((u) => u.name === 'check_medications')?.input as JsonObject;
+    // Insulin rather than metformin for possible diabetes; no ACE inhibitor for her blood pressure.
+    assert.deepEqual(meds, { medications: ['insulin glargine'], patient: { age: 29, pregnant: true, allergies: ['penicillin'] } });
+  });
+
+  it('calls only the tools it is offered', async () => {
+    const client = offlineClient();
+    const names = async (tools: Anthropic.Tool[]) => toolUses(await ask(client, [{ role: 'user', content: SEED }], tools)).map((u) => u.name);
+    assert.deepEqual(await names([METRICS, MEDS]), ['calculate_clinical_metrics', 'check_medications']);
+    assert.deepEqual(await names([MEDS]), ['check_medications']);
+    assert.deepEqual(await names([SEARCH_TOOL]), ['search_medical_knowledge']);
+    assert.deepEqual(await names([METRICS, SEARCH_TOOL]), ['calculate_clinical_metrics', 'search_medical_knowledge']);
+    const none = await ask(client, [{ role: 'user', content: SEED }], []);
+    assert.equal(none.stop_reason, 'end_turn');
+  });
+
+  it('on a follow-up re-checks only when there is something new to check', async () => {
+    const client = offlineClient();
+    const first = await turn(client, [], SEED);
+    const same = await ask(client, [...first.messages, { role: 'user', content: 'What would you prioritise first?' }]);
+    assert.equal(same.stop_reason, 'end_turn', 'nothing new: no tool calls');
+
+    const bp = await ask(client, [...first.messages, { role: 'user', content: 'Her blood pressure today is 150/95.' }]);
+    const meds = toolUses(bp).find((u) => u.name === 'check_medications')?.input as JsonObject;
+    // Hypertension now leads (an ACE inhibitor is checked) and kidney disease overtakes the thyroid.
+    assert.deepEqual(meds.medications, ['lisinopril', 'metformin', 'semaglutide']);
+
+    const creatinine = await ask(client, [...first.messages, { role: 'user', content: 'Her creatinine is 1.0 mg/dL.' }]);
+    const recheck = toolUses(creatinine).find((u) => u.name === 'check_medications')?.input as JsonObject;
+    assert.deepEqual(recheck.patient, { age: 45, egfr: Math.round(egfrCkdEpi2021(1.0, 45, 'female')) }, 'new kidney function: the same drugs at the new eGFR');
+  });
+
+  it('reports a name the reference does not know, with its suggestions', async () => {
+    const question = 'Check these: [[call check_medications {"medications": ["metformin", "metoprol"]}]]';
+    const { answer } = await turn(offlineClient(), [], question);
+    assert.match(textOf(answer), /metoprol was not found in the drug reference \(closest: metoprolol\); review it manually\./);
+  });
+
+  it('property: its eGFR estimate matches the metrics tool\'s CKD-EPI 2021 in either creatinine unit', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.2, max: 12, noNaN: true }), fc.integer({ min: 18, max: 100 }), fc.constantFrom('female' as const, 'male' as const), fc.boolean(), (mgDl, age, sex, inUmol) => {
+        const serumCreatinine = inUmol ? { value: mgDl * 88.4, unit: 'umol/L' as const } : { value: mgDl, unit: 'mg/dL' as const };
+        const estimated = estimateEgfr({ serumCreatinine, age, sex });
+        assert.ok(estimated !== undefined);
+        assert.ok(Math.abs(estimated - Math.round(egfrCkdEpi2021(mgDl, age, sex))) <= 1);
+      }),
+      { numRuns: 300 },
+    );
+    assert.equal(estimateEgfr({ serumCreatinine: { value: 1, unit: 'mg/dL' }, age: 16, sex: 'female' }), undefined, 'adults only');
+    assert.equal(estimateEgfr({ serumCreatinine: { value: 1, unit: 'mg/dL' }, age: 40 }), undefined, 'needs sex');
+  });
+});
