@@ -9,6 +9,9 @@ import { datasetRowId, toDatasetRow, type DatasetRow } from '../../clients/node/
 import { writeDataset, type DatasetProgress } from '../../clients/node/datasets/dataset-writer.js';
 import { tracingConfig } from '../../lib/config.js';
 import type { JsonValue } from '../../lib/json.js';
+import { createConversationClient } from '../../clients/node/conversation-client.js';
+import { TracedConversation } from '../../clients/node/traced-conversation.js';
+import { sharedMesh } from '../helpers/shared-mesh.js';
 import { seededConversations, type SeededConversations, type SeedLabel } from './seeded-conversations.js';
 
 interface FetchedRecord {
@@ -61,6 +64,19 @@ describe('logs → datasets (real conversations, the braintrust SDK dataset API)
       });
     }
     assert.equal(datasetRowId({ conversationId: '', rootSpanId: 'abc' }), 'trace:abc', 'a conversation logged without an id falls back to its trace');
+  });
+
+  it('leaves out conversations that eval runs logged (metadata.source = "eval")', async () => {
+    const shared = await sharedMesh();
+    const client_ = createConversationClient(shared.mesh.conversationTarget);
+    const evalRun = new TracedConversation(client_, { metadata: { source: 'eval' } });
+    const result = await evalRun.turn(`An eval case, not production (${seed.marker}): a 50-year-old man, 180 cm, 90 kg.`);
+    evalRun.finish();
+    client_.close();
+    await shared.tracing.flush();
+    const rows = await selectCases(client, { kind: 'search', term: seed.marker }, 20);
+    assert.ok(!rows.some((row) => row.metadata.conversation_id === result.conversationId), 'the eval conversation is not a case');
+    assert.deepEqual(rows.map(labelOf).sort(), [...seed.order].sort(), 'the production conversations still are');
   });
 
   it('selects complex cases: ≥ 2 distinct tools called or ≥ 2 turns', async () => {

@@ -93,8 +93,9 @@ describe('OpenTelemetry conventions at an OTLP collector', function () {
       assert.ok(Number(a['gen_ai.usage.input_tokens']) > 0);
       assert.ok(Number(a['gen_ai.usage.output_tokens']) > 0);
     }
-    const tool = rows.find((row) => attributes(row)['gen_ai.operation.name'] === 'execute_tool');
-    assert.equal(attributes(tool ?? {})['gen_ai.tool.name'], 'calculate_clinical_metrics');
+    const toolSpans = rows.filter((row) => attributes(row)['gen_ai.operation.name'] === 'execute_tool');
+    const tool = toolSpans.find((row) => attributes(row)['gen_ai.tool.name'] === 'calculate_clinical_metrics');
+    assert.ok(tool, `an execute_tool span for the metrics tool among ${toolSpans.map((r) => attributes(r)['gen_ai.tool.name']).join(', ')}`);
     assert.match(String(attributes(tool ?? {})['gen_ai.tool.call.id']), /^toolu_/);
 
     // The Braintrust view (the mesh's own trace store) has the Braintrust llm spans, not the mirrors.

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import { streamTurn } from '../../clients/node/conversation-client.js';
+import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
 import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
 
@@ -63,4 +64,41 @@ describe('faults: slow and dying workers', function () {
     const later = await streamTurn(client, 'Run this: [[call diagnostics_sleep {"ms": 10}]]');
     assert.equal(later.toolCalls[0]?.isError, false, `the restarted worker takes calls again (${later.toolCalls[0]?.errorCode} ${later.toolCalls[0]?.errorMessage})`);
   });
+});
+
+describe('faults: Chroma down', function () {
+  this.timeout(120_000);
+  let mesh: RunningMesh;
+  let client: ConversationServiceClient;
+
+  before(async () => {
+    mesh = await startMesh({ dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-chroma-down-')), env: { OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_TRACING: 'off' } });
+    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
+  });
+  after(async () => {
+    client?.close();
+    await mesh?.stop();
+  });
+
+  it('Chroma down: only the knowledge search fails (UNAVAILABLE), the turn completes; it recovers when Chroma is back', async () => {
+    await mesh.stopChroma();
+    const started = performance.now();
+    const down = await streamTurn(client, SEED_QUERY);
+    console.log(`      chroma down: turn took ${Math.round(performance.now() - started)} ms`);
+    const search = down.toolCalls.find((call) => call.toolName === 'search_medical_knowledge');
+    assert.equal(search?.errorCode, 'UNAVAILABLE');
+    assert.match(search?.errorMessage ?? '', /knowledge base|Chroma/i);
+    for (const call of down.toolCalls.filter((c) => c.toolName !== 'search_medical_knowledge')) assert.equal(call.isError, false, `${call.toolName} still works`);
+    assert.equal(down.stopReason, 'STOP_REASON_END_TURN');
+
+    await mesh.startChroma();
+    let recovered = false;
+    for (let attempt = 0; attempt < 20 && !recovered; attempt++) {
+      const again = await streamTurn(client, 'Run this: [[call search_medical_knowledge {"query": "always thirsty and tired, which labs?"}]]');
+      recovered = again.toolCalls[0]?.isError === false;
+      if (!recovered) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    assert.ok(recovered, 'searches work again once Chroma is back');
+  });
+
 });

@@ -41,6 +41,8 @@ export const sub = (left: BtqlExpr, right: BtqlExpr): BtqlExpr => ({ op: 'sub', 
 export const and = (...children: BtqlExpr[]): BtqlExpr => ({ op: 'and', children });
 export const or = (...children: BtqlExpr[]): BtqlExpr => ({ op: 'or', children });
 export const isNotNull = (expr: BtqlExpr): BtqlExpr => ({ op: 'isnotnull', expr });
+export const isNull = (expr: BtqlExpr): BtqlExpr => ({ op: 'isnull', expr });
+export const ne = (left: BtqlExpr, right: BtqlExpr): BtqlExpr => ({ op: 'ne', left, right });
 export const call = (name: string, ...args: BtqlExpr[]): BtqlExpr => ({ op: 'function', name: { op: 'ident', name: [name] }, args });
 export const countRows = (): BtqlExpr => call('count', { op: 'star' });
 

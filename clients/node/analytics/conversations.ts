@@ -1,7 +1,7 @@
 // Logged conversations: the `client_conversation` root spans on which a traced client logs the whole
 // conversation (conversation_id, total_turns, turns, patient_query, final_response). Newest first.
 import type { JsonObject } from '../../../lib/json.js';
-import { and, as, containsPattern, eq, field, ge, ilike, or, projectLogs, value, type BtqlExpr } from './btql-ast.js';
+import { and, as, containsPattern, eq, field, ge, ilike, isNull, ne, or, projectLogs, value, type BtqlExpr } from './btql-ast.js';
 import type { BtqlClient } from './btql-client.js';
 import { numberAt, SPAN, stringAt } from './span-fields.js';
 
@@ -17,6 +17,8 @@ export interface ConversationSummary {
 
 export interface ListOptions {
   limit?: number;
+  /** Leave out conversations the root span tags with one of these `metadata.source` values (e.g. "eval"). */
+  excludeSources?: string[];
 }
 
 export const DEFAULT_CONVERSATION_LIMIT = 20;
@@ -39,7 +41,10 @@ export function conversationsSince(client: BtqlClient, hours: number, options: L
 }
 
 async function listConversations(client: BtqlClient, condition: BtqlExpr | undefined, options: ListOptions): Promise<ConversationSummary[]> {
-  const isConversation = eq(field('span_attributes', 'name'), value(SPAN.conversation));
+  const named = eq(field('span_attributes', 'name'), value(SPAN.conversation));
+  const source = field('metadata', 'source');
+  const excluded = (options.excludeSources ?? []).map((name) => or(isNull(source), ne(source, value(name))));
+  const isConversation = excluded.length > 0 ? and(named, ...excluded) : named;
   const rows = await client.rows(
     {
       from: projectLogs(await client.projectId()),

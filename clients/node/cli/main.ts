@@ -2,8 +2,11 @@
 import { Command } from 'commander';
 import { registerChatCommand } from './commands/chat.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDatasetCommand } from './commands/dataset.js';
+import { registerQueryCommand } from './commands/query.js';
 import { registerTraceCommand } from './commands/trace.js';
 import { registerUpCommand } from './commands/up.js';
+import { registerEvalCommand } from './commands/eval.js';
 
 const program = new Command('tracemesh')
   .description('Claude agents whose tools live in other gRPC services, every step in one trace')
@@ -12,5 +15,8 @@ registerUpCommand(program);
 registerChatCommand(program);
 registerTraceCommand(program);
 registerDemoCommand(program);
+registerQueryCommand(program);
+registerDatasetCommand(program);
+registerEvalCommand(program);
 
 await program.parseAsync(process.argv);

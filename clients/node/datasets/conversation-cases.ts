@@ -9,6 +9,9 @@ import { datasetRowId, toDatasetRow, type DatasetRow } from './dataset-rows.js';
 
 export type CaseSelection = { kind: 'recent' } | { kind: 'search'; term: string } | { kind: 'complex' };
 
+/** Eval runs log their conversations too; they are not production cases. */
+const NOT_PRODUCTION = ['eval'];
+
 /** How many recent conversations `complex` looks through for each case it is asked for. */
 const COMPLEX_SCAN_FACTOR = 20;
 const MAX_COMPLEX_SCAN = 5000;
@@ -17,12 +20,12 @@ export async function selectCases(client: BtqlClient, selection: CaseSelection, 
   // Twice the rows asked for leaves room for unfinished conversations and repeats, which are skipped.
   switch (selection.kind) {
     case 'recent':
-      return usable(await recentConversations(client, { limit: limit * 2 }))
+      return usable(await recentConversations(client, { limit: limit * 2, excludeSources: NOT_PRODUCTION }))
         .slice(0, limit)
         .map((conversation) => toDatasetRow(conversation));
     case 'search': {
       const tag = `search:${selection.term.toLowerCase()}`;
-      return usable(await searchConversations(client, selection.term, { limit: limit * 2 }))
+      return usable(await searchConversations(client, selection.term, { limit: limit * 2, excludeSources: NOT_PRODUCTION }))
         .slice(0, limit)
         .map((conversation) => toDatasetRow(conversation, [tag]));
     }
@@ -32,7 +35,7 @@ export async function selectCases(client: BtqlClient, selection: CaseSelection, 
 }
 
 async function complexCases(client: BtqlClient, limit: number): Promise<DatasetRow[]> {
-  const candidates = usable(await recentConversations(client, { limit: Math.min(limit * COMPLEX_SCAN_FACTOR, MAX_COMPLEX_SCAN) }));
+  const candidates = usable(await recentConversations(client, { limit: Math.min(limit * COMPLEX_SCAN_FACTOR, MAX_COMPLEX_SCAN), excludeSources: NOT_PRODUCTION }));
   const tools = await toolsByTrace(client, candidates.map((conversation) => conversation.rootSpanId));
   const rows: DatasetRow[] = [];
   for (const conversation of candidates) {

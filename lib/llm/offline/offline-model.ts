@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { writeAnswer } from './answer-writer.js';
 import { viewConversation } from './conversation-view.js';
+import { judgeReply } from './judge.js';
 import { parseMessagesRequest } from './request-validation.js';
 import { planToolCalls } from './tool-planner.js';
 import type { MessagesRequest, ModelReply, ReplyBlock, StopReason } from './wire-types.js';
@@ -18,13 +19,15 @@ export class OfflineClinicalModel {
   reply(request: MessagesRequest): ModelReply {
     const key = requestKey(request);
     const view = viewConversation(request);
-    const plan = planToolCalls(view, request);
+    // A request to grade a response is answered by the judge, never with tool calls.
+    const judgement = judgeReply(request);
+    const plan = judgement === undefined ? planToolCalls(view, request) : undefined;
     const blocks: ReplyBlock[] = plan
       ? [
           { type: 'text', text: plan.preamble },
           ...plan.calls.map((call, i): ReplyBlock => ({ type: 'tool_use', id: `toolu_offline_${digest(`${key}:${i}:${call.name}`, 24)}`, name: call.name, input: call.input })),
         ]
-      : [{ type: 'text', text: writeAnswer(view) }];
+      : [{ type: 'text', text: judgement ?? writeAnswer(view) }];
     const { content, truncated } = fitToMaxTokens(blocks, request.max_tokens);
     const stopReason: StopReason = truncated ? 'max_tokens' : plan ? 'tool_use' : 'end_turn';
     return {

@@ -1,0 +1,246 @@
+// `tracemesh eval` end to end against the shared mesh: real conversations are logged, made into a
+// dataset with the SDK, then evaluated in logged mode (no model calls) and live mode (each query
+// through the mesh again), stored as experiments, compared with a baseline, and gated from the CLI
+// (exit 1 on a deliberately bad setting, 0 on a good one, 2 when the eval cannot run).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Eval, initDataset, initExperiment, traced } from 'braintrust';
+import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
+import { createConversationClient } from '../../clients/node/conversation-client.js';
+import { runEval, type EvalRunReport } from '../../clients/node/evals/run-eval.js';
+import { evalScorers } from '../../clients/node/evals/scorers/index.js';
+import { EvalTrace } from '../../clients/node/evals/trace.js';
+import { TraceBackend } from '../../clients/node/trace-reader.js';
+import { TracedConversation } from '../../clients/node/traced-conversation.js';
+import { tracingConfig } from '../../lib/config.js';
+import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../clients/node/cli/main.ts', import.meta.url));
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function tracemesh(args: string[], env: Record<string, string>): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...env, NO_COLOR: '1' }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const SEED_QUERY = "I have a 45-year-old female patient, 5'4\", 180 lbs, with fatigue and increased thirst. What should I consider?";
+// The offline model makes exactly this call: a tool error whatever tools the worker has.
+const FAILING_TOOL_QUERY = '[[call calculate_clinical_metrics {"height": 64, "weight": -5}]] A 45-year-old woman, 5\'4", -5 lbs.';
+const CONVERSATIONS = [
+  [SEED_QUERY],
+  ["A 60-year-old man, 5'10\", 210 lbs, blood pressure 150/95, already on lisinopril. What are the next steps?"],
+  ['A 52-year-old woman, 165 cm, 88 kg, with fatigue.', 'Her blood pressure today is 150/95.'],
+  [FAILING_TOOL_QUERY],
+];
+
+interface ScoredCase {
+  metadata: Record<string, unknown>;
+  scores: Record<string, number | null>;
+  /** Each scorer's metadata, by score name. */
+  details: Record<string, Record<string, unknown>>;
+}
+
+/** The cases of a stored experiment, read back through the SDK, by patient query. */
+async function experimentCases(experimentName: string): Promise<Map<string, ScoredCase>> {
+  const rows: Array<Record<string, unknown>> = [];
+  for await (const row of initExperiment(tracingConfig().projectName, { experiment: experimentName, open: true }).fetch()) rows.push(row as Record<string, unknown>);
+  const attributes = (row: Record<string, unknown>) => (row.span_attributes ?? {}) as { type?: string; purpose?: string };
+  const cases = new Map<string, ScoredCase>();
+  for (const root of rows.filter((row) => attributes(row).type === 'eval')) {
+    const scored: ScoredCase = { metadata: (root.metadata ?? {}) as Record<string, unknown>, scores: {}, details: {} };
+    for (const row of rows.filter((r) => r.root_span_id === root.root_span_id && attributes(r).purpose === 'scorer')) {
+      for (const [name, value] of Object.entries((row.scores ?? {}) as Record<string, number | null>)) {
+        scored.scores[name] = value;
+        scored.details[name] = (row.metadata ?? {}) as Record<string, unknown>;
+      }
+    }
+    cases.set((root.input as { patient_query: string }).patient_query, scored);
+  }
+  return cases;
+}
+
+function scorer(report: EvalRunReport, name: string) {
+  const found = report.scorers.find((s) => s.name === name);
+  assert.ok(found, `scorer ${name} is in the report`);
+  return found;
+}
+
+describe('tracemesh eval', function () {
+  this.timeout(120_000);
+  let shared: SharedMesh;
+  const suffix = randomBytes(3).toString('hex');
+  const datasetName = `eval-cases-${suffix}`;
+  const project = () => tracingConfig().projectName;
+  const logged: Array<{ conversationId: string; rootSpanId: string; finalResponse: string }> = [];
+  let loggedReport: EvalRunReport;
+  let liveReport: EvalRunReport;
+
+  before(async () => {
+    shared = await sharedMesh();
+    const client = createConversationClient();
+    try {
+      logged.push(
+        ...(await Promise.all(
+          CONVERSATIONS.map(async (turns) => {
+            const conversation = new TracedConversation(client);
+            let finalResponse = '';
+            for (const turn of turns) finalResponse = (await conversation.turn(turn)).text;
+            conversation.finish();
+            return { conversationId: conversation.id, rootSpanId: conversation.rootSpanId, finalResponse };
+          }),
+        )),
+      );
+    } finally {
+      client.close();
+    }
+    await shared.tracing.flush();
+    const backend = new TraceBackend();
+    await Promise.all(
+      logged.map(({ rootSpanId }) =>
+        waitForTrace(backend, rootSpanId, { settleMs: 300, isComplete: (rows) => rows.some((r) => (r.span_attributes as { name?: string }).name === 'client_conversation' && r.output) }),
+      ),
+    );
+    const dataset = initDataset({ project: project(), dataset: datasetName });
+    CONVERSATIONS.forEach((turns, i) => {
+      dataset.insert({
+        input: { patient_query: turns[0] },
+        expected: { final_response: logged[i]?.finalResponse },
+        metadata: { conversation_id: logged[i]?.conversationId, total_turns: turns.length, source: 'eval-test' },
+        tags: ['eval-test'],
+      });
+    });
+    await dataset.flush();
+  });
+
+  it('logged mode scores the logged responses with their logged traces, stored as an experiment', async () => {
+    loggedReport = await runEval({ dataset: datasetName, mode: 'logged', experimentName: `logged-${suffix}`, progress: silentProgress });
+    assert.equal(loggedReport.cases, 4);
+    assert.deepEqual(loggedReport.failedCases, []);
+    for (const s of loggedReport.scorers) assert.ok(s.n > 0 && s.mean !== undefined, `${s.name} scored cases: ${JSON.stringify(s)}`);
+
+    // Read back: each case with its scores, and the logged conversation trace it was scored on.
+    const cases = await experimentCases(loggedReport.experiment.name);
+    assert.equal(cases.size, 4);
+    CONVERSATIONS.forEach((turns, i) => {
+      const scored = cases.get(turns[0] ?? '');
+      assert.ok(scored, `case ${i} is stored`);
+      assert.equal(scored.metadata.trace_root_span_id, logged[i]?.rootSpanId, `case ${i} read its own conversation's trace`);
+      assert.equal(Object.keys(scored.scores).length, loggedReport.scorers.length);
+    });
+    const seed = cases.get(SEED_QUERY);
+    assert.equal(seed?.scores.follows_medical_structure, 1);
+    assert.equal(seed?.scores.expected_tools_called, 1, JSON.stringify(seed?.details.expected_tools_called));
+    assert.ok((seed?.details.expected_tools_called?.called as string[]).includes('calculate_clinical_metrics'));
+    assert.ok((seed?.scores.answer_cites_tool_results ?? 0) >= 0.5, 'the answer cites the metrics');
+    const failing = cases.get(FAILING_TOOL_QUERY);
+    assert.equal(failing?.scores.no_tool_errors, 0);
+    assert.match(JSON.stringify(failing?.details.no_tool_errors?.failed), /weight must be > 0/);
+    assert.equal(failing?.scores.answer_cites_tool_results, null, 'no successful call: nothing to cite');
+    assert.equal(typeof failing?.scores.llm_judge, 'number', 'judged even though the question scripts a tool call');
+  });
+
+  it('the Trace accessor reads a real conversation trace: thread, tool calls, errors', async () => {
+    const twoTurns = logged[2];
+    assert.ok(twoTurns);
+    const trace = new EvalTrace(() => new TraceBackend().fetchTrace(twoTurns.rootSpanId));
+    const [thread, calls, errors, llm] = await Promise.all([trace.thread(), trace.toolCalls(), trace.errors(), trace.llmSpans()]);
+    assert.ok(llm.length >= 4, 'two turns, each with a tool round');
+    assert.equal(thread.filter((m) => m.role === 'user' && typeof m.content === 'string').length, 2, 'both questions, once each');
+    const metrics = calls.filter((c) => c.name === 'calculate_clinical_metrics');
+    assert.equal(metrics.length, 2, 'metrics in both turns');
+    assert.ok(metrics.every((c) => c.status === 'succeeded' && c.span !== undefined), 'matched with the tool spans');
+    const failed = calls.filter((c) => c.status === 'failed');
+    assert.ok(failed.every((c) => c.error), 'failed calls say why');
+    assert.equal(errors.length > 0, failed.length > 0, 'span errors exactly when calls failed');
+  });
+
+  it('live mode re-runs each query through the mesh and compares with the baseline', async () => {
+    liveReport = await runEval({ dataset: datasetName, mode: 'live', experimentName: `live-${suffix}`, baseline: loggedReport.experiment.name, judge: false, progress: silentProgress });
+    assert.equal(liveReport.cases, 4);
+    assert.deepEqual(liveReport.failedCases, []);
+    assert.equal(liveReport.baseline, loggedReport.experiment.name);
+    assert.equal(scorer(liveReport, 'expected_tools_called').mean, 1, 'the new traces were read');
+    // The offline model is deterministic: the first turn's answer is the same as the logged one.
+    const length = scorer(liveReport, 'length_score');
+    assert.ok(length.baseline && length.baseline.diff !== undefined, 'compared with the baseline');
+    assert.equal(liveReport.scorers.some((s) => s.name === 'llm_judge'), false);
+  });
+
+  it('the gate fails (exit 1) on a setting that stops before the answer, and says why', async () => {
+    const result = await tracemesh(
+      ['eval', '--dataset', datasetName, '--mode', 'live', '--max-iterations', '1', '--baseline', liveReport.experiment.name, '--no-judge', '--gate', '--min', 'follows_medical_structure=0.8'],
+      shared.mesh.clientEnv,
+    );
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /experiment {2}eval-cases-[0-9a-f]+-live-iter1/, 'the experiment name records the setting');
+    assert.match(result.stdout, /gate: FAILED/);
+    assert.match(result.stdout, /✗ follows_medical_structure: mean 0\.\d\d is below --min 0\.80/);
+    assert.match(result.stdout, /✗ length_score: mean fell 0\.\d\d below baseline live-/);
+    assert.match(result.stderr, /eval: 4\/4 cases · \d+\.\d s/, 'progress on stderr');
+  });
+
+  it('the gate passes (exit 0) on a good setting, with the comparison in the table', async () => {
+    const result = await tracemesh(
+      ['eval', '--dataset', datasetName, '--baseline', loggedReport.experiment.name, '--gate', '--min', 'length_score=0.5', '--min', 'llm_judge=0.5', '--json'],
+      shared.mesh.clientEnv,
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as EvalRunReport & { gate: { verdict: { passed: boolean } } };
+    assert.equal(report.gate.verdict.passed, true);
+    assert.equal(report.baseline, loggedReport.experiment.name);
+    assert.ok(report.scorers.every((s) => Math.abs(s.baseline?.diff ?? NaN) < 1e-9), `the same responses score the same: ${JSON.stringify(report.scorers)}`);
+  });
+
+  it('in any Eval, the trace scorers read the case through the SDK\'s own trace', async () => {
+    const toolUse = { type: 'tool_use', id: 'toolu_sdk_1', name: 'calculate_clinical_metrics', input: { height: 64, weight: 180 } };
+    const result = await Eval<{ patient_query: string }, string, null, Record<string, unknown>>(
+      project(),
+      {
+        data: [{ input: { patient_query: "5'4\", 180 lbs: her BMI?" }, expected: null, metadata: {} }],
+        task: async () => {
+          traced((span) => span.log({ input: [{ role: 'user', content: 'BMI?' }], output: { role: 'assistant', content: [toolUse] } }), { name: 'model', type: 'llm' });
+          traced((span) => span.log({ input: toolUse.input, output: { bmi: { value: 30.9 } }, metadata: { tool_call_id: toolUse.id } }), { name: toolUse.name, type: 'tool' });
+          return 'Her BMI is 30.9.';
+        },
+        scores: evalScorers({ judge: false }).filter((s) => ['expected_tools_called', 'no_tool_errors', 'answer_cites_tool_results'].includes(s.name)),
+        experimentName: `sdk-trace-${suffix}`,
+      },
+      { reporter: { name: 'quiet', reportEval: () => true, reportRun: () => true }, progress: silentProgress },
+    );
+    assert.deepEqual(result.results[0]?.scores, { expected_tools_called: 1, no_tool_errors: 1, answer_cites_tool_results: 1 });
+  });
+
+  it('exits 2 when the eval cannot run: usage, unknown dataset, baseline or scorer', async () => {
+    const env = shared.mesh.clientEnv;
+    const [usage, noDataset, noBaseline, noScorer] = await Promise.all([
+      tracemesh(['eval', '--mode', 'logged'], env),
+      tracemesh(['eval', '--dataset', `missing-${suffix}`], env),
+      tracemesh(['eval', '--dataset', datasetName, '--baseline', `missing-${suffix}`], env),
+      tracemesh(['eval', '--dataset', datasetName, '--gate', '--min', 'lenght_score=0.8'], env),
+    ]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /required option '--dataset <name>' not specified/);
+    assert.equal(noDataset.code, 2);
+    assert.match(noDataset.stderr, /dataset "missing-[0-9a-f]+" in project \S+ has no records/);
+    assert.equal(noBaseline.code, 2);
+    assert.match(noBaseline.stderr, /baseline experiment "missing-[0-9a-f]+" was not found/);
+    assert.equal(noScorer.code, 2);
+    assert.match(noScorer.stderr, /no scorer named "lenght_score"/);
+  });
+});
+
+const silentProgress = { start: () => undefined, setTotal: () => undefined, increment: () => undefined, stop: () => undefined };
