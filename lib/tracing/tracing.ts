@@ -120,6 +120,7 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   // The SDK learns the API URL from the login response (the local store answers with its own URL).
   // Its queue is bounded (BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE) and every request has a deadline.
   process.env.BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE ??= '10000';
+  process.env.BRAINTRUST_SYNC_FLUSH ??= '1';
   const logger = initLogger({
     projectName: config.projectName,
     apiKey: config.apiKey,
@@ -131,6 +132,8 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   });
   if (securityConfig().redactPhi) setMaskingFunction(redactPhi);
   health.startReporting(Number(process.env.TRACEMESH_EXPORT_REPORT_MS ?? 30_000));
+  const flushTimer = setInterval(() => void braintrustFlush().catch(() => undefined), 200);
+  flushTimer.unref();
 
   current = {
     enabled: true,

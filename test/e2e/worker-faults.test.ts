@@ -61,7 +61,12 @@ describe('faults: slow and dying workers', function () {
     assert.equal(result.stopReason, 'STOP_REASON_END_TURN', 'the model got the error and finished the turn');
 
     await mesh.restart('toolworker');
-    const later = await streamTurn(client, 'Run this: [[call diagnostics_sleep {"ms": 10}]]');
+    // The channel reconnects on its backoff (at most 2 s); this mesh's tool deadline is only 1 s.
+    let later = await streamTurn(client, 'Run this: [[call diagnostics_sleep {"ms": 10}]]');
+    for (let attempt = 0; attempt < 10 && later.toolCalls[0]?.isError; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      later = await streamTurn(client, 'Run this: [[call diagnostics_sleep {"ms": 10}]]');
+    }
     assert.equal(later.toolCalls[0]?.isError, false, `the restarted worker takes calls again (${later.toolCalls[0]?.errorCode} ${later.toolCalls[0]?.errorMessage})`);
   });
 });

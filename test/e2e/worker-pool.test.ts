@@ -69,6 +69,7 @@ describe('worker pool behind round_robin', function () {
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     assert.equal(total, 120);
     assert.deepEqual([...counts.keys()].sort(), ['toolworker', 'toolworker-2', 'toolworker-3']);
+    console.log(`      distribution: ${[...counts.entries()].sort().map(([w, n]) => `${w} ${n}`).join(', ')} of ${total} calls`);
     for (const [worker, calls] of counts) {
       const share = calls / total;
       assert.ok(share > 0.25 && share < 0.42, `${worker} got a fair share: ${(share * 100).toFixed(1)}%`);
