@@ -1,12 +1,12 @@
 // The `tracemesh` CLI as a user runs it: separate processes, real terminal output.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
 
@@ -63,6 +63,23 @@ describe('tracemesh CLI', function () {
     const rows = JSON.parse(json.stdout) as Array<{ root_span_id: string }>;
     assert.ok(rows.length >= lines.length - 1);
     assert.ok(rows.every((row) => row.root_span_id === rootSpanId));
+  });
+
+  it('reads configuration from a .env file (flags win over it); chat --json prints events', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracemesh-dotenv-'));
+    writeFileSync(join(dir, '.env'), `CONVERSATION_TARGET=${shared.mesh.conversationTarget}\nTRACESTORE_URL=${shared.mesh.tracestoreUrl ?? ''}\n`);
+    const { CONVERSATION_TARGET: _target, TRACESTORE_URL: _store, ...inherited } = process.env;
+    const env = { ...inherited, NO_COLOR: '1' };
+    // Run from the .env's directory, with tsx given by path (the working directory has no node_modules).
+    const tsx = pathToFileURL(join(fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url)))).href;
+    const fromFile = spawnSync(process.execPath, ['--import', tsx, cli, 'chat', '--json', 'A 40-year-old man, 175 cm, 80 kg: BMI?'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    const events = fromFile.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event?: string });
+    assert.equal(events[0]?.event, 'turnStarted');
+    assert.equal(events.at(-1)?.event, 'turnCompleted');
+    const overridden = spawnSync(process.execPath, ['--import', tsx, cli, 'chat', '--target', '127.0.0.1:1', '--deadline', '3', 'hello'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(overridden.status, 1, 'the flag wins over the .env file');
+    assert.match(overridden.stderr, /UNAVAILABLE|DEADLINE_EXCEEDED/);
   });
 
   it('chat exits non-zero with the status and its details when a turn fails', async () => {

@@ -83,7 +83,8 @@ describe('walking skeleton (three processes, offline model, local trace store)',
     assert.equal(streamed, result.text, 'the final answer is exactly the concatenated deltas of the last model call');
 
     const rows = await waitForSpans(conversation.rootSpanId, {
-      client_conversation: 1, client_turn: 1, server_process_turn: 1, claude_messages_create: 2, worker_execute_tool: 1, calculate_clinical_metrics: 1,
+      client_conversation: 1, client_turn: 1, server_process_turn: 1, claude_messages_create: 2, worker_execute_tool: 3,
+      calculate_clinical_metrics: 1, search_medical_knowledge: 1, check_medications: 1,
     });
     assertOneTree(rows, conversation.rootSpanId);
     assertDrawnParents(rows);
@@ -91,6 +92,14 @@ describe('walking skeleton (three processes, offline model, local trace store)',
     const services = serviceNames(rows);
     for (const service of ['test-client', 'conversation', 'toolworker']) assert.ok(services.has(service), `spans from ${service}: ${[...services].join(', ')}`);
 
+    // All three tool spans of the round, each with its online scores.
+    for (const [toolName, score] of [['calculate_clinical_metrics', 'health_risk'], ['search_medical_knowledge', 'retrieval_relevance'], ['check_medications', 'interaction_safety']]) {
+      const span = named(rows, toolName ?? '')[0];
+      assert.ok(span, `${toolName} span`);
+      assert.equal(nameOf(nearestAncestorNamed(rows, span, DRAWN.concat(['worker_execute_tool'])) ?? {}), 'worker_execute_tool');
+      const value = (span.scores as Record<string, number> | undefined)?.[score ?? ''];
+      assert.ok(typeof value === 'number' && value >= 0 && value <= 1, `${toolName} scored ${score}: ${value}`);
+    }
     const tool = named(rows, 'calculate_clinical_metrics')[0];
     assert.equal((tool?.span_attributes as { type?: string }).type, 'tool');
     assert.deepEqual(tool?.scores, { health_risk: 0.3, bmi_risk: 0.3 });

@@ -1,10 +1,10 @@
 // Faults on the worker side, injected into real processes: a tool slower than its deadline, and a
 // worker killed (SIGKILL) in the middle of a tool call, then restarted.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials } from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import { streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
@@ -15,10 +15,11 @@ describe('faults: slow and dying workers', function () {
   this.timeout(120_000);
   let mesh: RunningMesh;
   let client: ConversationServiceClient;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-worker-faults-'));
 
   before(async () => {
     mesh = await startMesh({
-      dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-worker-faults-')),
+      dataDir,
       env: { TOOLWORKER_DIAGNOSTIC_TOOLS: '1', TRACEMESH_TOOL_TIMEOUT_MS: '1000', OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_TRACING: 'off' },
     });
     client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
@@ -41,6 +42,36 @@ describe('faults: slow and dying workers', function () {
     assert.equal(fast?.isError, false);
     assert.equal(result.stopReason, 'STOP_REASON_END_TURN');
     assert.ok(elapsed < 4_000, `the turn did not wait for the slow tool (${Math.round(elapsed)} ms)`);
+  });
+
+  it('a caller who cancels stops the tool call in flight on the worker too', async () => {
+    const abort = new AbortController();
+    let cancelledAt = 0;
+    const outcome = await streamTurn(client, 'Run this: [[call diagnostics_sleep {"ms": 8000, "label": "cancel-me"}]]', {
+      signal: abort.signal,
+      onEvent: (event) => {
+        if (event.toolCallStarted && !cancelledAt) {
+          setTimeout(() => {
+            cancelledAt = Date.now();
+            abort.abort();
+          }, 300);
+        }
+      },
+    }).then(() => 'completed', (error: { code: number }) => error.code);
+    assert.equal(outcome, status.CANCELLED);
+    // The worker's handler saw its call cancelled (deadline/cancellation propagated through the
+    // conversation service) and stopped the tool: it logs the failed call at once, not 8 s later.
+    const log = join(dataDir, 'logs', 'toolworker.log');
+    let stoppedAt = 0;
+    for (let waited = 0; waited < 5_000 && !stoppedAt; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        if (line.includes('"tool":"diagnostics_sleep"') && line.includes('tool call failed')) stoppedAt = (JSON.parse(line) as { time: number }).time;
+      }
+    }
+    assert.ok(stoppedAt > 0, 'the worker stopped the tool');
+    console.log(`      cancellation: the tool on the worker stopped ${stoppedAt - cancelledAt} ms after the caller cancelled`);
+    assert.ok(stoppedAt - cancelledAt < 2_000, 'promptly, not when the 8 s sleep would have ended');
   });
 
   it('a worker killed mid-call: the error reaches the model, the turn finishes, later turns succeed', async () => {

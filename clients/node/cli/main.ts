@@ -1,4 +1,6 @@
-// The `tracemesh` command line.
+// The `tracemesh` command line. Configuration: flags first, then the environment, then a `.env`
+// file in the working directory (which never overrides a variable already set).
+import { config as loadDotenv } from 'dotenv';
 import { Command } from 'commander';
 import { registerChatCommand } from './commands/chat.js';
 import { registerDemoCommand } from './commands/demo.js';
@@ -7,6 +9,8 @@ import { registerQueryCommand } from './commands/query.js';
 import { registerTraceCommand } from './commands/trace.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerEvalCommand } from './commands/eval.js';
+
+loadDotenv({ quiet: true });
 
 const program = new Command('tracemesh')
   .description('Claude agents whose tools live in other gRPC services, every step in one trace')

@@ -12,6 +12,7 @@ interface ChatOptions {
   conversation?: string;
   target?: string;
   deadline: string;
+  json?: boolean;
 }
 
 async function* turnsFrom(messages: string[]): AsyncGenerator<string> {
@@ -39,6 +40,7 @@ export function registerChatCommand(program: Command): void {
     .option('-c, --conversation <id>', 'continue an existing conversation')
     .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET or 127.0.0.1:50051)')
     .option('--deadline <seconds>', 'deadline for each turn', '300')
+    .option('--json', 'print every event as one JSON line (for scripts) instead of text')
     .action(async (messages: string[], options: ChatOptions) => {
       const tracing = initTracing('tracemesh-cli');
       const client = createConversationClient(options.target);
@@ -50,11 +52,11 @@ export function registerChatCommand(program: Command): void {
         for await (const message of turnsFrom(messages)) {
           const printer = new ChatPrinter();
           const result = await conversation.turn(message, {
-            onEvent: printer.onEvent,
+            onEvent: options.json ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`) : printer.onEvent,
             deadlineMs: Number(options.deadline) * 1000,
             signal: abort.signal,
           });
-          printer.summary(result);
+          if (!options.json) printer.summary(result);
         }
       } catch (error) {
         failed = true;
