@@ -1,6 +1,7 @@
-// Reads one trace back from the trace backend with BTQL — the local trace store or Braintrust,
-// through the same HTTP API the Braintrust SDK uses (login → project → /btql).
+// Reads traces back from the trace backend with BTQL — the local trace store or Braintrust, through
+// the same HTTP API the Braintrust SDK uses (login → project → /btql).
 import { tracingConfig, type TracingConfig } from '../../lib/config.js';
+import { BraintrustApi } from './braintrust-api.js';
 import type { JsonObject } from '../../lib/json.js';
 
 export type SpanRow = JsonObject & {
@@ -13,50 +14,23 @@ export type SpanRow = JsonObject & {
 const TRACE_ID = /^([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 export class TraceBackend {
-  private apiUrl: string | undefined;
-  private projectId: string | undefined;
+  private readonly api: BraintrustApi;
 
-  constructor(private readonly config: TracingConfig = tracingConfig(), private readonly timeoutMs = 10_000) {}
-
-  private async post(url: string, body: unknown): Promise<unknown> {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.config.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
-    return JSON.parse(text) as unknown;
+  constructor(config: TracingConfig = tracingConfig(), timeoutMs = 10_000) {
+    this.api = new BraintrustApi(config, timeoutMs);
   }
 
-  private async resolveApiUrl(): Promise<string> {
-    if (this.apiUrl) return this.apiUrl;
-    if (this.config.apiUrl) return (this.apiUrl = this.config.apiUrl);
-    const login = (await this.post(`${this.config.appUrl}/api/apikey/login`, {})) as { org_info?: Array<{ api_url?: string }> };
-    this.apiUrl = login.org_info?.[0]?.api_url ?? 'https://api.braintrust.dev';
-    return this.apiUrl;
-  }
-
-  async resolveProjectId(): Promise<string> {
-    if (this.projectId) return this.projectId;
-    const registered = (await this.post(`${this.config.appUrl}/api/project/register`, { project_name: this.config.projectName })) as {
-      project?: { id?: string };
-    };
-    if (!registered.project?.id) throw new Error(`project ${this.config.projectName} could not be resolved`);
-    this.projectId = registered.project.id;
-    return this.projectId;
+  resolveProjectId(): Promise<string> {
+    return this.api.projectId();
   }
 
   /** Runs a BTQL query (SQL or pipe form, or the JSON AST) and returns every page of rows. */
   async btql(query: string | JsonObject): Promise<SpanRow[]> {
-    const apiUrl = await this.resolveApiUrl();
     const rows: SpanRow[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 100; page++) {
-      const body = typeof query === 'string' ? { query, fmt: 'json' } : { query: { ...query, ...(cursor ? { cursor } : {}) }, fmt: 'json' };
-      const answer = (await this.post(`${apiUrl}/btql`, body)) as { data?: SpanRow[]; cursor?: string };
-      rows.push(...(answer.data ?? []));
+      const answer = await this.api.btql({ query: typeof query === 'string' ? query : { ...query, ...(cursor ? { cursor } : {}) }, fmt: 'json' });
+      rows.push(...(answer.data as SpanRow[]));
       cursor = answer.cursor;
       if (!cursor || typeof query === 'string') break;
     }

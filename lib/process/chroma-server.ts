@@ -8,8 +8,9 @@
 // handler (IPC 'disconnect', SIGINT) ever runs there: a preloaded worker thread watches the parent
 // pid instead and terminates the process when it changes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { captureOutput } from './child-output.js';
+import { findFreePort } from './free-port.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,19 +47,6 @@ export interface ChromaServer {
   dataDir: string;
   /** SIGTERM to the server's process group, SIGKILL after `graceMs`; resolves once it exited. */
   stop(graceMs?: number): Promise<void>;
-}
-
-/** A port nobody listens on right now (the OS picks it; a race with other processes remains possible). */
-export function findFreePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolvePort(port) : reject(new Error('could not pick a free port'))));
-    });
-  });
 }
 
 /** True when GET <url>/api/v2/heartbeat answers 200 within `timeoutMs`. */
@@ -112,16 +100,7 @@ async function launchOnce(options: Required<Omit<ChromaServerOptions, 'logFile'>
     ['--import', EXIT_WITH_PARENT, CHROMA_CLI, 'run', '--path', dataDir, '--host', host, '--port', String(port)],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const logFile = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
-  const tail: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk: Buffer) => {
-      logFile?.write(chunk);
-      tail.push(chunk.toString());
-      if (tail.length > 20) tail.shift();
-    });
-  }
-  child.once('exit', () => logFile?.end());
+  const output = captureOutput(child, options.logFile);
   // Nothing here keeps this process alive: if it exits without stop(), the watchdog ends the server.
   child.unref();
   for (const stream of [child.stdout, child.stderr]) (stream as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
@@ -130,11 +109,11 @@ async function launchOnce(options: Required<Omit<ChromaServerOptions, 'logFile'>
   const deadline = Date.now() + startTimeoutMs;
   while (!(await chromaHeartbeat(url, 500))) {
     if (hasExited(child)) {
-      throw new Error(`Chroma exited before answering its heartbeat (code ${child.exitCode}, signal ${child.signalCode}):\n${tail.join('')}`);
+      throw new Error(`Chroma exited before answering its heartbeat (code ${child.exitCode}, signal ${child.signalCode}):\n${output.tail()}`);
     }
     if (Date.now() > deadline) {
       await stopChild(child, 2_000);
-      throw new Error(`Chroma did not answer ${url}${HEARTBEAT_PATH} within ${startTimeoutMs} ms:\n${tail.join('')}`);
+      throw new Error(`Chroma did not answer ${url}${HEARTBEAT_PATH} within ${startTimeoutMs} ms:\n${output.tail()}`);
     }
     await new Promise((r) => setTimeout(r, HEARTBEAT_POLL_MS));
   }

@@ -3,10 +3,11 @@
 // listening, and stops them in reverse. `tracemesh up`, `tracemesh demo`, the end-to-end tests and
 // the benchmark all start the mesh through here.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChromaServer, type ChromaServer } from './chroma-server.js';
+import { captureOutput } from './child-output.js';
 import { isReadyMessage, type ReadyMessage } from './ready.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -102,25 +103,16 @@ export function startService(
   timeoutMs: number,
   instance: string = name,
 ): Promise<ServiceProcess> {
-  const logFile: WriteStream | undefined = logs === 'file' ? createWriteStream(join(logDir, `${instance}.log`), { flags: 'a' }) : undefined;
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, ENTRY_POINTS[name])], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', logs === 'inherit' ? 'inherit' : 'pipe', logs === 'inherit' ? 'inherit' : 'pipe', 'ipc'],
   });
-  const tail: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk: Buffer) => {
-      logFile?.write(chunk);
-      tail.push(chunk.toString());
-      if (tail.length > 20) tail.shift();
-    });
-  }
-  child.once('exit', () => logFile?.end());
+  const output = captureOutput(child, logs === 'file' ? join(logDir, `${instance}.log`) : undefined);
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${name} did not become ready within ${timeoutMs} ms:\n${tail.join('')}`));
+      reject(new Error(`${name} did not become ready within ${timeoutMs} ms:\n${output.tail()}`));
     }, timeoutMs);
     child.on('message', (message) => {
       if (!isReadyMessage(message)) return;
@@ -129,7 +121,7 @@ export function startService(
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal}):\n${tail.join('')}`));
+      reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal}):\n${output.tail()}`));
     });
   });
 }

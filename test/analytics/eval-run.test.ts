@@ -3,10 +3,7 @@
 // through the mesh again), stored as experiments, compared with a baseline, and gated from the CLI
 // (exit 1 on a deliberately bad setting, 0 on a good one, 2 when the eval cannot run).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Eval, initDataset, initExperiment, traced } from 'braintrust';
 import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
 import { createConversationClient } from '../../clients/node/conversation-client.js';
@@ -16,26 +13,10 @@ import { EvalTrace } from '../../clients/node/evals/trace.js';
 import { TraceBackend } from '../../clients/node/trace-reader.js';
 import { TracedConversation } from '../../clients/node/traced-conversation.js';
 import { tracingConfig } from '../../lib/config.js';
+import { runCli } from '../helpers/run-cli.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../clients/node/cli/main.ts', import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function tracemesh(args: string[], env: Record<string, string>): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...env, NO_COLOR: '1' }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const tracemesh = (args: string[], env: Record<string, string>) => runCli(args, env);
 
 const SEED_QUERY = "I have a 45-year-old female patient, 5'4\", 180 lbs, with fatigue and increased thirst. What should I consider?";
 // The offline model makes exactly this call: a tool error whatever tools the worker has.

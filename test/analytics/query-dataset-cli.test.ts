@@ -1,36 +1,14 @@
 // `tracemesh query …` and `tracemesh dataset …` as a user runs them: separate processes pointed at
 // the shared mesh (its clientEnv), over the seeded conversations; tables by default, JSON with --json.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { seededConversations, type SeededConversations } from './seeded-conversations.js';
-
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../clients/node/cli/main.ts', import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('tracemesh query and dataset (CLI processes)', function () {
   this.timeout(180_000);
   let seed: SeededConversations;
 
-  const tracemesh = async (...args: string[]): Promise<CliResult> => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], {
-        env: { ...process.env, ...seed.shared.mesh.clientEnv, NO_COLOR: '1' },
-        timeout: 60_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  };
+  const tracemesh = (...args: string[]): Promise<CliResult> => runCli(args, seed.shared.mesh.clientEnv);
   const ok = async (...args: string[]): Promise<CliResult> => {
     const result = await tracemesh(...args);
     assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);

@@ -1,36 +1,17 @@
 // The `tracemesh` CLI as a user runs it: separate processes, real terminal output.
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { cliEntry, runCli, type CliResult } from '../helpers/run-cli.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../clients/node/cli/main.ts', import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function tracemesh(args: string[], env: Record<string, string> = {}, timeout = 60_000): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], {
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      timeout,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const cli = cliEntry;
+const tracemesh = (args: string[], env: Record<string, string> = {}, timeout = 60_000): Promise<CliResult> => runCli(args, env, timeout);
 
 describe('tracemesh CLI', function () {
   this.timeout(120_000);

@@ -3,7 +3,6 @@
 // exits; a second signal forces.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -16,6 +15,7 @@ import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversa
 import { streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
+import { findFreePort } from '../../lib/process/free-port.js';
 import { startService, stopProcess, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
 
 interface HealthClient extends Client {
@@ -26,15 +26,6 @@ const healthPackage = loadPackageDefinition(loadSync(healthProtoPath, { enums: S
   grpc: { health: { v1: { Health: new (target: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient } } };
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function check(health: HealthClient, service = ''): Promise<string> {
   return new Promise((resolve) =>
@@ -73,7 +64,7 @@ describe('health and graceful shutdown', function () {
 
   before(async () => {
     (await import('node:fs')).mkdirSync(logDir, { recursive: true });
-    workerPort = await freePort();
+    workerPort = await findFreePort();
   });
   after(async () => {
     for (const service of started.reverse()) await stopProcess(service.child);

@@ -3,9 +3,9 @@
 // as root it runs as the `postgres` user.
 import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort } from '../../lib/process/free-port.js';
 
 export interface TestPostgres {
   url: string;
@@ -18,15 +18,6 @@ function binDir(): string {
   return join('/usr/lib/postgresql', versions[0] ?? '', 'bin');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = binDir();
@@ -41,7 +32,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     const { uid, gid } = { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
     chownSync(dir, uid, gid);
   }
-  const port = await freePort();
+  const port = await findFreePort();
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
   return {

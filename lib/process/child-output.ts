@@ -1,0 +1,23 @@
+// What a child process printed: copied to its log file (when there is one) and the last lines kept
+// in memory, so a child that fails to start can be explained with its own words.
+import type { ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+
+export interface ChildOutput {
+  /** The last chunks the child wrote, joined. */
+  tail(): string;
+}
+
+export function captureOutput(child: ChildProcess, logFile: string | undefined, keepChunks = 20): ChildOutput {
+  const file = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
+  const chunks: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      file?.write(chunk);
+      chunks.push(chunk.toString());
+      if (chunks.length > keepChunks) chunks.shift();
+    });
+  }
+  child.once('exit', () => file?.end());
+  return { tail: () => chunks.join('') };
+}
