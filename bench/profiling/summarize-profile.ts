@@ -26,7 +26,7 @@ interface CpuProfile {
 }
 
 /** node_modules/<pkg> (scoped names kept), node:<module>, or the repo folder the file is in. */
-export function packageOf(url: string): string {
+function packageOf(url: string): string {
   if (url === '') return '(native/VM)';
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules) return modules[1] ?? url;
@@ -35,7 +35,7 @@ export function packageOf(url: string): string {
   return repo ? repo[0].replace(/^\/work\/main\//, '') : url;
 }
 
-export function summarise(profile: CpuProfile): { totalMs: number; byFunction: Map<string, number>; byPackage: Map<string, number>; inclusiveByPackage: Map<string, number> } {
+function summarise(profile: CpuProfile): { totalMs: number; byFunction: Map<string, number>; byPackage: Map<string, number>; inclusiveByPackage: Map<string, number> } {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
@@ -85,4 +85,4 @@ function main(): void {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) main();
+main();

@@ -10,7 +10,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { flush as braintrustFlush, initLogger, setMaskingFunction, type Logger as BraintrustLogger } from 'braintrust';
+import { _internalGetGlobalState, flush as braintrustFlush, initLogger, setMaskingFunction, type Logger as BraintrustLogger } from 'braintrust';
 import { securityConfig, tracingConfig, type TracingConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { ExportHealth, type ExportCounts } from './export-health.js';
@@ -19,6 +19,13 @@ import { redactPhi } from './phi-redaction.js';
 
 /** The longest one export request to the trace backend may take. */
 const EXPORT_TIMEOUT_MS = 5_000;
+/**
+ * How often buffered Braintrust rows are sent. Left to itself the SDK posts a /logs3 request for
+ * every span event whenever none is in flight — many small requests per turn, each a fetch here and
+ * a SQLite transaction at the store. Batching them on a timer (rows of a span merged into one)
+ * cut a 0 ms-tool turn from 29 to 12 ms at concurrency 1 (bench/README.md, tracing-overhead).
+ */
+const BRAINTRUST_FLUSH_INTERVAL_MS = 200;
 
 export interface Tracing {
   readonly enabled: boolean;
@@ -120,20 +127,21 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   // The SDK learns the API URL from the login response (the local store answers with its own URL).
   // Its queue is bounded (BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE) and every request has a deadline.
   process.env.BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE ??= '10000';
-  process.env.BRAINTRUST_SYNC_FLUSH ??= '1';
-  const logger = initLogger({
-    projectName: config.projectName,
-    apiKey: config.apiKey,
-    appUrl: config.appUrl,
-    asyncFlush: true,
-    setCurrent: true,
-    fetch: health.countingFetch(EXPORT_TIMEOUT_MS),
-    onFlushError: () => undefined,
-  });
+  const logger = withFlushOnlyWhenAsked(() =>
+    initLogger({
+      projectName: config.projectName,
+      apiKey: config.apiKey,
+      appUrl: config.appUrl,
+      asyncFlush: true,
+      setCurrent: true,
+      fetch: health.countingFetch(EXPORT_TIMEOUT_MS),
+      onFlushError: () => undefined,
+    }),
+  );
+  const flushTimer = setInterval(() => void braintrustFlush().catch(() => undefined), BRAINTRUST_FLUSH_INTERVAL_MS);
+  flushTimer.unref();
   if (securityConfig().redactPhi) setMaskingFunction(redactPhi);
   health.startReporting(Number(process.env.TRACEMESH_EXPORT_REPORT_MS ?? 30_000));
-  const flushTimer = setInterval(() => void braintrustFlush().catch(() => undefined), 200);
-  flushTimer.unref();
 
   current = {
     enabled: true,
@@ -145,10 +153,28 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
       withTimeout(Promise.all([braintrustFlush(), provider.forceFlush()]), timeoutMs),
     exportCounts: () => ({ ...health.counts }),
     shutdown: async (timeoutMs = 10_000) => {
+      clearInterval(flushTimer);
       await withTimeout(Promise.all([braintrustFlush(), provider.forceFlush()]), timeoutMs);
       await withTimeout(provider.shutdown(), 1_000);
       health.stop();
     },
   };
   return current;
+}
+
+/**
+ * Builds the SDK's logger with BRAINTRUST_SYNC_FLUSH set — its background logger, built once,
+ * then sends only when flushed (by the timer) — without leaving the variable set for other loggers
+ * or child processes. An operator's own BRAINTRUST_SYNC_FLUSH wins.
+ */
+function withFlushOnlyWhenAsked<T>(create: () => T): T {
+  const operatorSetting = process.env.BRAINTRUST_SYNC_FLUSH;
+  process.env.BRAINTRUST_SYNC_FLUSH = operatorSetting ?? '1';
+  try {
+    const created = create();
+    _internalGetGlobalState().bgLogger();
+    return created;
+  } finally {
+    if (operatorSetting === undefined) delete process.env.BRAINTRUST_SYNC_FLUSH;
+  }
 }

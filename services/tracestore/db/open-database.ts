@@ -14,6 +14,12 @@ export function openDatabase(dbPath: string): TraceDatabase {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Ingest (bench/: tracestore-ingest) touches six indexes per row at scattered (random-id)
+  // positions. A 64 MB page cache (default 2 MB) keeps the hot index pages of a few hundred
+  // thousand spans in memory, and checkpointing the WAL every ~40 MB instead of every ~4 MB pays
+  // the checkpoint's fsync a tenth as often: 8.6k → 12k spans/s on the benchmark machine.
+  db.pragma('cache_size = -65536');
+  db.pragma('wal_autocheckpoint = 10000');
   db.exec(SCHEMA_SQL);
   const stored = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
   if (stored && Number(stored.value) > SCHEMA_VERSION) {

@@ -1,0 +1,89 @@
+// Time to first token as the caller sees it against what the model itself took. For each turn:
+// caller TTFT (request sent → first text delta received) minus model TTFT (request received →
+// first delta written, from the stamp) is what lies between caller and model on the way there and
+// back. For an SDK client calling the model directly that is one HTTP hop; the figure is what the
+// mesh adds beyond that hop (target: within 1 ms).
+import { SEED_QUERY } from '../harness/queries.js';
+import type { Scenario } from '../harness/scenario.js';
+import type { ScenarioResult } from '../harness/figures.js';
+import { GrpcTurnClient } from '../harness/grpc-turn.js';
+import { interleavedRounds } from '../harness/rounds.js';
+import { streamTurn } from '../../clients/node/conversation-client.js';
+import { nsToMs, readStamp, type DeltaStamp } from '../harness/stamped-delta.js';
+import { stampingStack } from '../harness/stamping-stack.js';
+import { median } from '../harness/stats.js';
+
+interface TtftSample {
+  callerMs: number;
+  modelMs: number;
+}
+
+function sample(sentNs: bigint, arrivedNs: bigint, stamp: DeltaStamp): TtftSample {
+  return { callerMs: nsToMs(arrivedNs - sentNs), modelMs: nsToMs(stamp.emittedNs - stamp.receivedNs) };
+}
+
+export const timeToFirstToken: Scenario = {
+  name: 'time-to-first-token',
+  title: 'Time to first token: caller-observed vs model-emitted',
+  async run(context): Promise<ScenarioResult> {
+    const stack = await stampingStack(context);
+    const mesh = new GrpcTurnClient(stack.mesh.conversationTarget);
+    const turns = context.pick(3, 6);
+    try {
+      const rounds = await interleavedRounds(
+        [
+          {
+            name: 'mesh',
+            run: async () => {
+              const samples: TtftSample[] = [];
+              for (let i = 0; i < turns; i++) {
+                const sentNs = process.hrtime.bigint();
+                let first: TtftSample | undefined;
+                await streamTurn(mesh.client, SEED_QUERY, {
+                  onEvent: (event) => {
+                    const stamp = event.textDelta ? readStamp(event.textDelta.text) : undefined;
+                    if (stamp && !first) first = sample(sentNs, process.hrtime.bigint(), stamp);
+                  },
+                });
+                if (first) samples.push(first);
+              }
+              return samples;
+            },
+          },
+          {
+            name: 'direct',
+            run: async () => {
+              const samples: TtftSample[] = [];
+              for (let i = 0; i < turns; i++) {
+                const sentNs = process.hrtime.bigint();
+                let first: TtftSample | undefined;
+                await stack.directCall(SEED_QUERY, (stamp, arrivedNs) => {
+                  first ??= sample(sentNs, arrivedNs, stamp);
+                });
+                if (first) samples.push(first);
+              }
+              return samples;
+            },
+          },
+        ],
+        { warmupRounds: 1, rounds: context.pick(1, 5) },
+      );
+      const gap = (name: string): number => median((rounds.get(name) ?? []).map((samples) => median(samples.map((s) => s.callerMs - s.modelMs))));
+      const callerTtft = (name: string): number => median((rounds.get(name) ?? []).map((samples) => median(samples.map((s) => s.callerMs))));
+      const modelTtft = median((rounds.get('mesh') ?? []).map((samples) => median(samples.map((s) => s.modelMs))));
+      return {
+        scenario: 'time-to-first-token',
+        figures: [
+          { id: 'ttft.mesh_caller_ms', label: 'TTFT seen by the mesh caller p50', value: callerTtft('mesh'), unit: 'ms', note: `model's own ${modelTtft.toFixed(2)} ms` },
+          { id: 'ttft.direct_caller_ms', label: 'TTFT seen by a direct SDK caller p50', value: callerTtft('direct'), unit: 'ms' },
+          { id: 'ttft.mesh_gap_ms', label: 'caller − model TTFT, through the mesh', value: gap('mesh'), unit: 'ms' },
+          { id: 'ttft.one_hop_gap_ms', label: 'caller − model TTFT, one HTTP hop', value: gap('direct'), unit: 'ms' },
+          { id: 'ttft.added_ms', label: 'added by the mesh beyond one hop', value: gap('mesh') - gap('direct'), unit: 'ms', target: { comparison: '<=', value: 1 } },
+        ],
+        raw: { turnsPerRound: turns, rounds: Object.fromEntries([...rounds]) },
+      };
+    } finally {
+      mesh.close();
+    }
+  },
+};

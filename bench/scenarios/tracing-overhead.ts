@@ -1,0 +1,68 @@
+// What tracing costs: the mesh with tracing on (spans to the local trace store) against the same
+// mesh with TRACEMESH_TRACING=off, interleaved. Latency at concurrency 1 with the seed query (a
+// real turn), and throughput at concurrency 32 with one 0 ms tool (no tool time to hide behind).
+import { SEED_QUERY, sleepToolsQuery } from '../harness/queries.js';
+import type { Scenario } from '../harness/scenario.js';
+import { ratio, type ScenarioResult } from '../harness/figures.js';
+import { GrpcTurnClient } from '../harness/grpc-turn.js';
+import { runClosedLoop } from '../harness/closed-loop.js';
+import { interleavedRounds } from '../harness/rounds.js';
+import { sequentialRound } from '../harness/sequential-round.js';
+import { median } from '../harness/stats.js';
+
+export const tracingOverhead: Scenario = {
+  name: 'tracing-overhead',
+  title: 'Tracing overhead: mesh with tracing ÷ tracing off',
+  async run(context): Promise<ScenarioResult> {
+    const on = new GrpcTurnClient((await context.mesh()).conversationTarget);
+    const off = new GrpcTurnClient((await context.meshWithoutTracing()).conversationTarget);
+    const turns = context.pick(4, 20);
+    const loadMs = context.pick(800, 5_000);
+    const zeroMsTool = sleepToolsQuery(1, 0);
+    try {
+      const latency = await interleavedRounds(
+        [
+          { name: 'on', run: () => sequentialRound(turns, () => on.turn(SEED_QUERY)) },
+          { name: 'off', run: () => sequentialRound(turns, () => off.turn(SEED_QUERY)) },
+        ],
+        { warmupRounds: 1, rounds: context.pick(1, 5) },
+      );
+      const throughput = await interleavedRounds(
+        [
+          { name: 'on', run: async () => (await runClosedLoop(() => on.turn(zeroMsTool), { concurrency: 32, durationMs: loadMs })).throughput },
+          { name: 'off', run: async () => (await runClosedLoop(() => off.turn(zeroMsTool), { concurrency: 32, durationMs: loadMs })).throughput },
+        ],
+        { warmupRounds: 1, rounds: context.pick(1, 4) },
+      );
+      const latencyOn = median((latency.get('on') ?? []).map(median));
+      const latencyOff = median((latency.get('off') ?? []).map(median));
+      const throughputOn = median(throughput.get('on') ?? []);
+      const throughputOff = median(throughput.get('off') ?? []);
+      return {
+        scenario: 'tracing-overhead',
+        figures: [
+          { id: 'tracing.latency_on_ms', label: 'latency c=1, tracing on, p50', value: latencyOn, unit: 'ms' },
+          { id: 'tracing.latency_off_ms', label: 'latency c=1, tracing off, p50', value: latencyOff, unit: 'ms' },
+          { id: 'tracing.latency_ratio', label: 'latency on ÷ off', value: ratio(latencyOn, latencyOff), unit: '×', target: { comparison: '<=', value: 1.1 } },
+          { id: 'tracing.throughput_on', label: 'throughput c=32 (0 ms tool), tracing on', value: throughputOn, unit: 'turns/s' },
+          { id: 'tracing.throughput_off', label: 'throughput c=32 (0 ms tool), tracing off', value: throughputOff, unit: 'turns/s' },
+          {
+            id: 'tracing.throughput_cost',
+            label: 'throughput cost: off ÷ on',
+            value: ratio(throughputOff, throughputOn),
+            unit: '×',
+            target: { comparison: '<=', value: 1.1 },
+          },
+        ],
+        raw: {
+          latencyRoundMedians: { on: (latency.get('on') ?? []).map(median), off: (latency.get('off') ?? []).map(median) },
+          throughputRounds: { on: throughput.get('on'), off: throughput.get('off') },
+          loadMs,
+        },
+      };
+    } finally {
+      on.close();
+      off.close();
+    }
+  },
+};
