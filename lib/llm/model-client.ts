@@ -3,6 +3,7 @@
 // SDK through its `fetch` option. Callers cannot tell the two apart, which is the point.
 import Anthropic from '@anthropic-ai/sdk';
 import { modelConfig, type ModelConfig } from '../config.js';
+import { otlpCollectorConfigured } from '../tracing/otel-only-spans.js';
 import { createOfflineModelFetch } from './offline/index.js';
 
 export const OFFLINE_MODEL_NAME = 'tracemesh-offline-clinical';
@@ -15,14 +16,16 @@ export interface ModelClient {
 }
 
 export function createModelClient(config: ModelConfig = modelConfig()): ModelClient {
-  // The SDK's own OTel span (GenAI semantic conventions) goes to OTLP collectors; tracing.ts keeps
-  // it out of Braintrust, where claude_messages_create already is the call's one llm span.
+  // The SDK's own OTel span (GenAI semantic conventions) is for OTLP collectors; tracing.ts keeps it
+  // out of Braintrust, where claude_messages_create already is the call's one llm span.
+  const openTelemetry = otlpCollectorConfigured() ? { traces: true } : false;
   if (config.apiKey || config.baseURL) {
     return {
       client: new Anthropic({
         apiKey: config.apiKey ?? null,
         baseURL: config.baseURL ?? null,
         maxRetries: 2,
+        openTelemetry,
         ...(config.apiKey ? {} : { defaultHeaders: { authorization: null } }),
       }),
       provider: config.apiKey ? 'anthropic' : 'offline',
@@ -36,6 +39,7 @@ export function createModelClient(config: ModelConfig = modelConfig()): ModelCli
       baseURL: 'http://offline-model.invalid',
       fetch: createOfflineModelFetch({ deltaDelayMs: config.offlineDeltaDelayMs }),
       maxRetries: 0,
+      openTelemetry,
     }),
     provider: 'offline',
     defaultModel: OFFLINE_MODEL_NAME,

@@ -10,11 +10,11 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { _internalGetGlobalState, flush as braintrustFlush, initLogger, setMaskingFunction, type Logger as BraintrustLogger } from 'braintrust';
+import { _internalGetGlobalState, _internalIso, flush as braintrustFlush, initLogger, setMaskingFunction, type Logger as BraintrustLogger } from 'braintrust';
 import { securityConfig, tracingConfig, type TracingConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { ExportHealth, type ExportCounts } from './export-health.js';
-import { isOtelOnlySpan } from './otel-only-spans.js';
+import { isOtelOnlySpan, otlpCollectorConfigured } from './otel-only-spans.js';
 import { redactPhi } from './phi-redaction.js';
 
 /** The longest one export request to the trace backend may take. */
@@ -92,6 +92,9 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   const health = new ExportHealth(log);
   health.installDiagLogger();
   setupOtelCompat();
+  // The SDK captures a stack trace for every span to record its caller's file and line; ours are
+  // always the same helper (lib/tracing/spans.ts) and the capture is a large share of a span's CPU.
+  _internalIso.getCallerLocation = () => undefined;
   const apiUrl = config.apiUrl ?? process.env.BRAINTRUST_API_URL ?? 'https://api.braintrust.dev';
   const parent = `project_name:${config.projectName}`;
   const processors: SpanProcessor[] = [
@@ -115,7 +118,7 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
     }),
   ];
   // Any OTLP collector as well (Jaeger, Tempo, an OTel Collector…), configured the standard way.
-  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+  if (otlpCollectorConfigured()) {
     processors.push(new BatchSpanProcessor(health.countingExporter(new OTLPTraceExporter()), { maxQueueSize: 4096, scheduledDelayMillis: 500 }));
   }
   const provider = new BasicTracerProvider({

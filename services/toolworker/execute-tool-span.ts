@@ -4,10 +4,12 @@ import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { GrpcError } from '../../lib/grpc/errors.js';
 import { statusName } from '../../lib/grpc/status-codes.js';
-import { OTEL_ONLY_ATTRIBUTE } from '../../lib/tracing/otel-only-spans.js';
+import { OTEL_ONLY_ATTRIBUTE, otlpCollectorConfigured } from '../../lib/tracing/otel-only-spans.js';
 import { tracing } from '../../lib/tracing/tracing.js';
 
-export function startExecuteToolSpan(toolName: string, description: string, toolCallId: string): Span {
+/** The span, or undefined when no OTLP collector would receive it. */
+export function startExecuteToolSpan(toolName: string, description: string, toolCallId: string): Span | undefined {
+  if (!otlpCollectorConfigured()) return undefined;
   return tracing().tracer.startSpan(`execute_tool ${toolName}`, {
     kind: SpanKind.INTERNAL,
     attributes: {
@@ -21,7 +23,8 @@ export function startExecuteToolSpan(toolName: string, description: string, tool
   });
 }
 
-export function endWithError(span: Span, error: GrpcError): void {
+export function endWithError(span: Span | undefined, error: GrpcError): void {
+  if (!span) return;
   span.setAttribute(ATTR_ERROR_TYPE, statusName(error.code));
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
   span.end();

@@ -68,7 +68,7 @@ export function createToolWorkerHandlers(
         let outcome: ToolOutcome;
         try {
           outcome = await concurrency.run(tool.name, signal, async () => tool.execute(args, { signal, log }));
-          genAiSpan.end();
+          genAiSpan?.end();
         } catch (error) {
           const grpc = toGrpcError(tool.name, error);
           endWithError(genAiSpan, grpc);

@@ -46,6 +46,18 @@ export class SqliteConversationStore implements ConversationStore {
     this.migrate();
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Statements are compiled once and reused: compiling one costs more than running it. */
+  private statement(sql: string): Database.Statement {
+    let compiled = this.statements.get(sql);
+    if (!compiled) {
+      compiled = this.db.prepare(sql);
+      this.statements.set(sql, compiled);
+    }
+    return compiled;
+  }
+
   private migrate(): void {
     const applied = this.db.pragma('user_version', { simple: true }) as number;
     this.db.transaction(() => {
@@ -56,17 +68,16 @@ export class SqliteConversationStore implements ConversationStore {
 
   async createConversation(conversationId: string): Promise<void> {
     const now = Date.now();
-    this.db.prepare('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES (?, ?, ?)').run(conversationId, now, now);
+    this.statement('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES (?, ?, ?)').run(conversationId, now, now);
   }
 
   async exists(conversationId: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM conversations WHERE conversation_id = ?').get(conversationId) !== undefined;
+    return this.statement('SELECT 1 FROM conversations WHERE conversation_id = ?').get(conversationId) !== undefined;
   }
 
   async claimTurn(conversationId: string, holder: string, leaseMs: number): Promise<boolean> {
     const now = Date.now();
-    const claimed = this.db
-      .prepare(
+    const claimed = this.statement(
         `UPDATE conversations SET turn_holder = ?, turn_lease_until = ?
          WHERE conversation_id = ? AND (turn_lease_until IS NULL OR turn_lease_until < ?)`,
       )
@@ -75,40 +86,34 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async renewTurn(conversationId: string, holder: string, leaseMs: number): Promise<void> {
-    this.db
-      .prepare('UPDATE conversations SET turn_lease_until = ? WHERE conversation_id = ? AND turn_holder = ?')
+    this.statement('UPDATE conversations SET turn_lease_until = ? WHERE conversation_id = ? AND turn_holder = ?')
       .run(Date.now() + leaseMs, conversationId, holder);
   }
 
   async releaseTurn(conversationId: string, holder: string): Promise<void> {
-    this.db
-      .prepare('UPDATE conversations SET turn_holder = NULL, turn_lease_until = NULL WHERE conversation_id = ? AND turn_holder = ?')
+    this.statement('UPDATE conversations SET turn_holder = NULL, turn_lease_until = NULL WHERE conversation_id = ? AND turn_holder = ?')
       .run(conversationId, holder);
   }
 
   async history(conversationId: string): Promise<ConversationHistory> {
-    const rows = this.db
-      .prepare('SELECT messages_json FROM turns WHERE conversation_id = ? ORDER BY turn_index')
+    const rows = this.statement('SELECT messages_json FROM turns WHERE conversation_id = ? ORDER BY turn_index')
       .all(conversationId) as Array<Pick<TurnRow, 'messages_json'>>;
     return { messages: rows.flatMap((row) => JSON.parse(row.messages_json) as MessageParam[]), nextTurnIndex: rows.length };
   }
 
   async appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void> {
     this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO turns (conversation_id, turn_index, user_message, messages_json, result_json, start_time) VALUES (?, ?, ?, ?, ?, ?)')
+      this.statement('INSERT INTO turns (conversation_id, turn_index, user_message, messages_json, result_json, start_time) VALUES (?, ?, ?, ?, ?, ?)')
         .run(conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime.getTime());
-      this.db.prepare('UPDATE conversations SET update_time = ? WHERE conversation_id = ?').run(Date.now(), conversationId);
+      this.statement('UPDATE conversations SET update_time = ? WHERE conversation_id = ?').run(Date.now(), conversationId);
     })();
   }
 
   async get(conversationId: string): Promise<StoredConversation | undefined> {
-    const conversation = this.db
-      .prepare('SELECT create_time, update_time FROM conversations WHERE conversation_id = ?')
+    const conversation = this.statement('SELECT create_time, update_time FROM conversations WHERE conversation_id = ?')
       .get(conversationId) as { create_time: number; update_time: number } | undefined;
     if (!conversation) return undefined;
-    const rows = this.db
-      .prepare('SELECT turn_index, user_message, result_json, start_time FROM turns WHERE conversation_id = ? ORDER BY turn_index')
+    const rows = this.statement('SELECT turn_index, user_message, result_json, start_time FROM turns WHERE conversation_id = ? ORDER BY turn_index')
       .all(conversationId) as TurnRow[];
     return {
       conversationId,
