@@ -32,8 +32,20 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
       out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(
+      [
+        'usage: npm run bench -- [--quick] [--only a,b] [--profile DIR] [--keep-data] [--out FILE]',
+        `scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+        'see bench/README.md',
+        '',
+      ].join('\n'),
+    );
+    return;
+  }
   const scenarios = selectScenarios(values.only);
   const started = performance.now();
   const date = new Date().toISOString().slice(0, 10);
