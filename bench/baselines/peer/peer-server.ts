@@ -8,14 +8,12 @@ import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropi
 import type Anthropic from '@anthropic-ai/sdk';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isJsonObject } from '../../../lib/json.js';
 import { createModelClient } from '../../../lib/llm/model-client.js';
-import { announceReady } from '../../../lib/process/ready.js';
 import { traced } from '../../../lib/tracing/spans.js';
 import { initTracing } from '../../../lib/tracing/tracing.js';
 import { SYSTEM_PROMPT } from '../../../services/conversation/system-prompt.js';
-import { BT_PARENT_HEADER, headerValue, readJson, sendJson } from './http-json.js';
+import { BT_PARENT_HEADER, headerValue, readJson, sendJson, serveUntilStopped } from './http-json.js';
 
 const tracing = initTracing('peer-conversation');
 const model = createModelClient();
@@ -88,15 +86,4 @@ const server = createServer({ keepAlive: true }, (req, res) => {
       (error: unknown) => sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) }),
     );
 });
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  announceReady({ service: 'peer-conversation', address: `http://127.0.0.1:${port}`, port });
-});
-const stop = (): void => {
-  server.close();
-  server.closeIdleConnections();
-  void tracing.shutdown(3_000).then(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.once('disconnect', stop);
+serveUntilStopped(server, 'peer-conversation', tracing);

@@ -3,14 +3,12 @@
 // caller's span from `x-bt-parent-span` and logs the tool's Braintrust span. The same tool
 // registry and tracing setup as the mesh's worker; HTTP/JSON instead of gRPC.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isJsonObject } from '../../../lib/json.js';
 import { createLogger } from '../../../lib/logging.js';
-import { announceReady } from '../../../lib/process/ready.js';
 import { traced } from '../../../lib/tracing/spans.js';
 import { initTracing } from '../../../lib/tracing/tracing.js';
 import { createBuiltinRegistry } from '../../../services/toolworker/tools/index.js';
-import { BT_PARENT_HEADER, headerValue, readJson, sendJson } from './http-json.js';
+import { BT_PARENT_HEADER, headerValue, readJson, sendJson, serveUntilStopped } from './http-json.js';
 
 const log = createLogger('peer-worker');
 const tracing = initTracing('peer-worker');
@@ -49,15 +47,4 @@ const server = createServer({ keepAlive: true }, (req, res) => {
       (error: unknown) => sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) }),
     );
 });
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  announceReady({ service: 'peer-worker', address: `http://127.0.0.1:${port}`, port });
-});
-const stop = (): void => {
-  server.close();
-  server.closeIdleConnections();
-  void tracing.shutdown(3_000).then(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.once('disconnect', stop);
+serveUntilStopped(server, 'peer-worker', tracing);
