@@ -142,12 +142,16 @@ function metricsList(facts: PatientFacts): string {
   return joinAnd(items);
 }
 
-/** What the knowledge search is about: conditions the latest turn raised, then the likeliest ones. */
+/**
+ * What the knowledge search is about: the condition the latest turn raised, else the likeliest one.
+ * One, not a list: a query naming three conditions matches each of them weakly and ranks a passage
+ * about the least likely first (measured on the seed query: B12 treatment above the diabetes work-up).
+ */
 function searchFocus(raised: readonly ConditionProfile[], findings: ReturnType<typeof clinicalFindings>): ConditionProfile[] {
   const ranked = rankConditions(findings).filter((r) => r.profile.kind === 'differential' || raised.includes(r.profile));
   const focus: ConditionProfile[] = [...raised];
   for (const r of ranked) if (!focus.includes(r.profile)) focus.push(r.profile);
-  return focus.slice(0, 3);
+  return focus.slice(0, 1);
 }
 
 function knowledgeInput(view: ConversationView, focus: readonly ConditionProfile[]): JsonObject {
