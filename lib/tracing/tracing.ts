@@ -128,9 +128,8 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   trace.setGlobalTracerProvider(provider);
 
   // The SDK learns the API URL from the login response (the local store answers with its own URL).
-  // Its queue is bounded (BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE) and every request has a deadline.
-  process.env.BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE ??= '10000';
-  const logger = withFlushOnlyWhenAsked(() =>
+  // Its queue is bounded and every request has a deadline.
+  const logger = withBackgroundLoggerSettings(() =>
     initLogger({
       projectName: config.projectName,
       apiKey: config.apiKey,
@@ -166,18 +165,21 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
 }
 
 /**
- * Builds the SDK's logger with BRAINTRUST_SYNC_FLUSH set — its background logger, built once,
- * then sends only when flushed (by the timer) — without leaving the variable set for other loggers
- * or child processes. An operator's own BRAINTRUST_SYNC_FLUSH wins.
+ * Builds the SDK's logger (and its background logger, built once) under our settings, which the
+ * SDK reads only from the environment — without leaving them set for other loggers or for child
+ * processes (`tracemesh up` passes its environment on). An operator's own values win.
+ *  - BRAINTRUST_SYNC_FLUSH=1: send only when flushed (by our timer), not once per span event;
+ *  - BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE=10000: the bound of what waits for a dead backend.
  */
-function withFlushOnlyWhenAsked<T>(create: () => T): T {
-  const operatorSetting = process.env.BRAINTRUST_SYNC_FLUSH;
-  process.env.BRAINTRUST_SYNC_FLUSH = operatorSetting ?? '1';
+function withBackgroundLoggerSettings<T>(create: () => T): T {
+  const settings: Record<string, string> = { BRAINTRUST_SYNC_FLUSH: '1', BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE: '10000' };
+  const ours = Object.keys(settings).filter((name) => process.env[name] === undefined);
+  for (const name of ours) process.env[name] = settings[name];
   try {
     const created = create();
     _internalGetGlobalState().bgLogger();
     return created;
   } finally {
-    if (operatorSetting === undefined) delete process.env.BRAINTRUST_SYNC_FLUSH;
+    for (const name of ours) delete process.env[name];
   }
 }

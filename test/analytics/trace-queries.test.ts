@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { and, as, eq, field, inList, projectLogs, value } from '../../clients/node/analytics/btql-ast.js';
 import { BtqlClient } from '../../clients/node/analytics/btql-client.js';
-import { errorText, numberAt, objectAt, stringAt } from '../../clients/node/analytics/span-fields.js';
+import { numberAt, objectAt, spanError, stringAt } from '../../clients/node/span-fields.js';
 import { TraceAnalytics } from '../../clients/node/analytics/trace-analytics.js';
 import type { ToolStatistics } from '../../clients/node/analytics/tool-statistics.js';
 import { seededConversations, type SeededConversations } from './seeded-conversations.js';
@@ -87,7 +87,7 @@ describe('trace analytics queries (real conversations through the mesh)', functi
       const tool = stringAt(row, 'tool')!;
       const entry = expected.get(tool) ?? { calls: 0, errors: 0, durations: [] };
       entry.calls++;
-      if (errorText(row) !== undefined) entry.errors++;
+      if (spanError(row) !== undefined) entry.errors++;
       const metrics = objectAt(row, 'metrics');
       entry.durations.push((numberAt(metrics, 'end')! - numberAt(metrics, 'start')!) * 1000);
       expected.set(tool, entry);

@@ -69,6 +69,19 @@ describe('tracemesh CLI', function () {
     assert.match(result.stderr, /NOT_FOUND: conversation "conv_nope" does not exist/);
   });
 
+  it('rejects bad numbers in options with a one-line message and exit code 1', async () => {
+    for (const [args, message] of [
+      [['up', '--workers', '0'], /--workers must be a whole number from 1 to 32, got "0"/],
+      [['chat', '--deadline', 'abc', 'hi'], /--deadline must be a positive number, got "abc"/],
+      [['trace', '0af7651916cd43dd8448eb211c80319c', '--wait', '-1'], /--wait must be a number ≥ 0, got "-1"/],
+    ] as const) {
+      const result = await tracemesh([...args]);
+      assert.equal(result.code, 1, args.join(' '));
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+
   it('trace rejects something that is not a trace id', async () => {
     const result = await tracemesh(['trace', "x' OR 1=1 --"], shared.mesh.clientEnv);
     assert.notEqual(result.code, 0);

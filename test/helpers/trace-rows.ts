@@ -3,18 +3,16 @@
 import type { SpanRow } from '../../clients/node/trace-reader.js';
 import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
 import { TraceBackend } from '../../clients/node/trace-reader.js';
+import { spanName, spanParent } from '../../clients/node/span-fields.js';
 
-export function nameOf(row: SpanRow): string {
-  const attributes = row.span_attributes as { name?: string } | undefined;
-  return attributes?.name ?? '';
-}
+export const nameOf = (row: SpanRow): string => spanName(row);
 
 export function named(rows: SpanRow[], name: string): SpanRow[] {
   return rows.filter((row) => nameOf(row) === name);
 }
 
 export function parentOf(rows: SpanRow[], row: SpanRow): SpanRow | undefined {
-  const parentId = row.span_parents?.[0];
+  const parentId = spanParent(row);
   return parentId ? rows.find((candidate) => candidate.span_id === parentId) : undefined;
 }
 

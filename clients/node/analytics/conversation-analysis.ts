@@ -6,7 +6,7 @@
 import type { JsonObject } from '../../../lib/json.js';
 import { and, as, eq, field, inList, or, projectLogs, value } from './btql-ast.js';
 import type { BtqlClient } from './btql-client.js';
-import { durationMs, errorText, numberAt, objectAt, SPAN, spanName, spanParent, spanType, startOf, stringAt } from './span-fields.js';
+import { durationMs, numberAt, objectAt, SPAN, spanError, spanName, spanParent, spanStart, spanType, stringAt } from '../span-fields.js';
 
 export interface TokenTotals {
   prompt: number;
@@ -98,7 +98,7 @@ export function analyzeSpans(rows: JsonObject[], conversationId?: string): Conve
     }
     return undefined;
   };
-  const inTimeOrder = (spans: JsonObject[]): JsonObject[] => [...spans].sort((a, b) => (startOf(a) ?? 0) - (startOf(b) ?? 0));
+  const inTimeOrder = (spans: JsonObject[]): JsonObject[] => [...spans].sort((a, b) => (spanStart(a) ?? 0) - (spanStart(b) ?? 0));
 
   const named = (name: string): JsonObject[] => inTimeOrder(rows.filter((row) => spanName(row) === name));
   const roots = named(SPAN.conversation);
@@ -124,7 +124,7 @@ export function analyzeSpans(rows: JsonObject[], conversationId?: string): Conve
       llmCalls: turnLlm.length,
       tokens: tokenTotals(turnLlm),
       tools: turnTools.map(toolNameOf),
-      toolErrors: turnTools.filter((row) => errorText(row) !== undefined).length,
+      toolErrors: turnTools.filter((row) => spanError(row) !== undefined).length,
     };
   });
 
@@ -141,7 +141,7 @@ export function analyzeSpans(rows: JsonObject[], conversationId?: string): Conve
     llmCalls: llmSpans.length,
     tokens: tokenTotals(llmSpans),
     errors: inTimeOrder(rows).flatMap((row) => {
-      const message = errorText(row);
+      const message = spanError(row);
       return message === undefined
         ? []
         : [{ rootSpanId: stringAt(row, 'root_span_id') ?? '', spanId: stringAt(row, 'span_id') ?? '', spanName: spanName(row), message }];
@@ -171,7 +171,7 @@ function toolUsage(calls: JsonObject[]): ToolUsage[] {
   for (const call of calls) {
     const entry = byTool.get(toolNameOf(call)) ?? { calls: 0, errors: 0, durations: [] };
     entry.calls++;
-    if (errorText(call) !== undefined) entry.errors++;
+    if (spanError(call) !== undefined) entry.errors++;
     const duration = durationMs(call);
     if (duration !== undefined) entry.durations.push(duration);
     byTool.set(toolNameOf(call), entry);

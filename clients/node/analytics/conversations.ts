@@ -3,7 +3,7 @@
 import type { JsonObject } from '../../../lib/json.js';
 import { and, as, containsPattern, eq, field, ge, ilike, isNull, ne, or, projectLogs, value, type BtqlExpr } from './btql-ast.js';
 import type { BtqlClient } from './btql-client.js';
-import { numberAt, SPAN, stringAt } from './span-fields.js';
+import { numberAt, SPAN, stringAt } from '../span-fields.js';
 
 export interface ConversationSummary {
   rootSpanId: string;

@@ -2,7 +2,7 @@
 // first, with their trace ids and (when the trace is a logged conversation) its conversation.
 import { and, as, eq, field, inList, lt, projectLogs, value } from './btql-ast.js';
 import type { BtqlClient } from './btql-client.js';
-import { numberAt, SPAN, stringAt } from './span-fields.js';
+import { numberAt, SPAN, stringAt } from '../span-fields.js';
 
 export interface LowScore {
   rootSpanId: string;

@@ -2,7 +2,7 @@
 // errors, error rate, mean and p95 duration (from metrics.start/end; an error is a span with `error`).
 import { and, as, call, countRows, eq, field, ge, inList, isNotNull, projectLogs, sub, value, type BtqlExpr } from './btql-ast.js';
 import type { BtqlClient } from './btql-client.js';
-import { numberAt, SPAN, stringAt } from './span-fields.js';
+import { numberAt, SPAN, stringAt } from '../span-fields.js';
 
 /**
  * Which spans count as a tool execution:

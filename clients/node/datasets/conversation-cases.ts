@@ -4,7 +4,7 @@
 import { and, as, countRows, eq, field, inList, isNotNull, projectLogs, value } from '../analytics/btql-ast.js';
 import type { BtqlClient } from '../analytics/btql-client.js';
 import { recentConversations, searchConversations, type ConversationSummary } from '../analytics/conversations.js';
-import { SPAN, stringAt } from '../analytics/span-fields.js';
+import { SPAN, stringAt } from '../span-fields.js';
 import { datasetRowId, toDatasetRow, type DatasetRow } from './dataset-rows.js';
 
 export type CaseSelection = { kind: 'recent' } | { kind: 'search'; term: string } | { kind: 'complex' };

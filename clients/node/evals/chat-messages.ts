@@ -2,7 +2,7 @@
 //   input:  a flat message array, or a {messages: [...]} request (with an optional `system` string)
 //   output: a flat choices array [{message}], a {choices: [{message}]} response, a flat message
 //           array, one Anthropic-shaped message {role, content}, or plain text.
-import { asRecord } from './span-fields.js';
+import { asRecord } from '../span-fields.js';
 
 /** One chat message: `role` and `content` as logged, plus whatever else the provider sent. */
 export type ChatMessage = Readonly<Record<string, unknown>>;

@@ -6,7 +6,7 @@ import type { JsonObject } from '../../../lib/json.js';
 import { waitForTrace } from '../cli/trace-waiter.js';
 import type { SpanRow, TraceBackend } from '../trace-reader.js';
 import { traceRootOf, type CaseTraceResolver } from './scorers/case-trace.js';
-import { asRecord, spanName, spanStart } from './span-fields.js';
+import { asRecord, spanName, spanStart } from '../span-fields.js';
 import { EvalTrace } from './trace.js';
 
 const CONVERSATION_ROOT = 'client_conversation';

@@ -1,7 +1,7 @@
 // The shape of an eval case, as `tracemesh dataset …` writes it from the production logs:
 //   input {patient_query}, expected {final_response}, metadata {conversation_id, total_turns, source}.
 // Read defensively: a dataset is data, and a malformed row should fail its own case, not the run.
-import { asRecord } from './span-fields.js';
+import { asRecord } from '../span-fields.js';
 
 export interface EvalInput {
   patient_query: string;

@@ -3,7 +3,7 @@
 // model was given next) and whether it failed. Tool spans that no model call asked for (a pipeline
 // without llm spans) are calls too.
 import { inputMessages, outputMessages, type ChatMessage } from './chat-messages.js';
-import { asRecord, errorText, spanError, spanMetadata, spanName, type TraceSpan } from './span-fields.js';
+import { asRecord, errorText, spanError, spanMetadata, spanName, type TraceSpan } from '../span-fields.js';
 
 export type ToolCallStatus = 'succeeded' | 'failed' | 'no_result';
 

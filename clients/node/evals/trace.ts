@@ -3,11 +3,11 @@
 // which runs on first use only — concurrent first calls share its one fetch — and is memoised.
 // Nothing is shared between instances: a trace belongs to the case that built it.
 import { inputMessages, outputMessages, valueKey, type ChatMessage } from './chat-messages.js';
-import { inExecutionOrder, spanError, spanId, spanName, spanType, type TraceSpan } from './span-fields.js';
+import { inExecutionOrder, spanError, spanId, spanName, spanType, type TraceSpan } from '../span-fields.js';
 import { collectToolCalls, type ToolCall } from './tool-calls.js';
 
 export type { ChatMessage } from './chat-messages.js';
-export type { TraceSpan } from './span-fields.js';
+export type { TraceSpan } from '../span-fields.js';
 export type { ToolCall, ToolCallStatus } from './tool-calls.js';
 
 export type SpanLoader = () => Promise<readonly TraceSpan[]>;

@@ -6,12 +6,13 @@ import { initTracing } from '../../../../lib/tracing/tracing.js';
 import { createConversationClient } from '../../conversation-client.js';
 import { TracedConversation } from '../../traced-conversation.js';
 import { ChatPrinter } from '../chat-printer.js';
+import { positiveNumber } from '../number-arguments.js';
 import { describeFailure } from '../grpc-failure.js';
 
 interface ChatOptions {
   conversation?: string;
   target?: string;
-  deadline: string;
+  deadline: number;
   json?: boolean;
 }
 
@@ -39,7 +40,7 @@ export function registerChatCommand(program: Command): void {
     .argument('[messages...]', 'the turns to send (omit to type them interactively)')
     .option('-c, --conversation <id>', 'continue an existing conversation')
     .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET or 127.0.0.1:50051)')
-    .option('--deadline <seconds>', 'deadline for each turn', '300')
+    .option('--deadline <seconds>', 'deadline for each turn', (value: string) => positiveNumber(value, '--deadline'), 300)
     .option('--json', 'print every event as one JSON line (for scripts) instead of text')
     .action(async (messages: string[], options: ChatOptions) => {
       const tracing = initTracing('tracemesh-cli');
@@ -53,7 +54,7 @@ export function registerChatCommand(program: Command): void {
           const printer = new ChatPrinter();
           const result = await conversation.turn(message, {
             onEvent: options.json ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`) : printer.onEvent,
-            deadlineMs: Number(options.deadline) * 1000,
+            deadlineMs: options.deadline * 1000,
             signal: abort.signal,
           });
           if (!options.json) printer.summary(result);

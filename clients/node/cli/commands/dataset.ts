@@ -2,6 +2,7 @@
 // through the braintrust SDK (local trace store by default, Braintrust with BRAINTRUST_API_KEY).
 // Building the same dataset again updates its rows in place. Progress goes to stderr.
 import type { Command } from 'commander';
+import { positiveInteger } from '../number-arguments.js';
 import { BtqlClient } from '../../analytics/btql-client.js';
 import { renderFields, renderTable } from '../../analytics/text-table.js';
 import { selectCases, type CaseSelection } from '../../datasets/conversation-cases.js';
@@ -38,8 +39,7 @@ function withOptions(command: Command, defaultLimit: string): Command {
 async function build(selection: CaseSelection, options: DatasetOptions, defaultName: string): Promise<void> {
   const progress = new StderrProgress();
   try {
-    const limit = Number(options.limit);
-    if (!Number.isInteger(limit) || limit <= 0) throw new Error(`--limit must be a positive whole number, got "${options.limit}"`);
+    const limit = positiveInteger(options.limit, '--limit');
     const name = options.name ?? defaultName;
     progress.line(`selecting ${selection.kind === 'search' ? `conversations matching "${selection.term}"` : `${selection.kind} conversations`}…`);
     const rows = await selectCases(new BtqlClient(), selection, limit);

@@ -9,6 +9,7 @@ import { initTracing } from '../../../../lib/tracing/tracing.js';
 import { createConversationClient } from '../../conversation-client.js';
 import { SEED_QUERY } from '../../seed-query.js';
 import { TracedConversation } from '../../traced-conversation.js';
+import { SPAN, spanMetadata, spanName, stringAt } from '../../span-fields.js';
 import { TraceBackend } from '../../trace-reader.js';
 import { buildSpanTree, renderSpanTree } from '../../trace-tree.js';
 import { ChatPrinter } from '../chat-printer.js';
@@ -42,10 +43,11 @@ export function registerDemoCommand(program: Command): void {
         process.stderr.write('\n');
         step(`trace ${conversation.rootSpanId}:`);
         const rows = await waitForTrace(new TraceBackend(), conversation.rootSpanId, {
-          isComplete: (spans) => spans.some((s) => JSON.stringify(s.span_attributes ?? {}).includes('calculate_clinical_metrics')),
+          // Complete once the answer's model call (the last span to end on the server) has arrived.
+          isComplete: (spans) => spans.filter((s) => spanName(s) === SPAN.llmCall).length >= 2 && spans.some((s) => spanName(s) === SPAN.conversation),
         });
         process.stdout.write(`${renderSpanTree(buildSpanTree(rows))}\n`);
-        const processes = new Set(rows.map((r) => (r.metadata as { 'service.name'?: string } | undefined)?.['service.name']).filter(Boolean));
+        const processes = new Set(rows.map((r) => stringAt(spanMetadata(r), 'service.name')).filter(Boolean));
         step(`${rows.length} spans, one root_span_id, from ${processes.size} processes: ${[...processes].join(', ')}`);
       } catch (error) {
         process.stderr.write(`\n${describeFailure(error)}\n`);

@@ -5,6 +5,7 @@
 // backend unreachable).
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { positiveInteger } from '../number-arguments.js';
 import { evaluateGate, GateRuleError, parseGateRules, type GateVerdict } from '../../evals/gate.js';
 import { formatReport } from '../../evals/report-format.js';
 import { EvalSetupError, runEval, type EvalMode } from '../../evals/run-eval.js';
@@ -29,11 +30,8 @@ interface EvalCommandOptions {
   json?: boolean;
 }
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
+/** An option's parser: a positive whole number, the error naming the option. */
+const positiveIntegerOption = (name: string) => (value: string): number => positiveInteger(value, name);
 
 function mode(value: string): EvalMode {
   if (value !== 'logged' && value !== 'live') throw new InvalidArgumentError('must be "logged" or "live"');
@@ -52,13 +50,13 @@ export function registerEvalCommand(program: Command): void {
     .option('--min <threshold...>', 'minimum mean score: name=0.8 for one scorer, 0.8 for all')
     .option('--max-regression <delta>', 'largest allowed drop of a mean score against the baseline', '0.05')
     .option('--model <model>', 'live mode: the model each turn uses')
-    .option('--max-iterations <n>', 'live mode: tool-loop rounds per turn', positiveInteger)
-    .option('--max-tokens <n>', 'live mode: tokens per model call', positiveInteger)
+    .option('--max-iterations <n>', 'live mode: tool-loop rounds per turn', positiveIntegerOption('--max-iterations'))
+    .option('--max-tokens <n>', 'live mode: tokens per model call', positiveIntegerOption('--max-tokens'))
     .option('--no-judge', 'leave out the LLM-as-judge scorer')
     .option('--judge-model <model>', 'the model that judges (default: the provider default)')
-    .option('--concurrency <n>', 'cases run at once', positiveInteger, 4)
+    .option('--concurrency <n>', 'cases run at once', positiveIntegerOption('--concurrency'), 4)
     .option('--target <host:port>', 'live mode: the conversation service (default CONVERSATION_TARGET)')
-    .option('--deadline <seconds>', 'live mode: deadline of each turn', positiveInteger, 300)
+    .option('--deadline <seconds>', 'live mode: deadline of each turn', positiveIntegerOption('--deadline'), 300)
     .option('--json', 'print the report as JSON')
     // Usage errors exit 2 like every other "could not run": exit 1 is reserved for a failed gate.
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))

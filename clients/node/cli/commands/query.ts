@@ -7,6 +7,7 @@ import type { ConversationSummary } from '../../analytics/conversations.js';
 import type { LowScore } from '../../analytics/low-scores.js';
 import { renderFields, renderTable } from '../../analytics/text-table.js';
 import { TraceAnalytics } from '../../analytics/trace-analytics.js';
+import { finiteNumber, positiveInteger, positiveNumber } from '../number-arguments.js';
 import type { ToolSpanSource, ToolStatistics } from '../../analytics/tool-statistics.js';
 
 interface OutputOptions {
@@ -24,17 +25,17 @@ export function registerQueryCommand(program: Command): void {
     .showHelpAfterError();
 
   withList(query.command('recent').description('the newest conversations')).action((options: ListOptions) =>
-    run(options, (analytics) => analytics.recentConversations({ limit: positiveInt(options.limit, '--limit') }), conversationsTable),
+    run(options, (analytics) => analytics.recentConversations({ limit: positiveInteger(options.limit, '--limit') }), conversationsTable),
   );
 
   withList(query.command('search').description('conversations whose patient query contains the text (case-insensitive)').argument('<text>')).action(
     (text: string, options: ListOptions) =>
-      run(options, (analytics) => analytics.searchConversations(text, { limit: positiveInt(options.limit, '--limit') }), conversationsTable),
+      run(options, (analytics) => analytics.searchConversations(text, { limit: positiveInteger(options.limit, '--limit') }), conversationsTable),
   );
 
   withList(query.command('since').description('conversations started in the last N hours').argument('<hours>')).action(
     (hours: string, options: ListOptions) =>
-      run(options, (analytics) => analytics.conversationsSince(positiveNumber(hours, 'hours'), { limit: positiveInt(options.limit, '--limit') }), conversationsTable),
+      run(options, (analytics) => analytics.conversationsSince(positiveNumber(hours, 'hours'), { limit: positiveInteger(options.limit, '--limit') }), conversationsTable),
   );
 
   withOutput(
@@ -65,7 +66,7 @@ export function registerQueryCommand(program: Command): void {
   ).action((score: string, options: ListOptions & { below: string }) =>
     run(
       options,
-      (analytics) => analytics.lowScores(score, { below: finiteNumber(options.below, '--below'), limit: positiveInt(options.limit, '--limit') }),
+      (analytics) => analytics.lowScores(score, { below: finiteNumber(options.below, '--below'), limit: positiveInteger(options.limit, '--limit') }),
       lowScoresTable,
     ),
   );
@@ -107,24 +108,6 @@ async function run<T>(options: OutputOptions, load: (analytics: TraceAnalytics) 
     process.stderr.write(`tracemesh query: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   }
-}
-
-function positiveInt(text: string, name: string): number {
-  const parsed = Number(text);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new UsageError(`${name} must be a positive whole number, got "${text}"`);
-  return parsed;
-}
-
-function positiveNumber(text: string, name: string): number {
-  const parsed = Number(text);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new UsageError(`${name} must be a positive number, got "${text}"`);
-  return parsed;
-}
-
-function finiteNumber(text: string, name: string): number {
-  const parsed = Number(text);
-  if (text.trim() === '' || !Number.isFinite(parsed)) throw new UsageError(`${name} must be a number, got "${text}"`);
-  return parsed;
 }
 
 function toolSource(text: string): ToolSpanSource {

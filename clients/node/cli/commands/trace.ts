@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { localTraceStoreUrl, tracingConfig } from '../../../../lib/config.js';
 import { TraceBackend } from '../../trace-reader.js';
 import { buildSpanTree, renderSpanTree } from '../../trace-tree.js';
+import { nonNegativeNumber } from '../number-arguments.js';
 import { waitForTrace } from '../trace-waiter.js';
 
 export function registerTraceCommand(program: Command): void {
@@ -12,15 +13,15 @@ export function registerTraceCommand(program: Command): void {
     .description('print a trace from the trace backend as a tree')
     .argument('<root_span_id>', 'the trace id (TurnResult.trace.root_span_id)')
     .option('--json', 'print the span rows as JSON')
-    .option('--wait <seconds>', 'wait up to this long for the trace to arrive', '0')
+    .option('--wait <seconds>', 'wait up to this long for the trace to arrive', (value: string) => nonNegativeNumber(value, '--wait'), 0)
     .option('--open', 'print the URL of the trace in the trace viewer instead')
-    .action(async (rootSpanId: string, options: { json?: boolean; wait: string; open?: boolean }) => {
+    .action(async (rootSpanId: string, options: { json?: boolean; wait: number; open?: boolean }) => {
       if (options.open) {
         printViewerLocation(rootSpanId);
         return;
       }
       const backend = new TraceBackend();
-      const waitMs = Number(options.wait) * 1000;
+      const waitMs = options.wait * 1000;
       const rows = waitMs > 0 ? await waitForTrace(backend, rootSpanId, { timeoutMs: waitMs }) : await backend.fetchTrace(rootSpanId);
       if (rows.length === 0) {
         process.stderr.write(`no spans found for trace ${rootSpanId}\n`);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { chromaPort, conversationPort, dataDir, toolworkerPort, tracestorePort } from '../../../../lib/config.js';
 import { startMesh } from '../../../../lib/process/mesh-launcher.js';
+import { positiveInteger } from '../number-arguments.js';
 
 export function registerUpCommand(program: Command): void {
   program
@@ -9,10 +10,9 @@ export function registerUpCommand(program: Command): void {
     .description('start the trace store, the tool worker and the conversation service')
     .option('--data-dir <dir>', 'where databases and logs go (default TRACEMESH_DATA_DIR or ./.tracemesh)')
     .option('--quiet', 'write service logs to <data-dir>/logs instead of this terminal')
-    .option('--workers <n>', 'tool workers to start, behind round_robin (ports 50052, 50062, …)', '1')
-    .action(async (options: { dataDir?: string; quiet?: boolean; workers: string }) => {
-      const workers = Number(options.workers);
-      if (!Number.isInteger(workers) || workers < 1 || workers > 32) throw new Error('--workers must be an integer from 1 to 32');
+    .option('--workers <n>', 'tool workers to start, behind round_robin (ports 50052, 50062, …)', (value: string) => positiveInteger(value, '--workers', 32), 1)
+    .action(async (options: { dataDir?: string; quiet?: boolean; workers: number }) => {
+      const workers = options.workers;
       const dir = options.dataDir ?? dataDir();
       process.stderr.write(`starting the mesh (data in ${dir})…\n`);
       const mesh = await startMesh({

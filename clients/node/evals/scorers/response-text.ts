@@ -1,6 +1,6 @@
 // Reading a model's answer as text: where the answer is in a task's output, its words, headings
 // and numbers. Shared by the rule-based scorers so they all see the same answer the same way.
-import { asRecord } from '../span-fields.js';
+import { asRecord } from '../../span-fields.js';
 
 const ANSWER_FIELDS = ['final_response', 'response', 'answer', 'text', 'output'] as const;
 

@@ -5,7 +5,7 @@
 // Cited: a number written in the answer that rounds to the fact at the answer's precision (162.56 is
 // cited by "162.6"; a fraction under 10 needs a decimal, so "0" does not cite 0.3); a title found in
 // the answer, or at least 60% of its longer words.
-import { asRecord } from '../span-fields.js';
+import { asRecord } from '../../span-fields.js';
 import { numbersIn } from './response-text.js';
 
 export interface CitableFact {

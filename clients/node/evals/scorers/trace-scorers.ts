@@ -7,7 +7,7 @@
 //                              the share of its citable facts (tool-citations.ts) found in the answer;
 //                              the mean over calls. No successful call with facts → null.
 import { EvalTrace } from '../trace.js';
-import { spanMetadata } from '../span-fields.js';
+import { spanMetadata } from '../../span-fields.js';
 import type { CaseTraceResolver } from './case-trace.js';
 import { traceScorer } from './case-trace.js';
 import { citableFacts, citedFacts } from './tool-citations.js';
