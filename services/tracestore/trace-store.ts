@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '../../lib/logging.js';
 import { BtqlRunner } from './btql/run-btql.js';
 import { openDatabase } from './db/open-database.js';
+import { startWalCheckpointer, type WalCheckpointer, type WalCheckpointSettings } from './db/wal-checkpointer.js';
 import { HttpError } from './http/http-error.js';
 import { decodeBody, parseJsonBody, readRawBody } from './http/read-json-body.js';
 import { RawJson, Router, type RouteRequest } from './http/router.js';
@@ -16,6 +17,7 @@ import { registerFunctionRoutes } from './routes/function-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerLoginRoutes } from './routes/login-routes.js';
 import { registerProjectRoutes } from './routes/project-routes.js';
+import { LogRowsBatcher } from './store/log-rows-batcher.js';
 import { Registry } from './store/registry.js';
 import { RowStore } from './store/row-store.js';
 import { Sequences } from './store/sequences.js';
@@ -39,6 +41,8 @@ export interface TraceStoreOptions {
   publicUrl?: string;
   bodyLimitBytes?: number;
   logger?: Logger;
+  /** How the checkpoint worker runs (tests make it eager); defaults suit sustained ingest. */
+  walCheckpoint?: WalCheckpointSettings;
 }
 
 export interface RunningTraceStore {
@@ -53,12 +57,21 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
   const host = options.host ?? '127.0.0.1';
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const db = openDatabase(options.dbPath);
+  let checkpointer: WalCheckpointer | undefined;
+  try {
+    checkpointer = options.dbPath === ':memory:' ? undefined : await startWalCheckpointer(db, options.dbPath, log, options.walCheckpoint);
+  } catch (error) {
+    // SQLite's automatic checkpoint (still on) keeps the log bounded without the worker.
+    log.warn({ err: error }, 'no WAL checkpoint worker; checkpointing on the request thread');
+  }
   const sequences = new Sequences(db);
+  const rows = new RowStore(db, sequences);
   const store: StoreContext = {
     db,
     sequences,
     registry: new Registry(db),
-    rows: new RowStore(db, sequences),
+    rows,
+    logRows: new LogRowsBatcher(rows, log),
     btql: new BtqlRunner(db),
     summaries: new Summaries(db),
     threads: new TraceThreads(db),
@@ -159,6 +172,7 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
       });
     });
   } catch (error) {
+    await checkpointer?.stop();
     db.close();
     throw error;
   }
@@ -173,11 +187,13 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
       force.unref();
       server.close(() => {
         clearTimeout(force);
-        // Refreshes planner statistics when SQLite thinks they are stale (cheap otherwise).
-        db.pragma('optimize');
-        db.close();
-        log.info('trace store closed');
-        resolve();
+        void (checkpointer?.stop() ?? Promise.resolve()).finally(() => {
+          // Refreshes planner statistics when SQLite thinks they are stale (cheap otherwise).
+          db.pragma('optimize');
+          db.close();
+          log.info('trace store closed');
+          resolve();
+        });
       });
       // Idle keep-alive sockets would hold close() open; busy ones close once their response ends.
       server.closeIdleConnections();

@@ -9,7 +9,7 @@ export function registerIngestRoutes(router: Router, store: StoreContext): void 
   router.post('/logs3', async (request) => {
     const body = objectBody(await request.body());
     if (!Array.isArray(body.rows)) throw badRequest('"rows" must be an array of rows');
-    const summary = store.rows.writeLogRows(body.rows);
+    const summary = await store.logRows.write(body.rows);
     store.log.debug({ ...summary }, 'logs3 written');
     return { xact_id: summary.xactId };
   });

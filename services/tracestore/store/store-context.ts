@@ -2,6 +2,7 @@
 import type { Logger } from '../../../lib/logging.js';
 import type { BtqlRunner } from '../btql/run-btql.js';
 import type { TraceDatabase } from '../db/open-database.js';
+import type { LogRowsBatcher } from './log-rows-batcher.js';
 import type { Registry } from './registry.js';
 import type { RowStore } from './row-store.js';
 import type { Sequences } from './sequences.js';
@@ -12,6 +13,8 @@ export interface StoreContext {
   db: TraceDatabase;
   registry: Registry;
   rows: RowStore;
+  /** /logs3 writes, group-committed. */
+  logRows: LogRowsBatcher;
   btql: BtqlRunner;
   summaries: Summaries;
   threads: TraceThreads;
