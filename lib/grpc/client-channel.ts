@@ -2,7 +2,7 @@
 // bearer token when TRACEMESH_AUTH_TOKEN is set.
 import type { ChannelCredentials, ChannelOptions, Interceptor } from '@grpc/grpc-js';
 import { securityConfig, type SecurityConfig } from '../config.js';
-import { tracingClientInterceptor } from '../tracing/grpc-client-tracing.js';
+import { tracingClientInterceptor, type ClientSpanPolicy } from '../tracing/grpc-client-tracing.js';
 import { bearerTokenInterceptor } from './auth.js';
 import { channelCredentials } from './transport-security.js';
 
@@ -11,8 +11,13 @@ export interface MeshClientSetup {
   options: ChannelOptions & { interceptors: Interceptor[] };
 }
 
-export function meshClientSetup(target: string, channelOptions: ChannelOptions, security: SecurityConfig = securityConfig()): MeshClientSetup {
-  const interceptors = [tracingClientInterceptor(target)];
+export function meshClientSetup(
+  target: string,
+  channelOptions: ChannelOptions,
+  security: SecurityConfig = securityConfig(),
+  clientSpans: ClientSpanPolicy = 'always',
+): MeshClientSetup {
+  const interceptors = [tracingClientInterceptor(target, clientSpans)];
   if (security.authToken) interceptors.push(bearerTokenInterceptor(security.authToken));
   return { credentials: channelCredentials(security), options: { ...channelOptions, interceptors } };
 }

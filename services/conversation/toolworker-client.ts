@@ -57,7 +57,8 @@ export class ToolWorkerClient {
   private cached: { tools: Anthropic.Tool[]; fetchedAt: number } | undefined;
 
   constructor(private readonly options: ToolWorkerClientOptions) {
-    const setup = meshClientSetup(options.target, CHANNEL_OPTIONS);
+    // Every call to a worker runs inside a worker_execute_tool (or server_process_turn) span.
+    const setup = meshClientSetup(options.target, CHANNEL_OPTIONS, undefined, 'with-collector');
     this.client = new ToolWorkerServiceClient(options.target, setup.credentials, setup.options);
   }
 

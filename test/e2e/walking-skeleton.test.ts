@@ -100,6 +100,15 @@ describe('walking skeleton (three processes, offline model, local trace store)',
       const value = (span.scores as Record<string, number> | undefined)?.[score ?? ''];
       assert.ok(typeof value === 'number' && value >= 0 && value <= 1, `${toolName} scored ${score}: ${value}`);
     }
+    // Without an OTLP collector a tool call is worker_execute_tool > the worker's ExecuteTool server
+    // span > the tool: no CLIENT span in between (worker_execute_tool stands for the call).
+    const executeSpans = named(rows, 'tracemesh.toolworker.v1.ToolWorkerService/ExecuteTool');
+    assert.equal(executeSpans.length, 3, 'one ExecuteTool span per tool call');
+    for (const span of executeSpans) {
+      assert.equal((span.metadata as Record<string, unknown>)['otel.kind'], 'server');
+      const parent = rows.find((row) => row.span_id === span.span_parents?.[0]);
+      assert.equal(nameOf(parent ?? {}), 'worker_execute_tool', 'the server span nests directly under worker_execute_tool');
+    }
     const tool = named(rows, 'calculate_clinical_metrics')[0];
     assert.equal((tool?.span_attributes as { type?: string }).type, 'tool');
     assert.deepEqual(tool?.scores, { health_risk: 0.3, bmi_risk: 0.3 });
