@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startChromaServer, type ChromaServer } from '../../lib/process/chroma-server.js';
 import { startMesh, startService, stopProcess, type RunningMesh, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
 import { startHarnessProcess, type HarnessProcess } from './node-process.js';
+import type { ProcessSet } from './process-cpu.js';
 import { saveRecordedTurn, type RecordedTurn } from '../baselines/floor/recorded-turn.js';
 
 export const BENCH_ENV: Record<string, string> = {
@@ -27,6 +28,8 @@ export interface MeshStack {
   conversationTarget: string;
   conversationPid: number;
   workerPid: number;
+  /** Its processes by role, for CPU accounting (no trace store with tracing off). */
+  processes: ProcessSet;
   stop(): Promise<void>;
 }
 
@@ -55,7 +58,9 @@ export async function startMeshStack(
     readyTimeoutMs: 60_000,
   });
   const pid = (instance: string): number => mesh.processes.get(instance)?.child.pid ?? -1;
-  return { name, mesh, conversationTarget: mesh.conversationTarget, conversationPid: pid('conversation'), workerPid: pid('toolworker'), stop: () => mesh.stop() };
+  const processes: ProcessSet = { conversation: pid('conversation'), 'tool worker': pid('toolworker') };
+  if (mesh.processes.has('tracestore')) processes['trace store'] = pid('tracestore');
+  return { name, mesh, conversationTarget: mesh.conversationTarget, conversationPid: pid('conversation'), workerPid: pid('toolworker'), processes, stop: () => mesh.stop() };
 }
 
 export interface FloorStack {
@@ -91,6 +96,7 @@ export async function startFloorStack(script: RecordedTurn, options: StackOption
 export interface PeerStack {
   baseUrl: string;
   conversationPid: number;
+  processes: ProcessSet;
   stop(): Promise<void>;
 }
 
@@ -109,6 +115,7 @@ export async function startPeerStack(chromaUrl: string, options: StackOptions): 
     return {
       baseUrl: server.ready.address,
       conversationPid: server.child.pid ?? -1,
+      processes: { 'peer server': server.child.pid ?? -1, 'peer worker': worker.child.pid ?? -1, 'trace store': store.child.pid ?? -1 },
       stop: async () => {
         for (const process of started.reverse()) await process.stop();
         await stopProcess(store.child);

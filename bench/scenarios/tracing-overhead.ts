@@ -9,13 +9,16 @@ import { runClosedLoop } from '../harness/closed-loop.js';
 import { interleavedRounds } from '../harness/rounds.js';
 import { sequentialRound } from '../harness/sequential-round.js';
 import { median } from '../harness/stats.js';
+import { describeCpu, measureCpuPerTurn, medianCpu } from '../harness/process-cpu.js';
 
 export const tracingOverhead: Scenario = {
   name: 'tracing-overhead',
   title: 'Tracing overhead: mesh with tracing ÷ tracing off',
   async run(context): Promise<ScenarioResult> {
-    const on = new GrpcTurnClient((await context.mesh()).conversationTarget);
-    const off = new GrpcTurnClient((await context.meshWithoutTracing()).conversationTarget);
+    const onStack = await context.mesh();
+    const offStack = await context.meshWithoutTracing();
+    const on = new GrpcTurnClient(onStack.conversationTarget);
+    const off = new GrpcTurnClient(offStack.conversationTarget);
     const turns = context.pick(4, 20);
     const loadMs = context.pick(800, 5_000);
     const zeroMsTool = sleepToolsQuery(1, 0);
@@ -29,15 +32,17 @@ export const tracingOverhead: Scenario = {
       );
       const throughput = await interleavedRounds(
         [
-          { name: 'on', run: async () => (await runClosedLoop(() => on.turn(zeroMsTool), { concurrency: 32, durationMs: loadMs })).throughput },
-          { name: 'off', run: async () => (await runClosedLoop(() => off.turn(zeroMsTool), { concurrency: 32, durationMs: loadMs })).throughput },
+          { name: 'on', run: () => measureCpuPerTurn(onStack.processes, () => runClosedLoop(() => on.turn(zeroMsTool), { concurrency: 32, durationMs: loadMs }), (r) => r.completed) },
+          { name: 'off', run: () => measureCpuPerTurn(offStack.processes, () => runClosedLoop(() => off.turn(zeroMsTool), { concurrency: 32, durationMs: loadMs }), (r) => r.completed) },
         ],
         { warmupRounds: 1, rounds: context.pick(1, 4) },
       );
       const latencyOn = median((latency.get('on') ?? []).map(median));
       const latencyOff = median((latency.get('off') ?? []).map(median));
-      const throughputOn = median(throughput.get('on') ?? []);
-      const throughputOff = median(throughput.get('off') ?? []);
+      const throughputOn = median((throughput.get('on') ?? []).map((r) => r.result.throughput));
+      const throughputOff = median((throughput.get('off') ?? []).map((r) => r.result.throughput));
+      const cpuOn = medianCpu((throughput.get('on') ?? []).map((r) => r.cpu));
+      const cpuOff = medianCpu((throughput.get('off') ?? []).map((r) => r.cpu));
       return {
         scenario: 'tracing-overhead',
         figures: [
@@ -53,10 +58,15 @@ export const tracingOverhead: Scenario = {
             unit: '×',
             target: { comparison: '<=', value: 1.1 },
           },
+          { id: 'tracing.cpu_on', label: 'CPU per turn (c=32), tracing on', value: cpuOn.total ?? Number.NaN, unit: 'ms', note: describeCpu(cpuOn) },
+          { id: 'tracing.cpu_off', label: 'CPU per turn (c=32), tracing off', value: cpuOff.total ?? Number.NaN, unit: 'ms', note: describeCpu(cpuOff) },
         ],
         raw: {
           latencyRoundMedians: { on: (latency.get('on') ?? []).map(median), off: (latency.get('off') ?? []).map(median) },
-          throughputRounds: { on: throughput.get('on'), off: throughput.get('off') },
+          throughputRounds: {
+            on: (throughput.get('on') ?? []).map((r) => ({ throughput: r.result.throughput, cpuPerTurnMs: r.cpu })),
+            off: (throughput.get('off') ?? []).map((r) => ({ throughput: r.result.throughput, cpuPerTurnMs: r.cpu })),
+          },
           loadMs,
         },
       };
