@@ -90,6 +90,32 @@ describe('trace store ingest: group commit and background checkpoints', () => {
     });
   });
 
+  describe('group size', () => {
+    it('commits at most ~2,000 rows per transaction, so readers never wait long behind a write', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tracestore-groups-'));
+      const db = openDatabase(join(dir, 'traces.db'));
+      try {
+        const rowStore = new RowStore(db, new Sequences(db));
+        const groupRows: number[] = [];
+        const write = rowStore.writeLogRowGroups.bind(rowStore);
+        rowStore.writeLogRowGroups = (groups) => {
+          groupRows.push(groups.reduce((sum, group) => sum + group.rows.length, 0));
+          return write(groups);
+        };
+        const batcher = new LogRowsBatcher(rowStore, pino({ level: 'silent' }));
+        const request = (r: number): JsonObject[] => spanRows('p1', `g${r}`, 900);
+        // Five requests queued in one tick: 4,500 rows.
+        const answers = await Promise.all([0, 1, 2, 3, 4].map((r) => batcher.write(request(r))));
+        assert.deepEqual(answers.map((a) => a.written), [900, 900, 900, 900, 900]);
+        assert.deepEqual(groupRows, [1_800, 1_800, 900], 'two requests per transaction, then the rest');
+        assert.equal(db.prepare<[], { n: number }>('SELECT count(*) AS n FROM spans').get()?.n, 4_500);
+      } finally {
+        db.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('write-ahead log', () => {
     let store: TestStore;
     before(async () => {

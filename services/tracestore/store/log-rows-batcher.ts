@@ -5,6 +5,12 @@
 import type { Logger } from '../../../lib/logging.js';
 import { checkLogRows, type CheckedLogRows, type RowStore, type WriteSummary } from './row-store.js';
 
+/**
+ * The most rows one group transaction takes (more stay queued for the next): one transaction holds
+ * the request thread, so readers — BTQL, the viewer — wait at most about this long behind a write.
+ */
+const MAX_GROUP_ROWS = 2_000;
+
 interface Queued {
   rows: CheckedLogRows;
   resolve(summary: WriteSummary): void;
@@ -30,9 +36,15 @@ export class LogRowsBatcher {
   }
 
   private writeQueued(): void {
-    const group = this.queue;
-    this.queue = [];
-    this.scheduled = false;
+    let rows = 0;
+    let taken = 0;
+    while (taken < this.queue.length && (taken === 0 || rows + this.queue[taken]!.rows.rows.length <= MAX_GROUP_ROWS)) {
+      rows += this.queue[taken]!.rows.rows.length;
+      taken++;
+    }
+    const group = this.queue.splice(0, taken);
+    this.scheduled = this.queue.length > 0;
+    if (this.scheduled) setImmediate(() => this.writeQueued());
     try {
       const summaries = this.rows.writeLogRowGroups(group.map((queued) => queued.rows));
       group.forEach((queued, index) => queued.resolve(summaries[index]!));
