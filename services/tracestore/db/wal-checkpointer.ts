@@ -42,12 +42,15 @@ export async function startWalCheckpointer(
     worker.once('online', resolve);
     worker.once('error', reject);
   });
-  worker.on('error', (error) => {
-    // Without the worker, SQLite's own automatic checkpoint keeps the log bounded again.
-    if (running) log.error({ err: error }, 'WAL checkpoint worker failed; the store checkpoints on its own again');
+  // Without the worker, SQLite's own automatic checkpoint keeps the log bounded again.
+  const fallBack = (reason: unknown): void => {
+    if (!running) return;
     running = false;
+    log.error({ err: reason }, 'WAL checkpoint worker stopped; the store checkpoints on its own again');
     db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-  });
+  };
+  worker.on('error', fallBack);
+  worker.on('exit', (code) => fallBack(new Error(`checkpoint worker exited (code ${code})`)));
   await online;
   db.pragma('wal_autocheckpoint = 0');
   return {
