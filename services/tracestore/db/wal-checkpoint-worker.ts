@@ -7,6 +7,7 @@
 // request thread — the one writer — to restart the log: a RESTART from this thread would hold the
 // write lock in ways that made the writer's BEGIN fail with SQLITE_BUSY (measured), and the
 // request thread can do it between two of its own transactions, with nothing left to wait for.
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
@@ -31,6 +32,11 @@ const db = new Database(settings.dbPath);
 db.pragma('busy_timeout = 1000');
 // Only this connection checkpoints; its own automatic checkpoint would be the same work.
 db.pragma('wal_autocheckpoint = 0');
+// SQLite syncs the database file only after a checkpoint that reached the log's end, which under
+// sustained writes a passive one rarely does: the pages it copied would wait in the OS cache for
+// the request thread's restart to sync them all at once (measured: 8 % of the store's time). This
+// thread flushes them after every pass instead.
+const databaseFile = openSync(settings.dbPath, 'r+');
 
 function post(message: CheckpointWorkerMessage): void {
   parentPort?.postMessage(message);
@@ -39,6 +45,7 @@ function post(message: CheckpointWorkerMessage): void {
 function checkpoint(): void {
   try {
     const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as CheckpointResult[];
+    if (passive && passive.checkpointed > 0) fdatasyncSync(databaseFile);
     if (passive && passive.log >= settings.restartPages && passive.log - passive.checkpointed <= settings.restartLagPages) {
       post({ kind: 'restart-wanted' });
     }
@@ -54,5 +61,6 @@ parentPort?.on('message', (message: unknown) => {
   clearInterval(timer);
   checkpoint();
   db.close();
+  closeSync(databaseFile);
   parentPort?.close();
 });

@@ -35,7 +35,7 @@ export async function startWalCheckpointer(
   let running = true;
   worker.on('message', (message: CheckpointWorkerMessage) => {
     if (message.kind === 'error') log.warn({ error: message.message }, 'WAL checkpoint failed; retrying');
-    if (message.kind === 'restart-wanted' && running) restartLog(db);
+    if (message.kind === 'restart-wanted' && running) restartLog(db, log);
   });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const online = new Promise<void>((resolve, reject) => {
@@ -69,11 +69,14 @@ export async function startWalCheckpointer(
  * between two transactions of this (the only writing) connection; if the worker is mid-pass it
  * does not wait (busy) and the worker asks again after its next pass.
  */
-function restartLog(db: TraceDatabase): void {
+function restartLog(db: TraceDatabase, log: Logger): void {
   const timeout = db.pragma('busy_timeout', { simple: true }) as number;
   db.pragma('busy_timeout = 0');
   try {
     db.pragma('wal_checkpoint(RESTART)');
+  } catch (error) {
+    // An I/O error here must not take the store down: the log simply is not restarted this time.
+    log.warn({ err: error }, 'WAL restart failed; retrying after the next checkpoint');
   } finally {
     db.pragma(`busy_timeout = ${timeout}`);
   }
