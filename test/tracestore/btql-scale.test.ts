@@ -90,12 +90,12 @@ describe('trace store /btql at 100k spans', function () {
         const grouped = plan(db, `SELECT span_attributes.name AS name, count(*) AS n FROM ${from()} GROUP BY name`);
         const tools = plan(db, `dimensions: input.tool_name as tool | measures: count(1) as calls, count(error) as errors, percentile(metrics.end - metrics.start, 0.95) as p95 | from: ${from()} | filter: span_attributes.name = 'worker_execute_tool'`);
         console.log(`      ${phase}:\n        root:   ${byRoot}\n        name:   ${byName}\n        recent: ${recent}\n        group:  ${grouped}\n        tools:  ${tools}`);
-        assert.match(byRoot, /USING INDEX spans_by_root \(object_type=\? AND object_id=\? AND root_span_id=\?\)/, phase);
-        assert.match(byName, /USING INDEX spans_by_name \(object_type=\? AND object_id=\? AND span_name=\?\)/, phase);
-        assert.match(recent, /USING INDEX spans_by_name_created \(object_type=\? AND object_id=\? AND span_name=\?\)/, phase);
+        assert.match(byRoot, /USING INDEX spans_by_root \(object_key=\? AND root_span_id=\?\)/, phase);
+        assert.match(byName, /USING INDEX spans_by_name \(object_key=\? AND span_name=\?\)/, phase);
+        assert.match(recent, /USING INDEX spans_by_name_created \(object_key=\? AND span_name=\?\)/, phase);
         assert.match(grouped, /COVERING INDEX spans_by_name/, phase);
         assert.doesNotMatch(grouped, /TEMP B-TREE FOR GROUP BY/, 'grouping by span name walks the name index in order');
-        assert.match(tools, /USING INDEX spans_by_name(_created)? \(object_type=\? AND object_id=\? AND span_name=\?\)/, phase);
+        assert.match(tools, /USING INDEX spans_by_name(_created)? \(object_key=\? AND span_name=\?\)/, phase);
       }
     } finally {
       db.close();

@@ -1,6 +1,63 @@
 // The trace store's tables. One SQLite file holds everything; the hot fields of each row live in
 // their own (indexed) columns, the full row as JSON text in `row`.
-export const SCHEMA_VERSION = 1;
+//
+// Schema 2: spans name their object (project logs, experiment, dataset…) by a small integer
+// `object_key` (table span_objects) instead of the ~50-byte type and id that every index entry
+// used to repeat — smaller indexes and faster ingest (bench/: tracestore-ingest). Queries find the
+// key with a constant subquery, so each is still one index probe. migrate-schema.ts upgrades a
+// schema-1 file.
+export const SCHEMA_VERSION = 2;
+
+/** The span table's indexes (built again after a migration rebuilds the table). */
+export const SPAN_INDEXES_SQL = `
+-- Lookups end in _pagination_key so the default order (newest first) comes from the index itself;
+-- otherwise SQLite may prefer walking spans_by_page over a whole project to skip a sort.
+CREATE INDEX IF NOT EXISTS spans_by_root ON spans (object_key, root_span_id, _pagination_key);
+CREATE INDEX IF NOT EXISTS spans_by_name ON spans (object_key, span_name, _pagination_key);
+CREATE INDEX IF NOT EXISTS spans_by_span_id ON spans (object_key, span_id);
+CREATE INDEX IF NOT EXISTS spans_by_page ON spans (object_key, _pagination_key);
+CREATE INDEX IF NOT EXISTS spans_by_created ON spans (object_key, created);
+-- "Newest spans of one name" (recent conversations: name = 'client_conversation' ORDER BY created DESC)
+-- reads this in order instead of walking spans_by_created over the whole project.
+CREATE INDEX IF NOT EXISTS spans_by_name_created ON spans (object_key, span_name, created);
+`;
+
+/** The span table as schema 2 has it. */
+export const SPANS_TABLE_SQL = `
+CREATE TABLE IF NOT EXISTS spans (
+  object_key      INTEGER NOT NULL,   -- span_objects.object_key
+  id              TEXT NOT NULL,
+  span_id         TEXT,
+  root_span_id    TEXT,
+  span_parents    TEXT,            -- JSON array, NULL for a root
+  is_root         INTEGER NOT NULL,
+  span_name       TEXT,
+  span_type       TEXT,
+  created         TEXT,
+  _xact_id        TEXT NOT NULL,   -- fixed-width digits: string order = numeric order
+  _pagination_key TEXT NOT NULL,   -- 'p' + fixed-width digits, set when the row is first written
+  row             TEXT NOT NULL,   -- the full row as JSON
+  UNIQUE (object_key, id)
+);
+`;
+
+export const SPAN_OBJECTS_TABLE_SQL = `
+-- The objects span rows belong to, each with a small integer key for the span indexes.
+CREATE TABLE IF NOT EXISTS span_objects (
+  object_key  INTEGER PRIMARY KEY,
+  object_type TEXT NOT NULL,   -- project_logs | experiment | dataset | prompt_session | project_prompts
+  object_id   TEXT NOT NULL,
+  UNIQUE (object_type, object_id)
+);
+`;
+
+/**
+ * SQL for "the key of this object" inside a query: a constant (or correlated) subquery, so SQLite
+ * can probe a span index with it. Unknown objects give NULL, which matches no span.
+ */
+export function objectKeyOf(objectType: string, objectId: string): string {
+  return `(SELECT object_key FROM span_objects WHERE object_type = ${objectType} AND object_id = ${objectId})`;
+}
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -27,35 +84,10 @@ CREATE TABLE IF NOT EXISTS objects (
   UNIQUE (kind, project_id, name)
 );
 
+${SPAN_OBJECTS_TABLE_SQL}
 -- Span rows (and dataset records) keyed by the object they belong to and their row id.
-CREATE TABLE IF NOT EXISTS spans (
-  object_type     TEXT NOT NULL,   -- project_logs | experiment | dataset | …
-  object_id       TEXT NOT NULL,
-  id              TEXT NOT NULL,
-  span_id         TEXT,
-  root_span_id    TEXT,
-  span_parents    TEXT,            -- JSON array, NULL for a root
-  is_root         INTEGER NOT NULL,
-  span_name       TEXT,
-  span_type       TEXT,
-  created         TEXT,
-  _xact_id        TEXT NOT NULL,   -- fixed-width digits: string order = numeric order
-  _pagination_key TEXT NOT NULL,   -- 'p' + fixed-width digits, set when the row is first written
-  row             TEXT NOT NULL,   -- the full row as JSON
-  UNIQUE (object_type, object_id, id)
-);
--- Lookups end in _pagination_key so the default order (newest first) comes from the index itself;
--- otherwise SQLite may prefer walking spans_by_page over a whole project to skip a sort.
-CREATE INDEX IF NOT EXISTS spans_by_root ON spans (object_type, object_id, root_span_id, _pagination_key);
-CREATE INDEX IF NOT EXISTS spans_by_name ON spans (object_type, object_id, span_name, _pagination_key);
-CREATE INDEX IF NOT EXISTS spans_by_span_id ON spans (object_type, object_id, span_id);
-CREATE INDEX IF NOT EXISTS spans_by_page ON spans (object_type, object_id, _pagination_key);
-CREATE INDEX IF NOT EXISTS spans_by_created ON spans (object_type, object_id, created);
--- "Newest spans of one name" (recent conversations: name = 'client_conversation' ORDER BY created DESC)
--- reads this in order instead of walking spans_by_created over the whole project. Added after
--- schema 1 shipped; IF NOT EXISTS builds it when an older database is opened.
-CREATE INDEX IF NOT EXISTS spans_by_name_created ON spans (object_type, object_id, span_name, created);
-
+${SPANS_TABLE_SQL}
+${SPAN_INDEXES_SQL}
 -- Feedback comments (audit entries), kept apart from the spans they comment on.
 CREATE TABLE IF NOT EXISTS comments (
   object_type TEXT NOT NULL,

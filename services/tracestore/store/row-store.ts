@@ -7,6 +7,7 @@ import { badRequest } from '../http/http-error.js';
 import { deepMerge } from './merge-rows.js';
 import { objectRefOf, type ObjectRef } from './row-identity.js';
 import type { Sequences } from './sequences.js';
+import { SpanObjects } from './span-objects.js';
 
 /** Write-control fields: they steer a write and are never stored. */
 const CONTROL_FIELDS = [
@@ -61,25 +62,24 @@ export class RowStore {
   private readonly deleteById;
   private readonly insertComment;
 
+  private readonly objects: SpanObjects;
+
   constructor(private readonly db: TraceDatabase, private readonly sequences: Sequences) {
-    this.selectById = db.prepare<[string, string, string], StoredRow>(
-      'SELECT id, row FROM spans WHERE object_type = ? AND object_id = ? AND id = ?',
-    );
-    this.selectBySpanId = db.prepare<[string, string, string], StoredRow>(
-      'SELECT id, row FROM spans WHERE object_type = ? AND object_id = ? AND span_id = ? LIMIT 1',
-    );
+    this.objects = new SpanObjects(db);
+    this.selectById = db.prepare<[number, string], StoredRow>('SELECT id, row FROM spans WHERE object_key = ? AND id = ?');
+    this.selectBySpanId = db.prepare<[number, string], StoredRow>('SELECT id, row FROM spans WHERE object_key = ? AND span_id = ? LIMIT 1');
     // A rewrite keeps the row's first _pagination_key, so paging never sees it twice.
     this.upsert = db.prepare(
-      `INSERT INTO spans (object_type, object_id, id, span_id, root_span_id, span_parents, is_root, span_name, span_type,
+      `INSERT INTO spans (object_key, id, span_id, root_span_id, span_parents, is_root, span_name, span_type,
                           created, _xact_id, _pagination_key, row)
-       VALUES (@object_type, @object_id, @id, @span_id, @root_span_id, @span_parents, @is_root, @span_name, @span_type,
+       VALUES (@object_key, @id, @span_id, @root_span_id, @span_parents, @is_root, @span_name, @span_type,
                @created, @xact_id, @pagination_key, @row)
-       ON CONFLICT (object_type, object_id, id) DO UPDATE SET
+       ON CONFLICT (object_key, id) DO UPDATE SET
          span_id = excluded.span_id, root_span_id = excluded.root_span_id, span_parents = excluded.span_parents,
          is_root = excluded.is_root, span_name = excluded.span_name, span_type = excluded.span_type,
          created = excluded.created, _xact_id = excluded._xact_id, row = excluded.row`,
     );
-    this.deleteById = db.prepare('DELETE FROM spans WHERE object_type = ? AND object_id = ? AND id = ?');
+    this.deleteById = db.prepare('DELETE FROM spans WHERE object_key = ? AND id = ?');
     this.insertComment = db.prepare(
       `INSERT OR REPLACE INTO comments (object_type, object_id, id, origin_id, created, _xact_id, row)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -98,6 +98,7 @@ export class RowStore {
    * (the tail of the table, index pages near each other) once instead of once per request.
    */
   writeLogRowGroups(groups: CheckedLogRows[]): WriteSummary[] {
+    this.objects.ensure(groups.flatMap((group) => group.rows.map((row) => row.ref)));
     return this.db.transaction(() => {
       const summaries = groups.map((group) => {
         const summary = this.newSummary();
@@ -111,11 +112,12 @@ export class RowStore {
 
   /** OTLP spans: merged into the row with the same span id in the object, inserted otherwise. */
   writeSpans(spans: SpanWrite[]): WriteSummary {
+    this.objects.ensure(spans.map((span) => span.ref));
     return this.db.transaction(() => {
       const summary = this.newSummary();
       for (const { ref, row } of spans) {
         const spanId = typeof row.span_id === 'string' ? row.span_id : undefined;
-        const existing = spanId ? this.selectBySpanId.get(ref.objectType, ref.objectId, spanId) : undefined;
+        const existing = spanId ? this.selectBySpanId.get(this.objects.keyOf(ref), spanId) : undefined;
         if (existing) {
           this.store(ref, existing.id, mergeKeepingCreated(JSON.parse(existing.row) as JsonObject, row, []), summary.xactId);
           summary.merged++;
@@ -135,7 +137,7 @@ export class RowStore {
 
   private applyLogRow(ref: ObjectRef, id: string, raw: JsonObject, summary: WriteSummary): void {
     if (raw._object_delete === true) {
-      this.deleteById.run(ref.objectType, ref.objectId, id);
+      this.deleteById.run(this.objects.keyOf(ref), id);
       summary.deleted++;
       return;
     }
@@ -149,7 +151,7 @@ export class RowStore {
       return;
     }
     if (raw._is_merge === true) {
-      const existing = this.selectById.get(ref.objectType, ref.objectId, id);
+      const existing = this.selectById.get(this.objects.keyOf(ref), id);
       if (existing) {
         const mergePaths = Array.isArray(raw._merge_paths) ? (raw._merge_paths as JsonValue[][]) : [];
         this.store(ref, id, mergeKeepingCreated(JSON.parse(existing.row) as JsonObject, row, mergePaths), summary.xactId);
@@ -168,8 +170,7 @@ export class RowStore {
     const parents = Array.isArray(row.span_parents) ? row.span_parents : undefined;
     const spanAttributes = isJsonObject(row.span_attributes) ? row.span_attributes : undefined;
     this.upsert.run({
-      object_type: ref.objectType,
-      object_id: ref.objectId,
+      object_key: this.objects.keyOf(ref),
       id,
       span_id: stringOrNull(row.span_id),
       root_span_id: stringOrNull(row.root_span_id),

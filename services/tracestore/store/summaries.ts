@@ -3,6 +3,7 @@
 // are gathered over every span of its trace (root_span_id), then averaged over cases.
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../lib/json.js';
 import type { TraceDatabase } from '../db/open-database.js';
+import { objectKeyOf } from '../db/schema.js';
 
 export interface ScoreSummary {
   name: string;
@@ -45,12 +46,12 @@ export class Summaries {
 
   constructor(db: TraceDatabase) {
     this.countRows = db.prepare<[string, string], { total: number }>(
-      'SELECT count(*) AS total FROM spans WHERE object_type = ? AND object_id = ?',
+      `SELECT count(*) AS total FROM spans WHERE object_key = ${objectKeyOf('?', '?')}`,
     );
     this.experimentRows = db.prepare<[string], ExperimentSpanRow>(
       `SELECT coalesce(root_span_id, id) AS case_key, is_root, row -> '$.scores' AS scores, row -> '$.metrics' AS metrics,
               CASE WHEN is_root THEN row -> '$.input' END AS input
-       FROM spans WHERE object_type = 'experiment' AND object_id = ?`,
+       FROM spans WHERE object_key = ${objectKeyOf("'experiment'", '?')}`,
     );
   }
 

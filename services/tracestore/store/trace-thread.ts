@@ -2,6 +2,7 @@
 // the LLM spans in time order, their input messages (each once) and their output messages.
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../lib/json.js';
 import type { TraceDatabase } from '../db/open-database.js';
+import { objectKeyOf } from '../db/schema.js';
 
 export interface TraceRef {
   objectType: string;
@@ -15,7 +16,7 @@ export class TraceThreads {
   constructor(db: TraceDatabase) {
     this.llmSpans = db.prepare<[string, string, string], { input: string | null; output: string | null }>(
       `SELECT row -> '$.input' AS input, row -> '$.output' AS output FROM spans
-       WHERE object_type = ? AND object_id = ? AND root_span_id = ? AND span_type = 'llm'
+       WHERE object_key = ${objectKeyOf('?', '?')} AND root_span_id = ? AND span_type = 'llm'
          AND coalesce(row ->> '$.span_attributes.purpose', '') != 'scorer'
        ORDER BY row ->> '$.metrics.start', created, _pagination_key`,
     );

@@ -3,6 +3,7 @@
 // trace's rows. User input only ever reaches SQLite as a parameter value (LIKE patterns escaped).
 import type { JsonValue } from '../../../lib/json.js';
 import type { TraceDatabase } from '../db/open-database.js';
+import { objectKeyOf } from '../db/schema.js';
 import type { ListCursor, ScoreFilter } from './trace-list-request.js';
 
 export interface ProjectActivity {
@@ -91,10 +92,10 @@ interface TraceTotalsRow {
 // grpcurl or OTel-only caller's `traceparent`: the mesh's server span continues a span we never see).
 const IS_TOP_SPAN = `(s.is_root = 1 OR NOT EXISTS (
     SELECT 1 FROM spans parent
-    WHERE parent.object_type = s.object_type AND parent.object_id = s.object_id
+    WHERE parent.object_key = s.object_key
       AND parent.span_id = s.span_parents ->> '$[0]'))`;
 
-const SAME_TRACE = 't.object_type = s.object_type AND t.object_id = s.object_id AND t.root_span_id = s.root_span_id';
+const SAME_TRACE = 't.object_key = s.object_key AND t.root_span_id = s.root_span_id';
 
 // Newest top spans first, walked along spans_by_created (so iteration can stop after one page).
 // The text search matches any string in any span's input or output (json_tree atoms, so escaped
@@ -106,7 +107,7 @@ const TOP_SPAN_COLUMNS = `s.rowid AS rowid, s.id, s.span_id, s.root_span_id, s.s
 const TOP_SPANS_SQL = `
 SELECT ${TOP_SPAN_COLUMNS}
 FROM spans s
-WHERE s.object_type = 'project_logs' AND s.object_id = @project_id
+WHERE s.object_key = ${objectKeyOf("'project_logs'", '@project_id')}
   AND s.root_span_id IS NOT NULL
   AND (@cursor_created IS NULL OR s.created < @cursor_created OR (s.created = @cursor_created AND s.rowid < @cursor_rowid))
   AND ${IS_TOP_SPAN}
@@ -141,7 +142,7 @@ export class ViewerQueries {
   constructor(db: TraceDatabase) {
     this.projectsByActivity = db.prepare<[], ProjectActivity>(
       `SELECT p.id, p.name,
-              (SELECT max(s.created) FROM spans s WHERE s.object_type = 'project_logs' AND s.object_id = p.id) AS last_activity
+              (SELECT max(s.created) FROM spans s WHERE s.object_key = ${objectKeyOf("'project_logs'", 'p.id')}) AS last_activity
        FROM projects p
        ORDER BY last_activity IS NULL, last_activity DESC, p.name`,
     );
@@ -149,7 +150,7 @@ export class ViewerQueries {
     // The root if stored, else the earliest span whose parent is missing.
     this.topSpanOfTrace = db.prepare<[string, string, string], TopSpanRow>(
       `SELECT ${TOP_SPAN_COLUMNS} FROM spans s
-       WHERE s.object_type = ? AND s.object_id = ? AND s.root_span_id = ? AND ${IS_TOP_SPAN}
+       WHERE s.object_key = ${objectKeyOf('?', '?')} AND s.root_span_id = ? AND ${IS_TOP_SPAN}
        ORDER BY s.is_root DESC, s.row ->> '$.metrics.start' LIMIT 1`,
     );
     this.traceTotals = db.prepare<[string, string, string], TraceTotalsRow>(
@@ -162,17 +163,17 @@ export class ViewerQueries {
               min(row ->> '$.metrics.start') AS started,
               max(row ->> '$.metrics.end') AS ended,
               sum(CASE WHEN span_type = 'llm' THEN row ->> '$.metrics.tokens' END) AS tokens
-       FROM spans WHERE object_type = ? AND object_id = ? AND root_span_id = ?`,
+       FROM spans WHERE object_key = ${objectKeyOf('?', '?')} AND root_span_id = ?`,
     );
     this.traceScores = db.prepare<[string, string, string], { name: string; mean: number }>(
       `SELECT score.key AS name, avg(score.value) AS mean
        FROM spans t, json_each(t.row, '$.scores') score
-       WHERE t.object_type = ? AND t.object_id = ? AND t.root_span_id = ? AND score.type IN ('integer', 'real')
+       WHERE t.object_key = ${objectKeyOf('?', '?')} AND t.root_span_id = ? AND score.type IN ('integer', 'real')
        GROUP BY score.key ORDER BY score.key`,
     );
     this.firstTurnMessage = db.prepare<[string, string, string], { message: string | null }>(
       `SELECT row ->> '$.input.message' AS message FROM spans
-       WHERE object_type = ? AND object_id = ? AND root_span_id = ? AND span_name = 'server_process_turn'
+       WHERE object_key = ${objectKeyOf('?', '?')} AND root_span_id = ? AND span_name = 'server_process_turn'
        ORDER BY row ->> '$.metrics.start' LIMIT 1`,
     );
     // Project logs first (the conversations), then experiments (eval cases), each probed by index.
@@ -183,17 +184,17 @@ export class ViewerQueries {
          SELECT 'experiment', id, name, 1 FROM objects WHERE kind = 'experiment'
        ) candidate
        WHERE EXISTS (SELECT 1 FROM spans s
-                     WHERE s.object_type = candidate.object_type AND s.object_id = candidate.object_id AND s.root_span_id = ?)
+                     WHERE s.object_key = ${objectKeyOf('candidate.object_type', 'candidate.object_id')} AND s.root_span_id = ?)
        ORDER BY candidate.preference LIMIT 1`,
     );
     this.traceRows = db.prepare<[string, string, string, number], { row: string }>(
-      `SELECT row FROM spans WHERE object_type = ? AND object_id = ? AND root_span_id = ?
+      `SELECT row FROM spans WHERE object_key = ${objectKeyOf('?', '?')} AND root_span_id = ?
        ORDER BY row ->> '$.metrics.start', _pagination_key LIMIT ?`,
     );
     this.traceComments = db.prepare<[string, string, string, string, string], { row: string }>(
       `SELECT c.row FROM comments c
        WHERE c.object_type = ? AND c.object_id = ?
-         AND c.origin_id IN (SELECT id FROM spans WHERE object_type = ? AND object_id = ? AND root_span_id = ?)
+         AND c.origin_id IN (SELECT id FROM spans WHERE object_key = ${objectKeyOf('?', '?')} AND root_span_id = ?)
        ORDER BY c.created`,
     );
   }

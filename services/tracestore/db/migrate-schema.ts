@@ -1,0 +1,34 @@
+// Upgrades a trace store file written by an older schema, in one transaction, before the current
+// schema's CREATE … IF NOT EXISTS statements run. Schema 1 → 2: span rows name their object by an
+// integer key (span_objects) instead of type and id; the span table is rebuilt in its original row
+// order (the viewer pages by rowid) and its indexes built again.
+import type { TraceDatabase } from './open-database.js';
+import { SPAN_INDEXES_SQL, SPAN_OBJECTS_TABLE_SQL, SPANS_TABLE_SQL } from './schema.js';
+
+const SPAN_COLUMNS = 'id, span_id, root_span_id, span_parents, is_root, span_name, span_type, created, _xact_id, _pagination_key, row';
+
+/** Returns true when it migrated something. */
+export function migrateSchema(db: TraceDatabase): boolean {
+  const spansTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans'").get();
+  if (!spansTable) return false;
+  const columns = db.pragma('table_info(spans)') as Array<{ name: string }>;
+  if (columns.some((column) => column.name === 'object_key')) return false;
+
+  db.transaction(() => {
+    db.exec(SPAN_OBJECTS_TABLE_SQL);
+    db.exec('INSERT OR IGNORE INTO span_objects (object_type, object_id) SELECT DISTINCT object_type, object_id FROM spans');
+    const oldIndexes = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'spans' AND sql IS NOT NULL").all();
+    for (const index of oldIndexes) db.exec(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
+    db.exec('ALTER TABLE spans RENAME TO spans_schema1');
+    db.exec(SPANS_TABLE_SQL);
+    db.exec(
+      `INSERT INTO spans (object_key, ${SPAN_COLUMNS})
+       SELECT o.object_key, ${SPAN_COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}
+       FROM spans_schema1 s JOIN span_objects o ON o.object_type = s.object_type AND o.object_id = s.object_id
+       ORDER BY s.rowid`,
+    );
+    db.exec('DROP TABLE spans_schema1');
+    db.exec(SPAN_INDEXES_SQL);
+  }).immediate();
+  return true;
+}
