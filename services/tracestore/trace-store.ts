@@ -56,7 +56,7 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
   const log = options.logger ?? createLogger('tracestore');
   const host = options.host ?? '127.0.0.1';
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const db = openDatabase(options.dbPath);
+  const db = openDatabase(options.dbPath, log);
   let checkpointer: WalCheckpointer | undefined;
   try {
     checkpointer = options.dbPath === ':memory:' ? undefined : await startWalCheckpointer(db, options.dbPath, log, options.walCheckpoint);

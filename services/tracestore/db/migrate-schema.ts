@@ -2,18 +2,22 @@
 // schema's CREATE … IF NOT EXISTS statements run. Schema 1 → 2: span rows name their object by an
 // integer key (span_objects) instead of type and id; the span table is rebuilt in its original row
 // order (the viewer pages by rowid) and its indexes built again.
+import type { Logger } from '../../../lib/logging.js';
 import type { TraceDatabase } from './open-database.js';
 import { SPAN_INDEXES_SQL, SPAN_OBJECTS_TABLE_SQL, SPANS_TABLE_SQL } from './schema.js';
 
 const SPAN_COLUMNS = 'id, span_id, root_span_id, span_parents, is_root, span_name, span_type, created, _xact_id, _pagination_key, row';
 
 /** Returns true when it migrated something. */
-export function migrateSchema(db: TraceDatabase): boolean {
+export function migrateSchema(db: TraceDatabase, log?: Logger): boolean {
   const spansTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans'").get();
   if (!spansTable) return false;
   const columns = db.pragma('table_info(spans)') as Array<{ name: string }>;
   if (columns.some((column) => column.name === 'object_key')) return false;
 
+  const spans = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM spans').get()?.n ?? 0;
+  log?.info({ spans }, 'upgrading the trace database from schema 1 to 2 (integer object keys); this runs once');
+  const started = performance.now();
   db.transaction(() => {
     db.exec(SPAN_OBJECTS_TABLE_SQL);
     db.exec('INSERT OR IGNORE INTO span_objects (object_type, object_id) SELECT DISTINCT object_type, object_id FROM spans');
@@ -30,5 +34,6 @@ export function migrateSchema(db: TraceDatabase): boolean {
     db.exec('DROP TABLE spans_schema1');
     db.exec(SPAN_INDEXES_SQL);
   }).immediate();
+  log?.info({ spans, ms: Math.round(performance.now() - started) }, 'trace database upgraded to schema 2');
   return true;
 }

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Logger } from '../../../lib/logging.js';
 import { migrateSchema } from './migrate-schema.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
@@ -10,7 +11,8 @@ export type TraceDatabase = Database.Database;
 /** SQLite's automatic checkpoint threshold, when no checkpoint worker does it (wal-checkpointer.ts). */
 export const AUTOCHECKPOINT_PAGES = 10_000;
 
-export function openDatabase(dbPath: string): TraceDatabase {
+/** `log` hears about a schema migration, which on a large file can take a while at start-up. */
+export function openDatabase(dbPath: string, log?: Logger): TraceDatabase {
   if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
   const db = new Database(dbPath);
   // WAL: readers never block the writer; NORMAL sync is durable across process crashes in WAL mode.
@@ -30,7 +32,7 @@ export function openDatabase(dbPath: string): TraceDatabase {
     db.close();
     throw new Error(`${dbPath} was written by a newer trace store (schema ${stored.value}, this one knows ${SCHEMA_VERSION})`);
   }
-  migrateSchema(db);
+  migrateSchema(db, log);
   db.exec(SCHEMA_SQL);
   db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
   return db;
