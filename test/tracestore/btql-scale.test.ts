@@ -6,6 +6,8 @@ import type { JsonObject } from '../../lib/json.js';
 import { compileBtql } from '../../services/tracestore/btql/compiler.js';
 import { parseBtqlText } from '../../services/tracestore/btql/parser.js';
 import { registerBtqlFunctions } from '../../services/tracestore/btql/sql-functions.js';
+import { SPAN_IN_TRACE_SQL } from '../../services/tracestore/store/row-store.js';
+import { TOP_SPANS_SQL } from '../../services/tracestore/viewer/viewer-queries.js';
 import { btqlRows, postRows, registerProject, startTestStore, type TestStore } from './store-harness.js';
 
 const TRACES = 10_000;
@@ -73,9 +75,11 @@ describe('trace store /btql at 100k spans', function () {
     await store.dispose();
   });
 
+  const sqlPlan = (db: Database.Database, sql: string, params: unknown[]): string =>
+    db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((row) => (row as { detail: string }).detail).join('; ');
   const plan = (db: Database.Database, text: string): string => {
     const compiled = compileBtql(parseBtqlText(text));
-    return db.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...compiled.params).map((row) => (row as { detail: string }).detail).join('; ');
+    return sqlPlan(db, compiled.sql, compiled.params);
   };
 
   it('plans lookups by root_span_id and span name on their indexes (before and after ANALYZE)', () => {
@@ -96,6 +100,15 @@ describe('trace store /btql at 100k spans', function () {
         assert.match(grouped, /COVERING INDEX spans_by_name/, phase);
         assert.doesNotMatch(grouped, /TEMP B-TREE FOR GROUP BY/, 'grouping by span name walks the name index in order');
         assert.match(tools, /USING INDEX spans_by_name(_created)? \(object_key=\? AND span_name=\?\)/, phase);
+
+        // Span ids are found within their trace, from spans_by_root alone (there is no span_id index).
+        const spanInTrace = sqlPlan(db, SPAN_IN_TRACE_SQL, [1, traceId(42), 'x']);
+        const byTraceAndSpan = plan(db, `SELECT * FROM ${from()} WHERE root_span_id = '${traceId(42)}' AND span_id = 'x'`);
+        const topSpans = sqlPlan(db, TOP_SPANS_SQL, [{ project_id: projectId, cursor_created: null, cursor_rowid: null, pattern: null, score_name: null, score_op: null, score_value: null }]);
+        console.log(`        span in trace: ${spanInTrace}\n        top spans:     ${topSpans}`);
+        assert.match(spanInTrace, /USING INDEX spans_by_root \(object_key=\? AND root_span_id=\?\)/, phase);
+        assert.match(byTraceAndSpan, /USING INDEX spans_by_root \(object_key=\? AND root_span_id=\?\)/, phase);
+        assert.match(topSpans, /SEARCH parent USING COVERING INDEX spans_by_root \(object_key=\? AND root_span_id=\?\)/, `the viewer's parent check, ${phase}`);
       }
     } finally {
       db.close();
@@ -132,7 +145,11 @@ describe('trace store /btql at 100k spans', function () {
       `SELECT root_span_id, output.conversation_id, output.patient_query FROM ${from()} WHERE span_attributes.name = 'client_conversation' ORDER BY created DESC LIMIT 20`,
       20,
     );
+    // By span id: one probe when the trace is named; the object's rows are read when it is not.
+    const spanInTrace = await time(`SELECT * FROM ${from()} WHERE root_span_id = '${traceId(4321)}' AND span_id = '${spanRow(projectId, 4321, 3).span_id}'`, 1);
+    const spanAlone = await time(`SELECT * FROM ${from()} WHERE span_id = '${spanRow(projectId, 4321, 3).span_id}'`, 1);
     console.log(`      span name lookup (20 rows): p50 ${byName.toFixed(2)} ms; newest 20 conversations: p50 ${recent.toFixed(2)} ms`);
+    console.log(`      span by trace + span id: p50 ${spanInTrace.toFixed(2)} ms; by span id alone (reads the project's rows): p50 ${spanAlone.toFixed(2)} ms`);
     assert.ok(byName < 50 && recent < 50);
   });
 

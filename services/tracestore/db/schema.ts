@@ -4,17 +4,22 @@
 // Schema 2: spans name their object (project logs, experiment, dataset…) by a small integer
 // `object_key` (table span_objects) instead of the ~50-byte type and id that every index entry
 // used to repeat — smaller indexes and faster ingest (bench/: tracestore-ingest). Queries find the
-// key with a constant subquery, so each is still one index probe. migrate-schema.ts upgrades a
-// schema-1 file.
-export const SCHEMA_VERSION = 2;
+// key with a constant subquery, so each is still one index probe.
+//
+// Schema 3: no index on span_id alone. Span ids are random, so that index took one scattered page
+// write per span (a third of ingest's WAL bytes, bench/: tracestore-ingest); every lookup by span
+// id the store makes names the trace too (root_span_id) and reads spans_by_root, which carries
+// the span id.
+// migrate-schema.ts upgrades schema-1 and schema-2 files.
+export const SCHEMA_VERSION = 3;
 
 /** The span table's indexes (built again after a migration rebuilds the table). */
 export const SPAN_INDEXES_SQL = `
 -- Lookups end in _pagination_key so the default order (newest first) comes from the index itself;
 -- otherwise SQLite may prefer walking spans_by_page over a whole project to skip a sort.
-CREATE INDEX IF NOT EXISTS spans_by_root ON spans (object_key, root_span_id, _pagination_key);
+-- span_id ends spans_by_root so that finding a span within its trace reads the index alone.
+CREATE INDEX IF NOT EXISTS spans_by_root ON spans (object_key, root_span_id, _pagination_key, span_id);
 CREATE INDEX IF NOT EXISTS spans_by_name ON spans (object_key, span_name, _pagination_key);
-CREATE INDEX IF NOT EXISTS spans_by_span_id ON spans (object_key, span_id);
 CREATE INDEX IF NOT EXISTS spans_by_page ON spans (object_key, _pagination_key);
 CREATE INDEX IF NOT EXISTS spans_by_created ON spans (object_key, created);
 -- "Newest spans of one name" (recent conversations: name = 'client_conversation' ORDER BY created DESC)
@@ -22,7 +27,7 @@ CREATE INDEX IF NOT EXISTS spans_by_created ON spans (object_key, created);
 CREATE INDEX IF NOT EXISTS spans_by_name_created ON spans (object_key, span_name, created);
 `;
 
-/** The span table as schema 2 has it. */
+/** The span table as schema 2 and 3 have it. */
 export const SPANS_TABLE_SQL = `
 CREATE TABLE IF NOT EXISTS spans (
   object_key      INTEGER NOT NULL,   -- span_objects.object_key

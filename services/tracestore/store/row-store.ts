@@ -1,5 +1,5 @@
 // Writes span rows: /logs3 rows (replace, deep-merge, delete, feedback comments) and OTLP spans
-// (merged by span id, so SDK rows and OTel spans form one tree). Each call is one transaction,
+// (merged by trace and span id, so SDK rows and OTel spans form one tree). Each call is one transaction,
 // rows applied in order, all sharing one new transaction id; readers see it at once.
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../lib/json.js';
 import type { TraceDatabase } from '../db/open-database.js';
@@ -50,6 +50,9 @@ export function checkLogRows(rows: unknown[]): CheckedLogRows {
   };
 }
 
+/** A span found within its trace: spans_by_root alone (exported for its query-plan test). */
+export const SPAN_IN_TRACE_SQL = 'SELECT id, row FROM spans WHERE object_key = ? AND root_span_id = ? AND span_id = ? LIMIT 1';
+
 interface StoredRow {
   id: string;
   row: string;
@@ -67,7 +70,8 @@ export class RowStore {
   constructor(private readonly db: TraceDatabase, private readonly sequences: Sequences) {
     this.objects = new SpanObjects(db);
     this.selectById = db.prepare<[number, string], StoredRow>('SELECT id, row FROM spans WHERE object_key = ? AND id = ?');
-    this.selectBySpanId = db.prepare<[number, string], StoredRow>('SELECT id, row FROM spans WHERE object_key = ? AND span_id = ? LIMIT 1');
+    // OTLP spans always name their trace.
+    this.selectBySpanId = db.prepare<[number, string, string], StoredRow>(SPAN_IN_TRACE_SQL);
     // A rewrite keeps the row's first _pagination_key, so paging never sees it twice.
     this.upsert = db.prepare(
       `INSERT INTO spans (object_key, id, span_id, root_span_id, span_parents, is_root, span_name, span_type,
@@ -110,14 +114,15 @@ export class RowStore {
     }).immediate();
   }
 
-  /** OTLP spans: merged into the row with the same span id in the object, inserted otherwise. */
+  /** OTLP spans: merged into the row with the same trace and span id in the object, inserted otherwise. */
   writeSpans(spans: SpanWrite[]): WriteSummary {
     this.objects.ensure(spans.map((span) => span.ref));
     return this.db.transaction(() => {
       const summary = this.newSummary();
       for (const { ref, row } of spans) {
         const spanId = typeof row.span_id === 'string' ? row.span_id : undefined;
-        const existing = spanId ? this.selectBySpanId.get(this.objects.keyOf(ref), spanId) : undefined;
+        const traceId = typeof row.root_span_id === 'string' ? row.root_span_id : undefined;
+        const existing = spanId && traceId ? this.selectBySpanId.get(this.objects.keyOf(ref), traceId, spanId) : undefined;
         if (existing) {
           this.store(ref, existing.id, mergeKeepingCreated(JSON.parse(existing.row) as JsonObject, row, []), summary.xactId);
           summary.merged++;

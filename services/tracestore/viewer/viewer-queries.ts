@@ -93,6 +93,7 @@ interface TraceTotalsRow {
 const IS_TOP_SPAN = `(s.is_root = 1 OR NOT EXISTS (
     SELECT 1 FROM spans parent
     WHERE parent.object_key = s.object_key
+      AND parent.root_span_id = s.root_span_id
       AND parent.span_id = s.span_parents ->> '$[0]'))`;
 
 const SAME_TRACE = 't.object_key = s.object_key AND t.root_span_id = s.root_span_id';
@@ -104,7 +105,8 @@ const SAME_TRACE = 't.object_key = s.object_key AND t.root_span_id = s.root_span
 const TOP_SPAN_COLUMNS = `s.rowid AS rowid, s.id, s.span_id, s.root_span_id, s.span_name, s.span_type, s.created, s.is_root,
        s.row ->> '$.input.patient_query' AS patient_query, s.row -> '$.input' AS input`;
 
-const TOP_SPANS_SQL = `
+/** Exported for its query-plan test (test/tracestore/btql-scale.test.ts). */
+export const TOP_SPANS_SQL = `
 SELECT ${TOP_SPAN_COLUMNS}
 FROM spans s
 WHERE s.object_key = ${objectKeyOf("'project_logs'", '@project_id')}
