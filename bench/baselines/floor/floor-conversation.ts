@@ -28,6 +28,7 @@ function executeTool(call: RecordedToolCall): Promise<ExecuteToolResponse__Outpu
 
 async function replay(call: ServerWritableStream<StreamChatRequest__Output, StreamChatResponse>): Promise<void> {
   const round: RecordedToolCall[] = [];
+  let firstDeltaSent = false;
   for (const event of script.events) {
     const started = event.toolCallStarted ? callsById.get(event.toolCallStarted.toolCallId) : undefined;
     if (started) round.push(started);
@@ -38,6 +39,12 @@ async function replay(call: ServerWritableStream<StreamChatRequest__Output, Stre
     }
     if (call.cancelled) return;
     call.write(event as StreamChatResponse);
+    if (event.textDelta && !firstDeltaSent) {
+      // The first token leaves on its own, as a model's first token does (not queued behind the
+      // rest of the recording): the time-to-first-token scenario times this hop.
+      firstDeltaSent = true;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 }
 
