@@ -3,6 +3,7 @@ import type { Scenario } from '../harness/scenario.js';
 import { fanOut } from './fan-out.js';
 import { idleStreamMemory } from './idle-stream-memory.js';
 import { scaling } from './scaling.js';
+import { spanCost } from './span-cost.js';
 import { streamingRelay } from './streaming-relay.js';
 import { throughput } from './throughput.js';
 import { timeToFirstToken } from './time-to-first-token.js';
@@ -14,6 +15,7 @@ import { turnLatency } from './turn-latency.js';
 export const SCENARIOS: Scenario[] = [
   turnLatency,
   tracingOverhead,
+  spanCost,
   fanOut,
   throughput,
   streamingRelay,
