@@ -18,6 +18,7 @@ import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop, TurnEvent } from './agent-loop.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import { toTurnError } from './turn-errors.js';
+import { createTurnEventWriter, type TurnEventWriter } from './turn-event-writer.js';
 import type { TurnTracker } from './turn-tracker.js';
 import { validateConversationId, validateTurnRequest, type TurnDefaults, type TurnRequestFields } from './turn-request.js';
 
@@ -106,10 +107,10 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
 
   function writer<T extends StreamChatResponse | ConverseResponse>(
     call: ServerWritableStream<unknown, T> | ServerDuplexStream<unknown, T>,
-  ): (event: TurnEvent) => void {
-    return (event) => {
+  ): TurnEventWriter {
+    return createTurnEventWriter((event) => {
       if (!call.cancelled) call.write(event as T);
-    };
+    });
   }
 
   function failStream(call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>, error: GrpcError): void {
@@ -129,10 +130,17 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
 
     StreamChat(call: ServerWritableStream<StreamChatRequest__Output, StreamChatResponse>) {
       const { signal, release } = callSignal(call);
-      runTurn(call.request, call, signal, writer(call))
+      const events = writer(call);
+      runTurn(call.request, call, signal, events.emit)
         .then(
-          () => call.end(),
-          (error: GrpcError) => failStream(call, error),
+          () => {
+            events.flush();
+            call.end();
+          },
+          (error: GrpcError) => {
+            events.flush();
+            failStream(call, error);
+          },
         )
         .finally(release);
     },
@@ -140,7 +148,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     Converse(call: ServerDuplexStream<ConverseRequest__Output, ConverseResponse>) {
       const { signal, release } = callSignal(call);
       call.on('close', release);
-      const emit = writer(call);
+      const events = writer(call);
       const pending: ConverseRequest__Output[] = [];
       let streamConversationId = '';
       let running = false;
@@ -161,13 +169,15 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
           return;
         }
         running = true;
-        runTurn({ ...request, conversationId: request.conversationId || streamConversationId }, call, signal, emit).then(
+        runTurn({ ...request, conversationId: request.conversationId || streamConversationId }, call, signal, events.emit).then(
           (result) => {
+            events.flush();
             streamConversationId = result.conversationId ?? streamConversationId;
             running = false;
             next();
           },
           (error: GrpcError) => {
+            events.flush();
             failed = true;
             failStream(call, error);
           },
