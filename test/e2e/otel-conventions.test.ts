@@ -64,11 +64,21 @@ describe('OpenTelemetry conventions at an OTLP collector', function () {
       ...(await backendFor(collector.url, 'tracemesh').fetchTrace(traceId)),
       ...(await collectorBackend.btql(`SELECT * FROM project_logs('${meshProjectId}') WHERE root_span_id = '${traceId}'`)),
     ];
+    // Wait for every span asserted below: the StreamChat server span ends last (after the turn's
+    // last event), so it can reach the collector one export batch after the others.
+    const serverSpan = (rows: SpanRow[], method: string): boolean =>
+      rows.some((s) => attributes(s)['otel.kind'] === 'server' && attributes(s)['rpc.method'] === method);
     let rows: SpanRow[] = [];
     for (let waited = 0; waited < 20_000; waited += 250) {
       rows = await collected();
       const chats = rows.filter((s) => attributes(s)['gen_ai.operation.name'] === 'chat').length;
-      if (chats >= 2 && rows.some((s) => attributes(s)['gen_ai.operation.name'] === 'execute_tool') && rows.some((s) => attributes(s)['otel.kind'] === 'client')) break;
+      if (
+        chats >= 2
+        && rows.some((s) => attributes(s)['gen_ai.operation.name'] === 'execute_tool')
+        && rows.some((s) => attributes(s)['otel.kind'] === 'client')
+        && serverSpan(rows, 'tracemesh.conversation.v1.ConversationService/StreamChat')
+        && serverSpan(rows, 'tracemesh.toolworker.v1.ToolWorkerService/ExecuteTool')
+      ) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     assert.ok(rows.every((row) => row.root_span_id === traceId), 'everything is in the caller\'s trace');
