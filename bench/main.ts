@@ -50,7 +50,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   const date = new Date().toISOString().slice(0, 10);
   const dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-bench-'));
-  const context = new BenchContext({ quick: values.quick ?? false, dataDir, ...(values.profile ? { profileDir: values.profile } : {}) });
+  const quick = values.quick ?? false;
+  const path = values.out ?? join(resultsDir, `${date}${quick ? '-quick' : ''}.json`);
+  // The plot goes beside the report (so an --out run leaves the committed plot alone).
+  const plotPath = `${path.replace(/\.json$/, '')}-scaling.svg`;
+  const context = new BenchContext({ quick, dataDir, plotPath, ...(values.profile ? { profileDir: values.profile } : {}) });
   const report: BenchReport = { date, quick: context.quick, machine: describeMachine(), durationSeconds: 0, scenarios: [], failures: [] };
   context.log(`${machineLine(report)} · data in ${dataDir}`);
   try {
@@ -77,7 +81,6 @@ async function main(): Promise<void> {
     if (!values['keep-data']) rmSync(dataDir, { recursive: true, force: true });
   }
   report.durationSeconds = (performance.now() - started) / 1000;
-  const path = values.out ?? join(resultsDir, `${date}${context.quick ? '-quick' : ''}.json`);
   writeReport(path, report);
   process.stdout.write(`\n${machineLine(report)}\n\n${resultsTable(report)}\n\n`);
   for (const scenario of report.scenarios) for (const remark of scenario.remarks ?? []) process.stdout.write(`- ${scenario.scenario}: ${remark}\n`);

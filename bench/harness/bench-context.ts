@@ -14,6 +14,8 @@ export interface BenchSettings {
   dataDir: string;
   /** When set, every process writes a CPU profile here when it stops. */
   profileDir?: string;
+  /** Where the scaling scenario writes its plot (beside the report). */
+  plotPath: string;
 }
 
 export class BenchContext {

@@ -3,7 +3,7 @@
 // the levels run up then down (interleaved: 1 8 32 128, 128 32 8 1); peak RSS of the conversation
 // service and the worker sampled during each level. Writes the table's numbers and an SVG plot.
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { SEED_QUERY } from '../harness/queries.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { Figure, ScenarioResult } from '../harness/figures.js';
@@ -57,9 +57,8 @@ export const scaling: Scenario = {
           workerRssMiB: Math.max(...level.map((run) => run.workerPeak)) / 2 ** 20,
         };
       });
-      const plotDir = join(import.meta.dirname, '..', 'results');
-      mkdirSync(plotDir, { recursive: true });
-      const plotPath = join(plotDir, `${new Date().toISOString().slice(0, 10)}${context.quick ? '-quick' : ''}-scaling.svg`);
+      const plotPath = context.settings.plotPath;
+      mkdirSync(dirname(plotPath), { recursive: true });
       writeFileSync(plotPath, scalingSvg(points, `tracemesh, seed query, ${context.quick ? 'quick' : 'full'} run, ${new Date().toISOString().slice(0, 10)}`));
       const figures: Figure[] = points.map((p) => ({
         id: `scaling.c${p.concurrency}`,
