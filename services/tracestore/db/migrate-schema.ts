@@ -5,7 +5,7 @@
 // alone is dropped and the trace index rebuilt to carry span ids (lookups by span id name the trace).
 import type { Logger } from '../../../lib/logging.js';
 import type { TraceDatabase } from './open-database.js';
-import { SPAN_INDEXES_SQL, SPAN_OBJECTS_TABLE_SQL, SPANS_TABLE_SQL } from './schema.js';
+import { SCHEMA_VERSION, SPAN_INDEXES_SQL, SPAN_OBJECTS_TABLE_SQL, SPANS_TABLE_SQL } from './schema.js';
 
 const SPAN_COLUMNS = 'id, span_id, root_span_id, span_parents, is_root, span_name, span_type, created, _xact_id, _pagination_key, row';
 
@@ -37,7 +37,8 @@ function migrateToIntegerObjectKeys(db: TraceDatabase, log?: Logger): boolean {
   if (columns.some((column) => column.name === 'object_key')) return false;
 
   const spans = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM spans').get()?.n ?? 0;
-  log?.info({ spans }, 'upgrading the trace database from schema 1 to 2 (integer object keys); this runs once');
+  // The rebuilt table gets the current indexes, so a schema-1 file lands on the current schema at once.
+  log?.info({ spans }, `upgrading the trace database from schema 1 to ${SCHEMA_VERSION} (integer object keys); this runs once`);
   const started = performance.now();
   db.transaction(() => {
     db.exec(SPAN_OBJECTS_TABLE_SQL);
@@ -55,6 +56,6 @@ function migrateToIntegerObjectKeys(db: TraceDatabase, log?: Logger): boolean {
     db.exec('DROP TABLE spans_schema1');
     db.exec(SPAN_INDEXES_SQL);
   }).immediate();
-  log?.info({ spans, ms: Math.round(performance.now() - started) }, 'trace database upgraded to schema 2');
+  log?.info({ spans, ms: Math.round(performance.now() - started) }, `trace database upgraded from schema 1 to ${SCHEMA_VERSION}`);
   return true;
 }
