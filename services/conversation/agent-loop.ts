@@ -1,10 +1,12 @@
 // Claude's tool-use loop for one turn. Each model call streams (its text deltas are emitted the
-// moment they arrive); all tool calls of one response run on the workers concurrently; their
-// results, errors included (as is_error results the model can recover from), go back to the
-// model; the loop ends at a stop reason other than tool_use or at the iteration bound.
+// moment they arrive); the tool calls of one response run on the workers concurrently, each
+// starting as soon as its tool_use block has streamed in (tool-round.ts); their results, errors
+// included (as is_error results the model can recover from), go back to the model; the loop ends
+// at a stop reason other than tool_use or at the iteration bound.
 // Spans (seed names): server_process_turn > claude_messages_create | worker_execute_tool.
 import { APIError, type default as Anthropic } from '@anthropic-ai/sdk';
 import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
+import type { Span } from 'braintrust';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { ToolCall } from '../../gen/ts/tracemesh/conversation/v1/ToolCall.js';
@@ -18,6 +20,7 @@ import type { ModelClient } from '../../lib/llm/model-client.js';
 import type { Logger } from '../../lib/logging.js';
 import { traced } from '../../lib/tracing/spans.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
+import { ToolRound } from './tool-round.js';
 import type { ToolWorkerClient } from './toolworker-client.js';
 
 /** The model call failed outside the provider's API errors (e.g. the stream's connection was cut). */
@@ -56,6 +59,11 @@ export interface TurnOutcome {
 }
 
 type StopReasonName = NonNullable<TurnResult['stopReason']>;
+
+interface ExecutedTool {
+  call: ToolCall;
+  block: ToolResultBlockParam;
+}
 
 function stopReasonOf(reason: Anthropic.Message['stop_reason']): StopReasonName {
   switch (reason) {
@@ -121,7 +129,11 @@ export class AgentLoop {
             break;
           }
           iterations = iteration + 1;
-          const response = await this.callModel(request, messages, tools, iteration);
+          const round = new ToolRound<ExecutedTool>((use, signal) => this.executeTool(request, span, use, iteration, signal));
+          const response = await this.callModel(request, messages, tools, iteration, (use) => round.start(use)).catch(async (error: unknown) => {
+            await round.cancel();
+            throw error;
+          });
           usage.inputTokens += response.usage.input_tokens;
           usage.outputTokens += response.usage.output_tokens;
           text = textOf(response);
@@ -129,11 +141,14 @@ export class AgentLoop {
           messages.push(assistant);
           newMessages.push(assistant);
           if (response.stop_reason !== 'tool_use') {
+            // A response cut short (max_tokens) may hold complete tool_use blocks whose calls started:
+            // their results will not reach the model, so they are cancelled, and reported.
+            if (round.startedCount > 0) toolCalls.push(...(await round.cancel()).map((e) => e.call));
             stopReason = stopReasonOf(response.stop_reason);
             break;
           }
           const uses = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
-          const executed = await Promise.all(uses.map((use) => this.executeTool(request, use, iteration)));
+          const executed = await round.finish(uses);
           toolCalls.push(...executed.map((e) => e.call));
           const results: MessageParam = { role: 'user', content: executed.map((e) => e.block) };
           messages.push(results);
@@ -165,12 +180,16 @@ export class AgentLoop {
     );
   }
 
-  /** One streamed model call, as a claude_messages_create llm span in Braintrust's format. */
+  /**
+   * One streamed model call, as a claude_messages_create llm span in Braintrust's format.
+   * `onToolUse` gets each tool_use block the moment it is complete in the stream.
+   */
   private callModel(
     request: TurnRequest,
     messages: MessageParam[],
     tools: Anthropic.Tool[],
     iteration: number,
+    onToolUse: (use: ToolUseBlock) => void,
   ): Promise<Anthropic.Message> {
     const params: Anthropic.MessageCreateParamsNonStreaming = {
       model: request.model,
@@ -206,6 +225,9 @@ export class AgentLoop {
           request.emit({ textDelta: { text: delta, iteration } });
         });
         stream.on('inputJson', markFirstToken);
+        stream.on('contentBlock', (block) => {
+          if (block.type === 'tool_use') onToolUse(block);
+        });
         const message = await stream.finalMessage().catch((error: unknown) => {
           throw error instanceof APIError ? error : new ModelCallError(error);
         });
@@ -224,29 +246,29 @@ export class AgentLoop {
     );
   }
 
-  /** One tool call on a worker, as a worker_execute_tool span; failures become is_error results. */
+  /**
+   * One tool call on a worker, as a worker_execute_tool span under the turn's span (it may start
+   * while the model call's span is still open); failures become is_error results.
+   */
   private executeTool(
     request: TurnRequest,
+    turnSpan: Span,
     use: ToolUseBlock,
     iteration: number,
-  ): Promise<{ call: ToolCall; block: ToolResultBlockParam }> {
+    signal: AbortSignal,
+  ): Promise<ExecutedTool> {
     const input: JsonObject = isJsonObject(use.input) ? use.input : {};
     request.emit({
       toolCallStarted: { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration },
     });
-    return traced(
-      {
-        name: 'worker_execute_tool',
-        type: 'function',
-        event: { input: { tool_name: use.name, arguments: input }, metadata: { tool_call_id: use.id, iteration } },
-      },
+    return turnSpan.traced(
       async (span) => {
         const started = performance.now();
         const base = { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration };
         let call: ToolCall;
         let block: ToolResultBlockParam;
         try {
-          const response = await this.workers.execute({ id: use.id, name: use.name, input }, request.parentCall);
+          const response = await this.workers.execute({ id: use.id, name: use.name, input }, request.parentCall, signal);
           const result = response.result ?? { fields: {} };
           call = { ...base, result, isError: false, durationMs: performance.now() - started };
           const output = fromStruct(response.result);
@@ -263,6 +285,11 @@ export class AgentLoop {
         }
         request.emit({ toolCallFinished: { toolCall: call } });
         return { call, block };
+      },
+      {
+        name: 'worker_execute_tool',
+        type: 'function',
+        event: { input: { tool_name: use.name, arguments: input }, metadata: { tool_call_id: use.id, iteration } },
       },
     );
   }

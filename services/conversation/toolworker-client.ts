@@ -89,18 +89,26 @@ export class ToolWorkerClient {
     }
   }
 
+  /** One tool call; `signal` cancels it (the worker sees CANCELLED, the caller an error with that code). */
   execute(
     toolCall: { id: string; name: string; input: JsonObject },
     parent: ServerCall | undefined,
+    signal?: AbortSignal,
   ): Promise<ExecuteToolResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.client.ExecuteTool(
+      const call = this.client.ExecuteTool(
         { toolName: toolCall.name, toolCallId: toolCall.id, arguments: toStruct(toolCall.input) },
         new Metadata(),
         { deadline: this.deadline(), ...(parent ? { parent } : {}) },
-        (error: ServiceError | null, value?: ExecuteToolResponse__Output) =>
-          error || !value ? reject(error ?? new Error('empty ExecuteTool response')) : resolve(value),
+        (error: ServiceError | null, value?: ExecuteToolResponse__Output) => {
+          signal?.removeEventListener('abort', cancel);
+          if (error || !value) reject(error ?? new Error('empty ExecuteTool response'));
+          else resolve(value);
+        },
       );
+      const cancel = (): void => call.cancel();
+      if (signal?.aborted) cancel();
+      else signal?.addEventListener('abort', cancel, { once: true });
     });
   }
 

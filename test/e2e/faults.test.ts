@@ -30,7 +30,10 @@ describe('faults: the model endpoint failing', function () {
 
   before(async () => {
     model = await startFaultyModelServer();
-    mesh = await startMesh({ dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-model-faults-')), env: { ANTHROPIC_BASE_URL: model.url } });
+    mesh = await startMesh({
+      dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-model-faults-')),
+      env: { ANTHROPIC_BASE_URL: model.url, TOOLWORKER_DIAGNOSTIC_TOOLS: '1' },
+    });
     client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
   });
   after(async () => {
@@ -76,6 +79,25 @@ describe('faults: the model endpoint failing', function () {
     model.script([], 'ok');
     const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId });
     assert.equal(next.turnIndex, 1, 'the conversation continues where it was');
+  });
+
+  it('cancels the tool calls a response had started when its stream is cut, and waits for them', async () => {
+    // The cut comes after the second tool_use block: each call starts as its block completes, so
+    // the first (and maybe the second) is already running on the worker, for 20 s unless cancelled.
+    model.script(['reset-mid-stream']);
+    const sleeps = ['a', 'b', 'c'].map((label) => `[[call diagnostics_sleep {"ms": 20000, "label": "${label}"}]]`).join(' ');
+    const events: StreamChatResponse__Output[] = [];
+    const started = performance.now();
+    const error = await failureOf(streamTurn(client, sleeps, { onEvent: (e) => events.push(e) }));
+    const elapsedMs = performance.now() - started;
+    assert.equal(error.code, status.UNAVAILABLE);
+    assert.ok(elapsedMs < 10_000, `the turn failed at once, not after its tools' 20 s (${elapsedMs.toFixed(0)} ms)`);
+    const startedCalls = events.flatMap((e) => (e.toolCallStarted ? [e.toolCallStarted.toolCallId] : []));
+    const finished = events.flatMap((e) => (e.toolCallFinished?.toolCall ? [e.toolCallFinished.toolCall] : []));
+    assert.ok(startedCalls.length >= 1, 'the first tool call started while the model was still streaming');
+    assert.ok(startedCalls.length <= 2, 'no call started for a block that never arrived');
+    assert.deepEqual(finished.map((call) => call.toolCallId).sort(), [...startedCalls].sort(), 'every started call is reported finished');
+    for (const call of finished) assert.equal(call.errorCode, 'CANCELLED');
   });
 });
 
