@@ -137,16 +137,24 @@ export class AgentLoop {
           usage.inputTokens += response.usage.input_tokens;
           usage.outputTokens += response.usage.output_tokens;
           text = textOf(response);
-          const assistant: MessageParam = { role: 'assistant', content: response.content };
-          messages.push(assistant);
-          newMessages.push(assistant);
           if (response.stop_reason !== 'tool_use') {
-            // A response cut short (max_tokens) may hold complete tool_use blocks whose calls started:
-            // their results will not reach the model, so they are cancelled, and reported.
+            // A response cut short (max_tokens) may hold tool_use blocks: the complete ones' calls
+            // started, and are cancelled (and reported) since no result will reach the model. The
+            // blocks stay out of the history — a tool_use without its tool_result would make every
+            // later model call of the conversation fail — and so does an empty text block.
             if (round.startedCount > 0) toolCalls.push(...(await round.cancel()).map((e) => e.call));
+            const said = response.content.filter((block) => (block.type === 'text' ? block.text.length > 0 : block.type !== 'tool_use'));
+            if (said.length > 0) {
+              const assistant: MessageParam = { role: 'assistant', content: said };
+              messages.push(assistant);
+              newMessages.push(assistant);
+            }
             stopReason = stopReasonOf(response.stop_reason);
             break;
           }
+          const assistant: MessageParam = { role: 'assistant', content: response.content };
+          messages.push(assistant);
+          newMessages.push(assistant);
           const uses = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
           const executed = await round.finish(uses);
           toolCalls.push(...executed.map((e) => e.call));

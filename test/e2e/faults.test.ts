@@ -99,6 +99,20 @@ describe('faults: the model endpoint failing', function () {
     assert.deepEqual(finished.map((call) => call.toolCallId).sort(), [...startedCalls].sort(), 'every started call is reported finished');
     for (const call of finished) assert.equal(call.errorCode, 'CANCELLED');
   });
+
+  it('keeps a response cut at max_tokens after its tool_use blocks out of the way of the next turn', async () => {
+    // 45 tokens hold the offline model's preamble and two of the three calls, then the budget is spent.
+    model.script([], 'ok');
+    const sleeps = ['a', 'b', 'c'].map((label) => `[[call diagnostics_sleep {"ms": 10, "label": "${label}"}]]`).join(' ');
+    const cut = await streamTurn(client, sleeps, { options: { maxTokens: 45 } });
+    assert.equal(cut.stopReason, 'STOP_REASON_MAX_TOKENS');
+    assert.ok(cut.toolCalls.length >= 1, 'the response held complete tool_use blocks');
+    for (const call of cut.toolCalls) assert.equal(call.errorCode, 'CANCELLED', 'no result of a cut response reaches the model');
+    const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: cut.conversationId });
+    assert.equal(next.stopReason, 'STOP_REASON_END_TURN', 'the history left by the cut turn is one the model accepts');
+    const stored = await getConversation(client, cut.conversationId);
+    assert.equal(stored.conversation?.turns.length, 2);
+  });
 });
 
 describe('faults: the trace backend down and back', function () {
