@@ -1,6 +1,6 @@
 // The viewer on real traffic: turns run through the shared mesh (three processes, the offline
 // model; its trace store process serves the viewer), then looked at in headless Chromium. One
-// turn from a traced client (client_conversation root) makes two tool calls at once; one from a
+// turn from a traced client (client_conversation root) makes two tool calls; one from a
 // caller with only `traceparent` has the server's RPC span as its top.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import type { Browser, Page } from 'playwright-core';
 import { createConversationClient, streamTurn } from '../../clients/node/conversation-client.js';
+import { spanEnd, spanStart } from '../../clients/node/span-fields.js';
 import { TracedConversation } from '../../clients/node/traced-conversation.js';
 import { ConversationServiceClient as RawConversationClient } from '../../lib/grpc/protos.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
-import { waitForSpans } from '../helpers/trace-rows.js';
+import { named, waitForSpans } from '../helpers/trace-rows.js';
 import { launchChromium, openViewerPage, type ViewerPage } from './viewer-harness.js';
 
 // The seed's drawn spans, as the walking skeleton names them.
@@ -43,7 +44,7 @@ describe('trace viewer on turns run through the mesh', function () {
     await browser?.close();
   });
 
-  it('shows a traced turn\'s spans from every process, with the parallel tool calls overlapping', async () => {
+  it('shows a traced turn\'s spans from every process, each tool call drawn where it ran', async () => {
     const client = createConversationClient(shared.mesh.conversationTarget);
     const conversation = new TracedConversation(client);
     try {
@@ -56,7 +57,7 @@ describe('trace viewer on turns run through the mesh', function () {
       client.close();
     }
     await shared.tracing.flush();
-    await waitForSpans(conversation.rootSpanId, { client_conversation: 1, server_process_turn: 1, claude_messages_create: 2, worker_execute_tool: 2, calculate_clinical_metrics: 2 });
+    const rows = await waitForSpans(conversation.rootSpanId, { client_conversation: 1, server_process_turn: 1, claude_messages_create: 2, worker_execute_tool: 2, calculate_clinical_metrics: 2 });
 
     await page.goto(`${storeUrl}/ui/trace/${conversation.rootSpanId}`);
     await page.locator('.trace-page').waitFor();
@@ -66,14 +67,30 @@ describe('trace viewer on turns run through the mesh', function () {
     const services = await page.locator('.span-row[data-kind="rpc"] .span-context').allInnerTexts();
     for (const service of ['test-client', 'conversation', 'toolworker']) assert.ok(services.some((text) => text.endsWith(service)), `spans from ${service}`);
 
-    const workers = await page.locator('.span-row[data-span-name="worker_execute_tool"] .bar').evaluateAll((bars) =>
-      bars.map((bar) => {
-        const rect = bar.getBoundingClientRect();
-        return { start: rect.left, end: rect.right };
-      }),
-    );
-    assert.equal(workers.length, 2);
-    assert.ok(Math.max(...workers.map((w) => w.start)) < Math.min(...workers.map((w) => w.end)), `the two tool calls ran at once: ${JSON.stringify(workers)}`);
+    // The waterfall puts each call at its own start and length on the turn's time scale: calls that
+    // ran at once overlap, and a call that started as its block streamed in sits where it started.
+    const barsOf = (name: string): Promise<{ left: number; right: number }[]> =>
+      page.locator(`.span-row[data-span-name="${name}"] .bar`).evaluateAll((bars) =>
+        bars.map((bar) => {
+          const rect = bar.getBoundingClientRect();
+          return { left: rect.left, right: rect.right };
+        }),
+      );
+    const timesOf = (name: string): { start: number; end: number }[] =>
+      named(rows, name).map((row) => ({ start: spanStart(row) ?? NaN, end: spanEnd(row) ?? NaN }));
+    const [turnBar] = await barsOf('server_process_turn');
+    const [turn] = timesOf('server_process_turn');
+    assert.ok(turnBar && turn && turn.end > turn.start);
+    const pxPerSecond = (turnBar.right - turnBar.left) / (turn.end - turn.start);
+    const workerBars = (await barsOf('worker_execute_tool')).sort((a, b) => a.left - b.left);
+    const workerTimes = timesOf('worker_execute_tool').sort((a, b) => a.start - b.start);
+    assert.equal(workerBars.length, 2);
+    workerTimes.forEach((call, i) => {
+      const bar = workerBars[i] as { left: number; right: number };
+      const expectedLeft = turnBar.left + (call.start - turn.start) * pxPerSecond;
+      const expectedRight = turnBar.left + (call.end - turn.start) * pxPerSecond;
+      assert.ok(Math.abs(bar.left - expectedLeft) < 1 && Math.abs(bar.right - expectedRight) < 1, `call ${i + 1} drawn at ${JSON.stringify(bar)}, ran at ${expectedLeft.toFixed(1)}–${expectedRight.toFixed(1)}`);
+    });
 
     await page.locator('.span-row[data-span-name="calculate_clinical_metrics"]').first().click();
     assert.match(await page.locator('.details-pane .section-scores').innerText(), /health_risk/);
