@@ -8,7 +8,11 @@ import type { JsonObject } from '../../lib/json.js';
 export type ToolInputSchema = JsonObject & { type: 'object' };
 
 export interface ToolContext {
-  /** Aborted when the caller cancels or its deadline passes: long work should stop. */
+  /**
+   * Aborted when the caller cancels or its deadline passes: long work should stop. A call starts
+   * as soon as its tool_use block has streamed in, so it is also aborted when the rest of that
+   * model response fails or is cut short (max_tokens): a tool with side effects must honour it.
+   */
   signal: AbortSignal;
   log: Logger;
 }
