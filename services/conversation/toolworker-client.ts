@@ -3,7 +3,7 @@
 // tool list (from ListTools, cached), and tool calls that carry the handler's call as `parent` so
 // the caller's deadline and cancellation reach the worker.
 import type Anthropic from '@anthropic-ai/sdk';
-import { Metadata, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { ExecuteToolResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
 import type { ListToolsResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ListToolsResponse.js';
 import type { ToolWorkerServiceClient as GeneratedClient } from '../../gen/ts/tracemesh/toolworker/v1/ToolWorkerService.js';
@@ -96,7 +96,9 @@ export class ToolWorkerClient {
     signal?: AbortSignal,
   ): Promise<ExecuteToolResponse__Output> {
     return new Promise((resolve, reject) => {
-      const call = this.client.ExecuteTool(
+      let call: ClientUnaryCall | undefined;
+      const cancel = (): void => call?.cancel();
+      call = this.client.ExecuteTool(
         { toolName: toolCall.name, toolCallId: toolCall.id, arguments: toStruct(toolCall.input) },
         new Metadata(),
         { deadline: this.deadline(), ...(parent ? { parent } : {}) },
@@ -106,7 +108,6 @@ export class ToolWorkerClient {
           else resolve(value);
         },
       );
-      const cancel = (): void => call.cancel();
       if (signal?.aborted) cancel();
       else signal?.addEventListener('abort', cancel, { once: true });
     });
