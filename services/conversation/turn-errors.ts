@@ -15,10 +15,12 @@ function modelError(code: grpcStatus, reason: string, message: string, httpStatu
 }
 
 export function toTurnError(error: unknown, signal: AbortSignal): GrpcError {
+  // A turn stopped because its call ended early fails as the call did (the deadline, or the caller
+  // cancelling), whatever the stopped work threw on the way out (a tool call cancelled with it, the
+  // model stream's abort).
+  if (signal.aborted) return isGrpcError(signal.reason) ? signal.reason : grpcError(grpcStatus.CANCELLED, 'the turn was cancelled');
   if (isGrpcError(error)) return error;
-  if (error instanceof APIUserAbortError || signal.aborted) {
-    return grpcError(grpcStatus.CANCELLED, 'the turn was cancelled');
-  }
+  if (error instanceof APIUserAbortError) return grpcError(grpcStatus.CANCELLED, 'the turn was cancelled');
   if (error instanceof APIConnectionTimeoutError) {
     return modelError(grpcStatus.DEADLINE_EXCEEDED, 'MODEL_TIMEOUT', 'the model did not answer in time');
   }
