@@ -5,7 +5,7 @@
 // fails with that status, whichever timer — ours or grpc-js's — fires first.
 import type { EventEmitter } from 'node:events';
 import { status, type CallOptions } from '@grpc/grpc-js';
-import { grpcError } from './errors.js';
+import { grpcError, type GrpcError } from './errors.js';
 
 export type ServerCall = NonNullable<CallOptions['parent']>;
 
@@ -15,16 +15,34 @@ export interface CallSignal {
   release(): void;
 }
 
+/**
+ * A caller's own deadline timer fires first and resets the stream, so the server sees a
+ * cancellation a moment before its deadline: within this margin of it, it counts as the deadline.
+ */
+const DEADLINE_MARGIN_MS = 20;
+
+function deadlineMsOf(call: ServerCall): number {
+  const deadline = call.getDeadline();
+  return deadline instanceof Date ? deadline.getTime() : Number(deadline);
+}
+
+/** Why a call ended before its handler finished: its deadline passed, or the caller cancelled it. */
+export function earlyEndOf(call: ServerCall): GrpcError {
+  const deadlineMs = deadlineMsOf(call);
+  return Number.isFinite(deadlineMs) && Date.now() >= deadlineMs - DEADLINE_MARGIN_MS
+    ? grpcError(status.DEADLINE_EXCEEDED, "the caller's deadline passed")
+    : grpcError(status.CANCELLED, 'the caller cancelled the call');
+}
+
 export function callSignal(call: ServerCall): CallSignal {
   const controller = new AbortController();
-  const onCancel = (): void => controller.abort(grpcError(status.CANCELLED, 'cancelled by the caller'));
+  const onCancel = (): void => controller.abort(earlyEndOf(call));
   const events = call as unknown as EventEmitter;
   events.on('cancelled', onCancel);
-  const deadline = call.getDeadline();
-  const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  const deadlineMs = deadlineMsOf(call);
   // grpc-js cancels a call whose deadline passed, but only on its own timer: abort on ours too.
   const timer = Number.isFinite(deadlineMs)
-    ? setTimeout(() => controller.abort(grpcError(status.DEADLINE_EXCEEDED, 'the call\'s deadline passed')), Math.max(0, deadlineMs - Date.now()))
+    ? setTimeout(() => controller.abort(earlyEndOf(call)), Math.max(0, deadlineMs - Date.now()))
     : undefined;
   timer?.unref();
   return {

@@ -26,6 +26,7 @@ import {
   RPC_SYSTEM_NAME_VALUE_GRPC,
 } from '@opentelemetry/semantic-conventions';
 import type { Logger } from '../logging.js';
+import { earlyEndOf } from '../grpc/server-call.js';
 import { isServerFault, statusName } from '../grpc/status-codes.js';
 import { extractIncomingContext } from './trace-headers.js';
 import { tracing } from './tracing.js';
@@ -88,7 +89,10 @@ function wrapHandler(
     const handlerContext = trace.setSpan(incoming.context, span);
     context.bind(handlerContext, call);
     const events = call as unknown as EventEmitter;
-    events.on('cancelled', () => finish(grpcStatus.CANCELLED, 'cancelled by the caller'));
+    events.on('cancelled', () => {
+      const ended = earlyEndOf(call);
+      finish(ended.code, ended.details);
+    });
 
     if (!responseStream) {
       const reply: sendUnaryData<unknown> = (error, value, trailer, flags) => {

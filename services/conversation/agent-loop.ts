@@ -237,6 +237,8 @@ export class AgentLoop {
           if (block.type === 'tool_use') onToolUse(block);
         });
         const message = await stream.finalMessage().catch((error: unknown) => {
+          // Stopped because the turn's call ended: the span and the turn say why (deadline or cancel).
+          if (request.signal.aborted) throw request.signal.reason ?? error;
           throw error instanceof APIError ? error : new ModelCallError(error);
         });
         span.log({
@@ -284,7 +286,7 @@ export class AgentLoop {
           // The scores belong to the tool's own span (logged by the worker); repeating them here would count them twice.
           span.log({ output, metadata: { worker_duration_ms: response.durationMs } });
         } catch (error) {
-          if (request.signal.aborted) throw error;
+          if (request.signal.aborted) throw request.signal.reason ?? error;
           const code = isGrpcError(error) ? statusName(error.code) : statusName(grpcStatus.UNKNOWN);
           const message = isGrpcError(error) ? error.details || error.message : String(error);
           call = { ...base, isError: true, errorCode: code, errorMessage: message, durationMs: performance.now() - started };

@@ -9,6 +9,7 @@ import { createConversationClient, getConversation, streamTurn } from '../../cli
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { sharedMesh } from '../helpers/shared-mesh.js';
+import { named, waitForSpans } from '../helpers/trace-rows.js';
 
 function chat(client: ConversationServiceClient, message: string, conversationId = ''): Promise<TurnResult__Output> {
   return new Promise((resolve, reject) => {
@@ -102,8 +103,19 @@ describe('ConversationService RPCs', function () {
     assert.equal(empty.code, status.INVALID_ARGUMENT);
   });
 
-  it('ends a turn with DEADLINE_EXCEEDED when the caller\'s deadline passes', async () => {
-    const error = await failureOf(streamTurn(client, SEED_QUERY, { deadlineMs: 150 }));
+  it('ends a turn with DEADLINE_EXCEEDED when the caller\'s deadline passes, and its trace says so', async () => {
+    let rootSpanId = '';
+    const onEvent = (event: { turnStarted?: { trace?: { rootSpanId?: string } | null } | null }): void => {
+      rootSpanId ||= event.turnStarted?.trace?.rootSpanId ?? '';
+    };
+    const error = await failureOf(streamTurn(client, SEED_QUERY, { deadlineMs: 150, onEvent }));
     assert.equal(error.code, status.DEADLINE_EXCEEDED);
+    assert.ok(rootSpanId, 'the turn had started');
+    // Debugging a timeout from its trace: the server span has the deadline's status, and the turn's
+    // span its reason — not "cancelled" nor the model client's "Request was aborted".
+    const rows = await waitForSpans(rootSpanId, { 'tracemesh.conversation.v1.ConversationService/StreamChat': 1, server_process_turn: 1 });
+    const server = named(rows, 'tracemesh.conversation.v1.ConversationService/StreamChat')[0];
+    assert.equal((server?.metadata as Record<string, unknown> | undefined)?.['rpc.status_code'], 'DEADLINE_EXCEEDED');
+    assert.match(String(named(rows, 'server_process_turn')[0]?.error ?? ''), /deadline passed/);
   });
 });

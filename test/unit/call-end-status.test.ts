@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { status } from '@grpc/grpc-js';
 import { APIUserAbortError } from '@anthropic-ai/sdk';
 import { grpcError, isGrpcError } from '../../lib/grpc/errors.js';
-import { callSignal, type ServerCall } from '../../lib/grpc/server-call.js';
+import { callSignal, earlyEndOf, type ServerCall } from '../../lib/grpc/server-call.js';
 import { toTurnError } from '../../services/conversation/turn-errors.js';
 
 /** The two things callSignal reads from a grpc-js server call: its deadline and its 'cancelled' event. */
@@ -46,6 +46,20 @@ describe('how an early end of a call becomes a status', () => {
     finished.emit('cancelled');
     await new Promise((resolve) => setTimeout(resolve, 40));
     assert.equal(released.signal.aborted, false);
+  });
+
+  it('counts a cancellation that arrives at the deadline (the caller\'s own timer reset the stream) as the deadline', async () => {
+    const atDeadline = serverCall(new Date(Date.now() + 5));
+    const watched = callSignal(atDeadline);
+    try {
+      atDeadline.emit('cancelled');
+      const reason = await abortedWith(watched.signal);
+      assert.ok(isGrpcError(reason));
+      assert.equal(reason.code, status.DEADLINE_EXCEEDED);
+      assert.equal(earlyEndOf(serverCall(new Date(Date.now() + 60_000))).code, status.CANCELLED, 'well before it, a cancel is a cancel');
+    } finally {
+      watched.release();
+    }
   });
 
   it('fails a turn stopped by its deadline with DEADLINE_EXCEEDED, whatever the stopped work threw', () => {
