@@ -11,7 +11,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { ToolCall } from '../../gen/ts/tracemesh/conversation/v1/ToolCall.js';
 import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { isGrpcError } from '../../lib/grpc/errors.js';
+import { grpcError, isGrpcError } from '../../lib/grpc/errors.js';
 import type { ServerCall } from '../../lib/grpc/server-call.js';
 import { statusName } from '../../lib/grpc/status-codes.js';
 import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
@@ -131,7 +131,7 @@ export class AgentLoop {
           iterations = iteration + 1;
           const round = new ToolRound<ExecutedTool>((use, signal) => this.executeTool(request, span, use, iteration, signal));
           const response = await this.callModel(request, messages, tools, iteration, (use) => round.start(use)).catch(async (error: unknown) => {
-            await round.cancel();
+            await round.cancel(grpcError(grpcStatus.CANCELLED, 'the model response that asked for this call failed before it ended'));
             throw error;
           });
           usage.inputTokens += response.usage.input_tokens;
@@ -142,7 +142,10 @@ export class AgentLoop {
             // started, and are cancelled (and reported) since no result will reach the model. The
             // blocks stay out of the history — a tool_use without its tool_result would make every
             // later model call of the conversation fail — and so does an empty text block.
-            if (round.startedCount > 0) toolCalls.push(...(await round.cancel()).map((e) => e.call));
+            if (round.startedCount > 0) {
+              const why = `the model response that asked for this call stopped (${response.stop_reason}) without waiting for results`;
+              toolCalls.push(...(await round.cancel(grpcError(grpcStatus.CANCELLED, why))).map((e) => e.call));
+            }
             const said = response.content.filter((block) => (block.type === 'text' ? block.text.length > 0 : block.type !== 'tool_use'));
             if (said.length > 0) {
               const assistant: MessageParam = { role: 'assistant', content: said };
@@ -287,8 +290,10 @@ export class AgentLoop {
           span.log({ output, metadata: { worker_duration_ms: response.durationMs } });
         } catch (error) {
           if (request.signal.aborted) throw request.signal.reason ?? error;
-          const code = isGrpcError(error) ? statusName(error.code) : statusName(grpcStatus.UNKNOWN);
-          const message = isGrpcError(error) ? error.details || error.message : String(error);
+          // Cancelled with its round: say why, not grpc-js's "Cancelled on client".
+          const failure: unknown = signal.aborted ? (signal.reason ?? error) : error;
+          const code = isGrpcError(failure) ? statusName(failure.code) : statusName(grpcStatus.UNKNOWN);
+          const message = isGrpcError(failure) ? failure.details || failure.message : String(failure);
           call = { ...base, isError: true, errorCode: code, errorMessage: message, durationMs: performance.now() - started };
           block = { type: 'tool_result', tool_use_id: use.id, is_error: true, content: `Tool error (${code}): ${message}` };
           span.log({ error: `${code}: ${message}`, metadata: { error_code: code } });

@@ -33,9 +33,12 @@ export class ToolRound<R> {
     return Promise.all(uses.map((use) => this.started.get(use.id) as Promise<R>));
   }
 
-  /** Cancels the calls already started and, once all have settled, returns those that gave a result. */
-  async cancel(): Promise<R[]> {
-    this.cancellation.abort();
+  /**
+   * Cancels the calls already started (their signal's reason says why) and, once all have
+   * settled, returns those that gave a result.
+   */
+  async cancel(reason: Error): Promise<R[]> {
+    this.cancellation.abort(reason);
     const settled = await Promise.allSettled(this.started.values());
     return settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   }

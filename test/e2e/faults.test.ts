@@ -97,7 +97,10 @@ describe('faults: the model endpoint failing', function () {
     assert.ok(startedCalls.length >= 1, 'the first tool call started while the model was still streaming');
     assert.ok(startedCalls.length <= 2, 'no call started for a block that never arrived');
     assert.deepEqual(finished.map((call) => call.toolCallId).sort(), [...startedCalls].sort(), 'every started call is reported finished');
-    for (const call of finished) assert.equal(call.errorCode, 'CANCELLED');
+    for (const call of finished) {
+      assert.equal(call.errorCode, 'CANCELLED');
+      assert.match(call.errorMessage ?? '', /model response that asked for this call failed/, 'says why it was cancelled');
+    }
   });
 
   it('keeps a response cut at max_tokens after its tool_use blocks out of the way of the next turn', async () => {
@@ -107,7 +110,10 @@ describe('faults: the model endpoint failing', function () {
     const cut = await streamTurn(client, sleeps, { options: { maxTokens: 45 } });
     assert.equal(cut.stopReason, 'STOP_REASON_MAX_TOKENS');
     assert.ok(cut.toolCalls.length >= 1, 'the response held complete tool_use blocks');
-    for (const call of cut.toolCalls) assert.equal(call.errorCode, 'CANCELLED', 'no result of a cut response reaches the model');
+    for (const call of cut.toolCalls) {
+      assert.equal(call.errorCode, 'CANCELLED', 'no result of a cut response reaches the model');
+      assert.match(call.errorMessage ?? '', /stopped \(max_tokens\)/);
+    }
     const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: cut.conversationId });
     assert.equal(next.stopReason, 'STOP_REASON_END_TURN', 'the history left by the cut turn is one the model accepts');
     const stored = await getConversation(client, cut.conversationId);

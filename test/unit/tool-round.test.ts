@@ -16,7 +16,7 @@ function controllableCall(log: string[]) {
     return new Promise<string>((resolve, reject) => {
       finishers.set(block.id, () => resolve(`result ${block.id}`));
       signal.addEventListener('abort', () => {
-        log.push(`aborted ${block.id}`);
+        log.push(`aborted ${block.id}: ${String((signal.reason as Error).message)}`);
         reject(new Error(`cancelled ${block.id}`));
       });
     });
@@ -50,9 +50,9 @@ describe('ToolRound', () => {
     round.start(use('b2'));
     calls.finish('b1');
     await Promise.resolve();
-    const kept = await round.cancel();
+    const kept = await round.cancel(new Error('the response was cut short'));
     assert.deepEqual(kept, ['result b1'], 'the call that had finished keeps its result; the cancelled one has none');
-    assert.ok(log.includes('aborted b2'), 'the running call saw the cancellation');
+    assert.ok(log.includes('aborted b2: the response was cut short'), 'the running call saw the cancellation, and why');
   });
 
   it('leaves no unhandled rejection when a started call fails before the round is awaited', async () => {
