@@ -137,20 +137,13 @@ export class AgentLoop {
           usage.inputTokens += response.usage.input_tokens;
           usage.outputTokens += response.usage.output_tokens;
           text = textOf(response);
-          if (response.stop_reason !== 'tool_use') {
-            // A response cut short (max_tokens) may hold tool_use blocks: the complete ones' calls
-            // started, and are cancelled (and reported) since no result will reach the model. The
-            // blocks stay out of the history — a tool_use without its tool_result would make every
-            // later model call of the conversation fail — and so does an empty text block.
-            if (round.startedCount > 0) {
-              const why = `the model response that asked for this call stopped (${response.stop_reason}) without waiting for results`;
-              toolCalls.push(...(await round.cancel(grpcError(grpcStatus.CANCELLED, why))).map((e) => e.call));
-            }
-            const said = response.content.filter((block) => (block.type === 'text' ? block.text.length > 0 : block.type !== 'tool_use'));
-            if (said.length > 0) {
-              const assistant: MessageParam = { role: 'assistant', content: said };
-              messages.push(assistant);
-              newMessages.push(assistant);
+          const uses = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
+          if (response.stop_reason !== 'tool_use' || uses.length === 0) {
+            const { said, cancelledCalls } = await this.closeLastResponse(request, response, round, iteration);
+            toolCalls.push(...cancelledCalls);
+            if (said) {
+              messages.push(said);
+              newMessages.push(said);
             }
             stopReason = stopReasonOf(response.stop_reason);
             break;
@@ -158,7 +151,6 @@ export class AgentLoop {
           const assistant: MessageParam = { role: 'assistant', content: response.content };
           messages.push(assistant);
           newMessages.push(assistant);
-          const uses = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
           const executed = await round.finish(uses);
           toolCalls.push(...executed.map((e) => e.call));
           const results: MessageParam = { role: 'user', content: executed.map((e) => e.block) };
@@ -189,6 +181,32 @@ export class AgentLoop {
         return { result, newMessages };
       },
     );
+  }
+
+  /**
+   * A response that ends the turn: any stop but tool_use — or a tool_use stop that asked for no
+   * tool, which would otherwise send the model an empty results message (rejected by the API).
+   * A response cut short (max_tokens) may hold tool_use blocks: the complete ones' calls started,
+   * and are cancelled (and reported), since no result will reach the model. The blocks stay out of
+   * the history — a tool_use without its tool_result would make every later model call of the
+   * conversation fail — and so does an empty text block.
+   */
+  private async closeLastResponse(
+    request: TurnRequest,
+    response: Anthropic.Message,
+    round: ToolRound<ExecutedTool>,
+    iteration: number,
+  ): Promise<{ said: MessageParam | undefined; cancelledCalls: ToolCall[] }> {
+    if (response.stop_reason === 'tool_use') {
+      this.log.warn({ conversationId: request.conversationId, iteration, messageId: response.id }, 'the model stopped for tool_use without asking for a tool; ending the turn');
+    }
+    let cancelledCalls: ToolCall[] = [];
+    if (round.startedCount > 0) {
+      const why = `the model response that asked for this call stopped (${response.stop_reason}) without waiting for results`;
+      cancelledCalls = (await round.cancel(grpcError(grpcStatus.CANCELLED, why))).map((e) => e.call);
+    }
+    const content = response.content.filter((block) => (block.type === 'text' ? block.text.length > 0 : block.type !== 'tool_use'));
+    return { said: content.length > 0 ? { role: 'assistant', content } : undefined, cancelledCalls };
   }
 
   /**

@@ -103,6 +103,17 @@ describe('faults: the model endpoint failing', function () {
     }
   });
 
+  it('ends a turn whose model says tool_use but asks for no tool, instead of sending the model an empty message', async () => {
+    model.script(['tool-use-without-calls']);
+    const odd = await streamTurn(client, QUERY);
+    assert.equal(odd.stopReason, 'STOP_REASON_UNSPECIFIED');
+    assert.equal(odd.text, 'Let me check that.');
+    assert.equal(odd.iterations, 1);
+    model.script([], 'ok');
+    const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: odd.conversationId });
+    assert.equal(next.stopReason, 'STOP_REASON_END_TURN', 'the conversation goes on');
+  });
+
   it('keeps a response cut at max_tokens after its tool_use blocks out of the way of the next turn', async () => {
     // 45 tokens hold the offline model's preamble and two of the three calls, then the budget is spent.
     model.script([], 'ok');

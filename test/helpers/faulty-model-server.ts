@@ -1,11 +1,12 @@
 // A model endpoint that fails on command, for fault tests at the edge no machine here can reach
 // (the Anthropic API). Requests it lets through are answered by the real offline model; the
-// scripted ones get 429 / 529 / 500, or a stream whose connection is reset after a few frames.
+// scripted ones get 429 / 529 / 500, a stream whose connection is reset after a few frames, or a
+// malformed answer: stop_reason tool_use with no tool_use block in it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createOfflineModelFetch } from '../../lib/llm/offline/index.js';
+import { createOfflineModelFetch, encodeSseFrame, replyToStreamEvents } from '../../lib/llm/offline/index.js';
 
-export type Fault = 'ok' | '429' | '529' | '500' | 'reset-mid-stream';
+export type Fault = 'ok' | '429' | '529' | '500' | 'reset-mid-stream' | 'tool-use-without-calls';
 
 export interface FaultyModelServer {
   url: string;
@@ -41,6 +42,12 @@ export async function startFaultyModelServer(deltaDelayMs = 2): Promise<FaultyMo
     if (fault === '429' || fault === '529' || fault === '500') {
       res.writeHead(Number(fault), { 'content-type': 'application/json', ...(fault === '429' ? { 'retry-after-ms': '50' } : {}) });
       res.end(JSON.stringify({ type: 'error', error: ERROR_BODIES[fault] }));
+      return;
+    }
+    if (fault === 'tool-use-without-calls') {
+      const reply = { id: `msg_fault_${count}`, model: 'fault', content: [{ type: 'text' as const, text: 'Let me check that.' }], stop_reason: 'tool_use' as const, usage: { input_tokens: 10, output_tokens: 5 } };
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(replyToStreamEvents(reply).map(encodeSseFrame).join(''));
       return;
     }
     const abort = new AbortController();
