@@ -11,6 +11,14 @@ export function traced<R>(args: StartSpanArgs & { name: string }, callback: (spa
   return logger ? (logger.traced(callback, args) as R) : callback(NOOP_SPAN);
 }
 
+/**
+ * A span under `parent` rather than under whatever is active — for work started from a callback
+ * that runs inside another span (a tool call started while its model call's span is still open).
+ */
+export function tracedUnder<R>(parent: Span, args: StartSpanArgs & { name: string }, callback: (span: Span) => R): R {
+  return parent.traced(callback, args);
+}
+
 /** A span opened now and ended by the caller (for spans that outlive one callback, like a turn). */
 export function startSpan(args: StartSpanArgs & { name: string }): Span {
   return tracing().logger?.startSpan(args) ?? NOOP_SPAN;

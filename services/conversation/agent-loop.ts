@@ -6,7 +6,6 @@
 // Spans (seed names): server_process_turn > claude_messages_create | worker_execute_tool.
 import { APIError, type default as Anthropic } from '@anthropic-ai/sdk';
 import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
-import type { Span } from 'braintrust';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { ToolCall } from '../../gen/ts/tracemesh/conversation/v1/ToolCall.js';
@@ -18,7 +17,7 @@ import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
 import { isJsonObject, type JsonObject } from '../../lib/json.js';
 import type { ModelClient } from '../../lib/llm/model-client.js';
 import type { Logger } from '../../lib/logging.js';
-import { traced } from '../../lib/tracing/spans.js';
+import { traced, tracedUnder, type BraintrustSpan } from '../../lib/tracing/spans.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
 import { ToolRound } from './tool-round.js';
 import type { ToolWorkerClient } from './toolworker-client.js';
@@ -283,7 +282,7 @@ export class AgentLoop {
    */
   private executeTool(
     request: TurnRequest,
-    turnSpan: Span,
+    turnSpan: BraintrustSpan,
     use: ToolUseBlock,
     iteration: number,
     signal: AbortSignal,
@@ -292,7 +291,13 @@ export class AgentLoop {
     request.emit({
       toolCallStarted: { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration },
     });
-    return turnSpan.traced(
+    return tracedUnder(
+      turnSpan,
+      {
+        name: 'worker_execute_tool',
+        type: 'function',
+        event: { input: { tool_name: use.name, arguments: input }, metadata: { tool_call_id: use.id, iteration } },
+      },
       async (span) => {
         const started = performance.now();
         const base = { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration };
@@ -318,11 +323,6 @@ export class AgentLoop {
         }
         request.emit({ toolCallFinished: { toolCall: call } });
         return { call, block };
-      },
-      {
-        name: 'worker_execute_tool',
-        type: 'function',
-        event: { input: { tool_name: use.name, arguments: input }, metadata: { tool_call_id: use.id, iteration } },
       },
     );
   }
