@@ -15,7 +15,7 @@ import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResu
 import { grpcError, invalidArgument, notFound, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
-import type { AgentLoop, TurnEvent } from './agent-loop.js';
+import type { AgentLoop } from './agent-loop.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import { toTurnError } from './turn-errors.js';
 import { createTurnEventWriter, type TurnEventWriter } from './turn-event-writer.js';
@@ -38,12 +38,15 @@ function timestamp(date: Date): Timestamp {
 export function createConversationHandlers(deps: ConversationServiceDeps): ConversationServiceHandlers {
   const { loop, store, turns, defaults, log } = deps;
 
-  /** Runs one turn; `emit` receives every event. Rejects with a gRPC error. */
+  /**
+   * Runs one turn; `events` receives every event, and has written them all when the turn settles
+   * (so the stream can be ended or failed right after). Rejects with a gRPC error.
+   */
   async function runTurn(
     fields: TurnRequestFields,
     call: ServerCall,
     signal: AbortSignal,
-    emit: (event: TurnEvent) => void,
+    events: TurnEventWriter,
   ): Promise<TurnResult> {
     let claimed: string | undefined;
     try {
@@ -68,7 +71,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         maxTurnTokens: request.maxTurnTokens,
         signal,
         parentCall: call,
-        emit,
+        emit: events.emit,
       });
       await store.appendTurn(conversationId, { turnIndex: nextTurnIndex, userMessage: request.message, result: outcome.result, startTime }, outcome.newMessages);
       log.info(
@@ -87,6 +90,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       log.warn({ conversationId: claimed, code: grpc.code, message: grpc.message }, 'turn failed');
       throw grpc;
     } finally {
+      events.flush();
       if (claimed) await turns.release(claimed);
     }
   }
@@ -120,7 +124,8 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
   return {
     Chat(call, callback) {
       const { signal, release } = callSignal(call);
-      runTurn(call.request, call, signal, () => undefined)
+      // Chat answers with the whole turn: its events go nowhere.
+      runTurn(call.request, call, signal, createTurnEventWriter(() => undefined))
         .then(
           (result) => callback(null, { result }),
           (error: GrpcError) => callback(error),
@@ -130,17 +135,10 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
 
     StreamChat(call: ServerWritableStream<StreamChatRequest__Output, StreamChatResponse>) {
       const { signal, release } = callSignal(call);
-      const events = writer(call);
-      runTurn(call.request, call, signal, events.emit)
+      runTurn(call.request, call, signal, writer(call))
         .then(
-          () => {
-            events.flush();
-            call.end();
-          },
-          (error: GrpcError) => {
-            events.flush();
-            failStream(call, error);
-          },
+          () => call.end(),
+          (error: GrpcError) => failStream(call, error),
         )
         .finally(release);
     },
@@ -169,15 +167,13 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
           return;
         }
         running = true;
-        runTurn({ ...request, conversationId: request.conversationId || streamConversationId }, call, signal, events.emit).then(
+        runTurn({ ...request, conversationId: request.conversationId || streamConversationId }, call, signal, events).then(
           (result) => {
-            events.flush();
             streamConversationId = result.conversationId ?? streamConversationId;
             running = false;
             next();
           },
           (error: GrpcError) => {
-            events.flush();
             failed = true;
             failStream(call, error);
           },
