@@ -122,7 +122,17 @@ export interface TracingConfig {
   appUrl: string;
   /** Set when known up front (the local store); Braintrust's comes from the login response. */
   apiUrl: string | undefined;
+  /** Span rows that may wait for the backend at once; more are dropped and counted (default 5000). */
+  maxWaitingRows?: number;
 }
+
+/**
+ * Span rows that may wait for the trace backend at once (lib/tracing/bounded-background-logger.ts):
+ * a seed turn makes about 20, so this rides out an outage of a few seconds at full load and holds
+ * tens of MB at most while a long one lasts. A healthy local store never had over 900 waiting
+ * (concurrency 128).
+ */
+export const DEFAULT_MAX_WAITING_ROWS = 5_000;
 
 export function localTraceStoreUrl(): string {
   return env('TRACESTORE_URL') ?? `http://127.0.0.1:${tracestorePort()}`;
@@ -131,10 +141,13 @@ export function localTraceStoreUrl(): string {
 export function tracingConfig(): TracingConfig {
   const projectName = env('BRAINTRUST_PROJECT') ?? 'tracemesh';
   const enabled = env('TRACEMESH_TRACING') !== 'off';
+  const maxWaitingRows = intEnv('TRACEMESH_TRACE_MAX_WAITING_ROWS', DEFAULT_MAX_WAITING_ROWS);
+  if (maxWaitingRows < 1) throw new Error('TRACEMESH_TRACE_MAX_WAITING_ROWS must be at least 1');
   const apiKey = env('BRAINTRUST_API_KEY');
   if (apiKey) {
     return {
       enabled,
+      maxWaitingRows,
       projectName,
       backend: 'braintrust',
       apiKey,
@@ -143,7 +156,7 @@ export function tracingConfig(): TracingConfig {
     };
   }
   const local = localTraceStoreUrl();
-  return { enabled, projectName, backend: 'local', apiKey: env('TRACESTORE_TOKEN') ?? 'local', appUrl: local, apiUrl: local };
+  return { enabled, maxWaitingRows, projectName, backend: 'local', apiKey: env('TRACESTORE_TOKEN') ?? 'local', appUrl: local, apiUrl: local };
 }
 
 export interface TlsFiles {

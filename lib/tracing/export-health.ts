@@ -49,6 +49,11 @@ export class ExportHealth {
     };
   }
 
+  /** Rows never handed to the SDK because too many were waiting for the backend already. */
+  rowsRefused(count: number): void {
+    this.counts.rowsDropped += count;
+  }
+
   private logsAttempt(body: string, ok: boolean): void {
     const key = `${body.length}:${body.slice(0, 200)}:${body.slice(-200)}`;
     if (ok) {

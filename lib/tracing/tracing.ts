@@ -11,8 +11,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { _internalGetGlobalState, _internalIso, flush as braintrustFlush, initLogger, setMaskingFunction, type Logger as BraintrustLogger } from 'braintrust';
-import { securityConfig, tracingConfig, type TracingConfig } from '../config.js';
+import { DEFAULT_MAX_WAITING_ROWS, securityConfig, tracingConfig, type TracingConfig } from '../config.js';
 import { createLogger } from '../logging.js';
+import { BoundedBackgroundLogger } from './bounded-background-logger.js';
 import { ExportHealth, type ExportCounts } from './export-health.js';
 import { isOtelOnlySpan, otlpCollectorConfigured } from './otel-only-spans.js';
 import { redactPhi } from './phi-redaction.js';
@@ -140,6 +141,13 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
       onFlushError: () => undefined,
     }),
   );
+  const state = _internalGetGlobalState();
+  state.setOverrideBgLogger(
+    new BoundedBackgroundLogger(state.httpLogger(), {
+      maxWaitingRows: config.maxWaitingRows ?? DEFAULT_MAX_WAITING_ROWS,
+      onRefused: (rows) => health.rowsRefused(rows),
+    }),
+  );
   const flushTimer = setInterval(() => void braintrustFlush().catch(() => undefined), BRAINTRUST_FLUSH_INTERVAL_MS);
   flushTimer.unref();
   if (securityConfig().redactPhi) setMaskingFunction(redactPhi);
@@ -169,7 +177,8 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
  * SDK reads only from the environment — without leaving them set for other loggers or for child
  * processes (`tracemesh up` passes its environment on). An operator's own values win.
  *  - BRAINTRUST_SYNC_FLUSH=1: send only when flushed (by our timer), not once per span event;
- *  - BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE=10000: the bound of what waits for a dead backend.
+ *  - BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE=10000: the SDK's own queue bound, a backstop behind
+ *    TRACEMESH_TRACE_MAX_WAITING_ROWS (its drops are not reported; ours are).
  */
 function withBackgroundLoggerSettings<T>(create: () => T): T {
   const settings: Record<string, string> = { BRAINTRUST_SYNC_FLUSH: '1', BRAINTRUST_QUEUE_DROP_EXCEEDING_MAXSIZE: '10000' };

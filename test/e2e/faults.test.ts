@@ -1,5 +1,5 @@
 // Faults injected into real processes: the model endpoint failing in each way it can, and the
-// trace backend going away and coming back.
+// trace backend going away and coming back, or hanging.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversat
 import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import { getConversation, streamTurn } from '../../clients/node/conversation-client.js';
 import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
-import { TraceBackend } from '../../clients/node/trace-reader.js';
+import { TraceBackend, type SpanRow } from '../../clients/node/trace-reader.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
 import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
@@ -20,6 +20,49 @@ const QUERY = 'A 50-year-old man, 180 cm, 90 kg, with fatigue. What should I che
 
 function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
   return promise.then(() => assert.fail('the turn should fail'), (error: ServiceError) => error);
+}
+
+/** A mesh for trace-backend faults: the model without pauses, export reports every 500 ms. */
+function traceFaultsMesh(name: string, env: Record<string, string> = {}): { mesh: () => RunningMesh; client: () => ConversationServiceClient; conversationLog: () => string } {
+  let mesh: RunningMesh | undefined;
+  let client: ConversationServiceClient | undefined;
+  let dataDir = '';
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), `tracemesh-${name}-`));
+    mesh = await startMesh({ dataDir, env: { OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_EXPORT_REPORT_MS: '500', ...env } });
+    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
+  });
+  after(async () => {
+    client?.close();
+    await mesh?.stop();
+  });
+  return {
+    mesh: () => mesh ?? assert.fail('mesh not started'),
+    client: () => client ?? assert.fail('mesh not started'),
+    conversationLog: () => join(dataDir, 'logs', 'conversation.log'),
+  };
+}
+
+type ExportReport = { rowsSent: number; rowsDropped: number; spansSent: number; spansDropped: number; failedRequests: number };
+
+/** The conversation service's export reports (it logs one whenever something was dropped or failed). */
+function exportReports(log: string): ExportReport[] {
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      const parsed = line.startsWith('{') ? (JSON.parse(line) as { tracing?: ExportReport }) : {};
+      return parsed.tracing ? [parsed.tracing] : [];
+    });
+}
+
+/** Waits up to `timeoutMs` for a report that `matches`. */
+async function waitForReport(log: string, matches: (report: ExportReport) => boolean, timeoutMs = 20_000): Promise<ExportReport | undefined> {
+  for (let waited = 0; waited < timeoutMs; waited += 250) {
+    await delay(250);
+    const found = exportReports(log).findLast(matches);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 describe('faults: the model endpoint failing', function () {
@@ -134,21 +177,10 @@ describe('faults: the model endpoint failing', function () {
 
 describe('faults: the trace backend down and back', function () {
   this.timeout(120_000);
-  let mesh: RunningMesh;
-  let client: ConversationServiceClient;
-  let dataDir: string;
-
-  before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-trace-faults-'));
-    mesh = await startMesh({ dataDir, env: { OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_EXPORT_REPORT_MS: '500' } });
-    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
-  });
-  after(async () => {
-    client?.close();
-    await mesh?.stop();
-  });
+  const setup = traceFaultsMesh('trace-faults');
 
   it('keeps answering without waiting on a dead backend, counts what it dropped, and delivers again once it is back', async () => {
+    const [mesh, client] = [setup.mesh(), setup.client()];
     const backend = new TraceBackend({ enabled: true, projectName: 'tracemesh', backend: 'local', apiKey: 'local', appUrl: mesh.tracestoreUrl ?? '', apiUrl: mesh.tracestoreUrl });
     const before = await streamTurn(client, QUERY);
     assert.ok((await waitForTrace(backend, before.trace?.rootSpanId ?? '')).length > 0, 'spans arrive while the backend is up');
@@ -164,21 +196,9 @@ describe('faults: the trace backend down and back', function () {
     // Generous: the SDK's retry sleeps alone (1 s + 2 s) would exceed it if a turn waited on tracing.
     assert.ok(Math.max(...durations) < 2_500, `turns did not wait on the dead backend: ${durations.map(Math.round).join(', ')} ms`);
 
-    const log = join(dataDir, 'logs', 'conversation.log');
-    let dropped = 0;
-    let report = '';
-    for (let waited = 0; waited < 20_000 && dropped === 0; waited += 250) {
-      await delay(250);
-      for (const line of readFileSync(log, 'utf8').split('\n')) {
-        const parsed = line.startsWith('{') ? (JSON.parse(line) as { tracing?: { rowsDropped: number; spansDropped: number } }) : {};
-        if (parsed.tracing && parsed.tracing.rowsDropped + parsed.tracing.spansDropped > dropped) {
-          dropped = parsed.tracing.rowsDropped + parsed.tracing.spansDropped;
-          report = JSON.stringify(parsed.tracing);
-        }
-      }
-    }
-    assert.ok(dropped > 0, 'the conversation service logged how many spans it dropped');
-    console.log(`      backend down: 5 turns in ${durations.map(Math.round).join(' / ')} ms; the conversation service reported ${report}`);
+    const report = await waitForReport(setup.conversationLog(), (r) => r.rowsDropped + r.spansDropped > 0);
+    assert.ok(report, 'the conversation service logged how many spans it dropped');
+    console.log(`      backend down: 5 turns in ${durations.map(Math.round).join(' / ')} ms; the conversation service reported ${JSON.stringify(report)}`);
 
     await mesh.restart('tracestore');
     const after = await streamTurn(client, QUERY);
@@ -187,5 +207,48 @@ describe('faults: the trace backend down and back', function () {
       isComplete: (spans) => spans.some((s) => JSON.stringify(s.span_attributes).includes('server_process_turn')),
     });
     assert.ok(rows.length > 0, 'new spans arrive once the backend is back');
+  });
+});
+
+describe('faults: the trace backend hanging', function () {
+  this.timeout(120_000);
+  const maxWaitingRows = 150;
+  const setup = traceFaultsMesh('trace-hang', { TRACEMESH_TRACE_MAX_WAITING_ROWS: String(maxWaitingRows) });
+
+  it('keeps answering while the backend accepts connections but never answers, holds a bounded number of span rows, counts the rest, and delivers what it held once the backend answers', async () => {
+    const [mesh, client] = [setup.mesh(), setup.client()];
+    const backend = new TraceBackend({ enabled: true, projectName: 'tracemesh', backend: 'local', apiKey: 'local', appUrl: mesh.tracestoreUrl ?? '', apiUrl: mesh.tracestoreUrl });
+    const isComplete = (spans: SpanRow[]): boolean => spans.some((s) => JSON.stringify(s.span_attributes).includes('server_process_turn'));
+    const warm = await streamTurn(client, QUERY);
+    assert.ok((await waitForTrace(backend, warm.trace?.rootSpanId ?? '', { isComplete })).length > 0, 'spans arrive while the backend answers');
+
+    const store = mesh.processes.get('tracestore')?.child;
+    assert.ok(store);
+    store.kill('SIGSTOP');
+    const durations: number[] = [];
+    let firstDuringHang = '';
+    try {
+      // About 20 span rows a turn: far more than may wait.
+      for (let i = 0; i < 30; i++) {
+        const started = performance.now();
+        const result = await streamTurn(client, QUERY);
+        durations.push(performance.now() - started);
+        assert.equal(result.stopReason, 'STOP_REASON_END_TURN');
+        if (i === 0) firstDuringHang = result.trace?.rootSpanId ?? '';
+      }
+    } finally {
+      store.kill('SIGCONT');
+    }
+    assert.ok(Math.max(...durations) < 2_500, `turns did not wait on the hung backend: ${durations.map(Math.round).join(', ')} ms`);
+
+    // Rows past the bound were refused, and reported as dropped.
+    const report = await waitForReport(setup.conversationLog(), (r) => r.rowsDropped > 0);
+    assert.ok(report, 'the conversation service reported the span rows it refused');
+    assert.ok(report.rowsDropped >= 30 * 10 - maxWaitingRows, `most of the hang's rows were refused: ${JSON.stringify(report)}`);
+
+    // What was held is delivered once the backend answers, and new turns are traced again.
+    assert.ok((await waitForTrace(backend, firstDuringHang, { timeoutMs: 30_000, isComplete })).length > 0, 'the first turn of the hang has its trace');
+    const after = await streamTurn(client, QUERY);
+    assert.ok((await waitForTrace(backend, after.trace?.rootSpanId ?? '', { timeoutMs: 30_000, isComplete })).length > 0, 'a turn after the hang has its trace');
   });
 });

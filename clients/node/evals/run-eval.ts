@@ -108,7 +108,9 @@ interface TaskSetup {
 
 function taskFor(options: EvalRunOptions, config: TracingConfig, traces: ConversationTraces, experimentName: string): TaskSetup {
   if (options.mode === 'logged') return { task: loggedResponseTask(traces), flushSpans: async () => true, close: async () => undefined };
-  const tracing = initTracing('tracemesh-eval', config);
+  // No bound on what waits for the backend here: this process also writes the experiment's rows,
+  // which the SDK never drops either (results are worth the memory of a finite run).
+  const tracing = initTracing('tracemesh-eval', { ...config, maxWaitingRows: Number.POSITIVE_INFINITY });
   const client = createConversationClient(options.target);
   const turnOptions = {
     ...(options.model ? { model: options.model } : {}),
