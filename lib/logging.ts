@@ -1,11 +1,11 @@
 // Structured logs (pino) to stderr, each line stamped with the active trace and span ids so a log
 // line leads to its trace.
 import { trace } from '@opentelemetry/api';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(service: string): Logger {
+export function createLogger(service: string, destination: DestinationStream = pino.destination(2)): Logger {
   return pino({
     name: service,
     level: process.env.LOG_LEVEL ?? 'info',
@@ -14,5 +14,5 @@ export function createLogger(service: string): Logger {
       const spanContext = trace.getActiveSpan()?.spanContext();
       return spanContext ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {};
     },
-  }, pino.destination(2));
+  }, destination);
 }

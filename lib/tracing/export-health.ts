@@ -4,7 +4,7 @@
 // silently. Braintrust rows are counted at the SDK's `fetch` (a /logs3 batch that fails its last
 // try is dropped by the SDK); OTel spans at the exporter and from the batch processor's own
 // "Dropped N spans" report when its queue is full.
-import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, ROOT_CONTEXT, type DiagLogger } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../logging.js';
@@ -93,7 +93,10 @@ export class ExportHealth {
     const forward = (level: 'warn' | 'error') => (message: string, ...args: unknown[]) => {
       const dropped = /Dropped (\d+) spans because maxQueueSize reached/.exec(message);
       if (dropped) this.counts.spansDropped += Number(dropped[1]);
-      this.log[level]({ otel: args.map(String).join(' ').slice(0, 500) }, `opentelemetry: ${message}`);
+      const details = args.length > 0 ? { otel: args.map(String).join(' ').slice(0, 500) } : {};
+      // An export's trouble belongs to no request: log it outside the span its timer was started in,
+      // or the line would carry the trace id of whichever turn happened to start that timer.
+      context.with(ROOT_CONTEXT, () => this.log[level](details, `opentelemetry: ${message}`));
     };
     const logger: DiagLogger = {
       error: forward('error'),
