@@ -14,7 +14,16 @@ export interface SpanCostRequest { kind: SpanKindProbed; spans: number }
 export interface SpanCostAnswer { kind: SpanKindProbed; spans: number; cpuMicros: number; sent: number }
 
 const storeUrl = process.env.SPAN_COST_STORE_URL ?? '';
-const tracing = initTracing('span-cost-probe', { enabled: true, projectName: 'span-cost', backend: 'local', apiKey: 'bench', appUrl: storeUrl, apiUrl: storeUrl });
+// A round makes its 3,000 spans before sending them, and every one must arrive: no bound on what waits.
+const tracing = initTracing('span-cost-probe', {
+  enabled: true,
+  projectName: 'span-cost',
+  backend: 'local',
+  apiKey: 'bench',
+  appUrl: storeUrl,
+  apiUrl: storeUrl,
+  maxWaitingRows: Number.POSITIVE_INFINITY,
+});
 
 // One model call's span as the agent loop logs it: the prompt (system + a tool round) in, the answer out.
 const system = 'You are a careful clinical assistant for primary-care clinicians. '.repeat(8);
