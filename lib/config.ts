@@ -22,6 +22,12 @@ function intEnv(name: string, fallback: number): number {
   return value;
 }
 
+function positiveIntEnv(name: string, fallback: number): number {
+  const value = intEnv(name, fallback);
+  if (value < 1) throw new Error(`${name} must be at least 1`);
+  return value;
+}
+
 export function host(): string {
   return env('TRACEMESH_HOST') ?? '127.0.0.1';
 }
@@ -97,6 +103,10 @@ export interface ModelConfig {
   maxTurns: number;
   /** Offline model: pause between streamed deltas, in milliseconds (0 = as fast as possible). */
   offlineDeltaDelayMs: number;
+  /** The longest wait for a model response to start (each of the SDK's tries). */
+  timeoutMs: number;
+  /** The longest silence within a model's streamed response before the call is given up. */
+  idleTimeoutMs: number;
 }
 
 export function modelConfig(): ModelConfig {
@@ -109,6 +119,12 @@ export function modelConfig(): ModelConfig {
     maxTurnTokens: intEnv('TRACEMESH_MAX_TURN_TOKENS', 200_000),
     maxTurns: intEnv('TRACEMESH_MAX_TURNS', 200),
     offlineDeltaDelayMs: intEnv('OFFLINE_MODEL_DELTA_DELAY_MS', 4),
+    // The SDK's own default is 10 minutes and covers only the wait for the response to begin; a
+    // stream that stalls after that would wait for ever (lib/llm/idle-timeout-fetch.ts). Anthropic
+    // sends `ping` events every 15-30 s through long silent stretches (extended thinking), so 90 s
+    // without a byte means the stream is dead.
+    timeoutMs: positiveIntEnv('TRACEMESH_MODEL_TIMEOUT_MS', 60_000),
+    idleTimeoutMs: positiveIntEnv('TRACEMESH_MODEL_IDLE_TIMEOUT_MS', 90_000),
   };
 }
 
@@ -141,8 +157,7 @@ export function localTraceStoreUrl(): string {
 export function tracingConfig(): TracingConfig {
   const projectName = env('BRAINTRUST_PROJECT') ?? 'tracemesh';
   const enabled = env('TRACEMESH_TRACING') !== 'off';
-  const maxWaitingRows = intEnv('TRACEMESH_TRACE_MAX_WAITING_ROWS', DEFAULT_MAX_WAITING_ROWS);
-  if (maxWaitingRows < 1) throw new Error('TRACEMESH_TRACE_MAX_WAITING_ROWS must be at least 1');
+  const maxWaitingRows = positiveIntEnv('TRACEMESH_TRACE_MAX_WAITING_ROWS', DEFAULT_MAX_WAITING_ROWS);
   const apiKey = env('BRAINTRUST_API_KEY');
   if (apiKey) {
     return {

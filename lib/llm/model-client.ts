@@ -4,6 +4,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { modelConfig, type ModelConfig } from '../config.js';
 import { otlpCollectorConfigured } from '../tracing/otel-only-spans.js';
+import { idleTimeoutFetch } from './idle-timeout-fetch.js';
 import { createOfflineModelFetch } from './offline/index.js';
 
 export const OFFLINE_MODEL_NAME = 'tracemesh-offline-clinical';
@@ -25,6 +26,9 @@ export function createModelClient(config: ModelConfig = modelConfig()): ModelCli
         apiKey: config.apiKey ?? null,
         baseURL: config.baseURL ?? null,
         maxRetries: 2,
+        timeout: config.timeoutMs,
+        // The SDK's timeout ends once the response has begun; a stream that then stalls is ended here.
+        fetch: idleTimeoutFetch(globalThis.fetch, config.idleTimeoutMs),
         openTelemetry,
         ...(config.apiKey ? {} : { defaultHeaders: { authorization: null } }),
       }),

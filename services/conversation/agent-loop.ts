@@ -15,6 +15,7 @@ import type { ServerCall } from '../../lib/grpc/server-call.js';
 import { statusName } from '../../lib/grpc/status-codes.js';
 import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
 import { isJsonObject, type JsonObject } from '../../lib/json.js';
+import { streamSilence } from '../../lib/llm/idle-timeout-fetch.js';
 import type { ModelClient } from '../../lib/llm/model-client.js';
 import type { Logger } from '../../lib/logging.js';
 import { traced, tracedUnder, type BraintrustSpan } from '../../lib/tracing/spans.js';
@@ -259,7 +260,7 @@ export class AgentLoop {
         const message = await stream.finalMessage().catch((error: unknown) => {
           // Stopped because the turn's call ended: the span and the turn say why (deadline or cancel).
           if (request.signal.aborted) throw request.signal.reason ?? error;
-          throw error instanceof APIError ? error : new ModelCallError(error);
+          throw streamSilence(error) ?? (error instanceof APIError ? error : new ModelCallError(error));
         });
         span.log({
           output: { role: message.role, content: message.content },

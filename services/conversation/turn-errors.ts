@@ -4,6 +4,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { grpcError, isGrpcError, type GrpcError } from '../../lib/grpc/errors.js';
+import { ModelStreamSilentError } from '../../lib/llm/idle-timeout-fetch.js';
 import { ModelCallError } from './agent-loop.js';
 
 const DOMAIN = 'conversation.tracemesh';
@@ -24,6 +25,7 @@ export function toTurnError(error: unknown, signal: AbortSignal): GrpcError {
   if (error instanceof APIConnectionTimeoutError) {
     return modelError(grpcStatus.DEADLINE_EXCEEDED, 'MODEL_TIMEOUT', 'the model did not answer in time');
   }
+  if (error instanceof ModelStreamSilentError) return modelError(grpcStatus.DEADLINE_EXCEEDED, 'MODEL_TIMEOUT', error.message);
   if (error instanceof APIConnectionError) {
     return modelError(grpcStatus.UNAVAILABLE, 'MODEL_UNREACHABLE', `the model endpoint could not be reached: ${error.message}`);
   }

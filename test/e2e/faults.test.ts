@@ -75,7 +75,7 @@ describe('faults: the model endpoint failing', function () {
     model = await startFaultyModelServer();
     mesh = await startMesh({
       dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-model-faults-')),
-      env: { ANTHROPIC_BASE_URL: model.url, TOOLWORKER_DIAGNOSTIC_TOOLS: '1' },
+      env: { ANTHROPIC_BASE_URL: model.url, TOOLWORKER_DIAGNOSTIC_TOOLS: '1', TRACEMESH_MODEL_TIMEOUT_MS: '1000', TRACEMESH_MODEL_IDLE_TIMEOUT_MS: '1000' },
     });
     client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
   });
@@ -122,6 +122,36 @@ describe('faults: the model endpoint failing', function () {
     model.script([], 'ok');
     const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId });
     assert.equal(next.turnIndex, 1, 'the conversation continues where it was');
+  });
+
+  it('ends a turn whose model stream stops sending mid-answer with DEADLINE_EXCEEDED, though the caller waits 5 minutes, and the conversation goes on', async () => {
+    model.script([], 'ok');
+    const first = await streamTurn(client, QUERY);
+    model.script(['stall-mid-stream']);
+    const events: StreamChatResponse__Output[] = [];
+    const started = performance.now();
+    const error = await failureOf(streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId, onEvent: (e) => events.push(e) }));
+    const elapsedMs = performance.now() - started;
+    assert.equal(error.code, status.DEADLINE_EXCEEDED);
+    assert.equal(decodeErrorDetails(error).errorInfo?.reason, 'MODEL_TIMEOUT');
+    assert.match(error.details, /sent nothing for 1000 ms/);
+    assert.ok(events.some((e) => e.textDelta), 'some text had streamed before the stall');
+    assert.ok(elapsedMs < 10_000, `ended after the 1 s of silence allowed, not at the caller's deadline: ${Math.round(elapsedMs)} ms`);
+    model.script([], 'ok');
+    const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId });
+    assert.equal(next.turnIndex, 1, 'the conversation continues where it was');
+  });
+
+  it('gives DEADLINE_EXCEEDED when the model endpoint never answers, after the SDK tried three times', async () => {
+    model.script([], 'no-answer');
+    const started = performance.now();
+    const error = await failureOf(streamTurn(client, QUERY));
+    const elapsedMs = performance.now() - started;
+    assert.equal(error.code, status.DEADLINE_EXCEEDED);
+    assert.equal(decodeErrorDetails(error).errorInfo?.reason, 'MODEL_TIMEOUT');
+    assert.equal(model.requests(), 3, 'the SDK tried three times');
+    assert.ok(elapsedMs < 20_000, `three 1 s tries and their backoff, not the caller's 5 minutes: ${Math.round(elapsedMs)} ms`);
+    model.script([], 'ok');
   });
 
   it('cancels the tool calls a response had started when its stream is cut, and waits for them', async () => {
