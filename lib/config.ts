@@ -103,7 +103,7 @@ export interface ModelConfig {
   maxTurns: number;
   /** Offline model: pause between streamed deltas, in milliseconds (0 = as fast as possible). */
   offlineDeltaDelayMs: number;
-  /** The longest wait for a model response to start (each of the SDK's tries). */
+  /** The longest wait for a streamed model response to begin (each of the SDK's tries). */
   timeoutMs: number;
   /** The longest silence within a model's streamed response before the call is given up. */
   idleTimeoutMs: number;

@@ -14,6 +14,12 @@ export interface ModelClient {
   /** "anthropic" for the real API (or a compatible endpoint), "offline" for the embedded model. */
   provider: 'anthropic' | 'offline';
   defaultModel: string;
+  /**
+   * The longest wait for a streamed response to begin, each try. Given per streamed request, not to
+   * the client: a client-wide timeout would also replace the SDK's own for non-streaming calls,
+   * which it sizes from max_tokens (their headers come only once the whole answer is written).
+   */
+  streamStartTimeoutMs: number;
 }
 
 export function createModelClient(config: ModelConfig = modelConfig()): ModelClient {
@@ -26,7 +32,6 @@ export function createModelClient(config: ModelConfig = modelConfig()): ModelCli
         apiKey: config.apiKey ?? null,
         baseURL: config.baseURL ?? null,
         maxRetries: 2,
-        timeout: config.timeoutMs,
         // The SDK's timeout ends once the response has begun; a stream that then stalls is ended here.
         fetch: idleTimeoutFetch(globalThis.fetch, config.idleTimeoutMs),
         openTelemetry,
@@ -34,6 +39,7 @@ export function createModelClient(config: ModelConfig = modelConfig()): ModelCli
       }),
       provider: config.apiKey ? 'anthropic' : 'offline',
       defaultModel: config.apiKey ? config.model : OFFLINE_MODEL_NAME,
+      streamStartTimeoutMs: config.timeoutMs,
     };
   }
   return {
@@ -47,5 +53,6 @@ export function createModelClient(config: ModelConfig = modelConfig()): ModelCli
     }),
     provider: 'offline',
     defaultModel: OFFLINE_MODEL_NAME,
+    streamStartTimeoutMs: config.timeoutMs,
   };
 }

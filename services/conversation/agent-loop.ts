@@ -245,7 +245,7 @@ export class AgentLoop {
       async (span) => {
         const started = performance.now();
         let firstTokenMs: number | undefined;
-        const stream = this.model.client.messages.stream(params, { signal: request.signal });
+        const stream = this.model.client.messages.stream(params, { signal: request.signal, timeout: this.model.streamStartTimeoutMs });
         const markFirstToken = (): void => {
           firstTokenMs ??= performance.now() - started;
         };
