@@ -28,6 +28,11 @@ function positiveIntEnv(name: string, fallback: number): number {
   return value;
 }
 
+/** The longest one query to the conversation database (PostgreSQL) may take, on the client's side. */
+export function databaseQueryTimeoutMs(): number {
+  return positiveIntEnv('TRACEMESH_DB_TIMEOUT_MS', 15_000);
+}
+
 export function host(): string {
   return env('TRACEMESH_HOST') ?? '127.0.0.1';
 }

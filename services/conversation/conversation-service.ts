@@ -12,12 +12,12 @@ import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/
 import type { Timestamp } from '../../gen/ts/google/protobuf/Timestamp.js';
 import type { GetConversationResponse } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { grpcError, invalidArgument, notFound, type GrpcError } from '../../lib/grpc/errors.js';
+import { grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop } from './agent-loop.js';
 import type { ConversationStore } from './store/conversation-store.js';
-import { toTurnError } from './turn-errors.js';
+import { storeUnavailable, toTurnError } from './turn-errors.js';
 import { createTurnEventWriter, type TurnEventWriter } from './turn-event-writer.js';
 import type { TurnTracker } from './turn-tracker.js';
 import { validateConversationId, validateTurnRequest, type TurnDefaults, type TurnRequestFields } from './turn-request.js';
@@ -192,7 +192,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     GetConversation(call, callback) {
       void getConversation(call.request.conversationId).then(
         (response) => callback(null, response),
-        (error: GrpcError) => callback(error),
+        (error: unknown) => callback(isGrpcError(error) ? error : (storeUnavailable(error) ?? grpcError(grpcStatus.INTERNAL, 'reading the conversation failed'))),
       );
     },
   };

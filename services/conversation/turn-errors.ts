@@ -6,6 +6,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { grpcError, isGrpcError, type GrpcError } from '../../lib/grpc/errors.js';
 import { ModelStreamSilentError } from '../../lib/llm/idle-timeout-fetch.js';
 import { ModelCallError } from './agent-loop.js';
+import { StoreUnavailableError } from './store/conversation-store.js';
 
 const DOMAIN = 'conversation.tracemesh';
 
@@ -47,6 +48,14 @@ export function toTurnError(error: unknown, signal: AbortSignal): GrpcError {
   if (error instanceof ModelCallError) {
     return modelError(grpcStatus.UNAVAILABLE, 'MODEL_STREAM_FAILED', `the model stream failed before the answer was complete: ${error.message}`);
   }
+  const store = storeUnavailable(error);
+  if (store) return store;
   const message = error instanceof Error ? error.message : String(error);
   return grpcError(grpcStatus.INTERNAL, `the turn failed: ${message}`, { errorInfo: { reason: 'TURN_FAILED', domain: DOMAIN } });
+}
+
+/** UNAVAILABLE (STORE_UNAVAILABLE) for a conversation store out of reach; undefined for anything else. */
+export function storeUnavailable(error: unknown): GrpcError | undefined {
+  if (!(error instanceof StoreUnavailableError)) return undefined;
+  return grpcError(grpcStatus.UNAVAILABLE, error.message, { errorInfo: { reason: 'STORE_UNAVAILABLE', domain: DOMAIN } });
 }

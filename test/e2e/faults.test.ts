@@ -1,5 +1,5 @@
-// Faults injected into real processes: the model endpoint failing in each way it can, and the
-// trace backend going away and coming back, or hanging.
+// Faults injected into real processes: the model endpoint failing in each way it can, the trace
+// backend going away and coming back, or hanging, and the conversation database hanging.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
 import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
 import { startFaultyModelServer, type FaultyModelServer } from '../helpers/faulty-model-server.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
 
 const QUERY = 'A 50-year-old man, 180 cm, 90 kg, with fatigue. What should I check?';
 
@@ -280,5 +281,51 @@ describe('faults: the trace backend hanging', function () {
     assert.ok((await waitForTrace(backend, firstDuringHang, { timeoutMs: 30_000, isComplete })).length > 0, 'the first turn of the hang has its trace');
     const after = await streamTurn(client, QUERY);
     assert.ok((await waitForTrace(backend, after.trace?.rootSpanId ?? '', { timeoutMs: 30_000, isComplete })).length > 0, 'a turn after the hang has its trace');
+  });
+});
+
+describe('faults: the conversation database hanging', function () {
+  this.timeout(120_000);
+  let postgres: TestPostgres;
+  let mesh: RunningMesh;
+  let client: ConversationServiceClient;
+  let stopped: number[] = [];
+  const resume = (): void => {
+    for (const pid of stopped.splice(0)) process.kill(pid, 'SIGCONT');
+  };
+
+  before(async () => {
+    postgres = await startPostgres();
+    mesh = await startMesh({
+      dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-db-hang-')),
+      env: { DATABASE_URL: postgres.url, TRACEMESH_DB_TIMEOUT_MS: '1500', OFFLINE_MODEL_DELTA_DELAY_MS: '0' },
+    });
+    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
+  });
+  after(async () => {
+    resume();
+    client?.close();
+    await mesh?.stop();
+    postgres?.stop();
+  });
+
+  it('answers UNAVAILABLE (STORE_UNAVAILABLE) while PostgreSQL hangs instead of waiting on it, and serves again once it answers', async () => {
+    const first = await streamTurn(client, QUERY);
+    stopped = postgres.processes();
+    for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+    try {
+      const started = performance.now();
+      const turnError = await failureOf(streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId }));
+      const elapsedMs = performance.now() - started;
+      assert.equal(turnError.code, status.UNAVAILABLE, turnError.details);
+      assert.equal(decodeErrorDetails(turnError).errorInfo?.reason, 'STORE_UNAVAILABLE');
+      assert.ok(elapsedMs < 15_000, `ended at the 1.5 s query timeout, not the caller's 5-minute deadline: ${Math.round(elapsedMs)} ms`);
+      const readError = await getConversation(client, first.conversationId).then(() => assert.fail('the read should fail'), (error: ServiceError) => error);
+      assert.equal(readError.code, status.UNAVAILABLE, readError.details);
+    } finally {
+      resume();
+    }
+    const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId });
+    assert.equal(next.turnIndex, 1, 'the conversation goes on where it was');
   });
 });

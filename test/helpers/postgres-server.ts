@@ -2,13 +2,15 @@
 // directory on a free port, stopped and deleted afterwards. PostgreSQL refuses to run as root, so
 // as root it runs as the `postgres` user.
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../lib/process/free-port.js';
 
 export interface TestPostgres {
   url: string;
+  /** The server's processes: the postmaster (from its pid file) and its children. */
+  processes(): number[];
   stop(): void;
 }
 
@@ -37,6 +39,11 @@ export async function startPostgres(): Promise<TestPostgres> {
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    processes: () => {
+      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const children = execFileSync('pgrep', ['-P', String(postmaster)]).toString().trim().split('\n').filter(Boolean).map(Number);
+      return [postmaster, ...children];
+    },
     stop: () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);

@@ -15,7 +15,7 @@ const sqlitePath = join(mkdtempSync(join(tmpdir(), 'tracemesh-store-')), 'conver
 
 const kinds: Array<[string, () => Promise<ConversationStore>]> = [
   ['sqlite', async () => new SqliteConversationStore(sqlitePath)],
-  ['postgres', async () => PostgresConversationStore.connect((postgres ??= await startPostgres()).url)],
+  ['postgres', async () => PostgresConversationStore.connect((postgres ??= await startPostgres()).url, 15_000)],
 ];
 
 after(() => postgres?.stop());

@@ -6,6 +6,14 @@
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 
+/** The store could not be reached, or did not answer in time: worth a retry (UNAVAILABLE). */
+export class StoreUnavailableError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`the conversation store did not answer: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export interface StoredTurn {
   turnIndex: number;
   userMessage: string;

@@ -4,7 +4,7 @@
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import pg from 'pg';
 import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import type { ConversationHistory, ConversationStore, StoredConversation, StoredTurn } from './conversation-store.js';
+import { StoreUnavailableError, type ConversationHistory, type ConversationStore, type StoredConversation, type StoredTurn } from './conversation-store.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS conversations (
@@ -25,6 +25,16 @@ const MIGRATIONS: string[] = [
    );`,
 ];
 
+/**
+ * Whether a failure means the database is out of reach rather than a query being wrong: anything
+ * but an answer from the server (refused, reset, timed out — the client-side query timeout
+ * included), or the server's connection-exception (08) and shutdown/cancel (57) classes.
+ */
+function unreachable(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return /^(08|57)/.test(error.code ?? '');
+  return error instanceof Error;
+}
+
 /** An arbitrary constant naming our migration lock among the database's advisory locks. */
 const MIGRATION_LOCK_ID = 7_424_190_311;
 
@@ -33,11 +43,30 @@ export class PostgresConversationStore implements ConversationStore {
 
   private constructor(private readonly pool: pg.Pool) {}
 
-  static async connect(databaseUrl: string): Promise<PostgresConversationStore> {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000, statement_timeout: 10_000 });
+  /**
+   * `queryTimeoutMs` bounds each query on our side: the server's statement_timeout cannot help when
+   * the server (or the network to it) hangs, and a query would otherwise wait for ever.
+   */
+  static async connect(databaseUrl: string, queryTimeoutMs: number): Promise<PostgresConversationStore> {
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: 10_000,
+      query_timeout: queryTimeoutMs,
+    });
     const store = new PostgresConversationStore(pool);
     await store.migrate();
     return store;
+  }
+
+  /** Runs one query (the pool takes a client and gives it back, dropping it when it failed). */
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (error) {
+      throw unreachable(error) ? new StoreUnavailableError(error) : error;
+    }
   }
 
   private async migrate(): Promise<void> {
@@ -62,16 +91,16 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async createConversation(conversationId: string): Promise<void> {
-    await this.pool.query('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES ($1, now(), now())', [conversationId]);
+    await this.query('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES ($1, now(), now())', [conversationId]);
   }
 
   async exists(conversationId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('SELECT 1 FROM conversations WHERE conversation_id = $1', [conversationId]);
+    const { rowCount } = await this.query('SELECT 1 FROM conversations WHERE conversation_id = $1', [conversationId]);
     return rowCount === 1;
   }
 
   async claimTurn(conversationId: string, holder: string, leaseMs: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.query(
       `UPDATE conversations SET turn_holder = $2, turn_lease_until = now() + make_interval(secs => $3::double precision / 1000)
        WHERE conversation_id = $1 AND (turn_lease_until IS NULL OR turn_lease_until < now())`,
       [conversationId, holder, leaseMs],
@@ -80,7 +109,7 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async renewTurn(conversationId: string, holder: string, leaseMs: number): Promise<void> {
-    await this.pool.query(
+    await this.query(
       `UPDATE conversations SET turn_lease_until = now() + make_interval(secs => $3::double precision / 1000)
        WHERE conversation_id = $1 AND turn_holder = $2`,
       [conversationId, holder, leaseMs],
@@ -88,14 +117,14 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async releaseTurn(conversationId: string, holder: string): Promise<void> {
-    await this.pool.query('UPDATE conversations SET turn_holder = NULL, turn_lease_until = NULL WHERE conversation_id = $1 AND turn_holder = $2', [
+    await this.query('UPDATE conversations SET turn_holder = NULL, turn_lease_until = NULL WHERE conversation_id = $1 AND turn_holder = $2', [
       conversationId,
       holder,
     ]);
   }
 
   async history(conversationId: string): Promise<ConversationHistory> {
-    const { rows } = await this.pool.query<{ messages: MessageParam[] }>(
+    const { rows } = await this.query<{ messages: MessageParam[] }>(
       'SELECT messages FROM turns WHERE conversation_id = $1 ORDER BY turn_index',
       [conversationId],
     );
@@ -103,7 +132,13 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw unreachable(error) ? new StoreUnavailableError(error) : error;
+    }
+    let failure: unknown;
     try {
       await client.query('BEGIN');
       await client.query(
@@ -113,21 +148,23 @@ export class PostgresConversationStore implements ConversationStore {
       await client.query('UPDATE conversations SET update_time = now() WHERE conversation_id = $1', [conversationId]);
       await client.query('COMMIT');
     } catch (error) {
+      failure = error;
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      throw unreachable(error) ? new StoreUnavailableError(error) : error;
     } finally {
-      client.release();
+      // A client whose query failed may still be waiting on a hung server: it is dropped, not reused.
+      client.release(failure instanceof Error && unreachable(failure) ? failure : undefined);
     }
   }
 
   async get(conversationId: string): Promise<StoredConversation | undefined> {
-    const conversation = await this.pool.query<{ create_time: Date; update_time: Date }>(
+    const conversation = await this.query<{ create_time: Date; update_time: Date }>(
       'SELECT create_time, update_time FROM conversations WHERE conversation_id = $1',
       [conversationId],
     );
     const head = conversation.rows[0];
     if (!head) return undefined;
-    const { rows } = await this.pool.query<{ turn_index: number; user_message: string; result: TurnResult; start_time: Date }>(
+    const { rows } = await this.query<{ turn_index: number; user_message: string; result: TurnResult; start_time: Date }>(
       'SELECT turn_index, user_message, result, start_time FROM turns WHERE conversation_id = $1 ORDER BY turn_index',
       [conversationId],
     );
