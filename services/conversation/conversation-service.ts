@@ -192,7 +192,12 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     GetConversation(call, callback) {
       void getConversation(call.request.conversationId).then(
         (response) => callback(null, response),
-        (error: unknown) => callback(isGrpcError(error) ? error : (storeUnavailable(error) ?? grpcError(grpcStatus.INTERNAL, 'reading the conversation failed'))),
+        (error: unknown) => {
+          if (isGrpcError(error)) return callback(error);
+          const unavailable = storeUnavailable(error);
+          if (!unavailable) log.error({ err: error, conversationId: call.request.conversationId }, 'reading a conversation failed');
+          callback(unavailable ?? grpcError(grpcStatus.INTERNAL, 'reading the conversation failed'));
+        },
       );
     },
   };

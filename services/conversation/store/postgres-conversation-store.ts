@@ -26,13 +26,20 @@ const MIGRATIONS: string[] = [
 ];
 
 /**
- * Whether a failure means the database is out of reach rather than a query being wrong: anything
- * but an answer from the server (refused, reset, timed out — the client-side query timeout
- * included), or the server's connection-exception (08) and shutdown/cancel (57) classes.
+ * Whether a failure means the database is out of reach rather than a query being wrong: the
+ * socket's errors (refused, reset, unreachable), the client's own timeouts and lost connections,
+ * and the server's connection-exception (08) and shutdown/cancel (57) classes.
  */
 function unreachable(error: unknown): boolean {
   if (error instanceof pg.DatabaseError) return /^(08|57)/.test(error.code ?? '');
-  return error instanceof Error;
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (typeof code === 'string' && code.startsWith('E')) || /timeout|connection|terminated/i.test(error.message);
+}
+
+/** The error to throw for `error`: StoreUnavailableError when the database is out of reach. */
+function storeError(error: unknown): unknown {
+  return unreachable(error) ? new StoreUnavailableError(error) : error;
 }
 
 /** An arbitrary constant naming our migration lock among the database's advisory locks. */
@@ -65,7 +72,7 @@ export class PostgresConversationStore implements ConversationStore {
     try {
       return await this.pool.query<R>(text, values);
     } catch (error) {
-      throw unreachable(error) ? new StoreUnavailableError(error) : error;
+      throw storeError(error);
     }
   }
 
@@ -136,7 +143,7 @@ export class PostgresConversationStore implements ConversationStore {
     try {
       client = await this.pool.connect();
     } catch (error) {
-      throw unreachable(error) ? new StoreUnavailableError(error) : error;
+      throw storeError(error);
     }
     let failure: unknown;
     try {
@@ -150,7 +157,7 @@ export class PostgresConversationStore implements ConversationStore {
     } catch (error) {
       failure = error;
       await client.query('ROLLBACK').catch(() => undefined);
-      throw unreachable(error) ? new StoreUnavailableError(error) : error;
+      throw storeError(error);
     } finally {
       // A client whose query failed may still be waiting on a hung server: it is dropped, not reused.
       client.release(failure instanceof Error && unreachable(failure) ? failure : undefined);
