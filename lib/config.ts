@@ -23,8 +23,10 @@ function intEnv(name: string, fallback: number): number {
 }
 
 function positiveIntEnv(name: string, fallback: number): number {
-  const value = intEnv(name, fallback);
-  if (value < 1) throw new Error(`${name} must be at least 1`);
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return value;
 }
 

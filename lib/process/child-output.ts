@@ -18,6 +18,7 @@ export function captureOutput(child: ChildProcess, logFile: string | undefined, 
       if (chunks.length > keepChunks) chunks.shift();
     });
   }
-  child.once('exit', () => file?.end());
+  // 'close', not 'exit': the child's last output may still be in its pipes when it exits.
+  child.once('close', () => file?.end());
   return { tail: () => chunks.join('') };
 }

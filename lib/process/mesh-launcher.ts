@@ -119,7 +119,8 @@ export function startService(
       clearTimeout(timer);
       resolveStart({ name, instance, child, ready: message });
     });
-    child.once('exit', (code, signal) => {
+    // On 'close' (the pipes drained), so the error carries what the child said before it exited.
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal}):\n${output.tail()}`));
     });

@@ -82,6 +82,13 @@ describe('tracemesh CLI', function () {
     }
   });
 
+  it('demo with a bad setting says which service could not start and why, and exits 1', async () => {
+    const result = await tracemesh(['demo'], { TRACEMESH_MODEL_IDLE_TIMEOUT_MS: 'abc' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^tracemesh: conversation exited before it was ready/m);
+    assert.match(result.stderr, /TRACEMESH_MODEL_IDLE_TIMEOUT_MS must be a positive integer, got "abc"/, 'the service\'s own words come along');
+  });
+
   it('trace rejects something that is not a trace id', async () => {
     const result = await tracemesh(['trace', "x' OR 1=1 --"], shared.mesh.clientEnv);
     assert.notEqual(result.code, 0);

@@ -24,11 +24,16 @@ function controllableCall(log: string[]) {
   return { start, finish: (id: string) => finishers.get(id)?.() };
 }
 
+/** A round over controllable calls, with the log of what they saw. */
+function controllableRound(): { log: string[]; calls: ReturnType<typeof controllableCall>; round: ToolRound<string> } {
+  const log: string[] = [];
+  const calls = controllableCall(log);
+  return { log, calls, round: new ToolRound(calls.start) };
+}
+
 describe('ToolRound', () => {
   it('starts each block once, as it arrives, and returns results in block order', async () => {
-    const log: string[] = [];
-    const calls = controllableCall(log);
-    const round = new ToolRound(calls.start);
+    const { log, calls, round } = controllableRound();
     round.start(use('b1'));
     round.start(use('b1'));
     assert.deepEqual(log, ['start b1'], 'a block announced twice runs once');
@@ -43,9 +48,7 @@ describe('ToolRound', () => {
   });
 
   it('cancels the started calls and returns only once every one has settled', async () => {
-    const log: string[] = [];
-    const calls = controllableCall(log);
-    const round = new ToolRound(calls.start);
+    const { log, calls, round } = controllableRound();
     round.start(use('b1'));
     round.start(use('b2'));
     calls.finish('b1');

@@ -23,4 +23,10 @@ registerQueryCommand(program);
 registerDatasetCommand(program);
 registerEvalCommand(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // A command that fails says why in one line (a service that could not start adds its own output).
+  process.stderr.write(`tracemesh: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
