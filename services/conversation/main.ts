@@ -21,7 +21,7 @@ const config = modelConfig();
 const model = createModelClient(config);
 const workers = new ToolWorkerClient({ target: toolworkerTarget(), toolTimeoutMs: toolTimeoutMs(), toolListTtlMs: 30_000, log });
 const store = await openConversationStore();
-const turns = new TurnTracker(store);
+const turns = new TurnTracker(store, log);
 const handlers = createConversationHandlers({
   loop: new AgentLoop(model, workers, log),
   store,

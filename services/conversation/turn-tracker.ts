@@ -3,12 +3,21 @@
 // (in memory) and across replicas (a lease in the shared conversation store, renewed while the turn
 // runs and freed at its end, or when it expires after a replica died). It also lets a shutdown wait
 // for the running turns, and only those, while refusing new ones.
+//
+// A lease this replica may hold is never left behind when the store cannot be reached: a release
+// that fails, or a claim whose outcome is unknown (it timed out, and may still commit once the
+// database answers), is retried in the background until it succeeds or the lease has run out —
+// otherwise a database blip would keep the conversation FAILED_PRECONDITION for the lease's length.
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
 import { grpcError } from '../../lib/grpc/errors.js';
 import type { ConversationStore } from './store/conversation-store.js';
 
 const DOMAIN = 'conversation.tracemesh';
+/** Background release retries: the first after this, doubling up to the cap. */
+const RELEASE_RETRY_FIRST_MS = 250;
+const RELEASE_RETRY_MAX_MS = 8_000;
 
 interface RunningTurn {
   holder: string;
@@ -23,6 +32,7 @@ export class TurnTracker {
 
   constructor(
     private readonly store: ConversationStore,
+    private readonly log: Logger,
     /** How long a turn holds its conversation without renewing (a dead replica's turn frees it then). */
     private readonly leaseMs = 60_000,
   ) {}
@@ -46,23 +56,47 @@ export class TurnTracker {
     const renewal = setInterval(() => void this.store.renewTurn(conversationId, holder, this.leaseMs).catch(() => undefined), this.leaseMs / 3);
     renewal.unref();
     this.active.set(conversationId, { holder, renewal });
+    const expiresAt = Date.now() + this.leaseMs;
     let claimed = false;
     try {
       claimed = await this.store.claimTurn(conversationId, holder, this.leaseMs);
+    } catch (error) {
+      // Unknown outcome: the claim may still commit. Only our own holder is ever cleared.
+      this.releaseInBackground(conversationId, holder, expiresAt, error);
+      throw error;
     } finally {
       if (!claimed) this.forget(conversationId);
     }
     if (!claimed) throw this.busy(conversationId);
   }
 
+  /** Frees the conversation. Never throws: what the store does not take now is retried in the background. */
   async release(conversationId: string): Promise<void> {
     const running = this.active.get(conversationId);
     if (!running) return;
     try {
       await this.store.releaseTurn(conversationId, running.holder);
+    } catch (error) {
+      this.releaseInBackground(conversationId, running.holder, Date.now() + this.leaseMs, error);
     } finally {
       this.forget(conversationId);
     }
+  }
+
+  /** Retries releasing `holder`'s lease, with growing pauses, until it succeeds or the lease has expired anyway. */
+  private releaseInBackground(conversationId: string, holder: string, expiresAt: number, cause: unknown): void {
+    this.log.warn({ conversationId, err: cause }, 'could not free the conversation in the store; retrying in the background');
+    const attempt = (pauseMs: number): void => {
+      if (Date.now() >= expiresAt) return;
+      const timer = setTimeout(() => {
+        this.store.releaseTurn(conversationId, holder).then(
+          () => this.log.info({ conversationId }, 'conversation freed in the store after the retry'),
+          () => attempt(Math.min(pauseMs * 2, RELEASE_RETRY_MAX_MS)),
+        );
+      }, pauseMs);
+      timer.unref();
+    };
+    attempt(RELEASE_RETRY_FIRST_MS);
   }
 
   private forget(conversationId: string): void {

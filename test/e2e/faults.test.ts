@@ -328,4 +328,38 @@ describe('faults: the conversation database hanging', function () {
     const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId });
     assert.equal(next.turnIndex, 1, 'the conversation goes on where it was');
   });
+
+  it('frees the conversation once PostgreSQL answers again when it hung during a turn (no stale turn lease)', async () => {
+    let conversationId = '';
+    const turnError = await failureOf(
+      streamTurn(client, QUERY, {
+        onEvent: (event) => {
+          // The turn holds its lease now; its next database work is saving the turn and releasing it.
+          if (!event.turnStarted || stopped.length > 0) return;
+          conversationId = event.turnStarted.conversationId ?? '';
+          stopped = postgres.processes();
+          for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+        },
+      }),
+    ).finally(resume);
+    assert.equal(turnError.code, status.UNAVAILABLE, turnError.details);
+    assert.equal(decodeErrorDetails(turnError).errorInfo?.reason, 'STORE_UNAVAILABLE');
+    assert.ok(conversationId, 'the turn started');
+
+    // Without the release being retried, the lease taken before the hang would hold the
+    // conversation for its full 60 s: FAILED_PRECONDITION (TURN_IN_PROGRESS) until then.
+    let next: Awaited<ReturnType<typeof streamTurn>> | undefined;
+    const deadline = Date.now() + 10_000;
+    while (!next) {
+      try {
+        next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId });
+      } catch (error) {
+        const code = (error as ServiceError).code;
+        if (code !== status.FAILED_PRECONDITION && code !== status.UNAVAILABLE) throw error;
+        if (Date.now() > deadline) assert.fail(`the conversation is still refused 10 s after the database came back: ${(error as ServiceError).details}`);
+        await delay(250);
+      }
+    }
+    assert.equal(next.turnIndex, 0, 'the failed turn was not saved; the conversation starts again at turn 0');
+  });
 });
