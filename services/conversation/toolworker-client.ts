@@ -1,8 +1,9 @@
 // The conversation service's view of its tool workers: a grpc-js channel to TOOLWORKER_TARGET
 // (one address, a list or a DNS name) with round-robin balancing and retries of UNAVAILABLE, the
-// tool list (from ListTools, cached), and tool calls that carry the handler's call as `parent` so
-// the caller's deadline and cancellation reach the worker.
+// tool list (from ListTools, cached and refreshed off the turns' path), and tool calls that carry
+// the handler's call as `parent` so the caller's deadline and cancellation reach the worker.
 import type Anthropic from '@anthropic-ai/sdk';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { Metadata, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { ExecuteToolResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
 import type { ListToolsResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ListToolsResponse.js';
@@ -55,6 +56,7 @@ const CHANNEL_OPTIONS: ChannelOptions = {
 export class ToolWorkerClient {
   private readonly client: GeneratedClient;
   private cached: { tools: Anthropic.Tool[]; fetchedAt: number } | undefined;
+  private refreshing: Promise<unknown> | undefined;
 
   constructor(private readonly options: ToolWorkerClientOptions) {
     // Every call to a worker runs inside a worker_execute_tool (or server_process_turn) span.
@@ -66,27 +68,43 @@ export class ToolWorkerClient {
     return new Date(Date.now() + this.options.toolTimeoutMs);
   }
 
-  /** The tools to offer the model; a stale list is used while the workers cannot be reached. */
+  /**
+   * The tools to offer the model. Once a list is known, a turn never waits for ListTools: an
+   * expired list is served while one refresh (at a time, whatever the number of turns) fetches the
+   * next, and kept while the workers cannot be reached. Only before the first list (startup, when
+   * the service is not SERVING yet) does a call wait, under its own parent call's deadline.
+   */
   async listTools(parent?: ServerCall): Promise<Anthropic.Tool[]> {
-    if (this.cached && Date.now() - this.cached.fetchedAt < this.options.toolListTtlMs) return this.cached.tools;
-    try {
-      const response = await new Promise<ListToolsResponse__Output>((resolve, reject) => {
-        this.client.ListTools({}, new Metadata(), { deadline: this.deadline(), ...(parent ? { parent } : {}) }, (error, value) =>
-          error || !value ? reject(error ?? new Error('empty ListTools response')) : resolve(value),
-        );
+    const cached = this.cached;
+    if (!cached) return this.fetchTools(parent);
+    if (Date.now() - cached.fetchedAt >= this.options.toolListTtlMs) this.refreshInBackground();
+    return cached.tools;
+  }
+
+  private refreshInBackground(): void {
+    if (this.refreshing) return;
+    // Outside the turn that happened to notice the expiry: not its work, not in its trace.
+    this.refreshing = context
+      .with(ROOT_CONTEXT, () => this.fetchTools(undefined))
+      .catch((error: unknown) => this.options.log.warn({ err: error }, 'ListTools failed; using the last known tool list'))
+      .finally(() => {
+        this.refreshing = undefined;
       });
-      const tools = response.tools.map((tool) => ({
-        name: tool.name,
-        description: tool.description,
-        input_schema: fromStruct(tool.inputSchema) as Anthropic.Tool.InputSchema,
-      }));
-      this.cached = { tools, fetchedAt: Date.now() };
-      return tools;
-    } catch (error) {
-      if (!this.cached) throw error;
-      this.options.log.warn({ err: error }, 'ListTools failed; using the last known tool list');
-      return this.cached.tools;
-    }
+  }
+
+  private async fetchTools(parent: ServerCall | undefined): Promise<Anthropic.Tool[]> {
+    const response = await new Promise<ListToolsResponse__Output>((resolve, reject) => {
+      this.client.ListTools({}, new Metadata(), { deadline: this.deadline(), ...(parent ? { parent } : {}) }, (error, value) =>
+        error || !value ? reject(error ?? new Error('empty ListTools response')) : resolve(value),
+      );
+    });
+    const tools = response.tools.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      input_schema: fromStruct(tool.inputSchema) as Anthropic.Tool.InputSchema,
+    }));
+    this.cached = { tools, fetchedAt: Date.now() };
+    return tools;
   }
 
   /** One tool call; `signal` cancels it (the worker sees CANCELLED, the caller an error with that code). */
