@@ -35,6 +35,18 @@ export function databaseQueryTimeoutMs(): number {
   return positiveIntEnv('TRACEMESH_DB_TIMEOUT_MS', 15_000);
 }
 
+/**
+ * Servers recycle each connection after `maxAgeMs` (± 10 %) so clients find new replicas; calls
+ * in flight then get `graceMs` to finish — unlimited unless TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS is set.
+ */
+export function connectionAgeConfig(): { maxAgeMs: number; graceMs: number | undefined } {
+  const grace = env('TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS');
+  return {
+    maxAgeMs: positiveIntEnv('TRACEMESH_MAX_CONNECTION_AGE_MS', 5 * 60_000),
+    graceMs: grace === undefined ? undefined : positiveIntEnv('TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS', 0),
+  };
+}
+
 export function host(): string {
   return env('TRACEMESH_HOST') ?? '127.0.0.1';
 }

@@ -3,7 +3,7 @@
 // reflection, and a graceful shutdown that lets in-flight calls finish before forcing.
 import { Server, type ChannelOptions } from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
-import { securityConfig, type SecurityConfig } from '../config.js';
+import { connectionAgeConfig, securityConfig, type SecurityConfig } from '../config.js';
 import type { Logger } from '../logging.js';
 import { shutdownGraceMs } from '../process/service-lifecycle.js';
 import { addReflection } from './reflection-service.js';
@@ -11,24 +11,26 @@ import { serverCredentials } from './transport-security.js';
 
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-function envMs(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
+/** The options every mesh server runs with (read when the server starts: a bad setting fails its start). */
+function serverOptions(): ChannelOptions {
+  const { maxAgeMs, graceMs } = connectionAgeConfig();
+  return {
+    // Connections are recycled now and then (GOAWAY: new calls go to a new connection, those in
+    // flight finish on the old one), so clients re-resolve DNS and spread onto replicas that were
+    // added under steady load. No grace limit unless one is set: a turn may take minutes with a
+    // real model and a `Converse` stream is a whole chat session — a fixed grace cut both off with
+    // UNAVAILABLE "Connection dropped".
+    'grpc.max_connection_age_ms': maxAgeMs,
+    ...(graceMs === undefined ? {} : { 'grpc.max_connection_age_grace_ms': graceMs }),
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_concurrent_streams': 1000,
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+  };
 }
-
-const SERVER_OPTIONS: ChannelOptions = {
-  // Connections are recycled now and then (GOAWAY, then a grace period for calls in flight), so
-  // clients re-resolve DNS and spread onto replicas that were added under steady load.
-  'grpc.max_connection_age_ms': envMs('TRACEMESH_MAX_CONNECTION_AGE_MS', 5 * 60_000),
-  'grpc.max_connection_age_grace_ms': envMs('TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS', 60_000),
-  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-  'grpc.max_concurrent_streams': 1000,
-  'grpc.keepalive_time_ms': 60_000,
-  'grpc.keepalive_timeout_ms': 20_000,
-  'grpc.keepalive_permit_without_calls': 1,
-  'grpc.http2.min_ping_interval_without_data_ms': 10_000,
-};
 
 export interface ServiceServer {
   server: Server;
@@ -52,7 +54,7 @@ export interface StartServerOptions {
 }
 
 export async function startServer(options: StartServerOptions): Promise<ServiceServer> {
-  const server = new Server(SERVER_OPTIONS);
+  const server = new Server(serverOptions());
   const health = new HealthImplementation(
     Object.fromEntries(['', ...options.services].map((name) => [name, 'NOT_SERVING' as ServingStatus])),
   );

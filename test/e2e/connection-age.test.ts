@@ -1,0 +1,66 @@
+// Servers recycle connections (TRACEMESH_MAX_CONNECTION_AGE_MS) so clients find new replicas.
+// Calls in flight must not pay for it: a turn longer than a connection's age, and a `Converse`
+// stream that outlives several, finish — they used to end UNAVAILABLE "Connection dropped" once a
+// fixed grace period had passed.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
+import { streamTurn } from '../../clients/node/conversation-client.js';
+import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
+import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
+
+const AGE_MS = 800;
+const QUERY = 'A 50-year-old man, 180 cm, 90 kg, with fatigue. What should I check?';
+
+describe('connection recycling: calls in flight finish', function () {
+  this.timeout(120_000);
+  let mesh: RunningMesh;
+  let client: ConversationServiceClient;
+
+  before(async () => {
+    mesh = await startMesh({
+      dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-connection-age-')),
+      // 15 ms between deltas: a turn takes a few connection ages.
+      env: { TRACEMESH_MAX_CONNECTION_AGE_MS: String(AGE_MS), OFFLINE_MODEL_DELTA_DELAY_MS: '15', TRACEMESH_TRACING: 'off' },
+    });
+    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
+  });
+  after(async () => {
+    client?.close();
+    await mesh?.stop();
+  });
+
+  it('a StreamChat turn longer than its connection’s age completes', async () => {
+    const started = performance.now();
+    const result = await streamTurn(client, QUERY);
+    const elapsedMs = performance.now() - started;
+    assert.equal(result.stopReason, 'STOP_REASON_END_TURN');
+    assert.ok(elapsedMs > 2 * AGE_MS, `the turn outlived its connection (${Math.round(elapsedMs)} ms, age ${AGE_MS} ms)`);
+  });
+
+  it('a Converse stream carries turns across several connection ages, and new calls still work meanwhile', async () => {
+    const call = client.Converse(new Metadata(), { deadline: Date.now() + 60_000 });
+    const results: number[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      call.on('data', (event: ConverseResponse__Output) => {
+        if (event.turnCompleted?.result) results.push(event.turnCompleted.result.turnIndex);
+      });
+      call.on('error', reject);
+      call.on('end', resolve);
+    });
+    call.write({ message: QUERY });
+    await delay(3 * AGE_MS);
+    // A new call meanwhile goes out on a fresh connection.
+    const other = await streamTurn(client, 'Her blood pressure today is 150/95.');
+    assert.equal(other.turnIndex, 0);
+    call.write({ message: 'Her blood pressure today is 150/95.' });
+    call.end();
+    await done;
+    assert.deepEqual(results, [0, 1], 'both turns of the stream completed');
+  });
+});
