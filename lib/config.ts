@@ -122,6 +122,8 @@ export interface ModelConfig {
   maxTurns: number;
   /** Offline model: pause between streamed deltas, in milliseconds (0 = as fast as possible). */
   offlineDeltaDelayMs: number;
+  /** Offline model: its context window in tokens (Claude's 200,000 unless set, e.g. smaller to try it). */
+  offlineContextTokens: number;
   /** The longest wait for a streamed model response to begin (each of the SDK's tries). */
   timeoutMs: number;
   /** The longest silence within a model's streamed response before the call is given up. */
@@ -138,6 +140,7 @@ export function modelConfig(): ModelConfig {
     maxTurnTokens: intEnv('TRACEMESH_MAX_TURN_TOKENS', 200_000),
     maxTurns: intEnv('TRACEMESH_MAX_TURNS', 200),
     offlineDeltaDelayMs: intEnv('OFFLINE_MODEL_DELTA_DELAY_MS', 4),
+    offlineContextTokens: positiveIntEnv('OFFLINE_MODEL_CONTEXT_TOKENS', 200_000),
     // The SDK's own default is 10 minutes and covers only the wait for the response to begin; a
     // stream that stalls after that would wait for ever (lib/llm/idle-timeout-fetch.ts). Anthropic
     // sends `ping` events every 15-30 s through long silent stretches (extended thinking), so 90 s

@@ -5,7 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { modelConfig, type ModelConfig } from '../config.js';
 import { otlpCollectorConfigured } from '../tracing/otel-only-spans.js';
 import { idleTimeoutFetch } from './idle-timeout-fetch.js';
-import { createOfflineModelFetch } from './offline/index.js';
+import { createOfflineModelFetch, OfflineClinicalModel } from './offline/index.js';
 
 export const OFFLINE_MODEL_NAME = 'tracemesh-offline-clinical';
 
@@ -47,7 +47,7 @@ export function createModelClient(config: ModelConfig = modelConfig()): ModelCli
       apiKey: null,
       defaultHeaders: { authorization: null },
       baseURL: 'http://offline-model.invalid',
-      fetch: createOfflineModelFetch({ deltaDelayMs: config.offlineDeltaDelayMs }),
+      fetch: createOfflineModelFetch({ deltaDelayMs: config.offlineDeltaDelayMs, model: new OfflineClinicalModel({ contextTokens: config.offlineContextTokens }) }),
       maxRetries: 0,
       openTelemetry,
     }),

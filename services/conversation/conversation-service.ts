@@ -17,7 +17,7 @@ import { callSignal, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop } from './agent-loop.js';
 import type { ConversationStore } from './store/conversation-store.js';
-import { storeUnavailable, toTurnError } from './turn-errors.js';
+import { storeUnavailable, toTurnError, type FailedTurn } from './turn-errors.js';
 import { createTurnEventWriter, type TurnEventWriter } from './turn-event-writer.js';
 import type { TurnTracker } from './turn-tracker.js';
 import { validateConversationId, validateTurnRequest, type TurnDefaults, type TurnRequestFields } from './turn-request.js';
@@ -49,11 +49,13 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     events: TurnEventWriter,
   ): Promise<TurnResult> {
     let claimed: string | undefined;
+    let failedTurn: FailedTurn | undefined;
     try {
       const request = validateTurnRequest(fields, defaults);
       const conversationId = await claim(request.conversationId);
       claimed = conversationId;
       const { messages, nextTurnIndex } = await store.history(conversationId);
+      failedTurn = { conversationId, previousTurns: nextTurnIndex };
       if (nextTurnIndex >= defaults.maxTurns) {
         throw grpcError(grpcStatus.RESOURCE_EXHAUSTED, `conversation "${conversationId}" has reached its limit of ${defaults.maxTurns} turns; start a new one`, {
           errorInfo: { reason: 'TOO_MANY_TURNS', domain: 'conversation.tracemesh', metadata: { conversation_id: conversationId, max_turns: String(defaults.maxTurns) } },
@@ -86,7 +88,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       );
       return outcome.result;
     } catch (error) {
-      const grpc = toTurnError(error, signal);
+      const grpc = toTurnError(error, signal, failedTurn);
       log.warn({ conversationId: claimed, code: grpc.code, message: grpc.message }, 'turn failed');
       throw grpc;
     } finally {

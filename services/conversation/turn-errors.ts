@@ -16,7 +16,52 @@ function modelError(code: grpcStatus, reason: string, message: string, httpStatu
   });
 }
 
-export function toTurnError(error: unknown, signal: AbortSignal): GrpcError {
+/** The turn a failure belongs to, where its status depends on it. */
+export interface FailedTurn {
+  conversationId: string;
+  /** Turns the conversation had before this one. */
+  previousTurns: number;
+}
+
+/** What the provider said, from its error envelope ({"type":"error","error":{"type","message"}}). */
+function providerMessage(error: APIError): string {
+  const body: unknown = error.error;
+  const inner = typeof body === 'object' && body !== null ? (body as { error?: { message?: unknown } }).error : undefined;
+  return typeof inner?.message === 'string' ? inner.message : error.message;
+}
+
+/** The API's 400 for a request beyond the model's context window ("prompt is too long: N tokens > M maximum"). */
+function isContextWindowRejection(error: APIError): boolean {
+  return error.status === 400 && /prompt is too long|exceed context limit/i.test(providerMessage(error));
+}
+
+/**
+ * A conversation that has outgrown the model's context window fails every later turn the same
+ * way, so the caller must start a new one (FAILED_PRECONDITION); a first turn that does not fit
+ * is its message's fault (INVALID_ARGUMENT).
+ */
+function contextWindowExceeded(error: APIError, turn: FailedTurn | undefined): GrpcError {
+  const why = providerMessage(error);
+  if (!turn || turn.previousTurns === 0) {
+    return grpcError(grpcStatus.INVALID_ARGUMENT, `the message, with the tools' results, does not fit the model's context window (${why})`, {
+      fieldViolations: [{ field: 'message', description: `too long for the model's context window (${why})` }],
+      errorInfo: { reason: 'CONTEXT_WINDOW_EXCEEDED', domain: DOMAIN, metadata: { provider_status: '400' } },
+    });
+  }
+  return grpcError(
+    grpcStatus.FAILED_PRECONDITION,
+    `conversation "${turn.conversationId}" (${turn.previousTurns} turns) no longer fits the model's context window (${why}); start a new conversation`,
+    {
+      errorInfo: {
+        reason: 'CONTEXT_WINDOW_EXCEEDED',
+        domain: DOMAIN,
+        metadata: { conversation_id: turn.conversationId, previous_turns: String(turn.previousTurns), provider_status: '400' },
+      },
+    },
+  );
+}
+
+export function toTurnError(error: unknown, signal: AbortSignal, turn?: FailedTurn): GrpcError {
   // A turn stopped because its call ended early fails as the call did (the deadline, or the caller
   // cancelling), whatever the stopped work threw on the way out (a tool call cancelled with it, the
   // model stream's abort).
@@ -31,6 +76,7 @@ export function toTurnError(error: unknown, signal: AbortSignal): GrpcError {
     return modelError(grpcStatus.UNAVAILABLE, 'MODEL_UNREACHABLE', `the model endpoint could not be reached: ${error.message}`);
   }
   if (error instanceof APIError) {
+    if (isContextWindowRejection(error)) return contextWindowExceeded(error, turn);
     const httpStatus = error.status;
     if (httpStatus === 429) return modelError(grpcStatus.RESOURCE_EXHAUSTED, 'MODEL_RATE_LIMITED', `the model provider is rate limiting: ${error.message}`, httpStatus);
     if (httpStatus === 529 || (httpStatus !== undefined && httpStatus >= 500)) {

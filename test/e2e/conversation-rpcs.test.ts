@@ -1,7 +1,7 @@
 // Every ConversationService RPC against the running mesh: Chat, Converse (many turns on one
 // stream), GetConversation, the iteration bound, concurrent turns, and error details.
 import assert from 'node:assert/strict';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
@@ -10,6 +10,7 @@ import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { sharedMesh } from '../helpers/shared-mesh.js';
 import { named, waitForSpans } from '../helpers/trace-rows.js';
+import { failureOf } from '../helpers/call-failure.js';
 
 function chat(client: ConversationServiceClient, message: string, conversationId = ''): Promise<TurnResult__Output> {
   return new Promise((resolve, reject) => {
@@ -17,10 +18,6 @@ function chat(client: ConversationServiceClient, message: string, conversationId
       error || !response?.result ? reject(error ?? new Error('no result')) : resolve(response.result),
     );
   });
-}
-
-function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  return promise.then(() => assert.fail('the call should fail'), (error: ServiceError) => error);
 }
 
 describe('ConversationService RPCs', function () {

@@ -16,12 +16,9 @@ import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/
 import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
 import { startFaultyModelServer, type FaultyModelServer } from '../helpers/faulty-model-server.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
+import { failureOf } from '../helpers/call-failure.js';
 
 const QUERY = 'A 50-year-old man, 180 cm, 90 kg, with fatigue. What should I check?';
-
-function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  return promise.then(() => assert.fail('the turn should fail'), (error: ServiceError) => error);
-}
 
 /** A mesh for trace-backend faults: the model without pauses, export reports every 500 ms. */
 function traceFaultsMesh(name: string, env: Record<string, string> = {}): { mesh: () => RunningMesh; client: () => ConversationServiceClient; conversationLog: () => string } {

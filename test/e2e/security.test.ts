@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { createConversationClient, streamTurn } from '../../clients/node/conversation-client.js';
 import { TraceBackend } from '../../clients/node/trace-reader.js';
 import type { SecurityConfig } from '../../lib/config.js';
@@ -14,15 +14,12 @@ import { ConversationServiceClient } from '../../lib/grpc/protos.js';
 import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/certificates.js';
 import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
+import { failureOf } from '../helpers/call-failure.js';
 
 const AUTH_TOKEN = `mesh-${randomBytes(12).toString('hex')}`;
 const STORE_TOKEN = `store-${randomBytes(12).toString('hex')}`;
 const PHI_QUERY =
   'Patient: Jane Doe, DOB 03/14/1979, MRN: A1234567, phone (555) 123-4567. A 45-year-old female, 5\'4", 180 lbs, with fatigue and thirst.';
-
-function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  return promise.then(() => assert.fail('the call should fail'), (error: ServiceError) => error);
-}
 
 describe('security: auth, mTLS, PHI redaction', function () {
   this.timeout(120_000);

@@ -407,6 +407,28 @@ describe('offline model through the Anthropic SDK', () => {
     );
   });
 
+  it('refuses a request beyond its context window with the API’s 400 and wording', async () => {
+    const model = new OfflineClinicalModel({ contextTokens: 1_000 });
+    const client = new Anthropic({
+      apiKey: null,
+      defaultHeaders: { authorization: null },
+      baseURL: 'http://offline-model.invalid',
+      fetch: createOfflineModelFetch({ deltaDelayMs: 0, model }),
+      maxRetries: 0,
+    });
+    const fits = await client.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: SEED }] });
+    assert.ok(fits.usage.input_tokens <= 1_000);
+    const long = `${SEED} ${'She also reports poor sleep. '.repeat(200)}`;
+    await assert.rejects(
+      client.messages.stream({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: long }] }).finalMessage(),
+      (error: unknown) =>
+        error instanceof Anthropic.BadRequestError &&
+        /prompt is too long: \d+ tokens > 1000 maximum/.test(error.message) &&
+        (error.error as { error?: { type?: string } }).error?.type === 'invalid_request_error',
+    );
+    assert.equal(new OfflineClinicalModel().contextTokens, 200_000, 'Claude’s window by default');
+  });
+
   it('property: any described patient gets a three-section answer of 150–450 words', () => {
     const model = new OfflineClinicalModel();
     const symptoms = ['fatigue', 'increased thirst', 'frequent urination', 'weight gain', 'cold intolerance', 'snoring', 'shortness of breath', 'ankle swelling', 'chest pain', 'headache', 'dizziness', 'low mood', 'palpitations'];

@@ -8,15 +8,34 @@ import { viewConversation } from './conversation-view.js';
 import { judgeReply } from './judge.js';
 import { parseMessagesRequest } from './request-validation.js';
 import { planToolCalls } from './tool-planner.js';
-import type { MessagesRequest, ModelReply, ReplyBlock, StopReason } from './wire-types.js';
+import { InvalidRequestError, type MessagesRequest, type ModelReply, type ReplyBlock, type StopReason } from './wire-types.js';
+
+/** Claude's context window, which the offline model holds requests to as the API does. */
+export const DEFAULT_CONTEXT_TOKENS = 200_000;
+
+export interface OfflineModelOptions {
+  /** The most input tokens a request may have; more is refused like the API refuses it (400). */
+  contextTokens?: number;
+}
 
 export class OfflineClinicalModel {
+  readonly contextTokens: number;
+
+  constructor(options: OfflineModelOptions = {}) {
+    this.contextTokens = options.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
+  }
+
   /** Validates a raw (JSON-parsed) request body, then replies. Throws InvalidRequestError. */
   respond(body: unknown): ModelReply {
     return this.reply(parseMessagesRequest(body));
   }
 
   reply(request: MessagesRequest): ModelReply {
+    const inputTokens = this.countInputTokens(request);
+    if (inputTokens > this.contextTokens) {
+      // The API's own wording, which clients (ours included) recognise.
+      throw new InvalidRequestError(`prompt is too long: ${inputTokens} tokens > ${this.contextTokens} maximum`);
+    }
     const key = requestKey(request);
     const view = viewConversation(request);
     // A request to grade a response is answered by the judge, never with tool calls.
@@ -35,7 +54,7 @@ export class OfflineClinicalModel {
       model: request.model,
       content,
       stop_reason: stopReason,
-      usage: { input_tokens: this.countInputTokens(request), output_tokens: Math.min(request.max_tokens, Math.max(1, outputTokens(content))) },
+      usage: { input_tokens: inputTokens, output_tokens: Math.min(request.max_tokens, Math.max(1, outputTokens(content))) },
     };
   }
 

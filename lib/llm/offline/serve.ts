@@ -6,6 +6,7 @@ import { modelConfig } from '../../config.js';
 import { createLogger } from '../../logging.js';
 import { announceReady } from '../../process/ready.js';
 import { startOfflineModelServer } from './http-server.js';
+import { OfflineClinicalModel } from './offline-model.js';
 
 const SERVICE = 'offline-model';
 
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
   });
   const log = createLogger(SERVICE);
   const deltaDelayMs = values['delta-delay-ms'] !== undefined ? nonNegativeInteger('delta-delay-ms', values['delta-delay-ms']) : modelConfig().offlineDeltaDelayMs;
-  const server = await startOfflineModelServer({ port: nonNegativeInteger('port', values.port), host: values.host, deltaDelayMs });
+  const model = new OfflineClinicalModel({ contextTokens: modelConfig().offlineContextTokens });
+  const server = await startOfflineModelServer({ port: nonNegativeInteger('port', values.port), host: values.host, deltaDelayMs, model });
   log.info({ url: server.url, deltaDelayMs }, 'offline model listening; set ANTHROPIC_BASE_URL to this url');
   announceReady({ service: SERVICE, address: server.url, port: server.port });
 
