@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, loadPackageDefinition, status as grpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { ChromaClient } from 'chromadb';
+import { ChromaClient, type Collection } from 'chromadb';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import pino from 'pino';
 import { decodeErrorDetails, isGrpcError } from '../../lib/grpc/errors.js';
@@ -18,6 +18,7 @@ import type { JsonObject } from '../../lib/json.js';
 import { startChromaServer, type ChromaServer } from '../../lib/process/chroma-server.js';
 import { findFreePort } from '../../lib/process/free-port.js';
 import { startService, stopProcess, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
+import { CollectionHandles } from '../../services/toolworker/knowledge/collection-handles.js';
 import { localEmbeddingProvider, type EmbeddingProvider } from '../../services/toolworker/knowledge/embedding-provider.js';
 import { loadKnowledgeBase, parseKnowledgeBase, type KnowledgeBase } from '../../services/toolworker/knowledge/knowledge-base.js';
 import { KnowledgeUnavailableError } from '../../services/toolworker/knowledge/knowledge-search.js';
@@ -163,6 +164,27 @@ describe('knowledge search on a real Chroma server', function () {
       }
     });
 
+    it('opens the collection once for many searches: one kept client per concurrent search', async () => {
+      let opens = 0;
+      const { hostname, port } = new URL(chroma.url);
+      const handles = new CollectionHandles((requestSignal) => {
+        opens++;
+        return new ChromaClient({ host: hostname, port: Number(port), fetchOptions: { signal: requestSignal } })
+          .getCollection({ name: knowledge.collectionName, embeddingFunction: embedding.function });
+      });
+      const [vector] = await embedding.function.generate(['gout flare']);
+      assert.ok(vector);
+      const query = (collection: Collection) => collection.query({ queryEmbeddings: [vector], nResults: 3 });
+      for (let i = 0; i < 10; i++) assert.equal((await handles.use(signal(), query)).ids[0]?.length, 3);
+      assert.equal(opens, 1, 'ten searches one after another open the collection once');
+      await Promise.all(Array.from({ length: 4 }, () => handles.use(signal(), query)));
+      assert.equal(opens, 4, 'four at once: the kept one and three new');
+      assert.equal(handles.idleCount, 4);
+      handles.clear();
+      await handles.use(signal(), query);
+      assert.equal(opens, 5, 'after clear() the collection is opened again');
+    });
+
     it('filters by condition, by category and by both', async () => {
       const byCondition = await knowledge.search({ text: 'what should I do', condition: 'gout', nResults: 10 }, signal());
       assert.deepEqual(byCondition.hits.map((h) => h.id).sort(), ['gout-diagnosis', 'gout-flare-treatment', 'gout-urate-lowering']);
@@ -261,6 +283,26 @@ describe('knowledge search on a real Chroma server', function () {
         server = await startChromaServer({ dataDir: ownDir, port: server.port });
         const outcome = await tool.execute({ query: 'gout flare treatment' }, context());
         assert.equal((outcome.output.results as Array<{ id: string }>)[0].id, 'gout-flare-treatment');
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it('a search timed out by a hung Chroma leaves no aborted client behind: the next search, once it answers, succeeds', async () => {
+      const ownDir = mkdtempSync(join(tmpdir(), 'tracemesh-chroma-hang-'));
+      const server = await startChromaServer({ dataDir: ownDir });
+      try {
+        const knowledge = new ChromaKnowledgeStore({ chromaUrl: server.url, knowledgeBase, embedding, log, collectionPrefix: 'hang', queryTimeoutMs: 500 });
+        await knowledge.ensureSeeded();
+        assert.equal((await knowledge.search({ text: 'gout flare treatment', nResults: 3 }, signal())).hits[0]?.id, 'gout-flare-treatment');
+        process.kill(-server.pid, 'SIGSTOP');
+        try {
+          await assert.rejects(knowledge.search({ text: 'gout flare treatment', nResults: 3 }, signal()),
+            (error: unknown) => error instanceof KnowledgeUnavailableError && error.reason === 'CHROMA_TIMEOUT');
+        } finally {
+          process.kill(-server.pid, 'SIGCONT');
+        }
+        assert.equal((await knowledge.search({ text: 'gout flare treatment', nResults: 3 }, signal())).hits[0]?.id, 'gout-flare-treatment');
       } finally {
         await server.stop();
       }

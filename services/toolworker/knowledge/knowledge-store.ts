@@ -6,10 +6,12 @@
 // longer in the knowledge base, and writes the metadata last: a seed interrupted half-way is
 // redone on the next attempt. A collection built by another embedding function is recreated.
 //
-// Every operation gets its own Chroma client whose requests carry an AbortSignal (the caller's
-// cancellation plus a timeout), so an abandoned or slow query really stops instead of piling up.
+// Every request to Chroma carries an AbortSignal (the caller's cancellation plus a timeout), so an
+// abandoned or slow query really stops instead of piling up: seeding uses a client of its own, and
+// searches borrow kept clients whose signal their deadline controls (collection-handles.ts).
 import { ChromaClient, ChromaConnectionError, ChromaNotFoundError, type Collection, type Metadata, type QueryRowResult, type Where } from 'chromadb';
 import type { Logger } from '../../../lib/logging.js';
+import { CollectionHandles } from './collection-handles.js';
 import type { EmbeddingProvider } from './embedding-provider.js';
 import { KNOWLEDGE_CATEGORIES, type KnowledgeBase, type KnowledgeCategory } from './knowledge-base.js';
 import {
@@ -132,6 +134,9 @@ export class ChromaKnowledgeStore implements KnowledgeSearch {
   /** The current (or finished) seeding; cleared when it fails or the collection disappears. */
   private seeding: Promise<SeedReport> | undefined;
   private lastSeed: SeedReport | undefined;
+  private readonly handles = new CollectionHandles((signal) =>
+    this.client(signal).getCollection({ name: this.collectionName, embeddingFunction: this.embedding.function }),
+  );
 
   constructor(options: KnowledgeStoreOptions) {
     this.knowledgeBase = options.knowledgeBase;
@@ -175,11 +180,14 @@ export class ChromaKnowledgeStore implements KnowledgeSearch {
   private markUnseeded(): void {
     this.seeding = undefined;
     this.lastSeed = undefined;
+    this.handles.clear();
   }
 
   /** Brings the collection up to date with the knowledge base (a no-op when it already is). */
   async seed(): Promise<SeedReport> {
     const started = performance.now();
+    // Seeding may recreate the collection: searches open it again afterwards.
+    this.handles.clear();
     const timeout = AbortSignal.timeout(this.seedTimeoutMs);
     const client = this.client(timeout);
     const stamp: SeedStamp = {
@@ -240,13 +248,14 @@ export class ChromaKnowledgeStore implements KnowledgeSearch {
   private async searchOnce(query: KnowledgeQuery, deadline: AbortSignal): Promise<KnowledgeSearchResult> {
     await abortable(this.ensureSeeded(), deadline);
     const [vector] = await this.embed([query.text], deadline);
-    const collection = await this.client(deadline).getCollection({ name: this.collectionName, embeddingFunction: this.embedding.function });
-    const result = await collection.query({
-      queryEmbeddings: [vector],
-      nResults: query.nResults,
-      where: whereFor(query),
-      include: ['documents', 'metadatas', 'distances'],
-    });
+    const result = await this.handles.use(deadline, (collection) =>
+      collection.query({
+        queryEmbeddings: [vector],
+        nResults: query.nResults,
+        where: whereFor(query),
+        include: ['documents', 'metadatas', 'distances'],
+      }),
+    );
     const hits: KnowledgeHit[] = [];
     for (const row of result.rows()[0] ?? []) {
       const hit = hitFrom(row);
