@@ -55,7 +55,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       const conversationId = await claim(request.conversationId);
       claimed = conversationId;
       const { messages, nextTurnIndex } = await store.history(conversationId);
-      failedTurn = { conversationId, previousTurns: nextTurnIndex };
+      failedTurn = { conversationId, previousTurns: nextTurnIndex, model: request.model, modelChosenByCaller: Boolean(fields.options?.model?.trim()) };
       if (nextTurnIndex >= defaults.maxTurns) {
         throw grpcError(grpcStatus.RESOURCE_EXHAUSTED, `conversation "${conversationId}" has reached its limit of ${defaults.maxTurns} turns; start a new one`, {
           errorInfo: { reason: 'TOO_MANY_TURNS', domain: 'conversation.tracemesh', metadata: { conversation_id: conversationId, max_turns: String(defaults.maxTurns) } },

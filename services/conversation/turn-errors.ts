@@ -21,6 +21,9 @@ export interface FailedTurn {
   conversationId: string;
   /** Turns the conversation had before this one. */
   previousTurns: number;
+  model: string;
+  /** The caller named the model (TurnOptions.model) rather than taking the service's default. */
+  modelChosenByCaller: boolean;
 }
 
 /** What the provider said, from its error envelope ({"type":"error","error":{"type","message"}}). */
@@ -28,6 +31,31 @@ function providerMessage(error: APIError): string {
   const body: unknown = error.error;
   const inner = typeof body === 'object' && body !== null ? (body as { error?: { message?: unknown } }).error : undefined;
   return typeof inner?.message === 'string' ? inner.message : error.message;
+}
+
+/** The provider's error type from its envelope ("not_found_error", "invalid_request_error"…). */
+function providerErrorType(error: APIError): string | undefined {
+  const body: unknown = error.error;
+  const inner = typeof body === 'object' && body !== null ? (body as { error?: { type?: unknown } }).error : undefined;
+  return typeof inner?.type === 'string' ? inner.type : undefined;
+}
+
+/** The API's 404 for a model it does not have ("model: claude-…"). */
+function isUnknownModel(error: APIError): boolean {
+  return error.status === 404 && providerErrorType(error) === 'not_found_error' && /^model:/i.test(providerMessage(error));
+}
+
+/** A model the caller named is their argument's fault; the service's own default is ours. */
+function unknownModel(error: APIError, turn: FailedTurn | undefined): GrpcError {
+  const errorInfo = { reason: 'MODEL_NOT_FOUND', domain: DOMAIN, metadata: { provider_status: '404', ...(turn ? { model: turn.model } : {}) } };
+  const said = providerMessage(error);
+  if (turn?.modelChosenByCaller) {
+    return grpcError(grpcStatus.INVALID_ARGUMENT, `the model provider has no model "${turn.model}" (${said})`, {
+      fieldViolations: [{ field: 'options.model', description: `is not a model the provider has (${said})` }],
+      errorInfo,
+    });
+  }
+  return grpcError(grpcStatus.INTERNAL, `this service's default model${turn ? ` "${turn.model}"` : ''} is not one the provider has (${said}); set ANTHROPIC_MODEL`, { errorInfo });
 }
 
 /** The API's 400 for a request beyond the model's context window ("prompt is too long: N tokens > M maximum"). */
@@ -77,6 +105,7 @@ export function toTurnError(error: unknown, signal: AbortSignal, turn?: FailedTu
   }
   if (error instanceof APIError) {
     if (isContextWindowRejection(error)) return contextWindowExceeded(error, turn);
+    if (isUnknownModel(error)) return unknownModel(error, turn);
     const httpStatus = error.status;
     if (httpStatus === 429) return modelError(grpcStatus.RESOURCE_EXHAUSTED, 'MODEL_RATE_LIMITED', `the model provider is rate limiting: ${error.message}`, httpStatus);
     if (httpStatus === 529 || (httpStatus !== undefined && httpStatus >= 500)) {

@@ -185,6 +185,23 @@ describe('faults: the model endpoint failing', function () {
     assert.equal(next.stopReason, 'STOP_REASON_END_TURN', 'the conversation goes on');
   });
 
+  it('names options.model (INVALID_ARGUMENT, MODEL_NOT_FOUND) when the provider has no model the caller asked for; its own default is INTERNAL', async () => {
+    model.script(['unknown-model']);
+    const named = await failureOf(streamTurn(client, QUERY, { options: { model: 'claude-retired-1' } }));
+    assert.equal(named.code, status.INVALID_ARGUMENT, named.details);
+    const details = decodeErrorDetails(named);
+    assert.deepEqual(details.fieldViolations?.map((v) => v.field), ['options.model']);
+    assert.equal(details.errorInfo?.reason, 'MODEL_NOT_FOUND');
+    assert.match(named.details, /no model "claude-retired-1" \(model: claude-retired-1\)/);
+    assert.equal(model.requests(), 1, 'a 404 is not retried');
+
+    model.script(['unknown-model']);
+    const ours = await failureOf(streamTurn(client, QUERY));
+    assert.equal(ours.code, status.INTERNAL, ours.details);
+    assert.equal(decodeErrorDetails(ours).errorInfo?.reason, 'MODEL_NOT_FOUND');
+    assert.match(ours.details, /default model .* set ANTHROPIC_MODEL/);
+  });
+
   it('keeps a response cut at max_tokens after its tool_use blocks out of the way of the next turn', async () => {
     // 45 tokens hold the offline model's preamble and two of the three calls, then the budget is spent.
     model.script([], 'ok');

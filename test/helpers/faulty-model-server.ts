@@ -1,13 +1,14 @@
 // A model endpoint that fails on command, for fault tests at the edge no machine here can reach
 // (the Anthropic API). Requests it lets through are answered by the real offline model; the
 // scripted ones get 429 / 529 / 500, a stream whose connection is reset after a few frames, a
-// stream that stops sending after a few frames (connection left open), no answer at all, or a
-// malformed answer: stop_reason tool_use with no tool_use block in it.
+// stream that stops sending after a few frames (connection left open), no answer at all, a
+// malformed answer (stop_reason tool_use with no tool_use block in it), or the 404 the API gives
+// for a model it does not have.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOfflineModelFetch, encodeSseFrame, replyToStreamEvents } from '../../lib/llm/offline/index.js';
 
-export type Fault = 'ok' | '429' | '529' | '500' | 'reset-mid-stream' | 'stall-mid-stream' | 'no-answer' | 'tool-use-without-calls';
+export type Fault = 'ok' | '429' | '529' | '500' | 'reset-mid-stream' | 'stall-mid-stream' | 'no-answer' | 'tool-use-without-calls' | 'unknown-model';
 
 export interface FaultyModelServer {
   url: string;
@@ -46,6 +47,12 @@ export async function startFaultyModelServer(deltaDelayMs = 2): Promise<FaultyMo
       return;
     }
     if (fault === 'no-answer') return; // the connection stays open until the client gives up
+    if (fault === 'unknown-model') {
+      const requested = (JSON.parse(body) as { model?: unknown }).model;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `model: ${String(requested)}` } }));
+      return;
+    }
     if (fault === 'tool-use-without-calls') {
       const reply = { id: `msg_fault_${count}`, model: 'fault', content: [{ type: 'text' as const, text: 'Let me check that.' }], stop_reason: 'tool_use' as const, usage: { input_tokens: 10, output_tokens: 5 } };
       res.writeHead(200, { 'content-type': 'text/event-stream' });
