@@ -30,6 +30,13 @@ export interface ConversationServiceDeps {
   log: Logger;
 }
 
+/**
+ * Turns a `Converse` stream may have waiting behind the running one. Past this the stream stops
+ * reading (HTTP/2 flow control then holds the caller's writes) until the queue drains, so a
+ * caller who writes faster than turns finish cannot make the service buffer without bound.
+ */
+const MAX_QUEUED_TURNS_PER_STREAM = 8;
+
 function timestamp(date: Date): Timestamp {
   const ms = date.getTime();
   return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
@@ -159,6 +166,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       const next = (): void => {
         if (running || failed) return;
         const request = pending.shift();
+        if (call.isPaused() && pending.length < MAX_QUEUED_TURNS_PER_STREAM) call.resume();
         if (!request) {
           if (inputEnded) call.end();
           return;
@@ -183,6 +191,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       };
       call.on('data', (request: ConverseRequest__Output) => {
         pending.push(request);
+        if (pending.length >= MAX_QUEUED_TURNS_PER_STREAM) call.pause();
         next();
       });
       call.on('end', () => {

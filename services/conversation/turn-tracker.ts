@@ -10,7 +10,7 @@
 // otherwise a database blip would keep the conversation FAILED_PRECONDITION for the lease's length.
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import type { Logger } from 'pino';
+import type { Logger } from '../../lib/logging.js';
 import { grpcError } from '../../lib/grpc/errors.js';
 import type { ConversationStore } from './store/conversation-store.js';
 

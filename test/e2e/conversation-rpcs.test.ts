@@ -1,6 +1,7 @@
 // Every ConversationService RPC against the running mesh: Chat, Converse (many turns on one
 // stream), GetConversation, the iteration bound, concurrent turns, and error details.
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
@@ -68,6 +69,42 @@ describe('ConversationService RPCs', function () {
     const stored = await getConversation(client, [...ids][0] ?? '');
     assert.equal(stored.conversation?.turns.length, 3);
     assert.ok(Number(stored.conversation?.createTime?.seconds) > 0);
+  });
+
+  it('Converse stops reading a caller who writes faster than its turns finish (flow control), then runs every turn it took, in order', async () => {
+    const call = client.Converse(new Metadata(), { deadline: Date.now() + 60_000 });
+    const completed: number[] = [];
+    call.on('data', (event: ConverseResponse__Output) => {
+      if (event.turnCompleted?.result) completed.push(event.turnCompleted.result.turnIndex);
+    });
+    const ended = new Promise<unknown>((resolve) => {
+      call.on('error', resolve);
+      call.on('end', resolve);
+    });
+    // 200 messages of 20 KB: 4 MB the service would otherwise read and hold at once.
+    const filler = ' She has been more tired than usual this month.'.repeat(420);
+    let taken = 0;
+    for (let i = 0; i < 200; i++) call.write({ message: `Note ${i}:${filler}`.slice(0, 20_000) }, () => taken++);
+    await delay(1_500);
+    assert.ok(taken < 60, `the service stopped taking messages while its turns queued (${taken} of 200 written)`);
+    assert.ok(completed.length >= 1, 'turns kept running meanwhile');
+    call.cancel();
+    await ended;
+
+    // A burst just past the bound: the stream pauses and resumes, and every turn runs.
+    const burst = client.Converse(new Metadata(), { deadline: Date.now() + 60_000 });
+    const results: number[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      burst.on('data', (event: ConverseResponse__Output) => {
+        if (event.turnCompleted?.result) results.push(event.turnCompleted.result.turnIndex);
+      });
+      burst.on('error', reject);
+      burst.on('end', resolve);
+    });
+    for (let i = 0; i < 11; i++) burst.write({ message: `Thanks. Anything else to add? (${i})` });
+    burst.end();
+    await done;
+    assert.deepEqual(results, Array.from({ length: 11 }, (_, i) => i));
   });
 
   it('stops at the iteration bound with STOP_REASON_MAX_ITERATIONS', async () => {
