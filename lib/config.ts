@@ -47,6 +47,14 @@ export function connectionAgeConfig(): { maxAgeMs: number; graceMs: number | und
   };
 }
 
+/** The trace store's BTQL reader threads and the longest a query may run (answered 504 past it), where set. */
+export function tracestoreQueryConfig(): { threads?: number; timeoutMs?: number } {
+  const set = (name: string): number | undefined => (env(name) === undefined ? undefined : positiveIntEnv(name, 1));
+  const threads = set('TRACESTORE_QUERY_THREADS');
+  const timeoutMs = set('TRACESTORE_QUERY_TIMEOUT_MS');
+  return { ...(threads === undefined ? {} : { threads }), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+}
+
 export function host(): string {
   return env('TRACEMESH_HOST') ?? '127.0.0.1';
 }

@@ -1,8 +1,9 @@
 // The trace store as a process: `node --import tsx services/tracestore/main.ts`.
 // TRACESTORE_PORT (0 = any free port), TRACEMESH_DATA_DIR (database <dir>/traces.db),
-// TRACESTORE_TOKEN (optional bearer token), TRACESTORE_PUBLIC_URL (optional, behind a proxy).
+// TRACESTORE_TOKEN (optional bearer token), TRACESTORE_PUBLIC_URL (optional, behind a proxy),
+// TRACESTORE_QUERY_THREADS / TRACESTORE_QUERY_TIMEOUT_MS (BTQL's reader threads and time limit).
 import { join } from 'node:path';
-import { dataDir, host, tracestorePort } from '../../lib/config.js';
+import { dataDir, host, tracestorePort, tracestoreQueryConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logging.js';
 import { announceReady } from '../../lib/process/ready.js';
 import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     token,
     publicUrl,
     logger: log,
+    query: tracestoreQueryConfig(),
   });
   stopOnSignals(log, store.close);
   announceReady({ service: 'tracestore', address: store.url, port: store.port });

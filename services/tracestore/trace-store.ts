@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '../../lib/logging.js';
+import { BtqlReaders, type BtqlReaderOptions } from './btql/btql-readers.js';
 import { BtqlRunner } from './btql/run-btql.js';
 import { openDatabase } from './db/open-database.js';
 import { startWalCheckpointer, type WalCheckpointer, type WalCheckpointSettings } from './db/wal-checkpointer.js';
@@ -43,6 +44,8 @@ export interface TraceStoreOptions {
   logger?: Logger;
   /** How the checkpoint worker runs (tests make it eager); defaults suit sustained ingest. */
   walCheckpoint?: WalCheckpointSettings;
+  /** BTQL's reader threads and time limit. */
+  query?: BtqlReaderOptions;
 }
 
 export interface RunningTraceStore {
@@ -64,6 +67,12 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
     // SQLite's automatic checkpoint (still on) keeps the log bounded without the worker.
     log.warn({ err: error }, 'no WAL checkpoint worker; checkpointing on the request thread');
   }
+  let readers: BtqlReaders | undefined;
+  try {
+    readers = options.dbPath === ':memory:' ? undefined : await BtqlReaders.start(options.dbPath, log, options.query);
+  } catch (error) {
+    log.warn({ err: error }, 'no BTQL reader threads; queries run on the request thread');
+  }
   const sequences = new Sequences(db);
   const rows = new RowStore(db, sequences);
   const store: StoreContext = {
@@ -72,7 +81,7 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
     registry: new Registry(db),
     rows,
     logRows: new LogRowsBatcher(rows, log),
-    btql: new BtqlRunner(db),
+    btql: new BtqlRunner(db, readers),
     summaries: new Summaries(db),
     threads: new TraceThreads(db),
     log,
@@ -172,6 +181,7 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
       });
     });
   } catch (error) {
+    await readers?.close();
     await checkpointer?.stop();
     db.close();
     throw error;
@@ -187,7 +197,7 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
       force.unref();
       server.close(() => {
         clearTimeout(force);
-        void (checkpointer?.stop() ?? Promise.resolve()).finally(() => {
+        void Promise.all([readers?.close(), checkpointer?.stop()]).finally(() => {
           // Refreshes planner statistics when SQLite thinks they are stale (cheap otherwise).
           db.pragma('optimize');
           db.close();

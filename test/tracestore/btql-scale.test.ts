@@ -1,14 +1,17 @@
 // /btql at 100k spans (10k traces shaped like tracemesh conversations): lookups by root_span_id and
 // by span name use their indexes (EXPLAIN QUERY PLAN), and the timings are printed for the record.
+// Heavy queries run on reader threads: ingest goes on meanwhile, and one past its time limit is a 504.
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import type { JsonObject } from '../../lib/json.js';
+import { BtqlReaders } from '../../services/tracestore/btql/btql-readers.js';
 import { compileBtql } from '../../services/tracestore/btql/compiler.js';
 import { parseBtqlText } from '../../services/tracestore/btql/parser.js';
 import { registerBtqlFunctions } from '../../services/tracestore/btql/sql-functions.js';
 import { SPAN_IN_TRACE_SQL } from '../../services/tracestore/store/row-store.js';
 import { TOP_SPANS_SQL } from '../../services/tracestore/viewer/viewer-queries.js';
-import { btqlRows, postRows, registerProject, startTestStore, type TestStore } from './store-harness.js';
+import { btql, btqlRows, postRows, registerProject, startTestStore, type TestStore } from './store-harness.js';
 
 const TRACES = 10_000;
 const SPAN_NAMES = [
@@ -153,6 +156,43 @@ describe('trace store /btql at 100k spans', function () {
     assert.ok(byName < 50 && recent < 50);
   });
 
+  // The heaviest query here: a JSON field of every span, grouped.
+  const heavyQuery = (): string => `dimensions: input.tool_name as tool | measures: count(1) as n, max(metrics.end) as last | from: ${from()}`;
+
+  it('keeps ingesting while a heavy query scans every span (the query runs on a reader thread)', async () => {
+    const otherProject = await registerProject(store.url, 'btql-scale-ingest');
+    const finished: string[] = [];
+    const query = btql(store.url, heavyQuery()).then((answer) => {
+      assert.equal(answer.status, 200);
+      finished.push('query');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the query is under way
+    const written = await postRows(store.url, [spanRow(otherProject, 0, 0), spanRow(otherProject, 0, 1)]);
+    assert.equal(written.status, 200);
+    finished.push('ingest');
+    await query;
+    assert.deepEqual(finished, ['ingest', 'query'], 'a /logs3 batch sent while the scan ran was written before it ended');
+  });
+
+  it('answers 504 for a query past the time limit, and keeps answering the others', async () => {
+    const readers = await BtqlReaders.start(store.dbPath, pino({ level: 'silent' }), { threads: 2, timeoutMs: 25 });
+    try {
+      const heavy = compileBtql(parseBtqlText(heavyQuery()));
+      await assert.rejects(readers.all(heavy.sql, heavy.params), (error: { status?: number; message?: string }) => {
+        assert.equal(error.status, 504);
+        assert.match(error.message ?? '', /the query ran longer than 25 ms; narrow it/);
+        return true;
+      });
+      const quick = compileBtql(parseBtqlText(`SELECT id FROM ${from()} WHERE root_span_id = '${traceId(7)}'`));
+      assert.equal((await readers.all(quick.sql, quick.params)).length, SPAN_NAMES.length, 'the other thread answers at once');
+      await new Promise((resolve) => setTimeout(resolve, 2_000)); // the timed-out thread's replacement starts
+      const both = await Promise.all([readers.all(quick.sql, quick.params), readers.all(quick.sql, quick.params)]);
+      assert.deepEqual(both.map((rows) => rows.length), [SPAN_NAMES.length, SPAN_NAMES.length], 'two threads again');
+    } finally {
+      await readers.close();
+    }
+  });
+
   it('groups 100k spans by name, and tool calls by tool with p95, with hand-checkable counts', async () => {
     let started = performance.now();
     const byName = await btqlRows(store.url, `SELECT span_attributes.name AS name, count(*) AS n FROM ${from()} GROUP BY name ORDER BY n DESC, name`);
@@ -181,7 +221,7 @@ describe('trace store /btql at 100k spans', function () {
     assert.equal(all!.n, TRACES * SPAN_NAMES.length);
 
     started = performance.now();
-    const byJsonField = await btqlRows(store.url, `dimensions: input.tool_name as tool | measures: count(1) as n, max(metrics.end) as last | from: ${from()}`);
+    const byJsonField = await btqlRows(store.url, heavyQuery());
     const jsonGroupMs = performance.now() - started;
     assert.deepEqual(byJsonField.map((row) => [row.tool, row.n]), [[null, 9 * TRACES], ['calculate_clinical_metrics', 3334], ['check_medications', 3333], ['search_medical_knowledge', 3333]]);
     console.log(

@@ -17,6 +17,9 @@ export type CompiledOutput =
   /** Aggregates: an SQL value `s<i>` per column, plus JSON text `j<i>` for fields whose JSON type must survive. */
   | { kind: 'grouped'; columns: Array<{ alias: string; json: boolean }> };
 
+/** A result row: JSON text columns (c<i>, j<i>, row_json), page_key, and plain SQL values s<i> of grouped queries. */
+export type ResultRow = Record<string, string | number | null>;
+
 export interface CompiledBtql {
   sql: string;
   params: SqlValue[];

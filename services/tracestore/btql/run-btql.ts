@@ -1,30 +1,34 @@
 // Runs a /btql request body ({query: string | JSON AST, version?, cursor?, fmt?}) and answers
 // {"data":[rows…],"cursor"?} as JSON text built straight from SQLite's JSON (no re-parsing).
-import type Database from 'better-sqlite3';
+// Queries are compiled here and run on the reader threads (btql-readers.ts) when there are some;
+// an in-memory database has none and runs them on this thread.
 import { isJsonObject, type JsonValue } from '../../../lib/json.js';
 import type { TraceDatabase } from '../db/open-database.js';
 import { normalizeVersion } from '../store/sequences.js';
 import type { BtqlQuery } from './ast.js';
 import { BtqlError } from './btql-error.js';
-import { compileBtql, type CompiledOutput, type CompileOptions, type SqlValue } from './compiler.js';
+import type { BtqlReaders } from './btql-readers.js';
+import type { ResultRow } from './compiled-query.js';
+import { compileBtql, type CompiledOutput, type CompileOptions } from './compiler.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { btqlQueryFromJson } from './json-ast.js';
 import { parseBtqlText } from './parser.js';
 import { registerBtqlFunctions } from './sql-functions.js';
-
-/** JSON text columns (c<i>, j<i>, row_json), page_key, and plain SQL values s<i> of grouped queries. */
-type ResultRow = Record<string, string | number | null>;
-const STATEMENT_CACHE_SIZE = 256;
+import { StatementCache } from './statement-cache.js';
 
 export class BtqlRunner {
-  private readonly statements = new Map<string, Database.Statement<SqlValue[], ResultRow>>();
+  private readonly statements: StatementCache;
 
-  constructor(private readonly db: TraceDatabase) {
+  constructor(
+    db: TraceDatabase,
+    private readonly readers?: BtqlReaders,
+  ) {
     registerBtqlFunctions(db);
+    this.statements = new StatementCache(db);
   }
 
-  /** Parses and runs a request body; throws BtqlError for anything wrong with the query. */
-  run(body: JsonValue | undefined): string {
+  /** Parses and runs a request body; rejects with BtqlError for anything wrong with the query. */
+  async run(body: JsonValue | undefined): Promise<string> {
     if (!isJsonObject(body)) throw new BtqlError('the request body must be a JSON object with a "query"');
     if (body.fmt !== undefined && body.fmt !== null && body.fmt !== 'json') {
       throw new BtqlError(`fmt "${String(body.fmt)}" is not supported: only json`, 'fmt');
@@ -37,9 +41,9 @@ export class BtqlRunner {
     });
   }
 
-  private execute(query: BtqlQuery, options: CompileOptions): string {
+  private async execute(query: BtqlQuery, options: CompileOptions): Promise<string> {
     const compiled = compileBtql(query, options);
-    const rows = this.statement(compiled.sql).all(...compiled.params);
+    const rows = this.readers ? await this.readers.all(compiled.sql, compiled.params) : this.statements.get(compiled.sql).all(...compiled.params);
     const hasMore = rows.length > compiled.limit;
     const page = hasMore ? rows.slice(0, compiled.limit) : rows;
 
@@ -53,16 +57,6 @@ export class BtqlRunner {
           : encodeCursor({ kind: 'offset', offset: (options.cursor?.kind === 'offset' ? options.cursor.offset : 0) + page.length });
     }
     return `{"data":[${data.join(',')}]${cursor ? `,"cursor":${JSON.stringify(cursor)}` : ''}}`;
-  }
-
-  private statement(sql: string): Database.Statement<SqlValue[], ResultRow> {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
-      statement = this.db.prepare<SqlValue[], ResultRow>(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
   }
 }
 

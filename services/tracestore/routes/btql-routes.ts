@@ -8,7 +8,7 @@ export function registerBtqlRoutes(router: Router, store: StoreContext): void {
   router.post('/btql', async (request) => {
     const body = await request.body();
     try {
-      return new RawJson(store.btql.run(body));
+      return new RawJson(await store.btql.run(body));
     } catch (error) {
       if (error instanceof BtqlError) throw badRequest(`invalid query: ${error.message}`);
       throw error;
