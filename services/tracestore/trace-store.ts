@@ -4,9 +4,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '../../lib/logging.js';
-import { BtqlReaders, type BtqlReaderOptions } from './btql/btql-readers.js';
 import { BtqlRunner } from './btql/run-btql.js';
 import { openDatabase } from './db/open-database.js';
+import { ReadThreads, type ReadThreadOptions } from './db/read-threads.js';
 import { startWalCheckpointer, type WalCheckpointer, type WalCheckpointSettings } from './db/wal-checkpointer.js';
 import { HttpError } from './http/http-error.js';
 import { decodeBody, parseJsonBody, readRawBody } from './http/read-json-body.js';
@@ -44,8 +44,8 @@ export interface TraceStoreOptions {
   logger?: Logger;
   /** How the checkpoint worker runs (tests make it eager); defaults suit sustained ingest. */
   walCheckpoint?: WalCheckpointSettings;
-  /** BTQL's reader threads and time limit. */
-  query?: BtqlReaderOptions;
+  /** The threads that run BTQL and the viewer's trace list, and their time limit. */
+  query?: ReadThreadOptions;
 }
 
 export interface RunningTraceStore {
@@ -67,11 +67,11 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
     // SQLite's automatic checkpoint (still on) keeps the log bounded without the worker.
     log.warn({ err: error }, 'no WAL checkpoint worker; checkpointing on the request thread');
   }
-  let readers: BtqlReaders | undefined;
+  let readers: ReadThreads | undefined;
   try {
-    readers = options.dbPath === ':memory:' ? undefined : await BtqlReaders.start(options.dbPath, log, options.query);
+    readers = options.dbPath === ':memory:' ? undefined : await ReadThreads.start(options.dbPath, log, options.query);
   } catch (error) {
-    log.warn({ err: error }, 'no BTQL reader threads; queries run on the request thread');
+    log.warn({ err: error }, 'no read threads; queries run on the request thread');
   }
   const sequences = new Sequences(db);
   const rows = new RowStore(db, sequences);
@@ -94,7 +94,7 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
   registerDatasetRoutes(router, store);
   registerExperimentRoutes(router, store);
   registerFunctionRoutes(router, store);
-  const viewerPages = registerViewerRoutes(router, store);
+  const viewerPages = registerViewerRoutes(router, store, readers);
 
   let listeningUrl = '';
   let closing = false;

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import type { JsonObject } from '../../lib/json.js';
-import { BtqlReaders } from '../../services/tracestore/btql/btql-readers.js';
+import { ReadThreads } from '../../services/tracestore/db/read-threads.js';
 import { compileBtql } from '../../services/tracestore/btql/compiler.js';
 import { parseBtqlText } from '../../services/tracestore/btql/parser.js';
 import { registerBtqlFunctions } from '../../services/tracestore/btql/sql-functions.js';
 import { SPAN_IN_TRACE_SQL } from '../../services/tracestore/store/row-store.js';
 import { TOP_SPANS_SQL } from '../../services/tracestore/viewer/viewer-queries.js';
-import { btql, btqlRows, postRows, registerProject, startTestStore, type TestStore } from './store-harness.js';
+import { btql, btqlRows, postRows, registerProject, requestJson, startTestStore, type TestStore } from './store-harness.js';
 
 const TRACES = 10_000;
 const SPAN_NAMES = [
@@ -159,7 +159,7 @@ describe('trace store /btql at 100k spans', function () {
   // The heaviest query here: a JSON field of every span, grouped.
   const heavyQuery = (): string => `dimensions: input.tool_name as tool | measures: count(1) as n, max(metrics.end) as last | from: ${from()}`;
 
-  it('keeps ingesting while a heavy query scans every span (the query runs on a reader thread)', async () => {
+  it('keeps ingesting while a heavy query scans every span (the query runs on a read thread)', async () => {
     const otherProject = await registerProject(store.url, 'btql-scale-ingest');
     const finished: string[] = [];
     const query = btql(store.url, heavyQuery()).then((answer) => {
@@ -174,19 +174,36 @@ describe('trace store /btql at 100k spans', function () {
     assert.deepEqual(finished, ['ingest', 'query'], 'a /logs3 batch sent while the scan ran was written before it ended');
   });
 
+  it('keeps ingesting while the viewer searches every trace for a word none has (the list runs on a read thread)', async () => {
+    const otherProject = await registerProject(store.url, 'btql-scale-viewer-ingest');
+    const finished: string[] = [];
+    const started = performance.now();
+    const search = requestJson<{ traces: unknown[] }>(`${store.url}/ui/api/traces?project=${projectId}&q=zzzz-nowhere`).then((answer) => {
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.traces.length, 0);
+      finished.push('search');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal((await postRows(store.url, [spanRow(otherProject, 1, 0)])).status, 200);
+    finished.push('ingest');
+    await search;
+    console.log(`      viewer search over ${TRACES} traces: ${(performance.now() - started).toFixed(0)} ms`);
+    assert.deepEqual(finished, ['ingest', 'search']);
+  });
+
   it('answers 504 for a query past the time limit, and keeps answering the others', async () => {
-    const readers = await BtqlReaders.start(store.dbPath, pino({ level: 'silent' }), { threads: 2, timeoutMs: 25 });
+    const readers = await ReadThreads.start(store.dbPath, pino({ level: 'silent' }), { threads: 2, timeoutMs: 25 });
     try {
       const heavy = compileBtql(parseBtqlText(heavyQuery()));
-      await assert.rejects(readers.all(heavy.sql, heavy.params), (error: { status?: number; message?: string }) => {
+      await assert.rejects(readers.btql(heavy.sql, heavy.params), (error: { status?: number; message?: string }) => {
         assert.equal(error.status, 504);
         assert.match(error.message ?? '', /the query ran longer than 25 ms; narrow it/);
         return true;
       });
       const quick = compileBtql(parseBtqlText(`SELECT id FROM ${from()} WHERE root_span_id = '${traceId(7)}'`));
-      assert.equal((await readers.all(quick.sql, quick.params)).length, SPAN_NAMES.length, 'the other thread answers at once');
+      assert.equal((await readers.btql(quick.sql, quick.params)).length, SPAN_NAMES.length, 'the other thread answers at once');
       await new Promise((resolve) => setTimeout(resolve, 2_000)); // the timed-out thread's replacement starts
-      const both = await Promise.all([readers.all(quick.sql, quick.params), readers.all(quick.sql, quick.params)]);
+      const both = await Promise.all([readers.btql(quick.sql, quick.params), readers.btql(quick.sql, quick.params)]);
       assert.deepEqual(both.map((rows) => rows.length), [SPAN_NAMES.length, SPAN_NAMES.length], 'two threads again');
     } finally {
       await readers.close();

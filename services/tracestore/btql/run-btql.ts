@@ -1,13 +1,13 @@
 // Runs a /btql request body ({query: string | JSON AST, version?, cursor?, fmt?}) and answers
 // {"data":[rows…],"cursor"?} as JSON text built straight from SQLite's JSON (no re-parsing).
-// Queries are compiled here and run on the reader threads (btql-readers.ts) when there are some;
+// Queries are compiled here and run on the read threads (db/read-threads.ts) when there are some;
 // an in-memory database has none and runs them on this thread.
 import { isJsonObject, type JsonValue } from '../../../lib/json.js';
 import type { TraceDatabase } from '../db/open-database.js';
+import type { ReadThreads } from '../db/read-threads.js';
 import { normalizeVersion } from '../store/sequences.js';
 import type { BtqlQuery } from './ast.js';
 import { BtqlError } from './btql-error.js';
-import type { BtqlReaders } from './btql-readers.js';
 import type { ResultRow } from './compiled-query.js';
 import { compileBtql, type CompiledOutput, type CompileOptions } from './compiler.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -21,7 +21,7 @@ export class BtqlRunner {
 
   constructor(
     db: TraceDatabase,
-    private readonly readers?: BtqlReaders,
+    private readonly readers?: ReadThreads,
   ) {
     registerBtqlFunctions(db);
     this.statements = new StatementCache(db);
@@ -43,7 +43,7 @@ export class BtqlRunner {
 
   private async execute(query: BtqlQuery, options: CompileOptions): Promise<string> {
     const compiled = compileBtql(query, options);
-    const rows = this.readers ? await this.readers.all(compiled.sql, compiled.params) : this.statements.get(compiled.sql).all(...compiled.params);
+    const rows = this.readers ? await this.readers.btql(compiled.sql, compiled.params) : this.statements.get(compiled.sql).all(...compiled.params);
     const hasMore = rows.length > compiled.limit;
     const page = hasMore ? rows.slice(0, compiled.limit) : rows;
 

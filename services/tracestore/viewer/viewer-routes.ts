@@ -6,6 +6,9 @@
 //   GET /ui/api/traces?project=&q=&score=&op=&value=&limit=&cursor=
 //                                         recent traces with a summary each, newest first
 //   GET /ui/api/traces/:root_span_id      one trace: its summary, rows and feedback comments
+// The trace list — a search reads every span of every trace until a page is full — runs on the
+// read threads when there are some; the rest are index lookups.
+import type { ReadThreads } from '../db/read-threads.js';
 import { badRequest, notFound } from '../http/http-error.js';
 import { RawJson, type Router } from '../http/router.js';
 import type { StoreContext } from '../store/store-context.js';
@@ -22,17 +25,18 @@ export interface TraceListResponse {
   next_cursor: string | null;
 }
 
-export function registerViewerRoutes(router: Router, store: StoreContext): ViewerPages {
+export function registerViewerRoutes(router: Router, store: StoreContext, readers?: ReadThreads): ViewerPages {
   const queries = new ViewerQueries(store.db);
 
   router.get('/ui/api/projects', () => ({ projects: queries.projects() }));
 
-  router.get('/ui/api/traces', (request): TraceListResponse => {
+  router.get('/ui/api/traces', async (request): Promise<TraceListResponse> => {
     const list = parseTraceListRequest(request.url.searchParams);
     const project = list.projectId === undefined ? queries.projects()[0] : store.registry.projectWithId(list.projectId);
     if (list.projectId !== undefined && !project) throw notFound(`no project with id ${list.projectId}`);
     if (!project) return { project: null, traces: [], next_cursor: null };
-    const page = queries.recentTraces({ ...list, projectId: project.id });
+    const query = { ...list, projectId: project.id };
+    const page = readers ? await readers.recentTraces(query) : queries.recentTraces(query);
     return {
       project: { id: project.id, name: project.name },
       traces: page.traces,

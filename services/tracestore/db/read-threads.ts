@@ -1,29 +1,35 @@
-// BTQL queries off the request thread. A few worker threads (btql-reader-worker.ts), each with a
-// read-only connection, take compiled statements in turn, so ingest and quick lookups keep flowing
-// while a heavy query scans (measured before: a word search over 200,000 spans held a /logs3
-// batch for 618 ms). A query past its time limit is answered 504 at once and its thread replaced
-// (the old one ends when SQLite returns): later queries never wait behind it.
+// The store's reads that may scan, off the request thread: a few worker threads
+// (read-thread-worker.ts), each with a read-only connection, take BTQL statements and the viewer's
+// trace-list pages in turn, so ingest and quick lookups keep flowing while a heavy read scans
+// (measured before: a word search over 200,000 spans held a /logs3 batch for 618 ms). A read past
+// its time limit is answered 504 at once and its thread replaced (the old one ends when SQLite
+// returns): later reads never wait behind it.
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../../../lib/logging.js';
 import { startTypeScriptWorker } from '../../../lib/process/typescript-worker.js';
+import type { ResultRow } from '../btql/compiled-query.js';
+import type { SqlValue } from '../btql/expression-sql.js';
 import { HttpError } from '../http/http-error.js';
-import type { BtqlReaderData, BtqlReaderMessage, BtqlReadRequest } from './btql-reader-worker.js';
-import type { ResultRow } from './compiled-query.js';
-import type { SqlValue } from './expression-sql.js';
+import type { TraceListPage, TraceListQuery } from '../viewer/viewer-queries.js';
+import type { ReadJob, ReadRequest, ReadThreadData, ReadThreadMessage } from './read-thread-worker.js';
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 export const DEFAULT_READER_THREADS = 2;
 
-export interface BtqlReaderOptions {
-  /** How many queries run at once (one thread each). */
+export interface ReadThreadOptions {
+  /** How many reads run at once (one thread each). */
   threads?: number;
-  /** The longest a query may take, waiting included, before it is answered 504. */
+  /** The longest a read may take, waiting included, before it is answered 504. */
   timeoutMs?: number;
 }
 
+type JobResult = ResultRow[] | TraceListPage;
+
 interface Job {
-  request: BtqlReadRequest;
-  resolve(rows: ResultRow[]): void;
+  request: ReadRequest;
+  /** What a 504 says to do instead. */
+  advice: string;
+  resolve(result: JobResult): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout | undefined;
 }
@@ -33,21 +39,21 @@ interface Reader {
   job: Job | undefined;
 }
 
-export class BtqlReaders {
+export class ReadThreads {
   private readers: Reader[] = [];
   private queue: Job[] = [];
   private nextId = 1;
   private closed = false;
 
   private constructor(
-    private readonly data: BtqlReaderData,
+    private readonly data: ReadThreadData,
     private readonly log: Logger,
     private readonly timeoutMs: number,
   ) {}
 
-  /** Starts the reader threads; rejects if one cannot open the database. */
-  static async start(dbPath: string, log: Logger, options: BtqlReaderOptions = {}): Promise<BtqlReaders> {
-    const readers = new BtqlReaders({ dbPath }, log, options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
+  /** Starts the threads; rejects if one cannot open the database. */
+  static async start(dbPath: string, log: Logger, options: ReadThreadOptions = {}): Promise<ReadThreads> {
+    const readers = new ReadThreads({ dbPath }, log, options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
     try {
       await Promise.all(Array.from({ length: options.threads ?? DEFAULT_READER_THREADS }, () => readers.spawn()));
     } catch (error) {
@@ -57,14 +63,23 @@ export class BtqlReaders {
     return readers;
   }
 
-  /** Runs one compiled statement and resolves with its rows. */
-  all(sql: string, params: SqlValue[]): Promise<ResultRow[]> {
+  /** Runs one compiled BTQL statement and resolves with its rows. */
+  btql(sql: string, params: SqlValue[]): Promise<ResultRow[]> {
+    return this.run({ kind: 'btql', sql, params }, 'narrow it (a filter on created or on a span name, a smaller limit)') as Promise<ResultRow[]>;
+  }
+
+  /** One page of the viewer's trace list. */
+  recentTraces(query: TraceListQuery): Promise<TraceListPage> {
+    return this.run({ kind: 'recent-traces', query }, 'search for something more specific') as Promise<TraceListPage>;
+  }
+
+  private run(job: ReadJob, advice: string): Promise<JobResult> {
     if (this.closed) return Promise.reject(new HttpError(503, 'the trace store is shutting down'));
     return new Promise((resolve, reject) => {
-      const job: Job = { request: { id: this.nextId++, sql, params }, resolve, reject, timer: undefined };
-      job.timer = setTimeout(() => this.timeOut(job), this.timeoutMs);
-      job.timer.unref();
-      this.queue.push(job);
+      const entry: Job = { request: { id: this.nextId++, job }, advice, resolve, reject, timer: undefined };
+      entry.timer = setTimeout(() => this.timeOut(entry), this.timeoutMs);
+      entry.timer.unref();
+      this.queue.push(entry);
       this.dispatch();
     });
   }
@@ -86,7 +101,7 @@ export class BtqlReaders {
     }
   }
 
-  private settle(job: Job, outcome: ResultRow[] | Error): void {
+  private settle(job: Job, outcome: JobResult | Error): void {
     clearTimeout(job.timer);
     if (outcome instanceof Error) job.reject(outcome);
     else job.resolve(outcome);
@@ -97,7 +112,7 @@ export class BtqlReaders {
     if (queued >= 0) this.queue.splice(queued, 1);
     const running = this.readers.find((reader) => reader.job === job);
     if (running) this.replace(running, 'a query ran past its time limit');
-    this.settle(job, new HttpError(504, `the query ran longer than ${this.timeoutMs} ms; narrow it (a filter on created or on a span name, a smaller limit)`));
+    this.settle(job, new HttpError(504, `the query ran longer than ${this.timeoutMs} ms; ${job.advice}`));
   }
 
   /** Drops a reader (its thread is told to stop) and starts another in its place. */
@@ -106,19 +121,19 @@ export class BtqlReaders {
     reader.job = undefined;
     void reader.worker.terminate();
     if (this.closed) return;
-    this.log.warn({ reason: why }, 'replacing a BTQL reader thread');
+    this.log.warn({ reason: why }, 'replacing a read thread');
     this.spawn().then(
       () => this.dispatch(),
-      (error: unknown) => this.log.error({ err: error }, 'could not start a BTQL reader thread'),
+      (error: unknown) => this.log.error({ err: error }, 'could not start a read thread'),
     );
   }
 
   private spawn(): Promise<void> {
-    const worker = startTypeScriptWorker(new URL('./btql-reader-worker.ts', import.meta.url), { workerData: this.data });
+    const worker = startTypeScriptWorker(new URL('./read-thread-worker.ts', import.meta.url), { workerData: this.data });
     const reader: Reader = { worker, job: undefined };
     return new Promise((resolve, reject) => {
       let ready = false;
-      worker.on('message', (message: BtqlReaderMessage) => {
+      worker.on('message', (message: ReadThreadMessage) => {
         if (message.kind === 'ready') {
           ready = true;
           this.readers.push(reader);
@@ -129,17 +144,17 @@ export class BtqlReaders {
         const job = reader.job;
         if (!job || job.request.id !== message.id) return;
         reader.job = undefined;
-        this.settle(job, message.kind === 'rows' ? message.rows : new Error(message.error));
+        this.settle(job, message.kind === 'result' ? message.result : new Error(message.error));
         this.dispatch();
       });
       worker.once('error', (error) => {
         if (!ready) return reject(error);
-        this.log.error({ err: error }, 'a BTQL reader thread failed');
+        this.log.error({ err: error }, 'a read thread failed');
         if (reader.job) this.settle(reader.job, error);
         if (this.readers.includes(reader)) this.replace(reader, 'its thread failed');
       });
       worker.once('exit', (code) => {
-        if (!ready) reject(new Error(`the BTQL reader thread exited (code ${code}) before it was ready`));
+        if (!ready) reject(new Error(`a read thread exited (code ${code}) before it was ready`));
       });
     });
   }
