@@ -36,7 +36,8 @@ export class OfflineClinicalModel {
       // The API's own wording, which clients (ours included) recognise.
       throw new InvalidRequestError(`prompt is too long: ${inputTokens} tokens > ${this.contextTokens} maximum`);
     }
-    const key = requestKey(request);
+    // One hash of the whole request; the ids derive from it (hashing the request again per tool call cost O(calls × size)).
+    const key = digest(requestKey(request), 64);
     const view = viewConversation(request);
     // A request to grade a response is answered by the judge, never with tool calls.
     const judgement = judgeReply(request);
