@@ -55,6 +55,11 @@ export function tracestoreQueryConfig(): { threads?: number; timeoutMs?: number 
   return { ...(threads === undefined ? {} : { threads }), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
 }
 
+/** The most turns one conversation replica runs at once, where set (more are refused RESOURCE_EXHAUSTED). */
+export function maxRunningTurns(): number | undefined {
+  return env('TRACEMESH_MAX_RUNNING_TURNS') === undefined ? undefined : positiveIntEnv('TRACEMESH_MAX_RUNNING_TURNS', 1);
+}
+
 export function host(): string {
   return env('TRACEMESH_HOST') ?? '127.0.0.1';
 }

@@ -106,6 +106,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
 
   /** Resolves (or creates) the conversation and takes its turn lease; throws NOT_FOUND / FAILED_PRECONDITION. */
   async function claim(requestedId: string): Promise<string> {
+    turns.assertAdmitting(); // before a new conversation is created for a turn that could not run
     let conversationId = requestedId;
     if (conversationId !== '' && !(await store.exists(conversationId))) {
       throw notFound('conversation', conversationId, `conversation "${conversationId}" does not exist; leave conversation_id empty to start one`);

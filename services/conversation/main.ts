@@ -1,6 +1,6 @@
 // The Conversation process: the agent loop behind ConversationService on CONVERSATION_PORT.
 // It reports SERVING once its tool workers answer ListTools.
-import { conversationPort, host, modelConfig, toolTimeoutMs, toolworkerTarget } from '../../lib/config.js';
+import { conversationPort, host, maxRunningTurns, modelConfig, toolTimeoutMs, toolworkerTarget } from '../../lib/config.js';
 import { CONVERSATION_SERVICE_NAME, conversationServiceDefinition } from '../../lib/grpc/protos.js';
 import { startServer } from '../../lib/grpc/server.js';
 import { meshServiceHandlers } from '../../lib/grpc/service-handlers.js';
@@ -21,7 +21,8 @@ const config = modelConfig();
 const model = createModelClient(config);
 const workers = new ToolWorkerClient({ target: toolworkerTarget(), toolTimeoutMs: toolTimeoutMs(), toolListTtlMs: 30_000, log });
 const store = await openConversationStore();
-const turns = new TurnTracker(store, log);
+const maxRunning = maxRunningTurns();
+const turns = new TurnTracker(store, log, maxRunning === undefined ? {} : { maxRunningTurns: maxRunning });
 const handlers = createConversationHandlers({
   loop: new AgentLoop(model, workers, log),
   store,

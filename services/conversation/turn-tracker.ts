@@ -1,4 +1,6 @@
-// Which conversations have a turn running. It serialises turns per conversation — a second
+// Which conversations have a turn running. It bounds how many run on this replica at once
+// (RESOURCE_EXHAUSTED past TRACEMESH_MAX_RUNNING_TURNS, so overload sheds turns instead of
+// growing memory until the process dies), and it serialises turns per conversation — a second
 // concurrent turn is refused with FAILED_PRECONDITION rather than interleaved — on this replica
 // (in memory) and across replicas (a lease in the shared conversation store, renewed while the turn
 // runs and freed at its end, or when it expires after a replica died). It also lets a shutdown wait
@@ -15,6 +17,7 @@ import { grpcError } from '../../lib/grpc/errors.js';
 import type { ConversationStore } from './store/conversation-store.js';
 
 const DOMAIN = 'conversation.tracemesh';
+export const DEFAULT_MAX_RUNNING_TURNS = 1_000;
 /** Background release retries: the first after this, doubling up to the cap. */
 const RELEASE_RETRY_FIRST_MS = 250;
 const RELEASE_RETRY_MAX_MS = 8_000;
@@ -30,12 +33,22 @@ export class TurnTracker {
   private draining = false;
   private idleWaiters: Array<() => void> = [];
 
+  private readonly leaseMs: number;
+  private readonly maxRunning: number;
+
   constructor(
     private readonly store: ConversationStore,
     private readonly log: Logger,
-    /** How long a turn holds its conversation without renewing (a dead replica's turn frees it then). */
-    private readonly leaseMs = 60_000,
-  ) {}
+    options: {
+      /** How long a turn holds its conversation without renewing (a dead replica's turn frees it then). */
+      leaseMs?: number;
+      /** The most turns this replica runs at once. */
+      maxRunningTurns?: number;
+    } = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.maxRunning = options.maxRunningTurns ?? DEFAULT_MAX_RUNNING_TURNS;
+  }
 
   private busy(conversationId: string): Error {
     return grpcError(grpcStatus.FAILED_PRECONDITION, `a turn is already running on conversation "${conversationId}"; wait for it to finish`, {
@@ -43,13 +56,23 @@ export class TurnTracker {
     });
   }
 
-  /** Takes the conversation for one turn; throws FAILED_PRECONDITION if it is taken, UNAVAILABLE when draining. */
-  async claim(conversationId: string): Promise<void> {
+  /** Throws UNAVAILABLE while draining, RESOURCE_EXHAUSTED when this replica runs as many turns as it may. */
+  assertAdmitting(): void {
     if (this.draining) {
       throw grpcError(grpcStatus.UNAVAILABLE, 'the conversation service is shutting down; retry on another replica', {
         errorInfo: { reason: 'SHUTTING_DOWN', domain: DOMAIN },
       });
     }
+    if (this.active.size >= this.maxRunning) {
+      throw grpcError(grpcStatus.RESOURCE_EXHAUSTED, `this replica is running its limit of ${this.maxRunning} turns; retry shortly, or on another replica`, {
+        errorInfo: { reason: 'TOO_MANY_RUNNING_TURNS', domain: DOMAIN, metadata: { max_running_turns: String(this.maxRunning) } },
+      });
+    }
+  }
+
+  /** Takes the conversation for one turn; throws FAILED_PRECONDITION if it is taken (and as assertAdmitting). */
+  async claim(conversationId: string): Promise<void> {
+    this.assertAdmitting();
     if (this.active.has(conversationId)) throw this.busy(conversationId);
     const holder = `${this.replica}:${randomUUID()}`;
     // Reserve locally before the store round trip, so two calls on this replica cannot both pass.

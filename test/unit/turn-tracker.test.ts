@@ -71,8 +71,8 @@ describe('turn tracker: leases when the store does not answer', function () {
     sqlite = new SqliteConversationStore(join(mkdtempSync(join(tmpdir(), 'tracemesh-leases-')), 'conversations.db'));
     store = new StoreLosingAnswers(sqlite);
     // Two replicas sharing one store; the lease is a minute, far longer than these tests wait.
-    replicaA = new TurnTracker(store, log, 60_000);
-    replicaB = new TurnTracker(store, log, 60_000);
+    replicaA = new TurnTracker(store, log, { leaseMs: 60_000 });
+    replicaB = new TurnTracker(store, log, { leaseMs: 60_000 });
   });
   afterEach(async () => sqlite.close());
 
@@ -106,5 +106,32 @@ describe('turn tracker: leases when the store does not answer', function () {
     await assert.rejects(replicaA.claim('c3'), (error: { code?: number }) => error.code === status.FAILED_PRECONDITION, 'B still holds the conversation');
     await replicaB.release('c3');
     assert.ok(await claimsWithin(replicaA, 'c3', 1_000));
+  });
+});
+
+describe('turn tracker: how many turns a replica runs at once', () => {
+  const log = pino({ level: 'silent' });
+  let sqlite: SqliteConversationStore;
+
+  beforeEach(() => {
+    sqlite = new SqliteConversationStore(join(mkdtempSync(join(tmpdir(), 'tracemesh-capacity-')), 'conversations.db'));
+  });
+  afterEach(async () => sqlite.close());
+
+  it('refuses a turn past TRACEMESH_MAX_RUNNING_TURNS with RESOURCE_EXHAUSTED, and takes one again when a turn ends', async () => {
+    const tracker = new TurnTracker(sqlite, log, { maxRunningTurns: 2 });
+    for (const id of ['a', 'b', 'c']) await sqlite.createConversation(id);
+    await tracker.claim('a');
+    await tracker.claim('b');
+    await assert.rejects(tracker.claim('c'), (error: { code?: number; details?: string }) => {
+      assert.equal(error.code, status.RESOURCE_EXHAUSTED);
+      assert.match(error.details ?? '', /running its limit of 2 turns; retry shortly/);
+      return true;
+    });
+    assert.throws(() => tracker.assertAdmitting(), (error: { code?: number }) => error.code === status.RESOURCE_EXHAUSTED);
+    assert.equal(tracker.running, 2);
+    await tracker.release('a');
+    await tracker.claim('c');
+    assert.equal(tracker.running, 2);
   });
 });
