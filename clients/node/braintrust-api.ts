@@ -14,13 +14,21 @@ export class BraintrustApi {
   }
 
   async post(url: string, body: unknown): Promise<unknown> {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.config.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const text = await response.text();
+    const timeoutMs = this.timeoutMs;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.config.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TimeoutError') throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+      throw error;
+    }
     if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
     return JSON.parse(text) as unknown;
   }

@@ -11,10 +11,13 @@ import type { BtqlJsonQuery } from './btql-ast.js';
 const PAGE_SIZE = 1000;
 const MAX_PAGES = 1000;
 
+/** Longer than the local trace store's own query limit (30 s), so its 504 — saying what to narrow — arrives. */
+const QUERY_TIMEOUT_MS = 40_000;
+
 export class BtqlClient {
   private readonly api: BraintrustApi;
 
-  constructor(config: TracingConfig = tracingConfig(), timeoutMs = 15_000) {
+  constructor(config: TracingConfig = tracingConfig(), timeoutMs = QUERY_TIMEOUT_MS) {
     this.api = new BraintrustApi(config, timeoutMs);
   }
 
