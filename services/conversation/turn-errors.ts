@@ -27,28 +27,25 @@ export interface FailedTurn {
 }
 
 /** What the provider said, from its error envelope ({"type":"error","error":{"type","message"}}). */
-function providerMessage(error: APIError): string {
+function providerError(error: APIError): { type: string | undefined; message: string } {
   const body: unknown = error.error;
-  const inner = typeof body === 'object' && body !== null ? (body as { error?: { message?: unknown } }).error : undefined;
-  return typeof inner?.message === 'string' ? inner.message : error.message;
-}
-
-/** The provider's error type from its envelope ("not_found_error", "invalid_request_error"…). */
-function providerErrorType(error: APIError): string | undefined {
-  const body: unknown = error.error;
-  const inner = typeof body === 'object' && body !== null ? (body as { error?: { type?: unknown } }).error : undefined;
-  return typeof inner?.type === 'string' ? inner.type : undefined;
+  const inner = typeof body === 'object' && body !== null ? (body as { error?: { type?: unknown; message?: unknown } }).error : undefined;
+  return {
+    type: typeof inner?.type === 'string' ? inner.type : undefined,
+    message: typeof inner?.message === 'string' ? inner.message : error.message,
+  };
 }
 
 /** The API's 404 for a model it does not have ("model: claude-…"). */
 function isUnknownModel(error: APIError): boolean {
-  return error.status === 404 && providerErrorType(error) === 'not_found_error' && /^model:/i.test(providerMessage(error));
+  const said = providerError(error);
+  return error.status === 404 && said.type === 'not_found_error' && /^model:/i.test(said.message);
 }
 
 /** A model the caller named is their argument's fault; the service's own default is ours. */
 function unknownModel(error: APIError, turn: FailedTurn | undefined): GrpcError {
   const errorInfo = { reason: 'MODEL_NOT_FOUND', domain: DOMAIN, metadata: { provider_status: '404', ...(turn ? { model: turn.model } : {}) } };
-  const said = providerMessage(error);
+  const said = providerError(error).message;
   if (turn?.modelChosenByCaller) {
     return grpcError(grpcStatus.INVALID_ARGUMENT, `the model provider has no model "${turn.model}" (${said})`, {
       fieldViolations: [{ field: 'options.model', description: `is not a model the provider has (${said})` }],
@@ -60,7 +57,7 @@ function unknownModel(error: APIError, turn: FailedTurn | undefined): GrpcError 
 
 /** The API's 400 for a request beyond the model's context window ("prompt is too long: N tokens > M maximum"). */
 function isContextWindowRejection(error: APIError): boolean {
-  return error.status === 400 && /prompt is too long|exceed context limit/i.test(providerMessage(error));
+  return error.status === 400 && /prompt is too long|exceed context limit/i.test(providerError(error).message);
 }
 
 /**
@@ -69,7 +66,7 @@ function isContextWindowRejection(error: APIError): boolean {
  * is its message's fault (INVALID_ARGUMENT).
  */
 function contextWindowExceeded(error: APIError, turn: FailedTurn | undefined): GrpcError {
-  const why = providerMessage(error);
+  const why = providerError(error).message;
   if (!turn || turn.previousTurns === 0) {
     return grpcError(grpcStatus.INVALID_ARGUMENT, `the message, with the tools' results, does not fit the model's context window (${why})`, {
       fieldViolations: [{ field: 'message', description: `too long for the model's context window (${why})` }],
