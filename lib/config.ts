@@ -30,6 +30,11 @@ function positiveIntEnv(name: string, fallback: number): number {
   return value;
 }
 
+/** A positive integer setting, or undefined when it is not set (its default then lives with its user). */
+function optionalPositiveIntEnv(name: string): number | undefined {
+  return env(name) === undefined ? undefined : positiveIntEnv(name, 1);
+}
+
 /** The longest one query to the conversation database (PostgreSQL) may take, on the client's side. */
 export function databaseQueryTimeoutMs(): number {
   return positiveIntEnv('TRACEMESH_DB_TIMEOUT_MS', 15_000);
@@ -40,24 +45,27 @@ export function databaseQueryTimeoutMs(): number {
  * in flight then get `graceMs` to finish — unlimited unless TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS is set.
  */
 export function connectionAgeConfig(): { maxAgeMs: number; graceMs: number | undefined } {
-  const grace = env('TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS');
   return {
     maxAgeMs: positiveIntEnv('TRACEMESH_MAX_CONNECTION_AGE_MS', 5 * 60_000),
-    graceMs: grace === undefined ? undefined : positiveIntEnv('TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS', 0),
+    graceMs: optionalPositiveIntEnv('TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS'),
   };
 }
 
 /** The trace store's BTQL reader threads and the longest a query may run (answered 504 past it), where set. */
 export function tracestoreQueryConfig(): { threads?: number; timeoutMs?: number } {
-  const set = (name: string): number | undefined => (env(name) === undefined ? undefined : positiveIntEnv(name, 1));
-  const threads = set('TRACESTORE_QUERY_THREADS');
-  const timeoutMs = set('TRACESTORE_QUERY_TIMEOUT_MS');
+  const threads = optionalPositiveIntEnv('TRACESTORE_QUERY_THREADS');
+  const timeoutMs = optionalPositiveIntEnv('TRACESTORE_QUERY_TIMEOUT_MS');
   return { ...(threads === undefined ? {} : { threads }), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
 }
 
 /** The most turns one conversation replica runs at once, where set (more are refused RESOURCE_EXHAUSTED). */
 export function maxRunningTurns(): number | undefined {
-  return env('TRACEMESH_MAX_RUNNING_TURNS') === undefined ? undefined : positiveIntEnv('TRACEMESH_MAX_RUNNING_TURNS', 1);
+  return optionalPositiveIntEnv('TRACEMESH_MAX_RUNNING_TURNS');
+}
+
+/** Days the trace store keeps project logs, where set (unset: for ever). */
+export function tracestoreRetentionDays(): number | undefined {
+  return optionalPositiveIntEnv('TRACESTORE_RETENTION_DAYS');
 }
 
 export function host(): string {

@@ -18,6 +18,7 @@ import { registerFunctionRoutes } from './routes/function-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerLoginRoutes } from './routes/login-routes.js';
 import { registerProjectRoutes } from './routes/project-routes.js';
+import { LogRetention, type LogRetentionOptions } from './store/log-retention.js';
 import { LogRowsBatcher } from './store/log-rows-batcher.js';
 import { Registry } from './store/registry.js';
 import { RowStore } from './store/row-store.js';
@@ -46,6 +47,8 @@ export interface TraceStoreOptions {
   walCheckpoint?: WalCheckpointSettings;
   /** The threads that run BTQL and the viewer's trace list, and their time limit. */
   query?: ReadThreadOptions;
+  /** Delete project logs older than this; unset keeps everything. */
+  retention?: LogRetentionOptions;
 }
 
 export interface RunningTraceStore {
@@ -73,6 +76,7 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
   } catch (error) {
     log.warn({ err: error }, 'no read threads; queries run on the request thread');
   }
+  const retention = options.retention ? new LogRetention(db, log, options.retention) : undefined;
   const sequences = new Sequences(db);
   const rows = new RowStore(db, sequences);
   const store: StoreContext = {
@@ -187,12 +191,14 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
+  retention?.start();
   listeningUrl = `http://${urlHost(host)}:${port}`;
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= new Promise<void>((resolve) => {
       closing = true;
+      retention?.stop();
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       force.unref();
       server.close(() => {
