@@ -3,47 +3,30 @@
 // stream that outlives several, finish — they used to end UNAVAILABLE "Connection dropped" once a
 // fixed grace period had passed.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { credentials, Metadata } from '@grpc/grpc-js';
-import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import { Metadata } from '@grpc/grpc-js';
 import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
 import { streamTurn } from '../../clients/node/conversation-client.js';
-import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
-import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
+import { suiteMesh } from '../helpers/suite-mesh.js';
 
 const AGE_MS = 800;
 const QUERY = 'A 50-year-old man, 180 cm, 90 kg, with fatigue. What should I check?';
 
 describe('connection recycling: calls in flight finish', function () {
   this.timeout(120_000);
-  let mesh: RunningMesh;
-  let client: ConversationServiceClient;
-
-  before(async () => {
-    mesh = await startMesh({
-      dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-connection-age-')),
-      // 15 ms between deltas: a turn takes a few connection ages.
-      env: { TRACEMESH_MAX_CONNECTION_AGE_MS: String(AGE_MS), OFFLINE_MODEL_DELTA_DELAY_MS: '15', TRACEMESH_TRACING: 'off' },
-    });
-    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
-  });
-  after(async () => {
-    client?.close();
-    await mesh?.stop();
-  });
+  // 15 ms between deltas: a turn takes a few connection ages.
+  const suite = suiteMesh('connection-age', { TRACEMESH_MAX_CONNECTION_AGE_MS: String(AGE_MS), OFFLINE_MODEL_DELTA_DELAY_MS: '15', TRACEMESH_TRACING: 'off' });
 
   it('a StreamChat turn longer than its connection’s age completes', async () => {
     const started = performance.now();
-    const result = await streamTurn(client, QUERY);
+    const result = await streamTurn(suite.client(), QUERY);
     const elapsedMs = performance.now() - started;
     assert.equal(result.stopReason, 'STOP_REASON_END_TURN');
     assert.ok(elapsedMs > 2 * AGE_MS, `the turn outlived its connection (${Math.round(elapsedMs)} ms, age ${AGE_MS} ms)`);
   });
 
   it('a Converse stream carries turns across several connection ages, and new calls still work meanwhile', async () => {
+    const client = suite.client();
     const call = client.Converse(new Metadata(), { deadline: Date.now() + 60_000 });
     const results: number[] = [];
     const done = new Promise<void>((resolve, reject) => {

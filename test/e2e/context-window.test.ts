@@ -3,37 +3,20 @@
 // 6,000 tokens so that the third turn of a conversation no longer fits. The caller must learn that
 // this conversation cannot go on (FAILED_PRECONDITION) — not INTERNAL, which reads as our bug.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { credentials, status } from '@grpc/grpc-js';
-import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import { status } from '@grpc/grpc-js';
 import { getConversation, streamTurn } from '../../clients/node/conversation-client.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
-import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
-import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
 import { failureOf } from '../helpers/call-failure.js';
+import { suiteMesh } from '../helpers/suite-mesh.js';
 
 const QUERY = 'A 50-year-old man, 180 cm, 90 kg, with fatigue. What should I check?';
 
 describe('context window: a conversation that no longer fits', function () {
   this.timeout(120_000);
-  let mesh: RunningMesh;
-  let client: ConversationServiceClient;
-
-  before(async () => {
-    mesh = await startMesh({
-      dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-context-')),
-      env: { OFFLINE_MODEL_CONTEXT_TOKENS: '6000', OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_TRACING: 'off' },
-    });
-    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
-  });
-  after(async () => {
-    client?.close();
-    await mesh?.stop();
-  });
+  const suite = suiteMesh('context', { OFFLINE_MODEL_CONTEXT_TOKENS: '6000', OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_TRACING: 'off' });
 
   it('fails the turn that overflows with FAILED_PRECONDITION (CONTEXT_WINDOW_EXCEEDED), keeping the turns before it', async () => {
+    const client = suite.client();
     const first = await streamTurn(client, QUERY);
     const conversationId = first.conversationId;
     await streamTurn(client, QUERY, { conversationId });
@@ -49,6 +32,7 @@ describe('context window: a conversation that no longer fits', function () {
   });
 
   it('fails a first message too long for the window with INVALID_ARGUMENT naming the message', async () => {
+    const client = suite.client();
     const error = await failureOf(streamTurn(client, `${QUERY} ${'Her notes say she feels tired. '.repeat(900)}`));
     assert.equal(error.code, status.INVALID_ARGUMENT, error.details);
     const details = decodeErrorDetails(error);

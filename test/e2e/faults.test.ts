@@ -17,28 +17,14 @@ import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js'
 import { startFaultyModelServer, type FaultyModelServer } from '../helpers/faulty-model-server.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
 import { failureOf } from '../helpers/call-failure.js';
+import { suiteMesh, type SuiteMesh } from '../helpers/suite-mesh.js';
 
 const QUERY = 'A 50-year-old man, 180 cm, 90 kg, with fatigue. What should I check?';
 
 /** A mesh for trace-backend faults: the model without pauses, export reports every 500 ms. */
-function traceFaultsMesh(name: string, env: Record<string, string> = {}): { mesh: () => RunningMesh; client: () => ConversationServiceClient; conversationLog: () => string } {
-  let mesh: RunningMesh | undefined;
-  let client: ConversationServiceClient | undefined;
-  let dataDir = '';
-  before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), `tracemesh-${name}-`));
-    mesh = await startMesh({ dataDir, env: { OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_EXPORT_REPORT_MS: '500', ...env } });
-    client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
-  });
-  after(async () => {
-    client?.close();
-    await mesh?.stop();
-  });
-  return {
-    mesh: () => mesh ?? assert.fail('mesh not started'),
-    client: () => client ?? assert.fail('mesh not started'),
-    conversationLog: () => join(dataDir, 'logs', 'conversation.log'),
-  };
+function traceFaultsMesh(name: string, env: Record<string, string> = {}): SuiteMesh & { conversationLog: () => string } {
+  const suite = suiteMesh(name, { OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_EXPORT_REPORT_MS: '500', ...env });
+  return { ...suite, conversationLog: () => join(suite.dataDir(), 'logs', 'conversation.log') };
 }
 
 type ExportReport = { rowsSent: number; rowsDropped: number; spansSent: number; spansDropped: number; failedRequests: number };
