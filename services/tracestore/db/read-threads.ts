@@ -147,14 +147,18 @@ export class ReadThreads {
         this.settle(job, message.kind === 'result' ? message.result : new Error(message.error));
         this.dispatch();
       });
-      worker.once('error', (error) => {
+      worker.on('error', (error) => {
         if (!ready) return reject(error);
         this.log.error({ err: error }, 'a read thread failed');
         if (reader.job) this.settle(reader.job, error);
         if (this.readers.includes(reader)) this.replace(reader, 'its thread failed');
       });
       worker.once('exit', (code) => {
-        if (!ready) reject(new Error(`a read thread exited (code ${code}) before it was ready`));
+        if (!ready) return reject(new Error(`a read thread exited (code ${code}) before it was ready`));
+        // Stopped by replace() or close(), it is no longer listed; otherwise it died under us.
+        if (!this.readers.includes(reader)) return;
+        if (reader.job) this.settle(reader.job, new Error(`the read thread running this query exited (code ${code})`));
+        this.replace(reader, `its thread exited (code ${code})`);
       });
     });
   }
