@@ -59,9 +59,10 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     let failedTurn: FailedTurn | undefined;
     try {
       const request = validateTurnRequest(fields, defaults);
-      const conversationId = await claim(request.conversationId);
+      const { conversationId, created } = await claim(request.conversationId);
       claimed = conversationId;
-      const { messages, nextTurnIndex } = await store.history(conversationId);
+      // A conversation made for this turn has no history to read (one store round trip fewer before the model call).
+      const { messages, nextTurnIndex } = created ? { messages: [], nextTurnIndex: 0 } : await store.history(conversationId);
       failedTurn = { conversationId, previousTurns: nextTurnIndex, model: request.model, modelChosenByCaller: Boolean(fields.options?.model?.trim()) };
       if (nextTurnIndex >= defaults.maxTurns) {
         throw grpcError(grpcStatus.RESOURCE_EXHAUSTED, `conversation "${conversationId}" has reached its limit of ${defaults.maxTurns} turns; start a new one`, {
@@ -105,18 +106,19 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
   }
 
   /** Resolves (or creates) the conversation and takes its turn lease; throws NOT_FOUND / FAILED_PRECONDITION. */
-  async function claim(requestedId: string): Promise<string> {
+  async function claim(requestedId: string): Promise<{ conversationId: string; created: boolean }> {
     turns.assertAdmitting(); // before a new conversation is created for a turn that could not run
-    let conversationId = requestedId;
-    if (conversationId !== '' && !(await store.exists(conversationId))) {
-      throw notFound('conversation', conversationId, `conversation "${conversationId}" does not exist; leave conversation_id empty to start one`);
+    if (requestedId !== '') {
+      if (!(await store.exists(requestedId))) {
+        throw notFound('conversation', requestedId, `conversation "${requestedId}" does not exist; leave conversation_id empty to start one`);
+      }
+      await turns.claim(requestedId);
+      return { conversationId: requestedId, created: false };
     }
-    if (conversationId === '') {
-      conversationId = `conv_${randomUUID()}`;
-      await store.createConversation(conversationId);
-    }
+    const conversationId = `conv_${randomUUID()}`;
+    await store.createConversation(conversationId);
     await turns.claim(conversationId);
-    return conversationId;
+    return { conversationId, created: true };
   }
 
   function writer<T extends StreamChatResponse | ConverseResponse>(
