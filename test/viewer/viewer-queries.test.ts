@@ -15,7 +15,7 @@ import {
   parseTraceListRequest,
   type ScoreFilter,
 } from '../../services/tracestore/viewer/trace-list-request.js';
-import { escapeLikePattern, ViewerQueries, type TraceListQuery } from '../../services/tracestore/viewer/viewer-queries.js';
+import { escapeLikePattern, MAX_EXAMINED, ViewerQueries, type TraceListQuery } from '../../services/tracestore/viewer/viewer-queries.js';
 
 interface SpanSpec {
   trace: string;
@@ -226,6 +226,27 @@ describe('viewer data queries', () => {
 
   it('lists projects with the most recently active first', () => {
     assert.deepEqual(queries.projects().map((p) => p.name), ['elsewhere', 'tracemesh']);
+  });
+
+  it('bounds the traces a filtered page examines, and finds the rest by its cursor', () => {
+    // A project of its own: MAX_EXAMINED + 500 one-span traces, only the oldest mentions "needle".
+    const haystack = registry.registerProject('haystack').id;
+    const count = MAX_EXAMINED + 500;
+    write(
+      haystack,
+      Array.from({ length: count }, (_, i) => ({
+        trace: `hay-${i}`, span: `hay-${i}`, name: 'client_conversation', type: 'task', start: T0 + i, end: T0 + i + 1,
+        fields: { input: { patient_query: i === 0 ? 'a needle in it' : 'nothing to see' } },
+      })),
+    );
+    const first = queries.recentTraces({ projectId: haystack, limit: 10, text: 'needle' });
+    assert.deepEqual(first.traces, [], `the first ${MAX_EXAMINED} traces (newest) hold no match`);
+    assert.ok(first.next, 'and the page says where to go on');
+    const second = queries.recentTraces({ projectId: haystack, limit: 10, text: 'needle', cursor: first.next });
+    assert.deepEqual(second.traces.map((t) => t.root_span_id), ['hay-0'], 'the next page reaches the oldest trace');
+    assert.equal(second.next, undefined);
+    // Unfiltered pages are bounded by their limit alone.
+    assert.equal(queries.recentTraces({ projectId: haystack, limit: 2_500 }).traces.length, 2_500);
   });
 });
 

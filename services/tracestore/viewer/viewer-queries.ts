@@ -98,10 +98,13 @@ const IS_TOP_SPAN = `(s.is_root = 1 OR NOT EXISTS (
 
 const SAME_TRACE = 't.object_key = s.object_key AND t.root_span_id = s.root_span_id';
 
-// Newest top spans first, walked along spans_by_created (so iteration can stop after one page).
-// The text search matches any string in any span's input or output (json_tree atoms, so escaped
-// characters in the stored JSON do not get in the way); the score filter compares the trace's
-// mean of that score. The comparison is picked by CASE on a bound value: the SQL text never varies.
+// Newest top spans first, walked along spans_by_created in chunks after a (created, rowid) cursor.
+// The filters are checked per trace, by their own statements: the text search matches any string in
+// any span's input or output (json_tree atoms, so escaped characters in the stored JSON do not get in
+// the way); the score filter compares the trace's mean of that score, the comparison picked by CASE
+// on a bound value so the SQL text never varies. A filtered page examines at most MAX_EXAMINED
+// traces and then answers with what it found and a cursor to go on from: a search for something
+// rare in a large store costs a bounded amount per page instead of reading every trace at once.
 const TOP_SPAN_COLUMNS = `s.rowid AS rowid, s.id, s.span_id, s.root_span_id, s.span_name, s.span_type, s.created, s.is_root,
        s.row ->> '$.input.patient_query' AS patient_query, s.row -> '$.input' AS input`;
 
@@ -113,26 +116,39 @@ WHERE s.object_key = ${objectKeyOf("'project_logs'", '@project_id')}
   AND s.root_span_id IS NOT NULL
   AND (@cursor_created IS NULL OR s.created < @cursor_created OR (s.created = @cursor_created AND s.rowid < @cursor_rowid))
   AND ${IS_TOP_SPAN}
-  AND (@pattern IS NULL OR EXISTS (
-    SELECT 1 FROM spans t
-    WHERE ${SAME_TRACE}
-      AND (EXISTS (SELECT 1 FROM json_tree(t.row, '$.input') WHERE atom LIKE @pattern ESCAPE '\\')
-        OR EXISTS (SELECT 1 FROM json_tree(t.row, '$.output') WHERE atom LIKE @pattern ESCAPE '\\'))))
-  AND (@score_name IS NULL OR (
-    SELECT CASE @score_op
-             WHEN 'lt' THEN avg(score.value) < @score_value
-             WHEN 'le' THEN avg(score.value) <= @score_value
-             WHEN 'gt' THEN avg(score.value) > @score_value
-             WHEN 'ge' THEN avg(score.value) >= @score_value
-             WHEN 'eq' THEN abs(avg(score.value) - @score_value) < 1e-9
-           END
-    FROM spans t, json_each(t.row, '$.scores') score
-    WHERE ${SAME_TRACE} AND score.key = @score_name AND score.type IN ('integer', 'real')))
-ORDER BY s.created DESC, s.rowid DESC`;
+ORDER BY s.created DESC, s.rowid DESC
+LIMIT @chunk`;
+
+const TRACE_OF = `t.object_key = ${objectKeyOf("'project_logs'", '@project_id')} AND t.root_span_id = @root_span_id`;
+
+const TRACE_HAS_TEXT_SQL = `
+SELECT 1 FROM spans t
+WHERE ${TRACE_OF}
+  AND (EXISTS (SELECT 1 FROM json_tree(t.row, '$.input') WHERE atom LIKE @pattern ESCAPE '\\')
+    OR EXISTS (SELECT 1 FROM json_tree(t.row, '$.output') WHERE atom LIKE @pattern ESCAPE '\\'))
+LIMIT 1`;
+
+const TRACE_SCORE_MATCHES_SQL = `
+SELECT CASE @score_op
+         WHEN 'lt' THEN avg(score.value) < @score_value
+         WHEN 'le' THEN avg(score.value) <= @score_value
+         WHEN 'gt' THEN avg(score.value) > @score_value
+         WHEN 'ge' THEN avg(score.value) >= @score_value
+         WHEN 'eq' THEN abs(avg(score.value) - @score_value) < 1e-9
+       END AS matches
+FROM spans t, json_each(t.row, '$.scores') score
+WHERE ${TRACE_OF} AND score.key = @score_name AND score.type IN ('integer', 'real')`;
+
+/** Top spans read per statement run. */
+const CHUNK = 200;
+/** The most traces a filtered page looks at before it answers (with a cursor to go on from). */
+export const MAX_EXAMINED = 2_000;
 
 export class ViewerQueries {
   private readonly projectsByActivity;
   private readonly topSpans;
+  private readonly traceHasText;
+  private readonly traceScoreMatches;
   private readonly topSpanOfTrace;
   private readonly traceTotals;
   private readonly traceScores;
@@ -149,6 +165,10 @@ export class ViewerQueries {
        ORDER BY last_activity IS NULL, last_activity DESC, p.name`,
     );
     this.topSpans = db.prepare<[TopSpanParameters], TopSpanRow>(TOP_SPANS_SQL);
+    this.traceHasText = db.prepare<[{ project_id: string; root_span_id: string; pattern: string }], unknown>(TRACE_HAS_TEXT_SQL);
+    this.traceScoreMatches = db.prepare<[{ project_id: string; root_span_id: string; score_name: string; score_op: string; score_value: number }], { matches: number | null }>(
+      TRACE_SCORE_MATCHES_SQL,
+    );
     // The root if stored, else the earliest span whose parent is missing.
     this.topSpanOfTrace = db.prepare<[string, string, string], TopSpanRow>(
       `SELECT ${TOP_SPAN_COLUMNS} FROM spans s
@@ -233,32 +253,42 @@ export class ViewerQueries {
     return { rows: truncated ? rows.slice(0, MAX_TRACE_ROWS) : rows, comments, truncated };
   }
 
-  // Collects first, summarises after: better-sqlite3 allows no other statement while one iterates.
   // A trace still being written can have a second parentless span for a moment; it is listed once.
   private pageOfTopSpans(query: TraceListQuery): { rows: TopSpanRow[]; last?: TopSpanRow; more: boolean } {
-    const parameters: TopSpanParameters = {
-      project_id: query.projectId,
-      cursor_created: query.cursor?.created ?? null,
-      cursor_rowid: query.cursor?.rowid ?? null,
-      pattern: query.text === undefined ? null : `%${escapeLikePattern(query.text)}%`,
-      score_name: query.score?.name ?? null,
-      score_op: query.score?.op ?? null,
-      score_value: query.score?.value ?? null,
-    };
+    const filtered = query.text !== undefined || query.score !== undefined;
     const rows: TopSpanRow[] = [];
     const seen = new Set<string>();
     let last: TopSpanRow | undefined;
-    for (const row of this.topSpans.iterate(parameters)) {
-      if (seen.has(row.root_span_id)) {
+    let examined = 0;
+    let cursor = query.cursor;
+    for (;;) {
+      const chunk = this.topSpans.all({ project_id: query.projectId, cursor_created: cursor?.created ?? null, cursor_rowid: cursor?.rowid ?? null, chunk: CHUNK });
+      for (const row of chunk) {
+        if (seen.has(row.root_span_id)) {
+          last = row;
+          continue;
+        }
+        if (filtered && examined === MAX_EXAMINED) return { rows, last, more: true };
+        if (rows.length === query.limit) return { rows, last, more: true };
+        seen.add(row.root_span_id);
+        examined++;
+        if (this.matches(query, row.root_span_id)) rows.push(row);
         last = row;
-        continue;
       }
-      if (rows.length === query.limit) return { rows, last, more: true };
-      seen.add(row.root_span_id);
-      rows.push(row);
-      last = row;
+      if (chunk.length < CHUNK) return { rows, last, more: false };
+      const end = chunk[chunk.length - 1]!;
+      cursor = { created: end.created, rowid: end.rowid };
     }
-    return { rows, last, more: false };
+  }
+
+  private matches(query: TraceListQuery, rootSpanId: string): boolean {
+    const trace = { project_id: query.projectId, root_span_id: rootSpanId };
+    if (query.text !== undefined && this.traceHasText.get({ ...trace, pattern: `%${escapeLikePattern(query.text)}%` }) === undefined) return false;
+    if (query.score !== undefined) {
+      const { name, op, value } = query.score;
+      if (this.traceScoreMatches.get({ ...trace, score_name: name, score_op: op, score_value: value })?.matches !== 1) return false;
+    }
+    return true;
   }
 
   private summarise(objectType: string, objectId: string, top: TopSpanRow): TraceSummary {
@@ -303,10 +333,7 @@ interface TopSpanParameters {
   project_id: string;
   cursor_created: string | null;
   cursor_rowid: number | null;
-  pattern: string | null;
-  score_name: string | null;
-  score_op: string | null;
-  score_value: number | null;
+  chunk: number;
 }
 
 /** `100%_done` matches itself, not "100 anything done": LIKE's wildcards and the escape are escaped. */

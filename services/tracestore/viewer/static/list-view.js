@@ -95,7 +95,8 @@ export async function showTraceList(app, params, navigate, signal) {
       context.textContent = page.project
         ? `${page.project.name} · ${listed.size} ${listed.size === 1 ? 'trace' : 'traces'}${page.next_cursor ? ' so far' : ''}${filtered ? ' matching' : ''}`
         : 'No projects yet';
-      status.textContent = listed.size > 0 ? '' : emptyMessage(filtered);
+      // A filtered page looks at a bounded number of traces: none matching yet may mean "older ones left".
+      status.textContent = listed.size > 0 ? '' : page.next_cursor ? 'No matches among the newest traces; load more to search older ones.' : emptyMessage(filtered);
       table.hidden = listed.size === 0;
       loadMore.hidden = !page.next_cursor;
       loadMore.onclick = () => loadPage(page.next_cursor);
