@@ -1,8 +1,10 @@
 // The typed Node client of ConversationService: the generated client, with the tracing
 // interceptor (every call carries the caller's span context in both header forms), and helpers
 // that stream a turn with a deadline and hand each event to the caller as it arrives.
-import { Metadata, type ChannelOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ChannelOptions, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
+import type { ConverseRequest } from '../../gen/ts/tracemesh/conversation/v1/ConverseRequest.js';
+import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
 import type { GetConversationResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { TurnOptions } from '../../gen/ts/tracemesh/conversation/v1/TurnOptions.js';
@@ -34,6 +36,33 @@ export interface StreamTurnOptions {
   onEvent?: (event: StreamChatResponse__Output) => void;
   /** Aborting cancels the call. */
   signal?: AbortSignal;
+}
+
+export interface ConverseSession {
+  /** The stream: `call.write({ message })` for each turn, `call.end()` when done (or `call.cancel()`). */
+  call: ClientDuplexStream<ConverseRequest, ConverseResponse__Output>;
+  /** Every event so far, in order. */
+  events: ConverseResponse__Output[];
+  /** The completed turns' results so far, in order. */
+  results: TurnResult__Output[];
+  /** Resolves when the service ends the stream (after the caller's end); rejects with its error. */
+  done: Promise<void>;
+}
+
+/** Opens a `Converse` stream: many turns of one conversation, run in the order they are written. */
+export function openConverse(client: ConversationServiceClient, options: { deadlineMs?: number; metadata?: Metadata } = {}): ConverseSession {
+  const call = client.Converse(options.metadata ?? new Metadata(), { deadline: new Date(Date.now() + (options.deadlineMs ?? 300_000)) });
+  const events: ConverseResponse__Output[] = [];
+  const results: TurnResult__Output[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    call.on('data', (event: ConverseResponse__Output) => {
+      events.push(event);
+      if (event.turnCompleted?.result) results.push(event.turnCompleted.result);
+    });
+    call.on('error', reject);
+    call.on('end', resolve);
+  });
+  return { call, events, results, done };
 }
 
 /** Streams one turn; resolves with its result once `turn_completed` arrives. */

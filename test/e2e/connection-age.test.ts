@@ -4,9 +4,7 @@
 // fixed grace period had passed.
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Metadata } from '@grpc/grpc-js';
-import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
-import { streamTurn } from '../../clients/node/conversation-client.js';
+import { openConverse, streamTurn } from '../../clients/node/conversation-client.js';
 import { suiteMesh } from '../helpers/suite-mesh.js';
 
 const AGE_MS = 800;
@@ -27,15 +25,7 @@ describe('connection recycling: calls in flight finish', function () {
 
   it('a Converse stream carries turns across several connection ages, and new calls still work meanwhile', async () => {
     const client = suite.client();
-    const call = client.Converse(new Metadata(), { deadline: Date.now() + 60_000 });
-    const results: number[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      call.on('data', (event: ConverseResponse__Output) => {
-        if (event.turnCompleted?.result) results.push(event.turnCompleted.result.turnIndex);
-      });
-      call.on('error', reject);
-      call.on('end', resolve);
-    });
+    const { call, results, done } = openConverse(client, { deadlineMs: 60_000 });
     call.write({ message: QUERY });
     await delay(3 * AGE_MS);
     // A new call meanwhile goes out on a fresh connection.
@@ -44,6 +34,6 @@ describe('connection recycling: calls in flight finish', function () {
     call.write({ message: 'Her blood pressure today is 150/95.' });
     call.end();
     await done;
-    assert.deepEqual(results, [0, 1], 'both turns of the stream completed');
+    assert.deepEqual(results.map((r) => r.turnIndex), [0, 1], 'both turns of the stream completed');
   });
 });

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
-import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { createConversationClient, getConversation, streamTurn } from '../../clients/node/conversation-client.js';
+import { createConversationClient, getConversation, openConverse, streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { sharedMesh } from '../helpers/shared-mesh.js';
@@ -43,19 +42,12 @@ describe('ConversationService RPCs', function () {
   });
 
   it('Converse runs several turns of one conversation on one stream, in order', async () => {
-    const call = client.Converse(new Metadata(), { deadline: Date.now() + 60_000 });
-    const events: ConverseResponse__Output[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      call.on('data', (event: ConverseResponse__Output) => events.push(event));
-      call.on('error', reject);
-      call.on('end', resolve);
-    });
+    const { call, events, results, done } = openConverse(client, { deadlineMs: 60_000 });
     call.write({ message: SEED_QUERY });
     call.write({ message: 'Her blood pressure today is 150/95.' });
     call.write({ message: 'Thanks. Anything else to add?' });
     call.end();
     await done;
-    const results = events.flatMap((e) => (e.turnCompleted?.result ? [e.turnCompleted.result] : []));
     assert.equal(results.length, 3);
     assert.deepEqual(results.map((r) => r.turnIndex), [0, 1, 2]);
     const ids = new Set(results.map((r) => r.conversationId));
@@ -72,15 +64,7 @@ describe('ConversationService RPCs', function () {
   });
 
   it('Converse stops reading a caller who writes faster than its turns finish (flow control), then runs every turn it took, in order', async () => {
-    const call = client.Converse(new Metadata(), { deadline: Date.now() + 60_000 });
-    const completed: number[] = [];
-    call.on('data', (event: ConverseResponse__Output) => {
-      if (event.turnCompleted?.result) completed.push(event.turnCompleted.result.turnIndex);
-    });
-    const ended = new Promise<unknown>((resolve) => {
-      call.on('error', resolve);
-      call.on('end', resolve);
-    });
+    const { call, results: completed, done: ended } = openConverse(client, { deadlineMs: 60_000 });
     // 200 messages of 20 KB: 4 MB the service would otherwise read and hold at once.
     const filler = ' She has been more tired than usual this month.'.repeat(420);
     let taken = 0;
@@ -89,22 +73,14 @@ describe('ConversationService RPCs', function () {
     assert.ok(taken < 60, `the service stopped taking messages while its turns queued (${taken} of 200 written)`);
     assert.ok(completed.length >= 1, 'turns kept running meanwhile');
     call.cancel();
-    await ended;
+    await ended.catch(() => undefined); // CANCELLED, as asked
 
     // A burst just past the bound: the stream pauses and resumes, and every turn runs.
-    const burst = client.Converse(new Metadata(), { deadline: Date.now() + 60_000 });
-    const results: number[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      burst.on('data', (event: ConverseResponse__Output) => {
-        if (event.turnCompleted?.result) results.push(event.turnCompleted.result.turnIndex);
-      });
-      burst.on('error', reject);
-      burst.on('end', resolve);
-    });
-    for (let i = 0; i < 11; i++) burst.write({ message: `Thanks. Anything else to add? (${i})` });
-    burst.end();
-    await done;
-    assert.deepEqual(results, Array.from({ length: 11 }, (_, i) => i));
+    const burst = openConverse(client, { deadlineMs: 60_000 });
+    for (let i = 0; i < 11; i++) burst.call.write({ message: `Thanks. Anything else to add? (${i})` });
+    burst.call.end();
+    await burst.done;
+    assert.deepEqual(burst.results.map((r) => r.turnIndex), Array.from({ length: 11 }, (_, i) => i));
   });
 
   it('stops at the iteration bound with STOP_REASON_MAX_ITERATIONS', async () => {
