@@ -29,7 +29,7 @@ export class BraintrustApi {
       if (error instanceof Error && error.name === 'TimeoutError') throw new Error(`${url} did not answer within ${timeoutMs} ms`);
       throw error;
     }
-    if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (!response.ok) throw new Error(`${url} answered ${response.status}: ${errorMessageOf(text)}`);
     return JSON.parse(text) as unknown;
   }
 
@@ -61,4 +61,18 @@ export class BraintrustApi {
     const cursor = isJsonObject(answer) && typeof answer.cursor === 'string' && answer.cursor !== '' ? answer.cursor : undefined;
     return { data, cursor };
   }
+}
+
+/** The backend's own words from an error body ({"error": "…"} or {"message": "…"}), else its start. */
+function errorMessageOf(text: string): string {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (isJsonObject(body)) {
+      const said = typeof body.error === 'string' ? body.error : typeof body.message === 'string' ? body.message : undefined;
+      if (said) return said;
+    }
+  } catch {
+    // Not JSON: show it as it came.
+  }
+  return text.slice(0, 300);
 }

@@ -31,3 +31,25 @@ describe('Braintrust API client', () => {
     assert.ok(performance.now() - started < 2_000);
   });
 });
+
+describe('Braintrust API client: error answers', () => {
+  it('reports the backend\'s own message from a JSON error body, and the start of any other body', async () => {
+    const { createServer: createHttpServer } = await import('node:http');
+    const server = createHttpServer((req, res) => {
+      const json = req.url === '/btql';
+      res.writeHead(json ? 504 : 502, { 'content-type': json ? 'application/json' : 'text/html' });
+      res.end(json ? JSON.stringify({ error: 'the query ran longer than 30000 ms; narrow it' }) : '<html>bad gateway</html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    assert.ok(address && typeof address === 'object');
+    const base = `http://127.0.0.1:${address.port}`;
+    try {
+      const api = new BraintrustApi({ enabled: true, projectName: 'p', backend: 'local', apiKey: 'k', appUrl: base, apiUrl: base }, 2_000);
+      await assert.rejects(api.btql({ query: 'SELECT 1', fmt: 'json' }), new RegExp(`^Error: ${base}/btql answered 504: the query ran longer than 30000 ms; narrow it$`));
+      await assert.rejects(api.post(`${base}/other`, {}), new RegExp(`^Error: ${base}/other answered 502: <html>bad gateway</html>$`));
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
