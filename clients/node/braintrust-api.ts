@@ -14,7 +14,6 @@ export class BraintrustApi {
   }
 
   async post(url: string, body: unknown): Promise<unknown> {
-    const timeoutMs = this.timeoutMs;
     let response: Response;
     let text: string;
     try {
@@ -22,11 +21,11 @@ export class BraintrustApi {
         method: 'POST',
         headers: { authorization: `Bearer ${this.config.apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();
     } catch (error) {
-      if (error instanceof Error && error.name === 'TimeoutError') throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+      if (error instanceof Error && error.name === 'TimeoutError') throw new Error(`${url} did not answer within ${this.timeoutMs} ms`);
       throw error;
     }
     if (!response.ok) throw new Error(`${url} answered ${response.status}: ${errorMessageOf(text)}`);
