@@ -8,6 +8,7 @@ import { context, diag, DiagLogLevel, ROOT_CONTEXT, type DiagLogger } from '@ope
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../logging.js';
+import { logs3RowCount } from './logs3-row-count.js';
 
 export interface ExportCounts {
   rowsSent: number;
@@ -57,14 +58,14 @@ export class ExportHealth {
   private logsAttempt(body: string, ok: boolean): void {
     const key = `${body.length}:${body.slice(0, 200)}:${body.slice(-200)}`;
     if (ok) {
-      this.counts.rowsSent += rowCount(body);
+      this.counts.rowsSent += logs3RowCount(body);
       this.attemptsByBatch.delete(key);
       return;
     }
     this.counts.failedRequests++;
     const attempts = (this.attemptsByBatch.get(key) ?? 0) + 1;
     if (attempts >= braintrustTries()) {
-      this.counts.rowsDropped += rowCount(body);
+      this.counts.rowsDropped += logs3RowCount(body);
       this.attemptsByBatch.delete(key);
     } else {
       this.attemptsByBatch.set(key, attempts);
@@ -128,11 +129,3 @@ export class ExportHealth {
   }
 }
 
-function rowCount(body: string): number {
-  try {
-    const parsed = JSON.parse(body) as { rows?: unknown[] };
-    return Array.isArray(parsed.rows) ? parsed.rows.length : 0;
-  } catch {
-    return 0;
-  }
-}
