@@ -63,6 +63,14 @@ export function maxRunningTurns(): number | undefined {
   return optionalPositiveIntEnv('TRACEMESH_MAX_RUNNING_TURNS');
 }
 
+/** Per tool on one worker: calls run at once, and calls that may wait for a slot (0: refuse at once). */
+export function toolConcurrencyLimits(): { perTool: number; queuePerTool: number } {
+  return {
+    perTool: positiveIntEnv('TOOLWORKER_MAX_CONCURRENT_PER_TOOL', 64),
+    queuePerTool: intEnv('TOOLWORKER_QUEUE_PER_TOOL', 256),
+  };
+}
+
 /** Days the trace store keeps project logs, where set (unset: for ever). */
 export function tracestoreRetentionDays(): number | undefined {
   return optionalPositiveIntEnv('TRACESTORE_RETENTION_DAYS');

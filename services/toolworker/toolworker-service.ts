@@ -5,6 +5,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import type { ExecuteToolRequest__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolRequest.js';
 import type { ExecuteToolResponse } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
 import type { ToolWorkerServiceHandlers } from '../../gen/ts/tracemesh/toolworker/v1/ToolWorkerService.js';
+import { toolConcurrencyLimits } from '../../lib/config.js';
 import { grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal } from '../../lib/grpc/server-call.js';
 import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
@@ -28,21 +29,10 @@ function toGrpcError(toolName: string, error: unknown): GrpcError {
   });
 }
 
-function limitsFromEnv(): ToolConcurrency {
-  const read = (name: string, fallback: number): number => {
-    const value = Number(process.env[name]);
-    return Number.isInteger(value) && value > 0 ? value : fallback;
-  };
-  return new ToolConcurrency({
-    perTool: read('TOOLWORKER_MAX_CONCURRENT_PER_TOOL', 64),
-    queuePerTool: read('TOOLWORKER_QUEUE_PER_TOOL', 256),
-  });
-}
-
 export function createToolWorkerHandlers(
   registry: ToolRegistry,
   log: Logger,
-  concurrency: ToolConcurrency = limitsFromEnv(),
+  concurrency: ToolConcurrency = new ToolConcurrency(toolConcurrencyLimits()),
 ): ToolWorkerServiceHandlers {
   async function execute(request: ExecuteToolRequest__Output, signal: AbortSignal): Promise<ExecuteToolResponse> {
     const toolName = request.toolName.trim();
