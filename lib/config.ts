@@ -9,6 +9,11 @@ export const DEFAULT_PORTS = {
   chroma: 8000,
 } as const;
 
+/** A setting with a bad value: services print its message (which names the setting) and exit. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
 function env(name: string): string | undefined {
   const value = process.env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -18,7 +23,7 @@ function intEnv(name: string, fallback: number): number {
   const raw = env(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
 }
 
@@ -26,8 +31,28 @@ function positiveIntEnv(name: string, fallback: number): number {
   const raw = env(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+
+/** A yes/no setting. Any other word is refused rather than read as "no": TRACEMESH_REDACT_PHI=enabled must not leave patient data unredacted. */
+function booleanEnv(name: string, fallback: boolean): boolean {
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  const word = raw.toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  throw new ConfigError(`${name} must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}, got "${raw}"`);
+}
+
+/** A TCP port (0: any free port). */
+function portEnv(name: string, fallback: number): number {
+  const port = intEnv(name, fallback);
+  if (port > 65_535) throw new ConfigError(`${name} must be a port number (0–65535), got "${env(name)}"`);
+  return port;
 }
 
 /** A positive integer setting, or undefined when it is not set (its default then lives with its user). */
@@ -85,20 +110,20 @@ export function dataDir(): string {
 }
 
 export function conversationPort(): number {
-  return intEnv('CONVERSATION_PORT', DEFAULT_PORTS.conversation);
+  return portEnv('CONVERSATION_PORT', DEFAULT_PORTS.conversation);
 }
 
 export function toolworkerPort(): number {
-  return intEnv('TOOLWORKER_PORT', DEFAULT_PORTS.toolworker);
+  return portEnv('TOOLWORKER_PORT', DEFAULT_PORTS.toolworker);
 }
 
 export function tracestorePort(): number {
-  return intEnv('TRACESTORE_PORT', DEFAULT_PORTS.tracestore);
+  return portEnv('TRACESTORE_PORT', DEFAULT_PORTS.tracestore);
 }
 
 /** The port of the Chroma server `tracemesh up` starts (when CHROMA_URL does not name one). */
 export function chromaPort(): number {
-  return intEnv('CHROMA_PORT', DEFAULT_PORTS.chroma);
+  return portEnv('CHROMA_PORT', DEFAULT_PORTS.chroma);
 }
 
 /** Where the tool worker reaches Chroma: an existing server, or the one the mesh launcher started. */
@@ -116,10 +141,10 @@ export interface EmbeddingConfig {
 export function embeddingConfig(): EmbeddingConfig {
   const requested = env('TRACEMESH_EMBEDDINGS');
   if (requested !== undefined && requested !== 'local' && requested !== 'openai') {
-    throw new Error(`TRACEMESH_EMBEDDINGS must be "local" or "openai", got "${requested}"`);
+    throw new ConfigError(`TRACEMESH_EMBEDDINGS must be "local" or "openai", got "${requested}"`);
   }
   const provider = requested ?? (env('OPENAI_API_KEY') ? 'openai' : 'local');
-  if (provider === 'openai' && !env('OPENAI_API_KEY')) throw new Error('TRACEMESH_EMBEDDINGS=openai needs OPENAI_API_KEY');
+  if (provider === 'openai' && !env('OPENAI_API_KEY')) throw new ConfigError('TRACEMESH_EMBEDDINGS=openai needs OPENAI_API_KEY');
   return { provider, openaiModel: env('TRACEMESH_OPENAI_EMBEDDING_MODEL') ?? 'text-embedding-3-small' };
 }
 
@@ -207,7 +232,7 @@ export function localTraceStoreUrl(): string {
 
 export function tracingConfig(): TracingConfig {
   const projectName = env('BRAINTRUST_PROJECT') ?? 'tracemesh';
-  const enabled = env('TRACEMESH_TRACING') !== 'off';
+  const enabled = booleanEnv('TRACEMESH_TRACING', true);
   const maxWaitingRows = positiveIntEnv('TRACEMESH_TRACE_MAX_WAITING_ROWS', DEFAULT_MAX_WAITING_ROWS);
   const apiKey = env('BRAINTRUST_API_KEY');
   if (apiKey) {
@@ -248,20 +273,48 @@ export function securityConfig(): SecurityConfig {
   const certFile = env('TRACEMESH_TLS_CERT');
   const keyFile = env('TRACEMESH_TLS_KEY');
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new Error('TRACEMESH_TLS_CERT and TRACEMESH_TLS_KEY must be set together');
+    throw new ConfigError('TRACEMESH_TLS_CERT and TRACEMESH_TLS_KEY must be set together');
   }
   const caFile = env('TRACEMESH_TLS_CA');
-  const requireClientCertificate = env('TRACEMESH_TLS_CLIENT_AUTH') === 'require';
-  if (requireClientCertificate && caFile === undefined) throw new Error('TRACEMESH_TLS_CLIENT_AUTH=require needs TRACEMESH_TLS_CA');
+  const clientAuth = env('TRACEMESH_TLS_CLIENT_AUTH');
+  if (clientAuth !== undefined && clientAuth !== 'require' && clientAuth !== 'none') {
+    throw new ConfigError(`TRACEMESH_TLS_CLIENT_AUTH must be "require" or "none", got "${clientAuth}"`);
+  }
+  const requireClientCertificate = clientAuth === 'require';
+  if (requireClientCertificate && caFile === undefined) throw new ConfigError('TRACEMESH_TLS_CLIENT_AUTH=require needs TRACEMESH_TLS_CA');
   return {
     authToken: env('TRACEMESH_AUTH_TOKEN'),
     tls: certFile || caFile ? { certFile, keyFile, caFile } : undefined,
     requireClientCertificate,
-    redactPhi: env('TRACEMESH_REDACT_PHI') === '1' || env('TRACEMESH_REDACT_PHI') === 'true',
+    redactPhi: booleanEnv('TRACEMESH_REDACT_PHI', false),
   };
 }
 
 /** The longest one tool call may take (a caller's shorter deadline wins). */
 export function toolTimeoutMs(): number {
   return intEnv('TRACEMESH_TOOL_TIMEOUT_MS', 30_000);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** pino's level for every process's logs. */
+export function logLevel(): string {
+  const level = env('LOG_LEVEL')?.toLowerCase() ?? 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env('LOG_LEVEL')}"`);
+  return level;
+}
+
+/** How long running calls may finish after SIGTERM. */
+export function shutdownGraceMs(): number {
+  return intEnv('TRACEMESH_SHUTDOWN_GRACE_MS', 10_000);
+}
+
+/** How often a process logs what the trace backend did not take (when something was dropped). */
+export function exportReportMs(): number {
+  return positiveIntEnv('TRACEMESH_EXPORT_REPORT_MS', 30_000);
+}
+
+/** Whether the tool worker also serves its diagnostic tools (a sleep tool the benchmark uses). */
+export function diagnosticToolsEnabled(): boolean {
+  return booleanEnv('TOOLWORKER_DIAGNOSTIC_TOOLS', false);
 }

@@ -2,13 +2,14 @@
 // line leads to its trace.
 import { trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { logLevel } from './config.js';
 
 export type { Logger };
 
 export function createLogger(service: string, destination: DestinationStream = pino.destination(2)): Logger {
   return pino({
     name: service,
-    level: process.env.LOG_LEVEL ?? 'info',
+    level: logLevel(),
     base: { service, pid: process.pid },
     mixin() {
       const spanContext = trace.getActiveSpan()?.spanContext();

@@ -3,9 +3,9 @@
 // reflection, and a graceful shutdown that lets in-flight calls finish before forcing.
 import { Server, type ChannelOptions } from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
-import { connectionAgeConfig, securityConfig, type SecurityConfig } from '../config.js';
+import { connectionAgeConfig, securityConfig, shutdownGraceMs, type SecurityConfig } from '../config.js';
 import type { Logger } from '../logging.js';
-import { shutdownGraceMs } from '../process/service-lifecycle.js';
+import { listenFailure } from '../process/startup-failure.js';
 import { addReflection } from './reflection-service.js';
 import { serverCredentials } from './transport-security.js';
 
@@ -51,6 +51,8 @@ export interface StartServerOptions {
   register(server: Server): void;
   log: Logger;
   security?: SecurityConfig;
+  /** The settings that choose this server's address, named when it cannot listen there. */
+  addressSettings?: string[];
 }
 
 export async function startServer(options: StartServerOptions): Promise<ServiceServer> {
@@ -65,7 +67,7 @@ export async function startServer(options: StartServerOptions): Promise<ServiceS
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, serverCredentials(security), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+      error ? reject(listenFailure(error, `${options.host}:${options.port}`, options.addressSettings ?? [])) : resolve(bound),
     );
   });
   const address = `${options.host}:${port}`;

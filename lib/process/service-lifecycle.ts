@@ -4,11 +4,6 @@
 // while stopping forces an immediate exit.
 import type { Logger } from '../logging.js';
 
-export function shutdownGraceMs(): number {
-  const raw = Number(process.env.TRACEMESH_SHUTDOWN_GRACE_MS ?? 10_000);
-  return Number.isFinite(raw) && raw >= 0 ? raw : 10_000;
-}
-
 export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   let stopping = false;
   const onSignal = (reason: string): void => {

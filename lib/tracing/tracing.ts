@@ -11,7 +11,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { _internalGetGlobalState, _internalIso, flush as braintrustFlush, initLogger, setMaskingFunction, type Logger as BraintrustLogger } from 'braintrust';
-import { DEFAULT_MAX_WAITING_ROWS, securityConfig, tracingConfig, type TracingConfig } from '../config.js';
+import { DEFAULT_MAX_WAITING_ROWS, exportReportMs, securityConfig, tracingConfig, type TracingConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { BoundedBackgroundLogger } from './bounded-background-logger.js';
 import { ExportHealth, type ExportCounts } from './export-health.js';
@@ -151,7 +151,7 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   const flushTimer = setInterval(() => void braintrustFlush().catch(() => undefined), BRAINTRUST_FLUSH_INTERVAL_MS);
   flushTimer.unref();
   if (securityConfig().redactPhi) setMaskingFunction(redactPhi);
-  health.startReporting(Number(process.env.TRACEMESH_EXPORT_REPORT_MS ?? 30_000));
+  health.startReporting(exportReportMs());
 
   current = {
     enabled: true,

@@ -1,13 +1,14 @@
 // The Conversation process: the agent loop behind ConversationService on CONVERSATION_PORT.
 // It reports SERVING once its tool workers answer ListTools.
-import { conversationPort, host, maxRunningTurns, modelConfig, toolTimeoutMs, toolworkerTarget } from '../../lib/config.js';
+import { conversationPort, host, maxRunningTurns, modelConfig, shutdownGraceMs, toolTimeoutMs, toolworkerTarget } from '../../lib/config.js';
 import { CONVERSATION_SERVICE_NAME, conversationServiceDefinition } from '../../lib/grpc/protos.js';
 import { startServer } from '../../lib/grpc/server.js';
 import { meshServiceHandlers } from '../../lib/grpc/service-handlers.js';
 import { createModelClient } from '../../lib/llm/model-client.js';
 import { createLogger } from '../../lib/logging.js';
 import { announceReady } from '../../lib/process/ready.js';
-import { shutdownGraceMs, stopOnSignals } from '../../lib/process/service-lifecycle.js';
+import { guardStartup } from '../../lib/process/startup-failure.js';
+import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
 import { initTracing } from '../../lib/tracing/tracing.js';
 import { AgentLoop } from './agent-loop.js';
 import { openConversationStore } from './store/open-conversation-store.js';
@@ -15,6 +16,7 @@ import { createConversationHandlers } from './conversation-service.js';
 import { ToolWorkerClient } from './toolworker-client.js';
 import { TurnTracker } from './turn-tracker.js';
 
+const startup = guardStartup('conversation');
 const log = createLogger('conversation');
 const tracing = initTracing('conversation');
 const config = modelConfig();
@@ -43,12 +45,14 @@ const service = await startServer({
   services: [CONVERSATION_SERVICE_NAME],
   register: (server) => server.addService(conversationServiceDefinition, meshServiceHandlers(conversationServiceDefinition, handlers, log)),
   log,
+  addressSettings: ['CONVERSATION_PORT', 'TRACEMESH_HOST'],
 });
 log.info(
   { address: service.address, provider: model.provider, model: model.defaultModel, workers: toolworkerTarget(), store: store.kind },
   'conversation service listening',
 );
 announceReady({ service: 'conversation', address: service.address, port: service.port });
+startup.started();
 
 // SERVING once the workers answer; until then health says NOT_SERVING and turns fail with UNAVAILABLE.
 void (async () => {

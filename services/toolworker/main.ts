@@ -4,6 +4,7 @@ import { TOOLWORKER_SERVICE_NAME, toolWorkerServiceDefinition } from '../../lib/
 import { startServer } from '../../lib/grpc/server.js';
 import { createLogger } from '../../lib/logging.js';
 import { announceReady } from '../../lib/process/ready.js';
+import { guardStartup } from '../../lib/process/startup-failure.js';
 import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
 import { traceServiceHandlers } from '../../lib/tracing/grpc-server-tracing.js';
 import { initTracing } from '../../lib/tracing/tracing.js';
@@ -12,6 +13,7 @@ import { createKnowledgeStoreFromEnv } from './knowledge/knowledge-store-factory
 import { createBuiltinRegistry } from './tools/index.js';
 import { createToolWorkerHandlers } from './toolworker-service.js';
 
+const startup = guardStartup('toolworker');
 const log = createLogger('toolworker');
 const tracing = initTracing('toolworker');
 const knowledge = await createKnowledgeStoreFromEnv(log);
@@ -24,6 +26,7 @@ const service = await startServer({
   register: (server) =>
     server.addService(toolWorkerServiceDefinition, traceServiceHandlers(toolWorkerServiceDefinition, createToolWorkerHandlers(registry, log), log)),
   log,
+  addressSettings: ['TOOLWORKER_PORT', 'TRACEMESH_HOST'],
 });
 // SERVING once the knowledge base is searchable; with Chroma down at start, the other tools are
 // served anyway and seeding retries in the background (searches fail UNAVAILABLE until then).
@@ -37,6 +40,7 @@ log.info({
   embedding_function: knowledge.embeddingFunctionId,
 }, 'toolworker listening');
 announceReady({ service: 'toolworker', address: service.address, port: service.port });
+startup.started();
 
 stopOnSignals(log, async () => {
   seeding.stop();

@@ -7,30 +7,33 @@ import { join } from 'node:path';
 import { dataDir, host, tracestorePort, tracestoreQueryConfig, tracestoreRetentionDays } from '../../lib/config.js';
 import { createLogger } from '../../lib/logging.js';
 import { announceReady } from '../../lib/process/ready.js';
+import { guardStartup, listenFailure } from '../../lib/process/startup-failure.js';
 import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
 import { startTraceStore } from './trace-store.js';
 
+const startup = guardStartup('tracestore');
 const log = createLogger('tracestore');
 
 async function main(): Promise<void> {
   const token = process.env.TRACESTORE_TOKEN?.trim() || undefined;
   const publicUrl = process.env.TRACESTORE_PUBLIC_URL?.trim() || undefined;
   const retentionDays = tracestoreRetentionDays();
+  const [port, address] = [tracestorePort(), host()];
   const store = await startTraceStore({
-    port: tracestorePort(),
-    host: host(),
+    port,
+    host: address,
     dbPath: join(dataDir(), 'traces.db'),
     token,
     publicUrl,
     logger: log,
     query: tracestoreQueryConfig(),
     ...(retentionDays === undefined ? {} : { retention: { days: retentionDays } }),
+  }).catch((error: unknown) => {
+    throw listenFailure(error, `${address}:${port}`, ['TRACESTORE_PORT', 'TRACEMESH_HOST']);
   });
   stopOnSignals(log, store.close);
   announceReady({ service: 'tracestore', address: store.url, port: store.port });
+  startup.started();
 }
 
-main().catch((error: unknown) => {
-  log.fatal({ err: error }, 'trace store failed to start');
-  process.exit(1);
-});
+await main();

@@ -2,15 +2,10 @@
 // old connection however long they take), and a bad value is refused with the setting's name.
 import assert from 'node:assert/strict';
 import { connectionAgeConfig } from '../../lib/config.js';
+import { restoreEnvAfterEach } from '../helpers/saved-env.js';
 
 describe('connection age settings', () => {
-  const saved = { age: process.env.TRACEMESH_MAX_CONNECTION_AGE_MS, grace: process.env.TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS };
-  afterEach(() => {
-    for (const [name, value] of [['TRACEMESH_MAX_CONNECTION_AGE_MS', saved.age], ['TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS', saved.grace]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
+  restoreEnvAfterEach(['TRACEMESH_MAX_CONNECTION_AGE_MS', 'TRACEMESH_MAX_CONNECTION_AGE_GRACE_MS']);
 
   it('recycles every 5 minutes and lets calls in flight finish, by default', () => {
     delete process.env.TRACEMESH_MAX_CONNECTION_AGE_MS;

@@ -2,16 +2,11 @@
 // a bad value refused with the setting's name rather than silently replaced by the default.
 import assert from 'node:assert/strict';
 import { toolConcurrencyLimits } from '../../lib/config.js';
+import { restoreEnvAfterEach } from '../helpers/saved-env.js';
 
 describe('tool concurrency settings', () => {
   const names = ['TOOLWORKER_MAX_CONCURRENT_PER_TOOL', 'TOOLWORKER_QUEUE_PER_TOOL'] as const;
-  const saved = names.map((name) => process.env[name]);
-  afterEach(() => {
-    names.forEach((name, i) => {
-      if (saved[i] === undefined) delete process.env[name];
-      else process.env[name] = saved[i];
-    });
-  });
+  restoreEnvAfterEach(names);
 
   it('runs 64 calls of a tool at once with 256 waiting, by default', () => {
     for (const name of names) delete process.env[name];

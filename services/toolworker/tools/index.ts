@@ -1,5 +1,6 @@
 // The tools this worker ships with. A new tool is one file here plus one line below: the
 // conversation service learns about it from ListTools.
+import { diagnosticToolsEnabled } from '../../../lib/config.js';
 import { createLogger } from '../../../lib/logging.js';
 import { lazyKnowledgeSearchFromEnv } from '../knowledge/knowledge-store-factory.js';
 import type { KnowledgeSearch } from '../knowledge/knowledge-search.js';
@@ -19,6 +20,6 @@ export function createBuiltinRegistry(dependencies: BuiltinToolDependencies = {}
   const knowledge = dependencies.knowledge ?? lazyKnowledgeSearchFromEnv(createLogger('toolworker'));
   const registry = new ToolRegistry().register(clinicalMetricsTool).register(checkMedicationsTool)
     .register(createSearchMedicalKnowledgeTool(knowledge));
-  if (process.env.TOOLWORKER_DIAGNOSTIC_TOOLS === '1') registry.register(diagnosticSleepTool);
+  if (diagnosticToolsEnabled()) registry.register(diagnosticSleepTool);
   return registry;
 }
