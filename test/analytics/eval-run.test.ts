@@ -98,7 +98,8 @@ describe('tracemesh eval', function () {
     const dataset = initDataset({ project: project(), dataset: datasetName });
     CONVERSATIONS.forEach((turns, i) => {
       dataset.insert({
-        input: { patient_query: turns[0] },
+        // As `tracemesh dataset` writes a conversation of several turns: its later messages to replay.
+        input: { patient_query: turns[0], ...(turns.length > 1 ? { follow_ups: turns.slice(1) } : {}) },
         expected: { final_response: logged[i]?.finalResponse },
         metadata: { conversation_id: logged[i]?.conversationId, total_turns: turns.length, source: 'eval-test' },
         tags: ['eval-test'],
@@ -155,10 +156,19 @@ describe('tracemesh eval', function () {
     assert.deepEqual(liveReport.failedCases, []);
     assert.equal(liveReport.baseline, loggedReport.experiment.name);
     assert.equal(scorer(liveReport, 'expected_tools_called').mean, 1, 'the new traces were read');
-    // The offline model is deterministic: the first turn's answer is the same as the logged one.
     const length = scorer(liveReport, 'length_score');
     assert.ok(length.baseline && length.baseline.diff !== undefined, 'compared with the baseline');
     assert.equal(liveReport.scorers.some((s) => s.name === 'llm_judge'), false);
+    // The offline model is deterministic: replaying every turn gives the logged answers, so the
+    // answer-only scores match the logged ones case by case — the two-turn case included.
+    const [live, before] = await Promise.all([experimentCases(liveReport.experiment.name), experimentCases(loggedReport.experiment.name)]);
+    CONVERSATIONS.forEach((turns) => {
+      const query = turns[0] ?? '';
+      assert.equal(live.get(query)?.metadata.live_turns, turns.length, `all ${turns.length} turn(s) replayed`);
+      for (const name of ['length_score', 'follows_medical_structure']) {
+        assert.equal(live.get(query)?.scores[name], before.get(query)?.scores[name], `${name} of "${query.slice(0, 30)}…"`);
+      }
+    });
   });
 
   it('the gate fails (exit 1) on a setting that stops before the answer, and says why', async () => {

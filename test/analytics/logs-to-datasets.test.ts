@@ -52,14 +52,18 @@ describe('logs → datasets (real conversations, the braintrust SDK dataset API)
 
   it('makes one row per conversation in the seed\'s shape, with a row id derived from the conversation id', async () => {
     const rows = await selectCases(client, { kind: 'search', term: seed.marker }, 10);
-    assert.deepEqual(rows.map(labelOf).sort(), [...seed.order].sort());
+    const { untraced } = seed;
+    assert.deepEqual(rows.map((row) => labelOf(row) ?? row.metadata.conversation_id).sort(), [...seed.order, untraced.conversationId].sort());
     for (const row of rows) {
-      const seeded = seed.conversations[labelOf(row)!];
+      const label = labelOf(row);
+      const seeded = label ? seed.conversations[label] : { ...untraced, rootSpanId: untraced.traceIds[0]!, tools: [...new Set(untraced.results.flatMap((r) => r.toolCalls.map((c) => c.toolName)))].sort() };
+      // A conversation of several turns carries its later messages, so a live eval can replay it.
+      const followUps = seeded.queries.slice(1);
       assert.deepEqual(row, {
         id: `conversation:${seeded.conversationId}`,
-        input: { patient_query: seeded.queries[0] },
+        input: { patient_query: seeded.queries[0], ...(followUps.length > 0 ? { follow_ups: followUps } : {}) },
         expected: { final_response: seeded.results[seeded.results.length - 1]!.text },
-        metadata: { conversation_id: seeded.conversationId, total_turns: seeded.queries.length, source: 'production_logs', root_span_id: seeded.rootSpanId },
+        metadata: { conversation_id: seeded.conversationId, total_turns: seeded.queries.length, source: 'production_logs', root_span_id: seeded.rootSpanId, tools: seeded.tools },
         tags: ['production', 'healthcare', `search:${seed.marker}`],
       });
     }
@@ -96,32 +100,38 @@ describe('logs → datasets (real conversations, the braintrust SDK dataset API)
     assert.deepEqual(toolError.metadata.tools, ['calculate_clinical_metrics', 'no_such_tool']);
     assert.ok(toolError.tags.includes('complex') && toolError.tags.includes('multi-tool'));
     assert.ok(rows.find((row) => labelOf(row) === 'twoTurns')!.tags.includes('multi-turn'));
+    // The untraced caller's conversation: its two turns are two traces, and its tools are counted over both.
+    const untraced = rows.find((row) => row.metadata.conversation_id === seed.untraced.conversationId);
+    assert.ok(untraced && untraced.tags.includes('multi-turn'));
+    assert.deepEqual(untraced.metadata.tools, [...new Set(seed.untraced.results.flatMap((r) => r.toolCalls.map((c) => c.toolName)))].sort());
+    assert.deepEqual(untraced.input.follow_ups, seed.untraced.queries.slice(1));
   });
 
   it('writes a dataset through the SDK; writing it again updates rows in place instead of duplicating them', async () => {
     const name = `analytics ${seed.marker}`;
     const rows = await selectCases(client, { kind: 'search', term: seed.marker }, 10);
     const progress: DatasetProgress[] = [];
+    assert.equal(rows.length, seed.order.length + 1, 'the seeded conversations, the untraced one included');
     const first = await writeDataset(rows, { name, onProgress: (event) => progress.push(event) });
     assert.equal(first.datasetName, name);
-    assert.deepEqual([first.written, first.totalRows, first.verified], [4, 4, 4]);
-    assert.deepEqual(progress.filter((p) => p.phase === 'inserting').map((p) => p.phase === 'inserting' && p.done), [1, 2, 3, 4]);
+    assert.deepEqual([first.written, first.totalRows, first.verified], [5, 5, 5]);
+    assert.deepEqual(progress.filter((p) => p.phase === 'inserting').map((p) => p.phase === 'inserting' && p.done), [1, 2, 3, 4, 5]);
     assert.deepEqual(fetchedPhases(progress), ['inserting', 'flushing', 'verifying']);
     assert.deepEqual(await fetchDataset(name), asRecords(rows));
 
     const again = await writeDataset(rows, { name });
     assert.equal(again.datasetId, first.datasetId, 'the same dataset');
-    assert.deepEqual([again.totalRows, again.verified], [4, 4], 'no duplicates');
+    assert.deepEqual([again.totalRows, again.verified], [5, 5], 'no duplicates');
 
     // A changed case is updated where it is: the row count stays, the new content is what fetch() reads.
     const changed = rows.map((row, i) => (i === 0 ? { ...row, tags: [...row.tags, 'reviewed'] } : row));
     const third = await writeDataset(changed, { name });
-    assert.equal(third.totalRows, 4);
+    assert.equal(third.totalRows, 5);
     assert.deepEqual(await fetchDataset(name), asRecords(changed));
   });
 
   it('a row id stays the same when the conversation is summarised again', () => {
-    const summary = { rootSpanId: 'r', spanId: 's', created: '', conversationId: 'conv_x', patientQuery: 'q', finalResponse: 'a', totalTurns: 1 };
+    const summary = { rootSpanId: 'r', spanId: 's', created: '', conversationId: 'conv_x', patientQuery: 'q', finalResponse: 'a', totalTurns: 1, traceIds: ['r'] };
     assert.equal(toDatasetRow(summary).id, toDatasetRow({ ...summary, rootSpanId: 'other', finalResponse: 'b' }).id);
   });
 });

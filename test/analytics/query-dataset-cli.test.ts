@@ -37,12 +37,14 @@ describe('tracemesh query and dataset (CLI processes)', function () {
 
     const json = JSON.parse((await ok('query', 'recent', '--limit', '3', '--json')).stdout) as Array<Record<string, unknown>>;
     assert.equal(json.length, 3);
-    assert.deepEqual(Object.keys(json[0]!).sort(), ['conversationId', 'created', 'finalResponse', 'patientQuery', 'rootSpanId', 'spanId', 'totalTurns']);
+    assert.deepEqual(Object.keys(json[0]!).sort(), ['conversationId', 'created', 'finalResponse', 'patientQuery', 'rootSpanId', 'spanId', 'totalTurns', 'traceIds']);
   });
 
   it('query search and since find the seeded conversations', async () => {
     const search = await ok('query', 'search', seed.marker);
-    assert.equal(search.stdout.trimEnd().split('\n').length, 1 + seed.order.length, search.stdout);
+    // The traced conversations and the untraced caller's one (from the service's own turn spans).
+    assert.equal(search.stdout.trimEnd().split('\n').length, 1 + seed.order.length + 1, search.stdout);
+    assert.ok(search.stdout.includes(seed.untraced.conversationId), search.stdout);
     const since = JSON.parse((await ok('query', 'since', '1', '--limit', '500', '--json')).stdout) as Array<{ rootSpanId: string }>;
     for (const label of seed.order) assert.ok(since.some((c) => c.rootSpanId === seed.conversations[label].rootSpanId), label);
   });
@@ -104,10 +106,11 @@ describe('tracemesh query and dataset (CLI processes)', function () {
     for (let run = 0; run < 2; run++) {
       const result = await ok('dataset', 'search', seed.marker, '--name', name);
       assert.match(result.stdout, new RegExp(`^dataset +${name} \\([0-9a-f-]{36}\\)$`, 'm'));
-      assert.match(result.stdout, /^written +4 rows \(new or updated\)$/m);
-      assert.match(result.stdout, /^in dataset +4 rows$/m, `run ${run + 1}`);
+      assert.match(result.stdout, /^written +5 rows \(new or updated\)$/m);
+      assert.match(result.stdout, /^in dataset +5 rows$/m, `run ${run + 1}`);
       for (const label of seed.order) assert.ok(result.stdout.includes(`conversation:${seed.conversations[label].conversationId}`));
-      assert.match(result.stderr, /selecting conversations matching "tmrun[a-z]+"…\ninserting 4 rows\nflushing 4 rows…\nreading the dataset back…/);
+      assert.ok(result.stdout.includes(`conversation:${seed.untraced.conversationId}`), 'the untraced caller\'s conversation too');
+      assert.match(result.stderr, /selecting conversations matching "tmrun[a-z]+"…\ninserting 5 rows\nflushing 5 rows…\nreading the dataset back…/);
     }
   });
 

@@ -1,11 +1,15 @@
 // Real conversations for the analytics tests, run once through the shared mesh (three processes,
 // the offline model, this process as a traced client) and shared by the test files that need them:
 // a single turn with a low health_risk, a two-turn conversation, a turn with a scripted call to a
-// tool that does not exist, and a healthy single turn; plus feedback scores on two roots under a
+// tool that does not exist, and a healthy single turn; a two-turn conversation from a caller that
+// sends no trace context (as grpcurl would), known only from the service's own spans; plus feedback scores on two roots under a
 // score name of this run's own. Every patient query carries this run's marker (lowercase letters,
 // which PHI redaction leaves alone), so tests find their conversations among other tests' ones.
 import { randomBytes } from 'node:crypto';
+import { credentials } from '@grpc/grpc-js';
 import { createConversationClient } from '../../clients/node/conversation-client.js';
+import type { ChatRequest } from '../../gen/ts/tracemesh/conversation/v1/ChatRequest.js';
+import { ConversationServiceClient } from '../../lib/grpc/protos.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import { TraceAnalytics } from '../../clients/node/analytics/trace-analytics.js';
 import { TracedConversation } from '../../clients/node/traced-conversation.js';
@@ -23,6 +27,14 @@ export interface SeededConversation {
   tools: string[];
 }
 
+/** A conversation from a caller that traces nothing itself (as grpcurl or a Python script makes them): each turn its own trace. */
+export interface UntracedConversation {
+  conversationId: string;
+  queries: string[];
+  results: TurnResult__Output[];
+  traceIds: string[];
+}
+
 export interface SeededConversations {
   shared: SharedMesh;
   marker: string;
@@ -33,6 +45,8 @@ export interface SeededConversations {
   conversations: Record<SeedLabel, SeededConversation>;
   /** In the order they were run (oldest first). */
   order: SeedLabel[];
+  /** Run after the others; not in `order` (it has no client_conversation root). */
+  untraced: UntracedConversation;
 }
 
 let seeded: Promise<SeededConversations> | undefined;
@@ -71,6 +85,7 @@ async function seed(): Promise<SeededConversations> {
   } finally {
     client.close();
   }
+  const untraced = await runUntraced(shared.mesh.conversationTarget, [`A 52-year-old woman on warfarin asks about ibuprofen for back pain. (${marker})`, 'She is 160 cm and 70 kg.']);
   await shared.tracing.flush();
   const complete = conversations as Record<SeedLabel, SeededConversation>;
 
@@ -88,9 +103,26 @@ async function seed(): Promise<SeededConversations> {
   for (let waited = 0; ; waited += 200) {
     const found = await analytics.searchConversations(marker, { limit: 100 });
     const scored = await analytics.lowScores(feedbackScore, { below: 1 });
-    if (found.filter((c) => c.finalResponse !== '').length === scripts.length && scored.length === 2) break;
+    const servedTurns = found.find((c) => c.conversationId === untraced.conversationId)?.totalTurns ?? 0;
+    if (found.filter((c) => c.finalResponse !== '').length === scripts.length + 1 && servedTurns === untraced.queries.length && scored.length === 2) break;
     if (waited > 20_000) throw new Error(`seeded conversations did not all arrive: ${found.length} found, ${scored.length} scored`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { shared, marker, startedAt, feedbackScore, conversations: complete, order: scripts.map(([label]) => label) };
+  return { shared, marker, startedAt, feedbackScore, conversations: complete, order: scripts.map(([label]) => label), untraced };
+}
+
+/** Turns sent by a bare grpc-js client: no interceptors, no trace context, no spans of its own. */
+async function runUntraced(target: string, queries: string[]): Promise<UntracedConversation> {
+  const client = new ConversationServiceClient(target, credentials.createInsecure());
+  const chat = (request: ChatRequest): Promise<TurnResult__Output> =>
+    new Promise((resolve, reject) =>
+      client.Chat(request, { deadline: Date.now() + 60_000 }, (error, response) => (error || !response?.result ? reject(error ?? new Error('no result')) : resolve(response.result))),
+    );
+  try {
+    const results: TurnResult__Output[] = [];
+    for (const message of queries) results.push(await chat({ message, conversationId: results[0]?.conversationId ?? '' }));
+    return { conversationId: results[0]!.conversationId, queries, results, traceIds: results.map((result) => result.trace?.rootSpanId ?? '') };
+  } finally {
+    client.close();
+  }
 }

@@ -7,6 +7,7 @@ import { BtqlClient } from '../../clients/node/analytics/btql-client.js';
 import { numberAt, objectAt, spanError, stringAt } from '../../clients/node/span-fields.js';
 import { TraceAnalytics } from '../../clients/node/analytics/trace-analytics.js';
 import type { ToolStatistics } from '../../clients/node/analytics/tool-statistics.js';
+import type { ConversationSummary } from '../../clients/node/analytics/conversations.js';
 import { seededConversations, type SeededConversations } from './seeded-conversations.js';
 
 function near(actual: number | undefined, expected: number | undefined, label: string): void {
@@ -54,7 +55,7 @@ describe('trace analytics queries (real conversations through the mesh)', functi
   it('search by patient query text: case-insensitive, wildcards literal, values never parsed', async () => {
     const found = await analytics.searchConversations(seed.marker.toUpperCase(), { limit: 100 });
     assert.deepEqual(ours(found.map((c) => c.rootSpanId)).sort(), [...seed.order].sort());
-    assert.equal(found.length, seed.order.length, 'only conversations with the marker');
+    assert.equal(found.length, seed.order.length + 1, 'only conversations with the marker (the untraced one too)');
     const thirst = await analytics.searchConversations(`increased thirst. could this be diabetes? (${seed.marker}`);
     assert.deepEqual(ours(thirst.map((c) => c.rootSpanId)), ['thirst']);
     for (const text of ['_', '%']) {
@@ -63,6 +64,30 @@ describe('trace analytics queries (real conversations through the mesh)', functi
     }
     assert.ok(ours((await analytics.searchConversations('_', { limit: 500 })).map((c) => c.rootSpanId)).includes('toolError'));
     assert.deepEqual(await analytics.searchConversations(`${seed.marker}' OR 1=1 --`), []);
+  });
+
+  it('lists, searches and summarises a conversation from a caller that traces nothing (from the service\'s own turn spans)', async () => {
+    const { untraced } = seed;
+    assert.equal(new Set(untraced.traceIds).size, 2, 'each turn of an untraced caller is a trace of its own');
+    const expected = {
+      rootSpanId: untraced.traceIds[0],
+      conversationId: untraced.conversationId,
+      patientQuery: untraced.queries[0],
+      finalResponse: untraced.results[1]!.text,
+      totalTurns: 2,
+      traceIds: untraced.traceIds,
+    };
+    const pick = (list: ConversationSummary[]) => {
+      const found = list.find((c) => c.conversationId === untraced.conversationId);
+      return found && { rootSpanId: found.rootSpanId, conversationId: found.conversationId, patientQuery: found.patientQuery, finalResponse: found.finalResponse, totalTurns: found.totalTurns, traceIds: found.traceIds };
+    };
+    assert.deepEqual(pick(await analytics.recentConversations({ limit: 200 })), expected);
+    assert.deepEqual(pick(await analytics.conversationsSince(1, { limit: 500 })), expected);
+    // Any of its messages matches, the second one included.
+    assert.deepEqual(pick(await analytics.searchConversations('160 cm and 70 kg', { limit: 500 })), expected);
+    // The traced conversations are told once, by their client roots.
+    const found = await analytics.searchConversations(seed.marker, { limit: 100 });
+    assert.equal(new Set(found.map((c) => c.conversationId)).size, found.length, 'no conversation twice');
   });
 
   it('conversations in the last N hours', async () => {

@@ -48,6 +48,9 @@ export const countRows = (): BtqlExpr => call('count', { op: 'star' });
 
 export const as = (alias: string, expr: BtqlExpr): Aliased => ({ alias, expr });
 
+/** Which span a row is, and when it was made: root_span_id, span_id, created. */
+export const spanIdentity = (): Aliased[] => [as('root_span_id', field('root_span_id')), as('span_id', field('span_id')), as('created', field('created'))];
+
 export function projectLogs(projectId: string): BtqlJsonQuery['from'] {
   return { op: 'function', name: { op: 'ident', name: ['project_logs'] }, args: [value(projectId)] };
 }

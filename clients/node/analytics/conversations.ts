@@ -1,7 +1,10 @@
-// Logged conversations: the `client_conversation` root spans on which a traced client logs the whole
-// conversation (conversation_id, total_turns, turns, patient_query, final_response). Newest first.
+// Logged conversations, newest first: the `client_conversation` root spans on which a traced Node
+// client logs the whole conversation (conversation_id, total_turns, turns, patient_query,
+// final_response), and — for conversations from any other caller — what the conversation service
+// logged of them, turn by turn (served-conversations.ts).
 import type { JsonObject } from '../../../lib/json.js';
-import { and, as, containsPattern, eq, field, ge, ilike, isNull, ne, or, projectLogs, value, type BtqlExpr } from './btql-ast.js';
+import { and, as, containsPattern, eq, field, ge, ilike, inList, isNull, ne, or, projectLogs, spanIdentity, value, type BtqlExpr } from './btql-ast.js';
+import { servedConversations } from './served-conversations.js';
 import type { BtqlClient } from './btql-client.js';
 import { numberAt, SPAN, stringAt } from '../span-fields.js';
 
@@ -13,6 +16,8 @@ export interface ConversationSummary {
   patientQuery: string;
   finalResponse: string;
   totalTurns: number;
+  /** The traces holding its turns: one for a traced client; one per turn for a caller that sends no trace context. */
+  traceIds: string[];
 }
 
 export interface ListOptions {
@@ -27,20 +32,59 @@ export function recentConversations(client: BtqlClient, options: ListOptions = {
   return listConversations(client, undefined, options);
 }
 
-/** Conversations whose patient query contains `text` (case-insensitive; % and _ are literal). */
+/**
+ * Conversations whose patient query contains `text` (case-insensitive; % and _ are literal) — for
+ * those only the service logged, any of their messages.
+ */
 export function searchConversations(client: BtqlClient, text: string, options: ListOptions = {}): Promise<ConversationSummary[]> {
   const pattern = containsPattern(text);
-  return listConversations(client, or(ilike(field('output', 'patient_query'), pattern), ilike(field('input', 'patient_query'), pattern)), options);
+  return listConversations(client, {
+    logged: or(ilike(field('output', 'patient_query'), pattern), ilike(field('input', 'patient_query'), pattern)),
+    served: ilike(field('input', 'message'), pattern),
+  }, options);
 }
 
-/** Conversations started in the last `hours` hours (by the root span's `created`). */
-export function conversationsSince(client: BtqlClient, hours: number, options: ListOptions & { now?: Date } = {}): Promise<ConversationSummary[]> {
+/** Conversations started in the last `hours` hours (by the root span's, or the first turn's, `created`). */
+export async function conversationsSince(client: BtqlClient, hours: number, options: ListOptions & { now?: Date } = {}): Promise<ConversationSummary[]> {
   if (!(hours > 0)) throw new Error(`hours must be a positive number, got ${hours}`);
   const since = new Date((options.now ?? new Date()).getTime() - hours * 3_600_000).toISOString();
-  return listConversations(client, ge(field('created'), value(since)), options);
+  const recent = ge(field('created'), value(since));
+  // A served conversation qualifies by a recent turn; it is kept only if its first turn is recent too.
+  const found = await listConversations(client, { logged: recent, served: recent }, options);
+  return found.filter((conversation) => conversation.created >= since);
 }
 
-async function listConversations(client: BtqlClient, condition: BtqlExpr | undefined, options: ListOptions): Promise<ConversationSummary[]> {
+interface Conditions {
+  /** On the client_conversation root. */
+  logged: BtqlExpr;
+  /** On any server_process_turn of the conversation. */
+  served: BtqlExpr;
+}
+
+async function listConversations(client: BtqlClient, conditions: Conditions | undefined, options: ListOptions): Promise<ConversationSummary[]> {
+  const limit = options.limit ?? DEFAULT_CONVERSATION_LIMIT;
+  const [logged, served] = await Promise.all([
+    loggedConversations(client, conditions?.logged, options),
+    servedConversations(client, conditions?.served, limit),
+  ]);
+  // A conversation with a client root is told by it (an excluded source's root leaves it out).
+  const withRoots = await conversationsWithRoots(client, served.map((conversation) => conversation.conversationId));
+  const onlyServed = served.filter((conversation) => !withRoots.has(conversation.conversationId));
+  return [...logged, ...onlyServed].sort((a, b) => b.created.localeCompare(a.created)).slice(0, limit);
+}
+
+/** Which of these conversations a traced client logged a root for (whatever its source). */
+async function conversationsWithRoots(client: BtqlClient, conversationIds: string[]): Promise<Set<string>> {
+  if (conversationIds.length === 0) return new Set();
+  const rows = await client.rows({
+    from: projectLogs(await client.projectId()),
+    filter: and(eq(field('span_attributes', 'name'), value(SPAN.conversation)), inList(field('output', 'conversation_id'), conversationIds)),
+    select: [as('conversation_id', field('output', 'conversation_id'))],
+  });
+  return new Set(rows.flatMap((row) => stringAt(row, 'conversation_id') ?? []));
+}
+
+async function loggedConversations(client: BtqlClient, condition: BtqlExpr | undefined, options: ListOptions): Promise<ConversationSummary[]> {
   const named = eq(field('span_attributes', 'name'), value(SPAN.conversation));
   const source = field('metadata', 'source');
   const excluded = (options.excludeSources ?? []).map((name) => or(isNull(source), ne(source, value(name))));
@@ -49,9 +93,7 @@ async function listConversations(client: BtqlClient, condition: BtqlExpr | undef
     {
       from: projectLogs(await client.projectId()),
       select: [
-        as('root_span_id', field('root_span_id')),
-        as('span_id', field('span_id')),
-        as('created', field('created')),
+        ...spanIdentity(),
         as('conversation_id', field('output', 'conversation_id')),
         as('patient_query', field('output', 'patient_query')),
         as('input_query', field('input', 'patient_query')),
@@ -75,5 +117,6 @@ export function toSummary(row: JsonObject): ConversationSummary {
     patientQuery: stringAt(row, 'patient_query') ?? stringAt(row, 'input_query') ?? '',
     finalResponse: stringAt(row, 'final_response') ?? '',
     totalTurns: numberAt(row, 'total_turns') ?? 0,
+    traceIds: [stringAt(row, 'root_span_id') ?? ''],
   };
 }

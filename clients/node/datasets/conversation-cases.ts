@@ -1,9 +1,10 @@
 // Which logged conversations become dataset cases: the newest, those matching a search term, or the
-// complex ones (≥ 2 distinct tools called, or ≥ 2 turns). Each conversation once — its newest trace
+// complex ones (≥ 2 distinct tools called over all its traces, or ≥ 2 turns). Each conversation once — its newest trace
 // when it was logged more than once — and only finished ones (a final response to expect).
 import { and, as, countRows, eq, field, inList, isNotNull, projectLogs, value } from '../analytics/btql-ast.js';
 import type { BtqlClient } from '../analytics/btql-client.js';
 import { recentConversations, searchConversations, type ConversationSummary } from '../analytics/conversations.js';
+import { userMessagesByConversation } from '../analytics/served-conversations.js';
 import { SPAN, stringAt } from '../span-fields.js';
 import { datasetRowId, toDatasetRow, type DatasetRow } from './dataset-rows.js';
 
@@ -20,14 +21,10 @@ export async function selectCases(client: BtqlClient, selection: CaseSelection, 
   // Twice the rows asked for leaves room for unfinished conversations and repeats, which are skipped.
   switch (selection.kind) {
     case 'recent':
-      return usable(await recentConversations(client, { limit: limit * 2, excludeSources: NOT_PRODUCTION }))
-        .slice(0, limit)
-        .map((conversation) => toDatasetRow(conversation));
+      return toRows(client, usable(await recentConversations(client, { limit: limit * 2, excludeSources: NOT_PRODUCTION })).slice(0, limit), () => []);
     case 'search': {
       const tag = `search:${selection.term.toLowerCase()}`;
-      return usable(await searchConversations(client, selection.term, { limit: limit * 2, excludeSources: NOT_PRODUCTION }))
-        .slice(0, limit)
-        .map((conversation) => toDatasetRow(conversation, [tag]));
+      return toRows(client, usable(await searchConversations(client, selection.term, { limit: limit * 2, excludeSources: NOT_PRODUCTION })).slice(0, limit), () => [tag]);
     }
     case 'complex':
       return complexCases(client, limit);
@@ -36,16 +33,37 @@ export async function selectCases(client: BtqlClient, selection: CaseSelection, 
 
 async function complexCases(client: BtqlClient, limit: number): Promise<DatasetRow[]> {
   const candidates = usable(await recentConversations(client, { limit: Math.min(limit * COMPLEX_SCAN_FACTOR, MAX_COMPLEX_SCAN), excludeSources: NOT_PRODUCTION }));
-  const tools = await toolsByTrace(client, candidates.map((conversation) => conversation.rootSpanId));
-  const rows: DatasetRow[] = [];
-  for (const conversation of candidates) {
-    const used = [...(tools.get(conversation.rootSpanId) ?? [])].sort();
-    if (used.length < 2 && conversation.totalTurns < 2) continue;
-    const tags = ['complex', ...(used.length >= 2 ? ['multi-tool'] : []), ...(conversation.totalTurns >= 2 ? ['multi-turn'] : [])];
-    rows.push(toDatasetRow(conversation, tags, used));
-    if (rows.length >= limit) break;
-  }
-  return rows;
+  const tools = await toolsByTrace(client, candidates.flatMap((conversation) => conversation.traceIds));
+  const chosen = candidates.filter((conversation) => toolsOf(conversation, tools).length >= 2 || conversation.totalTurns >= 2).slice(0, limit);
+  return toRows(client, chosen, (conversation) => {
+    const multiTool = toolsOf(conversation, tools).length >= 2;
+    return ['complex', ...(multiTool ? ['multi-tool'] : []), ...(conversation.totalTurns >= 2 ? ['multi-turn'] : [])];
+  }, tools);
+}
+
+/** The distinct tools called over all of a conversation's traces, sorted. */
+function toolsOf(conversation: ConversationSummary, byTrace: Map<string, Set<string>>): string[] {
+  return [...new Set(conversation.traceIds.flatMap((traceId) => [...(byTrace.get(traceId) ?? [])]))].sort();
+}
+
+/**
+ * The conversations as rows, each with the tools it called and — when it has several turns — its
+ * later user messages (read from the service's turn spans), so a live eval can replay it.
+ */
+async function toRows(
+  client: BtqlClient,
+  conversations: ConversationSummary[],
+  tagsOf: (conversation: ConversationSummary) => string[],
+  knownTools?: Map<string, Set<string>>,
+): Promise<DatasetRow[]> {
+  const multiTurn = conversations.filter((conversation) => conversation.totalTurns > 1 && conversation.conversationId !== '');
+  const [tools, messages] = await Promise.all([
+    knownTools ?? toolsByTrace(client, conversations.flatMap((conversation) => conversation.traceIds)),
+    userMessagesByConversation(client, multiTurn.map((conversation) => conversation.conversationId)),
+  ]);
+  return conversations.map((conversation) =>
+    toDatasetRow(conversation, tagsOf(conversation), toolsOf(conversation, tools), (messages.get(conversation.conversationId) ?? []).slice(1)),
+  );
 }
 
 /** The distinct tools each trace's agent called (one grouped query for all of them). */

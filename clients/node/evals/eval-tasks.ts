@@ -1,8 +1,9 @@
 // The two ways `tracemesh eval` produces a case's output:
 //   logged: the response already in the logs (expected.final_response), scored as it is; the trace
 //           is the logged conversation's, found by metadata.conversation_id.
-//   live:   the case's patient query sent through the live mesh again as a new traced
-//           conversation; the output is its answer, the trace the new conversation's.
+//   live:   the case's patient query — and its follow-ups, turn by turn, for a case logged from a
+//           conversation of several turns — sent through the live mesh again as a new traced
+//           conversation; the output is its last answer, the trace the new conversation's.
 // Either way the task records the trace's root_span_id in the case metadata for the trace scorers.
 import { context as otelContext, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { EvalHooks, EvalParameters } from 'braintrust';
@@ -10,7 +11,7 @@ import type { TurnOptions } from '../../../gen/ts/tracemesh/conversation/v1/Turn
 import type { ConversationServiceClient } from '../conversation-client.js';
 import { TracedConversation } from '../traced-conversation.js';
 import type { ConversationTraces } from './conversation-traces.js';
-import { conversationIdOf, expectedResponseOf, patientQueryOf, type EvalExpected, type EvalInput, type EvalMetadata } from './eval-case.js';
+import { conversationIdOf, expectedResponseOf, followUpsOf, patientQueryOf, type EvalExpected, type EvalInput, type EvalMetadata } from './eval-case.js';
 import { TRACE_ROOT_KEY, traceRootOf } from './scorers/case-trace.js';
 
 export type EvalCaseHooks = EvalHooks<EvalExpected, EvalMetadata, EvalParameters>;
@@ -44,16 +45,18 @@ export interface LiveTaskOptions {
 
 export function liveTurnTask(options: LiveTaskOptions): EvalCaseTask {
   return async (input, hooks) => {
-    const query = patientQueryOf(input);
+    const messages = [patientQueryOf(input), ...followUpsOf(input)];
     // A fresh root context: the conversation becomes a trace of its own in the project logs, as in
     // production, rather than a child of the eval's task span (which lives in the experiment).
     return otelContext.with(ROOT_CONTEXT, async () => {
       const conversation = new TracedConversation(options.client, { metadata: { source: 'eval', eval_experiment: options.experimentName } });
       try {
-        const result = await conversation.turn(query, { options: options.turnOptions, deadlineMs: options.deadlineMs });
+        let result = await conversation.turn(messages[0]!, { options: options.turnOptions, deadlineMs: options.deadlineMs });
+        for (const message of messages.slice(1)) result = await conversation.turn(message, { options: options.turnOptions, deadlineMs: options.deadlineMs });
         Object.assign(hooks.metadata, {
           ...(conversation.rootSpanId ? { [TRACE_ROOT_KEY]: conversation.rootSpanId } : {}),
           live_conversation_id: result.conversationId,
+          live_turns: messages.length,
           model: result.model,
           stop_reason: result.stopReason,
           iterations: result.iterations,

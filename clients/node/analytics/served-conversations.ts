@@ -1,0 +1,110 @@
+// Conversations as the conversation service itself logged them: one `server_process_turn` span per
+// turn, whoever called it — grpcurl, Python, a generated client, the Node CLI. Only a traced Node
+// client also logs a `client_conversation` root; without these, conversations from every other
+// caller were missing from the queries and datasets. A caller that sends no trace context makes each
+// turn a trace of its own, so one conversation may span several traces (`traceIds`).
+import { and, as, call, eq, field, inList, isNotNull, projectLogs, spanIdentity, value, type BtqlExpr } from './btql-ast.js';
+import type { BtqlClient } from './btql-client.js';
+import type { ConversationSummary } from './conversations.js';
+import { numberAt, SPAN, stringAt } from '../span-fields.js';
+
+/** A conversation may have at most this many turns (TRACEMESH_MAX_TURNS' default), read back per conversation. */
+const MAX_TURNS_READ = 200;
+
+const isServerTurn = (): BtqlExpr => and(eq(field('span_attributes', 'name'), value(SPAN.serverTurn)), isNotNull(field('input', 'conversation_id')));
+
+interface ServedTurn {
+  rootSpanId: string;
+  spanId: string;
+  created: string;
+  turnIndex: number;
+  message: string;
+  answer: string | undefined;
+}
+
+/**
+ * The newest conversations (by their first turn) with a turn matching `condition` — or any, without
+ * one — each summarised from all its turns.
+ */
+export async function servedConversations(client: BtqlClient, condition: BtqlExpr | undefined, limit: number): Promise<ConversationSummary[]> {
+  const projectId = await client.projectId();
+  const newest = await client.rows(
+    {
+      from: projectLogs(projectId),
+      filter: condition ? and(isServerTurn(), condition) : isServerTurn(),
+      dimensions: [as('conversation_id', field('input', 'conversation_id'))],
+      measures: [as('started', call('min', field('created')))],
+      sort: [{ expr: field('started'), dir: 'desc' }],
+    },
+    limit,
+  );
+  const ids = newest.flatMap((row) => stringAt(row, 'conversation_id') ?? []);
+  const turns = await turnsOf(client, projectId, ids);
+  return ids.flatMap((id) => {
+    const summary = summarise(id, turns.get(id) ?? []);
+    return summary ? [summary] : [];
+  });
+}
+
+/** Every user message of each conversation, in turn order (what a live eval replays). */
+export async function userMessagesByConversation(client: BtqlClient, conversationIds: string[]): Promise<Map<string, string[]>> {
+  const turns = await turnsOf(client, await client.projectId(), conversationIds);
+  return new Map([...turns].map(([id, list]) => [id, list.map((turn) => turn.message)]));
+}
+
+async function turnsOf(client: BtqlClient, projectId: string, conversationIds: string[]): Promise<Map<string, ServedTurn[]>> {
+  const byConversation = new Map<string, ServedTurn[]>();
+  if (conversationIds.length === 0) return byConversation;
+  const rows = await client.rows(
+    {
+      from: projectLogs(projectId),
+      filter: and(isServerTurn(), inList(field('input', 'conversation_id'), conversationIds)),
+      select: [
+        ...spanIdentity(),
+        as('conversation_id', field('input', 'conversation_id')),
+        as('turn_index', field('input', 'turn_index')),
+        as('message', field('input', 'message')),
+        as('answer', field('output', 'text')),
+      ],
+    },
+    conversationIds.length * MAX_TURNS_READ,
+  );
+  for (const row of rows) {
+    const id = stringAt(row, 'conversation_id');
+    const turnIndex = numberAt(row, 'turn_index');
+    if (!id || turnIndex === undefined) continue;
+    const list = byConversation.get(id) ?? [];
+    list.push({
+      rootSpanId: stringAt(row, 'root_span_id') ?? '',
+      spanId: stringAt(row, 'span_id') ?? '',
+      created: stringAt(row, 'created') ?? '',
+      turnIndex,
+      message: stringAt(row, 'message') ?? '',
+      answer: stringAt(row, 'answer'),
+    });
+    byConversation.set(id, list);
+  }
+  // A turn that failed and was tried again has the same index twice: the later one is the history's.
+  for (const [id, list] of byConversation) {
+    const latest = new Map<number, ServedTurn>();
+    for (const turn of list.sort((a, b) => a.created.localeCompare(b.created))) latest.set(turn.turnIndex, turn);
+    byConversation.set(id, [...latest.values()].sort((a, b) => a.turnIndex - b.turnIndex));
+  }
+  return byConversation;
+}
+
+function summarise(conversationId: string, turns: ServedTurn[]): ConversationSummary | undefined {
+  const first = turns[0];
+  if (!first) return undefined;
+  const answered = turns.filter((turn) => turn.answer !== undefined);
+  return {
+    rootSpanId: first.rootSpanId,
+    spanId: first.spanId,
+    created: first.created,
+    conversationId,
+    patientQuery: first.message,
+    finalResponse: answered.at(-1)?.answer ?? '',
+    totalTurns: answered.length,
+    traceIds: [...new Set(turns.map((turn) => turn.rootSpanId))],
+  };
+}
