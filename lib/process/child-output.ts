@@ -6,6 +6,15 @@ import { createWriteStream } from 'node:fs';
 export interface ChildOutput {
   /** The last chunks the child wrote, joined. */
   tail(): string;
+  /** False when the child's stdout and stderr were not piped here (inherited: they went to the terminal). */
+  captured: boolean;
+}
+
+/** Ends an error message about the child: what it said last, or where its output went. */
+export function lastWords(output: ChildOutput): string {
+  if (!output.captured) return ' (its output is above)';
+  const tail = output.tail();
+  return tail ? `:\n${tail}` : ' (it printed nothing)';
 }
 
 export function captureOutput(child: ChildProcess, logFile: string | undefined, keepChunks = 20): ChildOutput {
@@ -20,5 +29,5 @@ export function captureOutput(child: ChildProcess, logFile: string | undefined, 
   }
   // 'close', not 'exit': the child's last output may still be in its pipes when it exits.
   child.once('close', () => file?.end());
-  return { tail: () => chunks.join('') };
+  return { tail: () => chunks.join(''), captured: child.stdout !== null || child.stderr !== null };
 }

@@ -47,6 +47,8 @@ export interface ChromaServer {
   dataDir: string;
   /** SIGTERM to the server's process group, SIGKILL after `graceMs`; resolves once it exited. */
   stop(graceMs?: number): Promise<void>;
+  /** Calls `listener` once the server process exits, for whatever reason (stop() included). */
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
 }
 
 /** True when GET <url>/api/v2/heartbeat answers 200 within `timeoutMs`. */
@@ -117,7 +119,14 @@ async function launchOnce(options: Required<Omit<ChromaServerOptions, 'logFile'>
     }
     await new Promise((r) => setTimeout(r, HEARTBEAT_POLL_MS));
   }
-  return { url, host, port, pid: child.pid ?? -1, dataDir, stop: (graceMs = 5_000) => stopChild(child, graceMs) };
+  return {
+    url, host, port, pid: child.pid ?? -1, dataDir,
+    stop: (graceMs = 5_000) => stopChild(child, graceMs),
+    onExit: (listener) => {
+      if (hasExited(child)) listener(child.exitCode, child.signalCode);
+      else child.once('exit', listener);
+    },
+  };
 }
 
 export async function startChromaServer(options: ChromaServerOptions): Promise<ChromaServer> {

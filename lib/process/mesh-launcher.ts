@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChromaServer, type ChromaServer } from './chroma-server.js';
-import { captureOutput } from './child-output.js';
+import { captureOutput, lastWords } from './child-output.js';
 import { isReadyMessage, type ReadyMessage } from './ready.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -52,6 +52,17 @@ export function workerPoolTarget(addresses: string[]): string {
   return addresses.length === 1 ? (addresses[0] ?? '') : `ipv4:${addresses.join(',')}`;
 }
 
+/** A process of the mesh that ended while nobody was stopping it. */
+export interface UnexpectedExit {
+  /** "tracestore", "toolworker", "toolworker-2"…, "conversation" or "chroma". */
+  instance: string;
+  /** Null when a signal ended it. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Where its output went; undefined when it went to this terminal. */
+  logFile: string | undefined;
+}
+
 export interface RunningMesh {
   conversationTarget: string;
   toolworkerTarget: string;
@@ -72,6 +83,11 @@ export interface RunningMesh {
   /** Starts the launched Chroma server again, on the same port and data directory. */
   startChroma(): Promise<ChromaServer>;
   stop(): Promise<void>;
+  /**
+   * Resolves when the first process exits that was not being stopped by stop(), restart() or
+   * stopChroma() (killed, crashed); never settles otherwise.
+   */
+  unexpectedExit: Promise<UnexpectedExit>;
 }
 
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -112,7 +128,7 @@ export function startService(
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${name} did not become ready within ${timeoutMs} ms:\n${output.tail()}`));
+      reject(new Error(`${name} did not become ready within ${timeoutMs} ms${lastWords(output)}`));
     }, timeoutMs);
     child.on('message', (message) => {
       if (!isReadyMessage(message)) return;
@@ -122,7 +138,7 @@ export function startService(
     // On 'close' (the pipes drained), so the error carries what the child said before it exited.
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal}):\n${output.tail()}`));
+      reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal})${lastWords(output)}`));
     });
   });
 }
@@ -138,9 +154,26 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
   const envFor = new Map<string, { name: ServiceName; env: NodeJS.ProcessEnv }>();
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, TRACEMESH_DATA_DIR: dataDir, ...options.env };
 
+  let stopping = false;
+  const stoppedOnPurpose = new WeakSet<ChildProcess>();
+  let reportUnexpectedExit: (exit: UnexpectedExit) => void = () => undefined;
+  const unexpectedExit = new Promise<UnexpectedExit>((resolveExit) => {
+    reportUnexpectedExit = (exit) => {
+      if (!stopping) resolveExit(exit);
+    };
+  });
+  const stopOnPurpose = (child: ChildProcess): Promise<void> => {
+    stoppedOnPurpose.add(child);
+    return stopProcess(child);
+  };
+
   const launch = async (name: ServiceName, env: NodeJS.ProcessEnv, instance: string = name): Promise<ServiceProcess> => {
     const started = await startService(name, env, logs, logDir, timeoutMs, instance);
     processes.set(instance, started);
+    started.child.once('exit', (code, signal) => {
+      if (stoppedOnPurpose.has(started.child)) return;
+      reportUnexpectedExit({ instance, code, signal, logFile: logs === 'file' ? join(logDir, `${instance}.log`) : undefined });
+    });
     // A restart reuses the port it got, so clients (and the worker pool's address list) still find it.
     envFor.set(instance, { name, env: { ...env, [`${name.toUpperCase()}_PORT`]: String(started.ready.port) } });
     return started;
@@ -148,19 +181,31 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
 
   const existingChromaUrl = options.chromaUrl ?? baseEnv.CHROMA_URL;
   let chroma: ChromaServer | undefined;
+  const chromaStoppedOnPurpose = new WeakSet<ChromaServer>();
   const launchChroma = async (port: number): Promise<ChromaServer> => {
     // Chroma's output is not structured logging: always to its own file, even with logs "inherit".
-    chroma = await startChromaServer({ dataDir: join(dataDir, 'chroma'), port, logFile: join(logDir, 'chroma.log'), startTimeoutMs: timeoutMs });
-    return chroma;
+    const logFile = join(logDir, 'chroma.log');
+    const server = await startChromaServer({ dataDir: join(dataDir, 'chroma'), port, logFile, startTimeoutMs: timeoutMs });
+    chroma = server;
+    server.onExit((code, signal) => {
+      if (!chromaStoppedOnPurpose.has(server)) reportUnexpectedExit({ instance: 'chroma', code, signal, logFile });
+    });
+    return server;
+  };
+  const stopLaunchedChroma = async (): Promise<void> => {
+    if (!chroma) return;
+    chromaStoppedOnPurpose.add(chroma);
+    await chroma.stop();
   };
 
   const stop = async (): Promise<void> => {
+    stopping = true;
     const order: ServiceName[] = ['conversation', 'toolworker', 'tracestore'];
     for (const name of order) {
       const running = [...processes.values()].filter((p) => p.name === name);
-      await Promise.all(running.map((p) => stopProcess(p.child)));
+      await Promise.all(running.map((p) => stopOnPurpose(p.child)));
     }
-    await chroma?.stop();
+    await stopLaunchedChroma();
   };
 
   try {
@@ -199,22 +244,21 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
         const known = envFor.get(instance);
         if (!known) throw new Error(`no process "${instance}" in this mesh`);
         const previous = processes.get(instance);
-        if (previous) await stopProcess(previous.child);
+        if (previous) await stopOnPurpose(previous.child);
         return launch(known.name, known.env, instance);
       },
       chromaUrl,
       get chroma() {
         return chroma;
       },
-      stopChroma: async () => {
-        await chroma?.stop();
-      },
+      stopChroma: stopLaunchedChroma,
       startChroma: async () => {
         if (!chroma) throw new Error(`this mesh uses an existing Chroma server (${chromaUrl}); it did not start one`);
-        await chroma.stop();
+        await stopLaunchedChroma();
         return launchChroma(chroma.port);
       },
       stop,
+      unexpectedExit,
     };
   } catch (error) {
     await stop();

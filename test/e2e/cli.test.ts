@@ -1,17 +1,31 @@
 // The `tracemesh` CLI as a user runs it: separate processes, real terminal output.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createConversationClient, getConversation, streamTurn } from '../../clients/node/conversation-client.js';
+import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { cliEntry, runCli, type CliResult } from '../helpers/run-cli.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
 
 const cli = cliEntry;
 const tracemesh = (args: string[], env: Record<string, string> = {}, timeout = 60_000): Promise<CliResult> => runCli(args, env, timeout);
+
+/** Starts the CLI with all three standard streams as pipes (so stdin is not a terminal). */
+function spawnCli(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: 'pipe', timeout: 60_000 });
+}
+
+/** What the process printed on stderr, and its exit status, once it has exited. */
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stderr: string }> {
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stderr })));
+}
 
 describe('tracemesh CLI', function () {
   this.timeout(120_000);
@@ -44,6 +58,56 @@ describe('tracemesh CLI', function () {
     const rows = JSON.parse(json.stdout) as Array<{ root_span_id: string }>;
     assert.ok(rows.length >= lines.length - 1);
     assert.ok(rows.every((row) => row.root_span_id === rootSpanId));
+  });
+
+  it('chat makes every piped stdin line a turn, in order, and separates the answers with a blank line', async () => {
+    const chat = spawnCli(['chat'], shared.mesh.clientEnv);
+    let stdout = '';
+    chat.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = exitOf(chat);
+    // All three lines arrive at once, before the first turn has even started (a script, or typing ahead).
+    chat.stdin.end('hi\nhello\nthird\n');
+    const { code, stderr } = await exited;
+    assert.equal(code, 0, stderr);
+    const footers = [...stderr.matchAll(/— conversation (\S+) · turn (\d+) · end_turn/g)];
+    assert.deepEqual(footers.map((footer) => footer[2]), ['0', '1', '2'], stderr);
+    const conversationId = footers[0]?.[1] ?? '';
+    assert.ok(footers.every((footer) => footer[1] === conversationId), 'one conversation');
+    assert.doesNotMatch(stderr, /you>/, 'no prompt when stdin is not a terminal');
+    const client = createConversationClient(shared.mesh.conversationTarget);
+    try {
+      const stored = await getConversation(client, conversationId);
+      assert.deepEqual(stored.conversation?.turns.map((turn) => turn.userMessage), ['hi', 'hello', 'third']);
+    } finally {
+      client.close();
+    }
+    // Each answer is one paragraph: a blank line between turns, none before the first or after the last…
+    assert.match(stdout, /^[^\n]+\n\n[^\n]+\n\n[^\n]+\n$/, JSON.stringify(stdout));
+    // …and a single turn prints just its answer, as before.
+    const single = await tracemesh(['chat', 'hi'], shared.mesh.clientEnv);
+    assert.equal(single.code, 0, single.stderr);
+    assert.match(single.stdout, /^[^\n]+\n$/, JSON.stringify(single.stdout));
+  });
+
+  it('chat exits 0 without a word when its stdout reader goes away (| head -1), cancelling the turn', async () => {
+    // A conversation with one stored turn, continued by the CLI whose output nobody reads after the first chunk.
+    const client = createConversationClient(shared.mesh.conversationTarget);
+    try {
+      const { conversationId } = await streamTurn(client, 'hi');
+      const chat = spawnCli(['chat', '--conversation', conversationId, SEED_QUERY], shared.mesh.clientEnv);
+      const exited = exitOf(chat);
+      chat.stdout.once('data', () => chat.stdout.destroy());
+      const { code, stderr } = await exited;
+      assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error'|\n\s+at /, 'no error, no stack trace');
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stderr, /· turn 1 ·/, 'the turn did not run to its end');
+      assert.doesNotMatch(stderr, /CANCELLED/, 'the cancellation is not reported as a failure');
+      await delay(500); // time enough for a turn left running to complete and be stored
+      const stored = await getConversation(client, conversationId);
+      assert.equal(stored.conversation?.turns.length, 1, 'the cancelled turn was not stored: its call was cancelled');
+    } finally {
+      client.close();
+    }
   });
 
   it('reads configuration from a .env file (flags win over it); chat --json prints events', async () => {

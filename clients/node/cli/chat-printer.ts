@@ -9,9 +9,29 @@ const dim = (text: string): string => (useColor ? `\x1b[2m${text}\x1b[0m` : text
 const red = (text: string): string => (useColor ? `\x1b[31m${text}\x1b[0m` : text);
 const green = (text: string): string => (useColor ? `\x1b[32m${text}\x1b[0m` : text);
 
+export interface ChatPrinterOptions {
+  /**
+   * Start this turn's output with a blank line on stdout, so that the answers of consecutive turns
+   * can be told apart (the previous turn's summary always leaves stdout at the start of a line).
+   * Written with the turn's first event, so a turn that fails before any prints nothing.
+   */
+  blankLineBefore?: boolean;
+}
+
 export class ChatPrinter {
   private lastIteration = -1;
   private atLineStart = true;
+  private separatorPending: boolean;
+
+  constructor(options: ChatPrinterOptions = {}) {
+    this.separatorPending = options.blankLineBefore ?? false;
+  }
+
+  private separate(): void {
+    if (!this.separatorPending) return;
+    this.separatorPending = false;
+    process.stdout.write('\n');
+  }
 
   private out(text: string): void {
     if (text.length === 0) return;
@@ -25,6 +45,7 @@ export class ChatPrinter {
   }
 
   onEvent = (event: StreamChatResponse__Output): void => {
+    this.separate();
     if (event.textDelta) {
       if (event.textDelta.iteration !== this.lastIteration && this.lastIteration !== -1 && !this.atLineStart) this.out('\n\n');
       this.lastIteration = event.textDelta.iteration;
@@ -41,6 +62,7 @@ export class ChatPrinter {
   };
 
   summary(result: TurnResult__Output): void {
+    this.separate();
     const usage = result.usage;
     this.note(
       dim(

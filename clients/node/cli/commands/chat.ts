@@ -1,6 +1,7 @@
 // `tracemesh chat [messages...]`: one conversation, each message a streamed turn; with no
-// messages it reads turns from the terminal until an empty line or Ctrl-D.
-import { createInterface } from 'node:readline/promises';
+// messages it reads turns from stdin, one a line (typed at a prompt, or piped), until an empty
+// line or the end of the input (Ctrl-D).
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { initTracing } from '../../../../lib/tracing/tracing.js';
 import { createConversationClient } from '../../conversation-client.js';
@@ -16,52 +17,95 @@ interface ChatOptions {
   json?: boolean;
 }
 
-async function* turnsFrom(messages: string[]): AsyncGenerator<string> {
+export interface ChatCommandContext {
+  /** Aborted when stdout's reader has gone away (EPIPE): the running turn is cancelled, no more start. */
+  stdoutClosed?: AbortSignal;
+}
+
+/**
+ * The turns: the arguments, or else stdin's lines in order. Lines that arrive while a turn is
+ * still streaming (typed ahead, or all of a pipe at once) wait in the interface's async iterator
+ * until the turn has finished; none is dropped. The `you> ` prompt is shown only on a terminal.
+ */
+async function* turnsFrom(messages: string[], onInterrupt: () => void): AsyncGenerator<string> {
   if (messages.length > 0) {
     yield* messages;
     return;
   }
-  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  const terminal = process.stdin.isTTY === true;
+  const input = createInterface({ input: process.stdin, output: terminal ? process.stderr : undefined, terminal, prompt: 'you> ' });
+  // On a terminal readline reads Ctrl-C itself; without this it would just close the input.
+  input.on('SIGINT', () => {
+    onInterrupt();
+    input.close();
+  });
+  // On a terminal, a line typed ahead (while an answer streamed) is shown again after the prompt
+  // when its turn comes, so the transcript reads `you> …` before each answer.
+  let received = 0;
+  let taken = 0;
+  input.on('line', () => received++);
+  let atPrompt = false;
   try {
-    for (;;) {
-      const line = (await terminal.question('you> ').catch(() => '')).trim();
+    if (terminal) input.prompt();
+    atPrompt = terminal;
+    for await (const raw of input) {
+      if (terminal && !atPrompt) process.stderr.write(`you> ${raw}\n`);
+      taken++;
+      atPrompt = false;
+      const line = raw.trim();
       if (line === '') return;
       yield line;
+      if (terminal && received === taken) {
+        input.prompt();
+        atPrompt = true;
+      }
     }
   } finally {
-    terminal.close();
+    if (atPrompt) process.stderr.write('\n'); // Ctrl-D at the prompt: what follows starts a line
+    input.close();
   }
 }
 
-export function registerChatCommand(program: Command): void {
+export function registerChatCommand(program: Command, context: ChatCommandContext = {}): void {
   program
     .command('chat')
     .description('chat with the mesh: each message is one streamed turn of the same conversation')
-    .argument('[messages...]', 'the turns to send (omit to type them interactively)')
+    .argument('[messages...]', 'the turns to send (omit to type them, or pipe them one a line)')
     .option('-c, --conversation <id>', 'continue an existing conversation')
-    .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET or 127.0.0.1:50051)')
+    .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET, else 127.0.0.1:CONVERSATION_PORT)')
     .option('--deadline <seconds>', 'deadline for each turn', (value: string) => positiveNumber(value, '--deadline'), 300)
     .option('--json', 'print every event as one JSON line (for scripts) instead of text')
     .action(async (messages: string[], options: ChatOptions) => {
       const tracing = initTracing('tracemesh-cli');
       const client = createConversationClient(options.target);
       const conversation = new TracedConversation(client, { conversationId: options.conversation });
-      const abort = new AbortController();
-      process.once('SIGINT', () => abort.abort());
+      const stdoutClosed = context.stdoutClosed ?? new AbortController().signal;
+      const interrupt = new AbortController();
+      process.once('SIGINT', () => interrupt.abort());
+      // Either cancels the running turn's call.
+      const signal = AbortSignal.any([interrupt.signal, stdoutClosed]);
+      // Answers are told apart by a blank line on stdout, unless they share a terminal with the
+      // prompt, whose `you> …` line already stands between them.
+      const promptSeparatesTurns = messages.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true;
       let failed = false;
+      let turns = 0;
       try {
-        for await (const message of turnsFrom(messages)) {
-          const printer = new ChatPrinter();
+        for await (const message of turnsFrom(messages, () => interrupt.abort())) {
+          if (stdoutClosed.aborted) break;
+          const printer = new ChatPrinter({ blankLineBefore: turns++ > 0 && !promptSeparatesTurns });
           const result = await conversation.turn(message, {
             onEvent: options.json ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`) : printer.onEvent,
             deadlineMs: options.deadline * 1000,
-            signal: abort.signal,
+            signal,
           });
           if (!options.json) printer.summary(result);
         }
       } catch (error) {
-        failed = true;
-        process.stderr.write(`\n${describeFailure(error)}\n`);
+        // A turn cancelled because nobody reads the answer any more is no failure (see main.ts).
+        if (!stdoutClosed.aborted) {
+          failed = true;
+          process.stderr.write(`\n${describeFailure(error)}\n`);
+        }
       } finally {
         conversation.finish();
         client.close();

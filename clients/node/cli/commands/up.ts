@@ -1,7 +1,7 @@
 // `tracemesh up`: the mesh on its default ports, each service its own process, until Ctrl-C.
 import type { Command } from 'commander';
 import { chromaPort, conversationPort, dataDir, toolworkerPort, tracestorePort } from '../../../../lib/config.js';
-import { startMesh } from '../../../../lib/process/mesh-launcher.js';
+import { startMesh, type UnexpectedExit } from '../../../../lib/process/mesh-launcher.js';
 import { positiveInteger } from '../number-arguments.js';
 
 export function registerUpCommand(program: Command): void {
@@ -32,11 +32,34 @@ export function registerUpCommand(program: Command): void {
           '',
         ].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+      let onStopSignal: () => void = () => undefined;
+      const stopSignal = new Promise<undefined>((resolve) => {
+        onStopSignal = () => resolve(undefined);
+        process.once('SIGINT', onStopSignal);
+        process.once('SIGTERM', onStopSignal);
       });
-      process.stderr.write('stopping…\n');
+      const died = await Promise.race([stopSignal, mesh.unexpectedExit]);
+      if (!died) {
+        process.stderr.write('stopping…\n');
+        await mesh.stop();
+        return;
+      }
+      // A mesh with a dead service only answers UNAVAILABLE: say so and end, rather than look ready.
+      // Ctrl-C while the rest stop ends `up` at once (the services stop themselves when it goes away).
+      process.off('SIGINT', onStopSignal);
+      process.off('SIGTERM', onStopSignal);
+      process.stderr.write(`tracemesh: ${describeExit(died)}; stopping the mesh\n`);
       await mesh.stop();
+      process.exitCode = 1;
     });
+}
+
+/** "the conversation service exited unexpectedly (signal SIGKILL; its log: …/conversation.log)" */
+function describeExit(exit: UnexpectedExit): string {
+  const who = exit.instance === 'chroma' ? 'Chroma' : `the ${exit.instance} service`;
+  const details = [
+    exit.signal ? `signal ${exit.signal}` : exit.code !== null ? `code ${exit.code}` : undefined,
+    exit.logFile ? `its log: ${exit.logFile}` : undefined,
+  ].filter((detail) => detail !== undefined);
+  return `${who} exited unexpectedly${details.length > 0 ? ` (${details.join('; ')})` : ''}`;
 }

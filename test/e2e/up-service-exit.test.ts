@@ -1,0 +1,113 @@
+// `tracemesh up` when one of its services dies under it (kill -9, a crash): it says which one and
+// how, stops the rest and exits 1 — instead of showing "ready" over a mesh that only answers
+// UNAVAILABLE. And a service that fails to start with its logs on the terminal is explained.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { cliEntry } from '../helpers/run-cli.js';
+
+interface RunningUp {
+  process: ChildProcessWithoutNullStreams;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+function startUp(args: string[], env: Record<string, string> = {}): RunningUp {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-up-exit-'));
+  const { CHROMA_URL: _existingChroma, ...inherited } = process.env;
+  const up = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'up', '--data-dir', dataDir, ...args], {
+    env: { ...inherited, CONVERSATION_PORT: '0', TOOLWORKER_PORT: '0', TRACESTORE_PORT: '0', CHROMA_PORT: '0', NO_COLOR: '1', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  up.stdout.resume();
+  const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+  return { process: up, stderr: () => stderr, exited };
+}
+
+async function waitForReady(up: RunningUp): Promise<void> {
+  for (let waited = 0; !up.stderr().includes('ready —') && waited < 60_000; waited += 100) await delay(100);
+  assert.match(up.stderr(), /ready —/, up.stderr());
+}
+
+const MESH_COMMANDS = ['chromadb/dist/cli.mjs', 'services/tracestore/main.ts', 'services/toolworker/main.ts', 'services/conversation/main.ts'];
+
+/** The processes `up` started, by pid, with their command lines (Linux /proc). */
+function childrenOf(pid: number): Map<number, string> {
+  const children = new Map<number, string>();
+  for (const thread of readdirSync(`/proc/${pid}/task`)) {
+    for (const child of readFileSync(`/proc/${pid}/task/${thread}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      children.set(Number(child), readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' '));
+    }
+  }
+  return children;
+}
+
+function pidOf(children: Map<number, string>, commandPart: string): number {
+  const found = [...children].find(([, command]) => command.includes(commandPart));
+  assert.ok(found, `no child runs ${commandPart}: ${[...children.values()].join('\n')}`);
+  return found[0];
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function exitCodeWithin(up: RunningUp, timeoutMs: number): Promise<number | null | 'still running'> {
+  return Promise.race([up.exited, delay(timeoutMs, 'still running' as const)]);
+}
+
+describe('tracemesh up when a service dies', function () {
+  this.timeout(120_000);
+  let running: RunningUp | undefined;
+
+  afterEach(async () => {
+    // A failing test must not leave a mesh behind: Ctrl-C stops it as a user would.
+    if (running && running.process.exitCode === null && running.process.signalCode === null) {
+      running.process.kill('SIGINT');
+      await running.exited;
+    }
+    running = undefined;
+  });
+
+  for (const [victim, commandPart, message] of [
+    [
+      'the conversation service',
+      'services/conversation/main.ts',
+      /^tracemesh: the conversation service exited unexpectedly \(signal SIGKILL; its log: \S+\/logs\/conversation\.log\); stopping the mesh$/m,
+    ],
+    ['Chroma', 'chromadb/dist/cli.mjs', /^tracemesh: Chroma exited unexpectedly \(signal SIGKILL; its log: \S+\/logs\/chroma\.log\); stopping the mesh$/m],
+  ] as const) {
+    it(`${victim} killed with SIGKILL: says which, stops the others and exits 1`, async () => {
+      const up = (running = startUp(['--quiet']));
+      await waitForReady(up);
+      // Only the mesh's processes: after a source change tsx runs its esbuild service as a child too.
+      const children = childrenOf(up.process.pid ?? -1);
+      const meshPids = MESH_COMMANDS.map((command) => pidOf(children, command));
+      process.kill(pidOf(children, commandPart), 'SIGKILL');
+
+      assert.equal(await exitCodeWithin(up, 30_000), 1, up.stderr());
+      assert.match(up.stderr(), message);
+      const left = meshPids.filter(isAlive).map((pid) => children.get(pid));
+      assert.deepEqual(left, [], 'every other process was stopped');
+    });
+  }
+
+  it('a service that exits before it is ready, logs on the terminal: the error points above', async () => {
+    const up = (running = startUp([], { TRACEMESH_MODEL_IDLE_TIMEOUT_MS: 'abc' }));
+    assert.equal(await exitCodeWithin(up, 60_000), 1, up.stderr());
+    const stderr = up.stderr();
+    assert.match(stderr, /^tracemesh: conversation exited before it was ready \(code 1, signal null\) \(its output is above\)$/m);
+    const explanation = stderr.indexOf('TRACEMESH_MODEL_IDLE_TIMEOUT_MS must be a positive integer');
+    assert.ok(explanation >= 0 && explanation < stderr.indexOf('tracemesh: conversation exited'), `the service's own words come first:\n${stderr}`);
+  });
+});
