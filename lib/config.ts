@@ -153,14 +153,14 @@ export function knowledgeQueryTimeoutMs(): number {
   return intEnv('TRACEMESH_KNOWLEDGE_TIMEOUT_MS', 5_000);
 }
 
-/** Where clients reach the conversation service. */
+/** Where clients reach the conversation service: CONVERSATION_TARGET, else this machine on CONVERSATION_PORT (as `tracemesh up` used it). */
 export function conversationTarget(): string {
-  return env('CONVERSATION_TARGET') ?? `127.0.0.1:${DEFAULT_PORTS.conversation}`;
+  return env('CONVERSATION_TARGET') ?? `127.0.0.1:${conversationPort() || DEFAULT_PORTS.conversation}`;
 }
 
-/** Where the conversation service reaches its tool workers (a grpc-js target). */
+/** Where the conversation service reaches its tool workers (a grpc-js target): TOOLWORKER_TARGET, else this machine on TOOLWORKER_PORT. */
 export function toolworkerTarget(): string {
-  return env('TOOLWORKER_TARGET') ?? `127.0.0.1:${DEFAULT_PORTS.toolworker}`;
+  return env('TOOLWORKER_TARGET') ?? `127.0.0.1:${toolworkerPort() || DEFAULT_PORTS.toolworker}`;
 }
 
 export interface ModelConfig {
