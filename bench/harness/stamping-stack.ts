@@ -7,6 +7,7 @@ import type { BenchContext } from './bench-context.js';
 import { startHarnessProcess } from './node-process.js';
 import { startMeshStack, type MeshStack } from './stacks.js';
 import { readStamp, type DeltaStamp } from './stamped-delta.js';
+import { OFFLINE_MODEL_NAME } from '../../lib/llm/offline/model-names.js';
 
 export interface StampingStack {
   modelUrl: string;
@@ -32,7 +33,7 @@ export function stampingStack(context: BenchContext): Promise<StampingStack> {
       mesh,
       async directCall(message, onDelta) {
         const messages: MessageParam[] = [{ role: 'user', content: message }];
-        const stream = client.messages.stream({ model: 'stamping-offline', max_tokens: 2048, messages });
+        const stream = client.messages.stream({ model: OFFLINE_MODEL_NAME, max_tokens: 2048, messages });
         stream.on('text', (delta) => {
           const arrivedNs = process.hrtime.bigint();
           const stamp = readStamp(delta);

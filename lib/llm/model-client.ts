@@ -7,7 +7,8 @@ import { otlpCollectorConfigured } from '../tracing/otel-only-spans.js';
 import { idleTimeoutFetch } from './idle-timeout-fetch.js';
 import { createOfflineModelFetch, OfflineClinicalModel } from './offline/index.js';
 
-export const OFFLINE_MODEL_NAME = 'tracemesh-offline-clinical';
+export { OFFLINE_MODEL_NAME } from './offline/model-names.js';
+import { OFFLINE_MODEL_NAME } from './offline/model-names.js';
 
 export interface ModelClient {
   client: Anthropic;

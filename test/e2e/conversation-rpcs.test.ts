@@ -113,6 +113,15 @@ describe('ConversationService RPCs', function () {
     assert.equal(empty.code, status.INVALID_ARGUMENT);
   });
 
+  it('offline too, a model name the provider does not have is INVALID_ARGUMENT on options.model; Claude\'s names are served', async () => {
+    const typo = await failureOf(streamTurn(client, 'A 40-year-old man, 180 cm, 80 kg.', { options: { model: 'claude-nope' } }));
+    assert.equal(typo.code, status.INVALID_ARGUMENT, typo.details);
+    assert.equal(decodeErrorDetails(typo).errorInfo?.reason, 'MODEL_NOT_FOUND');
+    assert.deepEqual(decodeErrorDetails(typo).fieldViolations?.map((v) => v.field), ['options.model']);
+    const claude = await streamTurn(client, 'A 40-year-old man, 180 cm, 80 kg.', { options: { model: 'claude-sonnet-4-5' } });
+    assert.equal(claude.model, 'claude-sonnet-4-5');
+  });
+
   it('ends a turn with DEADLINE_EXCEEDED when the caller\'s deadline passes, and its trace says so', async () => {
     let rootSpanId = '';
     const onEvent = (event: { turnStarted?: { trace?: { rootSpanId?: string } | null } | null }): void => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import { startOfflineModelServer, type OfflineModelServer } from '../../lib/llm/offline/index.js';
 import { isReadyMessage, type ReadyMessage } from '../../lib/process/ready.js';
+import { OFFLINE_MODEL_NAME } from '../../lib/llm/offline/model-names.js';
 
 const SEED = `I have a 45-year-old female patient, 5'4" tall, 180 lbs, presenting with fatigue and increased thirst. What conditions should I evaluate for, and what are the treatment options?`;
 const TOOLS: Anthropic.Tool[] = [
@@ -30,7 +31,7 @@ describe('offline model over HTTP', () => {
   it('listens on loopback and serves the SDK: streamed tool calls, then a non-streaming answer', async () => {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const client = clientFor(server.url);
-    const stream = client.messages.stream({ model: 'm', max_tokens: 2048, messages: [{ role: 'user', content: SEED }], tools: TOOLS });
+    const stream = client.messages.stream({ model: OFFLINE_MODEL_NAME, max_tokens: 2048, messages: [{ role: 'user', content: SEED }], tools: TOOLS });
     let deltas = 0;
     stream.on('text', () => deltas++);
     const calls = await stream.finalMessage();
@@ -45,7 +46,7 @@ describe('offline model over HTTP', () => {
         : [],
     );
     const answer = await client.messages.create({
-      model: 'm',
+      model: OFFLINE_MODEL_NAME,
       max_tokens: 2048,
       messages: [{ role: 'user', content: SEED }, { role: 'assistant', content: calls.content }, { role: 'user', content: results }],
       tools: TOOLS,
@@ -58,7 +59,7 @@ describe('offline model over HTTP', () => {
 
   it('reports a malformed request as BadRequestError and an unknown path as 404', async () => {
     const client = clientFor(server.url);
-    await assert.rejects(client.messages.create({ model: 'm', max_tokens: 10, messages: [] }), Anthropic.BadRequestError);
+    await assert.rejects(client.messages.create({ model: OFFLINE_MODEL_NAME, max_tokens: 10, messages: [] }), Anthropic.BadRequestError);
     const response = await fetch(`${server.url}/v1/nothing`, { method: 'POST', body: '{}' });
     assert.equal(response.status, 404);
   });
@@ -66,12 +67,12 @@ describe('offline model over HTTP', () => {
   it('an SDK abort over HTTP rejects with APIUserAbortError, and close() ends in-flight streams', async () => {
     const slow = await startOfflineModelServer({ deltaDelayMs: 20 });
     try {
-      const stream = clientFor(slow.url).messages.stream({ model: 'm', max_tokens: 2048, messages: [{ role: 'user', content: SEED }] });
+      const stream = clientFor(slow.url).messages.stream({ model: OFFLINE_MODEL_NAME, max_tokens: 2048, messages: [{ role: 'user', content: SEED }] });
       await new Promise<void>((resolve) => stream.once('text', () => resolve()));
       stream.abort();
       await assert.rejects(stream.finalMessage(), Anthropic.APIUserAbortError);
 
-      const pending = clientFor(slow.url).messages.stream({ model: 'm', max_tokens: 2048, messages: [{ role: 'user', content: SEED }] });
+      const pending = clientFor(slow.url).messages.stream({ model: OFFLINE_MODEL_NAME, max_tokens: 2048, messages: [{ role: 'user', content: SEED }] });
       await new Promise<void>((resolve) => pending.once('text', () => resolve()));
       const outcome = pending.finalMessage().then(
         () => 'finished',
@@ -106,7 +107,7 @@ describe('offline model: serve.ts entry point', () => {
     });
     assert.equal(ready.service, 'offline-model');
     assert.match(ready.address, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const message = await clientFor(ready.address).messages.create({ model: 'm', max_tokens: 2048, messages: [{ role: 'user', content: SEED }], tools: TOOLS });
+    const message = await clientFor(ready.address).messages.create({ model: OFFLINE_MODEL_NAME, max_tokens: 2048, messages: [{ role: 'user', content: SEED }], tools: TOOLS });
     assert.equal(message.stop_reason, 'tool_use');
     const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
     started.kill('SIGTERM');

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { createOfflineModelFetch, InvalidRequestError, OfflineClinicalModel, parseMessagesRequest } from '../../lib/llm/offline/index.js';
 import { chunkChars, chunkWords, encodeSseFrame, replyToStreamEvents } from '../../lib/llm/offline/sse-encoder.js';
 import type { ModelReply } from '../../lib/llm/offline/wire-types.js';
+import { OFFLINE_MODEL_NAME } from '../../lib/llm/offline/model-names.js';
 
 const SEED = `I have a 45-year-old female patient, 5'4" tall, 180 lbs, presenting with fatigue and increased thirst. What conditions should I evaluate for, and what are the treatment options?`;
 const BASE = 'http://offline-model.invalid';
@@ -35,7 +36,7 @@ function parseFrames(body: string): Array<{ event: string; data: Record<string, 
 
 const SAMPLE_REPLY: ModelReply = {
   id: 'msg_offline_test',
-  model: 'm',
+  model: OFFLINE_MODEL_NAME,
   content: [
     { type: 'text', text: "I'll calculate her metrics and search the knowledge base for you now." },
     { type: 'tool_use', id: 'toolu_offline_1', name: 'calculate_clinical_metrics', input: { height: 64, height_unit: 'in', weight: 180, weight_unit: 'lb', note: 'café — ✓ 😀' } },
@@ -90,7 +91,7 @@ describe('offline model: SSE encoding', () => {
 
 describe('offline model: fetch handler', () => {
   it('streams text/event-stream that ends in message_stop, with a request id', async () => {
-    const response = await post('/v1/messages', { model: 'm', max_tokens: 1000, stream: true, messages: [{ role: 'user', content: SEED }] });
+    const response = await post('/v1/messages', { model: OFFLINE_MODEL_NAME, max_tokens: 1000, stream: true, messages: [{ role: 'user', content: SEED }] });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
     assert.match(response.headers.get('request-id') ?? '', /^req_offline_/);
@@ -99,16 +100,28 @@ describe('offline model: fetch handler', () => {
     assert.ok(frames.filter((f) => f.event === 'content_block_delta').every((f) => typeof f.data.index === 'number'));
   });
 
+  it('answers to its own name and Claude\'s model names; any other is a 404 not_found_error, as the API answers it', async () => {
+    for (const model of ['claude-sonnet-4-5', 'claude-opus-4-1-20250805', 'claude-3-5-haiku-latest', 'claude-3-7-sonnet-20250219']) {
+      const response = await post('/v1/messages', { model, max_tokens: 100, messages: [{ role: 'user', content: 'hello' }] });
+      assert.equal(response.status, 200, model);
+    }
+    for (const model of ['claude-nope', 'gpt-4o', 'claude-sonnet-4-5-typo']) {
+      const response = await post('/v1/messages', { model, max_tokens: 100, messages: [{ role: 'user', content: 'hello' }] });
+      assert.equal(response.status, 404, model);
+      assert.deepEqual(await response.json(), { type: 'error', error: { type: 'not_found_error', message: `model: ${model}` } });
+    }
+  });
+
   it('answers any base path ending in /v1/messages, and count_tokens', async () => {
-    const response = await post('/proxy/anthropic/v1/messages', { model: 'm', max_tokens: 1000, messages: [{ role: 'user', content: 'hello' }] });
+    const response = await post('/proxy/anthropic/v1/messages', { model: OFFLINE_MODEL_NAME, max_tokens: 1000, messages: [{ role: 'user', content: 'hello' }] });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'application/json');
     const message = (await response.json()) as { type: string; content: Array<{ type: string; text: string }> };
     assert.equal(message.type, 'message');
     assert.match(message.content[0]?.text ?? '', /offline clinical model/);
-    const count = await post('/v1/messages/count_tokens', { model: 'm', messages: [{ role: 'user', content: SEED }] });
+    const count = await post('/v1/messages/count_tokens', { model: OFFLINE_MODEL_NAME, messages: [{ role: 'user', content: SEED }] });
     const tokens = (await count.json()) as { input_tokens: number };
-    assert.equal(tokens.input_tokens, new OfflineClinicalModel().countInputTokens(parseMessagesRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: SEED }] })));
+    assert.equal(tokens.input_tokens, new OfflineClinicalModel().countInputTokens(parseMessagesRequest({ model: OFFLINE_MODEL_NAME, max_tokens: 1, messages: [{ role: 'user', content: SEED }] })));
   });
 
   it('returns the API error envelope: 400 for a body that is not JSON, 404 for other paths, 405 for other methods', async () => {
@@ -125,7 +138,7 @@ describe('offline model: fetch handler', () => {
   it('rejects at once with an AbortError when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(post('/v1/messages', { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { signal: controller.signal }), { name: 'AbortError' });
+    await assert.rejects(post('/v1/messages', { model: OFFLINE_MODEL_NAME, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { signal: controller.signal }), { name: 'AbortError' });
   });
 
   it('an abort mid-stream errors the body with AbortError and nothing is produced after it', async () => {
@@ -133,7 +146,7 @@ describe('offline model: fetch handler', () => {
     const fetchOffline = createOfflineModelFetch({ deltaDelayMs: 5 });
     const response = await fetchOffline(`${BASE}/v1/messages`, {
       method: 'POST',
-      body: JSON.stringify({ model: 'm', max_tokens: 2000, stream: true, messages: [{ role: 'user', content: SEED }] }),
+      body: JSON.stringify({ model: OFFLINE_MODEL_NAME, max_tokens: 2000, stream: true, messages: [{ role: 'user', content: SEED }] }),
       signal: controller.signal,
     });
     const reader = response.body?.getReader();
@@ -144,7 +157,7 @@ describe('offline model: fetch handler', () => {
   });
 
   it('reads a Request object as input, as fetch allows', async () => {
-    const request = new Request(`${BASE}/v1/messages`, { method: 'POST', body: JSON.stringify({ model: 'm', max_tokens: 1000, messages: [{ role: 'user', content: SEED }] }) });
+    const request = new Request(`${BASE}/v1/messages`, { method: 'POST', body: JSON.stringify({ model: OFFLINE_MODEL_NAME, max_tokens: 1000, messages: [{ role: 'user', content: SEED }] }) });
     const response = await createOfflineModelFetch()(request);
     assert.equal(response.status, 200);
     const message = (await response.json()) as { stop_reason: string };
@@ -158,23 +171,23 @@ describe('offline model: request rules', () => {
 
   it('names the offending field, as the API does', () => {
     reject({ max_tokens: 10, messages: [user('hi')] }, /^model: /);
-    reject({ model: 'm', max_tokens: 1.5, messages: [user('hi')] }, /^max_tokens: /);
-    reject({ model: 'm', max_tokens: 10, messages: [{ role: 'system', content: 'hi' }] }, /^messages\.0\.role: /);
-    reject({ model: 'm', max_tokens: 10, messages: [user([{ type: 'text' }])] }, /^messages\.0\.content/);
-    reject({ model: 'm', max_tokens: 10, messages: [user([])] }, /non-empty content/);
+    reject({ model: OFFLINE_MODEL_NAME, max_tokens: 1.5, messages: [user('hi')] }, /^max_tokens: /);
+    reject({ model: OFFLINE_MODEL_NAME, max_tokens: 10, messages: [{ role: 'system', content: 'hi' }] }, /^messages\.0\.role: /);
+    reject({ model: OFFLINE_MODEL_NAME, max_tokens: 10, messages: [user([{ type: 'text' }])] }, /^messages\.0\.content/);
+    reject({ model: OFFLINE_MODEL_NAME, max_tokens: 10, messages: [user([])] }, /non-empty content/);
     reject([], /JSON object/);
   });
 
   it('pairs tool calls with results in both directions, and wants the user to speak last', () => {
     const call = { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 't', input: {} }] };
-    reject({ model: 'm', max_tokens: 10, messages: [user('q'), call, user('no results here')] }, /`tool_use` ids were found without `tool_result` blocks immediately after: toolu_1/);
+    reject({ model: OFFLINE_MODEL_NAME, max_tokens: 10, messages: [user('q'), call, user('no results here')] }, /`tool_use` ids were found without `tool_result` blocks immediately after: toolu_1/);
     reject(
-      { model: 'm', max_tokens: 10, messages: [user('q'), call, user([{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }, { type: 'tool_result', tool_use_id: 'toolu_2', content: 'x' }])] },
+      { model: OFFLINE_MODEL_NAME, max_tokens: 10, messages: [user('q'), call, user([{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }, { type: 'tool_result', tool_use_id: 'toolu_2', content: 'x' }])] },
       /^messages\.2\.content\.1: unexpected `tool_use_id`.*toolu_2/,
     );
-    reject({ model: 'm', max_tokens: 10, messages: [user('q'), call] }, /last message/);
+    reject({ model: OFFLINE_MODEL_NAME, max_tokens: 10, messages: [user('q'), call] }, /last message/);
     const ok = parseMessagesRequest({
-      model: 'm',
+      model: OFFLINE_MODEL_NAME,
       max_tokens: 10,
       system: [{ type: 'text', text: 'be brief' }],
       messages: [user('q'), call, user([{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: '{"a":1}' }, { type: 'image', source: {} }] }, { type: 'image', source: {} }])],

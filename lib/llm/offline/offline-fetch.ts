@@ -1,6 +1,7 @@
 // A `fetch` that answers the Anthropic Messages API in-process from the offline clinical model, so
 // `new Anthropic({ fetch: createOfflineModelFetch() })` runs the real SDK unchanged: streaming,
 // non-streaming, errors and cancellation all take the SDK's own code paths.
+import { isOfflineServedModel } from './model-names.js';
 import { OfflineClinicalModel } from './offline-model.js';
 import { parseMessagesRequest, parseMessagesRequestText } from './request-validation.js';
 import type { StreamEvent } from './sse-encoder.js';
@@ -36,6 +37,7 @@ export function createOfflineModelFetch(options: OfflineModelFetchOptions = {}):
     try {
       if (route[1]) return jsonResponse(200, { input_tokens: countTokens(model, bodyText) });
       const request = parseMessagesRequestText(bodyText);
+      if (!isOfflineServedModel(request.model)) return errorResponse(404, 'not_found_error', `model: ${request.model}`);
       const reply = model.reply(request);
       const requestId = `req_offline_${reply.id.slice(-24)}`;
       if (!request.stream) return jsonResponse(200, toMessageResponse(reply), requestId);
