@@ -27,6 +27,8 @@ function braintrustTries(): number {
 export class ExportHealth {
   readonly counts: ExportCounts = { rowsSent: 0, rowsDropped: 0, spansSent: 0, spansDropped: 0, failedRequests: 0 };
   private readonly attemptsByBatch = new Map<string, number>();
+  /** The backend's last refusal or failure to answer, in words ("…/logs3 answered 401 Unauthorized"). */
+  lastFailure: string | undefined;
   private reported: ExportCounts = { ...this.counts };
   private timer: NodeJS.Timeout | undefined;
 
@@ -42,9 +44,11 @@ export class ExportHealth {
       try {
         const response = await fetch(input, { ...init, signal });
         if (isLogs) this.logsAttempt(body, response.ok);
+        if (!response.ok) this.lastFailure = `${url} answered ${response.status} ${response.statusText}`.trimEnd();
         return response;
       } catch (error) {
         if (isLogs) this.logsAttempt(body, false);
+        this.lastFailure = `${url}: ${error instanceof Error ? error.message : String(error)}`;
         throw error;
       }
     };
@@ -81,6 +85,7 @@ export class ExportHealth {
           else {
             this.counts.failedRequests++;
             this.counts.spansDropped += spans.length;
+            this.lastFailure = `OTLP export: ${result.error?.message ?? 'failed'}`;
           }
           done(result);
         }),

@@ -39,6 +39,8 @@ export interface Tracing {
   flush(timeoutMs?: number): Promise<boolean>;
   /** What the backend took and what was dropped so far. */
   exportCounts(): ExportCounts;
+  /** The backend's last refusal or failure to answer, if any (to say why spans did not arrive). */
+  lastExportFailure(): string | undefined;
   shutdown(timeoutMs?: number): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ function disabledTracing(serviceName: string): Tracing {
     tracer: trace.getTracer('tracemesh'),
     flush: async () => true,
     exportCounts: () => ({ rowsSent: 0, rowsDropped: 0, spansSent: 0, spansDropped: 0, failedRequests: 0 }),
+    lastExportFailure: () => undefined,
     shutdown: async () => undefined,
   };
 }
@@ -162,6 +165,7 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
     flush: (timeoutMs = 10_000) =>
       withTimeout(Promise.all([braintrustFlush(), provider.forceFlush()]), timeoutMs),
     exportCounts: () => ({ ...health.counts }),
+    lastExportFailure: () => health.lastFailure,
     shutdown: async (timeoutMs = 10_000) => {
       clearInterval(flushTimer);
       await withTimeout(Promise.all([braintrustFlush(), provider.forceFlush()]), timeoutMs);

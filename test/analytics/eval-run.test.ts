@@ -112,6 +112,7 @@ describe('tracemesh eval', function () {
     loggedReport = await runEval({ dataset: datasetName, mode: 'logged', experimentName: `logged-${suffix}`, progress: silentProgress });
     assert.equal(loggedReport.cases, 4);
     assert.deepEqual(loggedReport.failedCases, []);
+    assert.equal(loggedReport.experiment.url, undefined, 'no link to an experiment page the local store does not have');
     for (const s of loggedReport.scorers) assert.ok(s.n > 0 && s.mean !== undefined, `${s.name} scored cases: ${JSON.stringify(s)}`);
 
     // Read back: each case with its scores, and the logged conversation trace it was scored on.

@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConversationClient, getConversation, streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
+import { startService } from '../../lib/process/mesh-launcher.js';
 import { cliEntry, runCli, type CliResult } from '../helpers/run-cli.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
 
@@ -43,6 +44,7 @@ describe('tracemesh CLI', function () {
     assert.match(chat.stdout, /Stage 2 hypertension/i, 'the second turn used the blood pressure');
     assert.match(chat.stderr, /✓ calculate_clinical_metrics/);
     assert.match(chat.stderr, /turn 1 · end_turn/);
+    assert.doesNotMatch(chat.stderr, /warning/, 'its spans reached the trace store');
     const rootSpanId = /trace: tracemesh trace ([0-9a-f]{32})/.exec(chat.stderr)?.[1];
     assert.ok(rootSpanId, 'chat prints the trace command');
 
@@ -131,6 +133,19 @@ describe('tracemesh CLI', function () {
     const result = await tracemesh(['chat', '--conversation', 'conv_nope', 'hello'], shared.mesh.clientEnv);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /NOT_FOUND: conversation "conv_nope" does not exist/);
+  });
+
+  it('chat says why its spans did not reach a trace store that wants a token it lacks, and what to check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracemesh-token-store-'));
+    const store = await startService('tracestore', { ...process.env, TRACEMESH_DATA_DIR: dir, TRACESTORE_PORT: '0', TRACESTORE_TOKEN: 'only-the-store-knows' }, 'file', dir, 30_000);
+    try {
+      const { TRACESTORE_TOKEN: _token, ...env } = shared.mesh.clientEnv;
+      const result = await tracemesh(['chat', 'hello'], { ...env, TRACESTORE_URL: store.ready.address });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /warning: the trace backend did not take this run's spans: .*Unauthorized.* \(check TRACESTORE_TOKEN, or BRAINTRUST_API_KEY\)/);
+    } finally {
+      store.child.kill('SIGTERM');
+    }
   });
 
   it('rejects bad numbers in options with a one-line message and exit code 1', async () => {

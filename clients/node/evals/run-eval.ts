@@ -180,7 +180,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunReport> {
       project,
       dataset: options.dataset,
       mode: options.mode,
-      experiment: { name: result.summary.experimentName, id: result.summary.experimentId, url: result.summary.experimentUrl },
+      // Braintrust's experiment page; the local store has no such page (its viewer shows project logs), so no link to a 404.
+      experiment: { name: result.summary.experimentName, id: result.summary.experimentId, url: config.backend === 'braintrust' ? result.summary.experimentUrl : undefined },
       baseline: result.summary.comparisonExperimentName,
       settings,
       cases: result.results.length,

@@ -109,9 +109,20 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
       } finally {
         conversation.finish();
         client.close();
-        if (!(await tracing.flush(5_000))) process.stderr.write('warning: the trace backend did not take the spans in time\n');
+        const delivered = await tracing.flush(5_000);
+        const { rowsDropped, spansDropped, rowsSent } = tracing.exportCounts();
+        const failure = tracing.lastExportFailure();
+        // A refused login makes the SDK drop its rows without counting them: none sent says it.
+        if (!delivered || rowsDropped + spansDropped > 0 || (failure !== undefined && rowsSent === 0)) process.stderr.write(`${undeliveredSpansWarning(failure)}\n`);
       }
       if (conversation.rootSpanId) process.stderr.write(`trace: tracemesh trace ${conversation.rootSpanId}\n`);
       process.exitCode = failed ? 1 : 0;
     });
+}
+
+/** Why this run's spans may be missing from the trace backend, and what to check. */
+function undeliveredSpansWarning(failure: string | undefined): string {
+  if (!failure) return 'warning: the trace backend did not take the spans in time';
+  const refused = / answered 40[13]\b|Unauthorized|Forbidden/.test(failure) ? ' (check TRACESTORE_TOKEN, or BRAINTRUST_API_KEY)' : '';
+  return `warning: the trace backend did not take this run's spans: ${failure}${refused}`;
 }
