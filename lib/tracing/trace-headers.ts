@@ -127,7 +127,9 @@ function braintrustExportFor(spanContext: SpanContext, parent: string): string {
  */
 export function injectTraceHeaders(ctx: Context, metadata: Metadata, fallbackProject: string): void {
   const spanContext = trace.getSpanContext(ctx);
-  if (!spanContext || !trace.isSpanContextValid(spanContext)) {
+  // Not sampled (housekeeping-context.ts): `traceparent` says so and the server records nothing;
+  // x-bt-parent-span, which has no such flag and is read first, would make it record.
+  if (!spanContext || !trace.isSpanContextValid(spanContext) || (spanContext.traceFlags & TraceFlags.SAMPLED) === 0) {
     propagation.inject(ctx, metadata, metadataSetter);
     return;
   }

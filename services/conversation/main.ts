@@ -9,6 +9,7 @@ import { createLogger } from '../../lib/logging.js';
 import { announceReady } from '../../lib/process/ready.js';
 import { guardStartup } from '../../lib/process/startup-failure.js';
 import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
+import { withoutTracing } from '../../lib/tracing/housekeeping-context.js';
 import { initTracing } from '../../lib/tracing/tracing.js';
 import { AgentLoop } from './agent-loop.js';
 import { openConversationStore } from './store/open-conversation-store.js';
@@ -58,7 +59,7 @@ startup.started();
 void (async () => {
   for (let attempt = 0; ; attempt++) {
     try {
-      await workers.listTools();
+      await withoutTracing(() => workers.listTools());
       service.setServing('SERVING');
       return;
     } catch (error) {

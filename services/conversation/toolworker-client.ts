@@ -3,7 +3,6 @@
 // tool list (from ListTools, cached and refreshed off the turns' path), and tool calls that carry
 // the handler's call as `parent` so the caller's deadline and cancellation reach the worker.
 import type Anthropic from '@anthropic-ai/sdk';
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { Metadata, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { ExecuteToolResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
 import type { ListToolsResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ListToolsResponse.js';
@@ -14,6 +13,7 @@ import type { ServerCall } from '../../lib/grpc/server-call.js';
 import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
 import type { JsonObject } from '../../lib/json.js';
 import type { Logger } from '../../lib/logging.js';
+import { withoutTracing } from '../../lib/tracing/housekeeping-context.js';
 
 export interface ToolWorkerClientOptions {
   target: string;
@@ -83,9 +83,8 @@ export class ToolWorkerClient {
 
   private refreshInBackground(): void {
     if (this.refreshing) return;
-    // Outside the turn that happened to notice the expiry: not its work, not in its trace.
-    this.refreshing = context
-      .with(ROOT_CONTEXT, () => this.fetchTools(undefined))
+    // Outside the turn that happened to notice the expiry: not its work, and nobody's trace.
+    this.refreshing = withoutTracing(() => this.fetchTools(undefined))
       .catch((error: unknown) => this.options.log.warn({ err: error }, 'ListTools failed; using the last known tool list'))
       .finally(() => {
         this.refreshing = undefined;

@@ -78,6 +78,17 @@ describe('trace headers', () => {
     assert.equal(trace.getSpanContext(extractIncomingContext(metadata).context)?.spanId, SPAN_ID);
   });
 
+  it('an unsampled context propagates only traceparent with the sampled flag off, which the server continues unsampled', () => {
+    const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: TraceFlags.NONE });
+    const metadata = new Metadata();
+    injectTraceHeaders(ctx, metadata, 'tracemesh');
+    assert.equal(metadata.get('traceparent')[0], `00-${TRACE_ID}-${SPAN_ID}-00`);
+    assert.deepEqual(metadata.get('x-bt-parent-span'), [], 'no Braintrust parent: it has no sampled flag, and is read first');
+    const incoming = extractIncomingContext(metadata);
+    assert.equal(incoming.source, 'traceparent');
+    assert.equal(trace.getSpanContext(incoming.context)?.traceFlags, TraceFlags.NONE);
+  });
+
   it('never throws on arbitrary header values', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), fc.string({ maxLength: 300 }), fc.string({ maxLength: 300 }), (bt, tp, baggage) => {
