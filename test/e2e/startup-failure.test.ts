@@ -36,6 +36,7 @@ describe('a service that cannot start', function () {
     ['toolworker', 'TRACEMESH_REDACT_PHI', 'enabled', 'toolworker: TRACEMESH_REDACT_PHI must be one of 1, true, yes, on, 0, false, no, off, got "enabled"'],
     ['toolworker', 'TOOLWORKER_PORT', '99999', 'toolworker: TOOLWORKER_PORT must be a port number (0–65535), got "99999"'],
     ['conversation', 'TRACEMESH_TOOL_TIMEOUT_MS', 'abc', 'conversation: TRACEMESH_TOOL_TIMEOUT_MS must be a non-negative integer, got "abc"'],
+    ['conversation', 'TRACEMESH_MAX_ITERATIONS', '0', 'conversation: TRACEMESH_MAX_ITERATIONS must be a positive integer, got "0"'],
     ['tracestore', 'TRACESTORE_RETENTION_DAYS', '-1', 'tracestore: TRACESTORE_RETENTION_DAYS must be a positive integer, got "-1"'],
   ] as const) {
     it(`${service}: names ${setting}=${value} in one line and exits 1`, async () => {

@@ -55,6 +55,13 @@ describe('trace viewer over HTTP', () => {
     }
   });
 
+  it('sends the store\'s bare address to the viewer', async () => {
+    const response = await fetch(`${store.url}/`, { redirect: 'manual' });
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), '/ui/');
+    assert.equal((await fetch(`${store.url}/`)).url, `${store.url}/ui/`, 'a browser lands on the viewer');
+  });
+
   it('serves the scripts and stylesheet with their types, and answers 304 to a matching ETag', async () => {
     for (const [path, type] of [['viewer.js', /^text\/javascript/], ['trace-view.js', /^text\/javascript/], ['viewer.css', /^text\/css/], ['favicon.svg', /^image\/svg\+xml/]] as const) {
       const response = await fetch(`${store.url}/ui/assets/${path}`);

@@ -54,6 +54,12 @@ export class ViewerPages {
   /** Answers GET/HEAD for the viewer's pages and files; false for anything else (left to the router). */
   serve(method: string, pathname: string, ifNoneMatch: string | undefined, res: ServerResponse): boolean {
     if (method !== 'GET' && method !== 'HEAD') return false;
+    // The store's own address, opened in a browser, is where a user looks for the viewer.
+    if (pathname === '/') {
+      res.writeHead(302, { ...SECURITY_HEADERS, Location: '/ui/' });
+      res.end();
+      return true;
+    }
     const file = this.fileFor(pathname);
     if (!file) return false;
     const headers = { ...SECURITY_HEADERS, 'Content-Type': file.contentType, ETag: file.etag };
