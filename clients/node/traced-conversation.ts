@@ -42,7 +42,12 @@ export class TracedConversation {
   turn(message: string, options: Omit<StreamTurnOptions, 'conversationId'> = {}): Promise<TurnResult__Output> {
     return this.root.traced(
       async (span) => {
-        const result = await streamTurn(this.client, message, { ...options, conversationId: this.conversationId });
+        // The id is known from the turn's first event: a turn that then fails still names its conversation.
+        const onEvent: StreamTurnOptions['onEvent'] = (event) => {
+          if (event.turnStarted?.conversationId) this.conversationId = event.turnStarted.conversationId;
+          options.onEvent?.(event);
+        };
+        const result = await streamTurn(this.client, message, { ...options, onEvent, conversationId: this.conversationId });
         this.conversationId = result.conversationId;
         const record: TurnRecord = {
           query: message,

@@ -133,6 +133,19 @@ describe('tracemesh CLI', function () {
     const result = await tracemesh(['chat', '--conversation', 'conv_nope', 'hello'], shared.mesh.clientEnv);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /NOT_FOUND: conversation "conv_nope" does not exist/);
+
+    // A turn that started and then failed: the conversation exists, and chat says how to go on with it.
+    const late = await tracemesh(['chat', '--deadline', '0.15', SEED_QUERY], shared.mesh.clientEnv);
+    assert.equal(late.code, 1, late.stderr);
+    assert.match(late.stderr, /DEADLINE_EXCEEDED/);
+    const id = /conversation: (conv_[0-9a-f-]+) \(go on with: tracemesh chat --conversation \1\)/.exec(late.stderr)?.[1];
+    assert.ok(id, late.stderr);
+    const client = createConversationClient(shared.mesh.conversationTarget);
+    try {
+      assert.equal((await getConversation(client, id)).conversation?.conversationId, id, 'a conversation that exists');
+    } finally {
+      client.close();
+    }
   });
 
   it('chat says why its spans did not reach a trace store that wants a token it lacks, and what to check', async () => {

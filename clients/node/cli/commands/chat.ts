@@ -116,6 +116,8 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
         if (!delivered || rowsDropped + spansDropped > 0 || (failure !== undefined && rowsSent === 0)) process.stderr.write(`${undeliveredSpansWarning(failure)}\n`);
       }
       if (conversation.rootSpanId) process.stderr.write(`trace: tracemesh trace ${conversation.rootSpanId}\n`);
+      // After a failed turn the conversation goes on (the failed turn is not in its history): say how.
+      if (failed && conversation.id) process.stderr.write(`conversation: ${conversation.id} (go on with: tracemesh chat --conversation ${conversation.id})\n`);
       process.exitCode = failed ? 1 : 0;
     });
 }
