@@ -30,6 +30,10 @@ describe('eval gate', () => {
       assert.throws(() => parseGateRules(['length_score='], '0.05', SCORERS), /between 0 and 1/);
       assert.throws(() => parseGateRules([], '-0.1', SCORERS), /--max-regression must be a number between 0 and 1/);
     });
+    it('shows the name=threshold form for a scorer named without its threshold', () => {
+      assert.throws(() => parseGateRules(['length_score'], '0.05', SCORERS), /--min takes name=threshold \(e\.g\. follows_medical_structure=0\.8\) or one threshold for all scorers, got "length_score"/);
+      assert.throws(() => parseGateRules(['1.5'], '0.05', SCORERS), /--min must be a number between 0 and 1, got "1.5"/);
+    });
   });
 
   describe('evaluateGate', () => {

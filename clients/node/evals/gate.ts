@@ -43,6 +43,8 @@ export function parseGateRules(minSpecs: readonly string[], maxRegression: strin
   for (const spec of minSpecs) {
     const separator = spec.indexOf('=');
     if (separator === -1) {
+      // Not a number either: most likely a scorer name without its threshold.
+      if (!Number.isFinite(Number(spec))) throw new GateRuleError(`--min takes name=threshold (e.g. follows_medical_structure=0.8) or one threshold for all scorers, got "${spec}"`);
       minForAll = threshold(spec, '--min');
       continue;
     }
