@@ -40,32 +40,29 @@ export function searchConversations(client: BtqlClient, text: string, options: L
   const pattern = containsPattern(text);
   return listConversations(client, {
     logged: or(ilike(field('output', 'patient_query'), pattern), ilike(field('input', 'patient_query'), pattern)),
-    served: ilike(field('input', 'message'), pattern),
+    served: { matchingTurn: ilike(field('input', 'message'), pattern) },
   }, options);
 }
 
 /** Conversations started in the last `hours` hours (by the root span's, or the first turn's, `created`). */
-export async function conversationsSince(client: BtqlClient, hours: number, options: ListOptions & { now?: Date } = {}): Promise<ConversationSummary[]> {
+export function conversationsSince(client: BtqlClient, hours: number, options: ListOptions & { now?: Date } = {}): Promise<ConversationSummary[]> {
   if (!(hours > 0)) throw new Error(`hours must be a positive number, got ${hours}`);
   const since = new Date((options.now ?? new Date()).getTime() - hours * 3_600_000).toISOString();
-  const recent = ge(field('created'), value(since));
-  // A served conversation qualifies by a recent turn; it is kept only if its first turn is recent too.
-  const found = await listConversations(client, { logged: recent, served: recent }, options);
-  return found.filter((conversation) => conversation.created >= since);
+  return listConversations(client, { logged: ge(field('created'), value(since)), served: { startedSince: since } }, options);
 }
 
 interface Conditions {
   /** On the client_conversation root. */
   logged: BtqlExpr;
-  /** On any server_process_turn of the conversation. */
-  served: BtqlExpr;
+  /** Which conversations the service's turn spans qualify (served-conversations.ts). */
+  served: { startedSince?: string; matchingTurn?: BtqlExpr };
 }
 
 async function listConversations(client: BtqlClient, conditions: Conditions | undefined, options: ListOptions): Promise<ConversationSummary[]> {
   const limit = options.limit ?? DEFAULT_CONVERSATION_LIMIT;
   const [logged, served] = await Promise.all([
     loggedConversations(client, conditions?.logged, options),
-    servedConversations(client, conditions?.served, limit),
+    servedConversations(client, limit, conditions?.served),
   ]);
   // A conversation with a client root is told by it (an excluded source's root leaves it out).
   const withRoots = await conversationsWithRoots(client, served.map((conversation) => conversation.conversationId));

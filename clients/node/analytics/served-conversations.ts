@@ -3,7 +3,7 @@
 // client also logs a `client_conversation` root; without these, conversations from every other
 // caller were missing from the queries and datasets. A caller that sends no trace context makes each
 // turn a trace of its own, so one conversation may span several traces (`traceIds`).
-import { and, as, call, eq, field, inList, isNotNull, projectLogs, spanIdentity, value, type BtqlExpr } from './btql-ast.js';
+import { and, as, eq, field, ge, inList, isNotNull, projectLogs, spanIdentity, value, type BtqlExpr } from './btql-ast.js';
 import type { BtqlClient } from './btql-client.js';
 import type { ConversationSummary } from './conversations.js';
 import { numberAt, SPAN, stringAt } from '../span-fields.js';
@@ -22,24 +22,41 @@ interface ServedTurn {
   answer: string | undefined;
 }
 
+/** How many turn rows a search reads, per conversation asked for, to find that many distinct ones. */
+const ROWS_PER_CONVERSATION = 5;
+
 /**
- * The newest conversations (by their first turn) with a turn matching `condition` — or any, without
- * one — each summarised from all its turns.
+ * The newest conversations (by their first turn) — or, with `matchingTurn`, those with a turn that
+ * matches it, newest match first — each summarised from all its turns. Rows are read newest first
+ * along the store's time order and only as many as needed: no grouping over every turn stored.
  */
-export async function servedConversations(client: BtqlClient, condition: BtqlExpr | undefined, limit: number): Promise<ConversationSummary[]> {
+export async function servedConversations(
+  client: BtqlClient,
+  limit: number,
+  options: { startedSince?: string; matchingTurn?: BtqlExpr } = {},
+): Promise<ConversationSummary[]> {
   const projectId = await client.projectId();
+  const conditions = [isServerTurn()];
+  if (options.matchingTurn) conditions.push(options.matchingTurn);
+  else conditions.push(eq(field('input', 'turn_index'), value(0)));
+  if (options.startedSince) conditions.push(ge(field('created'), value(options.startedSince)));
   const newest = await client.rows(
     {
       from: projectLogs(projectId),
-      filter: condition ? and(isServerTurn(), condition) : isServerTurn(),
-      dimensions: [as('conversation_id', field('input', 'conversation_id'))],
-      measures: [as('started', call('min', field('created')))],
-      sort: [{ expr: field('started'), dir: 'desc' }],
+      filter: and(...conditions),
+      select: [as('conversation_id', field('input', 'conversation_id')), as('created', field('created'))],
+      sort: [{ expr: field('created'), dir: 'desc' }],
     },
-    limit,
+    limit * ROWS_PER_CONVERSATION,
   );
-  const ids = newest.flatMap((row) => stringAt(row, 'conversation_id') ?? []);
-  const turns = await turnsOf(client, projectId, ids);
+  // A first turn tried again is a second turn_index 0 row; several turns of one conversation may match.
+  const ids = [...new Set(newest.flatMap((row) => stringAt(row, 'conversation_id') ?? []))].slice(0, limit);
+  // Listing by first turns, no turn of theirs is older than the oldest first turn listed: the
+  // turns are read from there on, not from the whole store.
+  const chosen = new Set(ids);
+  const firstTurns = newest.filter((row) => chosen.has(stringAt(row, 'conversation_id') ?? '')).flatMap((row) => stringAt(row, 'created') ?? []);
+  const since = options.matchingTurn || firstTurns.length === 0 ? undefined : firstTurns.reduce((a, b) => (a < b ? a : b));
+  const turns = await turnsOf(client, projectId, ids, since);
   return ids.flatMap((id) => {
     const summary = summarise(id, turns.get(id) ?? []);
     return summary ? [summary] : [];
@@ -52,13 +69,14 @@ export async function userMessagesByConversation(client: BtqlClient, conversatio
   return new Map([...turns].map(([id, list]) => [id, list.map((turn) => turn.message)]));
 }
 
-async function turnsOf(client: BtqlClient, projectId: string, conversationIds: string[]): Promise<Map<string, ServedTurn[]>> {
+async function turnsOf(client: BtqlClient, projectId: string, conversationIds: string[], since?: string): Promise<Map<string, ServedTurn[]>> {
   const byConversation = new Map<string, ServedTurn[]>();
   if (conversationIds.length === 0) return byConversation;
+  const ofThese = and(isServerTurn(), inList(field('input', 'conversation_id'), conversationIds));
   const rows = await client.rows(
     {
       from: projectLogs(projectId),
-      filter: and(isServerTurn(), inList(field('input', 'conversation_id'), conversationIds)),
+      filter: since ? and(ofThese, ge(field('created'), value(since))) : ofThese,
       select: [
         ...spanIdentity(),
         as('conversation_id', field('input', 'conversation_id')),
