@@ -62,6 +62,15 @@ describe('tracemesh CLI', function () {
     assert.ok(rows.every((row) => row.root_span_id === rootSpanId));
   });
 
+  it('chat with empty input runs no turn and says nothing: no trace to open, no tracing warning', async () => {
+    const chat = spawnCli(['chat'], { ...shared.mesh.clientEnv, TRACESTORE_URL: 'http://127.0.0.1:1' });
+    const exited = exitOf(chat);
+    chat.stdin.end();
+    const { code, stderr } = await exited;
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /trace:|warning/, stderr);
+  });
+
   it('chat makes every piped stdin line a turn, in order, and separates the answers with a blank line', async () => {
     const chat = spawnCli(['chat'], shared.mesh.clientEnv);
     let stdout = '';

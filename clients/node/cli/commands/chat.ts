@@ -113,9 +113,10 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
         const { rowsDropped, spansDropped, rowsSent } = tracing.exportCounts();
         const failure = tracing.lastExportFailure();
         // A refused login makes the SDK drop its rows without counting them: none sent says it.
-        if (!delivered || rowsDropped + spansDropped > 0 || (failure !== undefined && rowsSent === 0)) process.stderr.write(`${undeliveredSpansWarning(failure)}\n`);
+        if (turns > 0 && (!delivered || rowsDropped + spansDropped > 0 || (failure !== undefined && rowsSent === 0))) process.stderr.write(`${undeliveredSpansWarning(failure)}\n`);
       }
-      if (conversation.rootSpanId) process.stderr.write(`trace: tracemesh trace ${conversation.rootSpanId}\n`);
+      // No turn (empty input): no trace worth opening.
+      if (turns > 0 && conversation.rootSpanId) process.stderr.write(`trace: tracemesh trace ${conversation.rootSpanId}\n`);
       // After a failed turn the conversation goes on (the failed turn is not in its history): say how.
       if (failed && conversation.id) process.stderr.write(`conversation: ${conversation.id} (go on with: tracemesh chat --conversation ${conversation.id})\n`);
       process.exitCode = failed ? 1 : 0;
