@@ -72,10 +72,10 @@ describe('tracemesh query and dataset (CLI processes)', function () {
     const twoTurns = seed.conversations.twoTurns;
     const { stdout } = await ok('query', 'conversation', twoTurns.conversationId);
     assert.match(stdout, new RegExp(`^conversation +${twoTurns.conversationId}$`, 'm'));
-    assert.match(stdout, /^turn +latency ms +client ms +model calls +tokens +tools +tool errors +message$/m);
+    assert.match(stdout, /^turn +latency ms +client ms +model calls +tokens +tools +tool errors +outcome +message$/m);
     // Both tools of turn 0 run in parallel and start in the same millisecond: either may be listed first.
-    assert.match(stdout, /^ +0 +\d+\.\d +\d+\.\d +2 +\d+ +(calculate_clinical_metrics, check_medications|check_medications, calculate_clinical_metrics) +0 +A 60-year-old man/m);
-    assert.match(stdout, /^ +1 +\d+\.\d +\d+\.\d +\d +\d+ +.* +0 +His blood pressure today is 150\/95\.$/m);
+    assert.match(stdout, /^ +0 +\d+\.\d +\d+\.\d +2 +\d+ +(calculate_clinical_metrics, check_medications|check_medications, calculate_clinical_metrics) +0 +end_turn +A 60-year-old man/m);
+    assert.match(stdout, /^ +1 +\d+\.\d +\d+\.\d +\d +\d+ +.* +0 +end_turn +His blood pressure today is 150\/95\.$/m);
     assert.match(stdout, /^errors: none$/m);
     const failed = await ok('query', 'conversation', seed.conversations.toolError.rootSpanId);
     assert.match(failed.stdout, /^worker_execute_tool +NOT_FOUND: unknown tool "no_such_tool"/m);

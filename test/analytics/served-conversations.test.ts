@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { BtqlClient } from '../../clients/node/analytics/btql-client.js';
+import { analyzeConversation } from '../../clients/node/analytics/conversation-analysis.js';
 import { ilike, field } from '../../clients/node/analytics/btql-ast.js';
 import { servedConversations, userMessagesByConversation } from '../../clients/node/analytics/served-conversations.js';
 import type { TracingConfig } from '../../lib/config.js';
@@ -40,6 +41,7 @@ describe('conversations from the service\'s turn spans', () => {
         id, span_id: id, root_span_id: randomUUID(), project_id: projectId, log_id: 'g', _is_merge: false,
         created: new Date((start + turn.at) * 1000).toISOString(),
         span_attributes: { name: 'server_process_turn', type: 'task' },
+        metrics: { start: start + turn.at, end: start + turn.at + 1 },
         input: { conversation_id: turn.conversation, turn_index: turn.index, message: turn.message },
         ...(turn.answer ? { output: { text: turn.answer } } : { error: 'DEADLINE_EXCEEDED' }),
       };
@@ -59,6 +61,11 @@ describe('conversations from the service\'s turn spans', () => {
   it('finds a conversation by any of its messages, once', async () => {
     const found = await servedConversations(client, 10, { matchingTurn: ilike(field('input', 'message'), '%metformin%') });
     assert.deepEqual(found.map((c) => c.conversationId).sort(), ['conv_a', 'conv_b']);
+  });
+
+  it('the conversation\'s analysis tells the failed first try from the turn 0 that replaced it', async () => {
+    const analysis = await analyzeConversation(client, 'conv_a');
+    assert.deepEqual(analysis?.turns.map((turn) => [turn.index, turn.error ?? 'ok']), [[0, 'DEADLINE_EXCEEDED'], [0, 'ok'], [1, 'ok']]);
   });
 
   it('gives every user message of a conversation in turn order (what a live eval replays)', async () => {

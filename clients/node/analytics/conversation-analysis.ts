@@ -20,6 +20,8 @@ export interface TurnAnalysis {
   message: string;
   response: string;
   stopReason: string | undefined;
+  /** Why the turn failed, when it did (it is then not in the conversation's history; a retry has the same index). */
+  error: string | undefined;
   /** The server's turn (server_process_turn) duration. */
   latencyMs: number | undefined;
   /** The caller's view of the turn (client_turn), network included, when the caller was traced. */
@@ -119,6 +121,7 @@ export function analyzeSpans(rows: JsonObject[], conversationId?: string): Conve
       message: stringAt(input, 'message') ?? '',
       response: stringAt(output, 'text') ?? '',
       stopReason: stringAt(output, 'stop_reason'),
+      error: spanError(turn),
       latencyMs: durationMs(turn),
       clientLatencyMs: clientTurn ? durationMs(clientTurn) : undefined,
       llmCalls: turnLlm.length,

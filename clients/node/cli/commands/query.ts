@@ -180,6 +180,8 @@ function analysisText(analysis: ConversationAnalysis): string {
           { header: 'tokens', cell: (turn) => String(turn.tokens.total), align: 'right' },
           { header: 'tools', cell: (turn) => turn.tools.join(', ') || '-' },
           { header: 'tool errors', cell: (turn) => String(turn.toolErrors), align: 'right' },
+          // A failed turn is not in the history, and the retry that follows has its index: say which is which.
+          { header: 'outcome', cell: (turn) => (turn.error ? `failed: ${turn.error}` : (turn.stopReason ?? '-').replace(/^STOP_REASON_/, '').toLowerCase()), maxWidth: 40 },
           { header: 'message', cell: (turn) => turn.message, maxWidth: 50 },
         ]),
   ];
