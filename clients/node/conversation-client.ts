@@ -8,6 +8,7 @@ import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversati
 import type { GetConversationResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { TurnOptions } from '../../gen/ts/tracemesh/conversation/v1/TurnOptions.js';
+import type { TurnFailed__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnFailed.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import { conversationTarget, type SecurityConfig } from '../../lib/config.js';
 import { meshClientSetup } from '../../lib/grpc/client-channel.js';
@@ -45,6 +46,8 @@ export interface ConverseSession {
   events: ConverseResponse__Output[];
   /** The completed turns' results so far, in order. */
   results: TurnResult__Output[];
+  /** The failed turns so far, in order (each with the status StreamChat would have ended with); the stream went on. */
+  failures: TurnFailed__Output[];
   /** Resolves when the service ends the stream (after the caller's end); rejects with its error. */
   done: Promise<void>;
 }
@@ -54,15 +57,17 @@ export function openConverse(client: ConversationServiceClient, options: { deadl
   const call = client.Converse(options.metadata ?? new Metadata(), { deadline: new Date(Date.now() + (options.deadlineMs ?? 300_000)) });
   const events: ConverseResponse__Output[] = [];
   const results: TurnResult__Output[] = [];
+  const failures: TurnFailed__Output[] = [];
   const done = new Promise<void>((resolve, reject) => {
     call.on('data', (event: ConverseResponse__Output) => {
       events.push(event);
       if (event.turnCompleted?.result) results.push(event.turnCompleted.result);
+      if (event.turnFailed) failures.push(event.turnFailed);
     });
     call.on('error', reject);
     call.on('end', resolve);
   });
-  return { call, events, results, done };
+  return { call, events, results, failures, done };
 }
 
 /** Streams one turn; resolves with its result once `turn_completed` arrives. */

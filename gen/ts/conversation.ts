@@ -11,6 +11,7 @@ import type { Conversation as _tracemesh_conversation_v1_Conversation, Conversat
 import type { ConversationServiceClient as _tracemesh_conversation_v1_ConversationServiceClient, ConversationServiceDefinition as _tracemesh_conversation_v1_ConversationServiceDefinition } from './tracemesh/conversation/v1/ConversationService';
 import type { ConverseRequest as _tracemesh_conversation_v1_ConverseRequest, ConverseRequest__Output as _tracemesh_conversation_v1_ConverseRequest__Output } from './tracemesh/conversation/v1/ConverseRequest';
 import type { ConverseResponse as _tracemesh_conversation_v1_ConverseResponse, ConverseResponse__Output as _tracemesh_conversation_v1_ConverseResponse__Output } from './tracemesh/conversation/v1/ConverseResponse';
+import type { FieldViolation as _tracemesh_conversation_v1_FieldViolation, FieldViolation__Output as _tracemesh_conversation_v1_FieldViolation__Output } from './tracemesh/conversation/v1/FieldViolation';
 import type { GetConversationRequest as _tracemesh_conversation_v1_GetConversationRequest, GetConversationRequest__Output as _tracemesh_conversation_v1_GetConversationRequest__Output } from './tracemesh/conversation/v1/GetConversationRequest';
 import type { GetConversationResponse as _tracemesh_conversation_v1_GetConversationResponse, GetConversationResponse__Output as _tracemesh_conversation_v1_GetConversationResponse__Output } from './tracemesh/conversation/v1/GetConversationResponse';
 import type { StreamChatRequest as _tracemesh_conversation_v1_StreamChatRequest, StreamChatRequest__Output as _tracemesh_conversation_v1_StreamChatRequest__Output } from './tracemesh/conversation/v1/StreamChatRequest';
@@ -22,6 +23,7 @@ import type { ToolCallStarted as _tracemesh_conversation_v1_ToolCallStarted, Too
 import type { TraceRef as _tracemesh_conversation_v1_TraceRef, TraceRef__Output as _tracemesh_conversation_v1_TraceRef__Output } from './tracemesh/conversation/v1/TraceRef';
 import type { Turn as _tracemesh_conversation_v1_Turn, Turn__Output as _tracemesh_conversation_v1_Turn__Output } from './tracemesh/conversation/v1/Turn';
 import type { TurnCompleted as _tracemesh_conversation_v1_TurnCompleted, TurnCompleted__Output as _tracemesh_conversation_v1_TurnCompleted__Output } from './tracemesh/conversation/v1/TurnCompleted';
+import type { TurnFailed as _tracemesh_conversation_v1_TurnFailed, TurnFailed__Output as _tracemesh_conversation_v1_TurnFailed__Output } from './tracemesh/conversation/v1/TurnFailed';
 import type { TurnOptions as _tracemesh_conversation_v1_TurnOptions, TurnOptions__Output as _tracemesh_conversation_v1_TurnOptions__Output } from './tracemesh/conversation/v1/TurnOptions';
 import type { TurnResult as _tracemesh_conversation_v1_TurnResult, TurnResult__Output as _tracemesh_conversation_v1_TurnResult__Output } from './tracemesh/conversation/v1/TurnResult';
 import type { TurnStarted as _tracemesh_conversation_v1_TurnStarted, TurnStarted__Output as _tracemesh_conversation_v1_TurnStarted__Output } from './tracemesh/conversation/v1/TurnStarted';
@@ -50,6 +52,7 @@ export interface ProtoGrpcType {
         ConversationService: SubtypeConstructor<typeof grpc.Client, _tracemesh_conversation_v1_ConversationServiceClient> & { service: _tracemesh_conversation_v1_ConversationServiceDefinition }
         ConverseRequest: MessageTypeDefinition<_tracemesh_conversation_v1_ConverseRequest, _tracemesh_conversation_v1_ConverseRequest__Output>
         ConverseResponse: MessageTypeDefinition<_tracemesh_conversation_v1_ConverseResponse, _tracemesh_conversation_v1_ConverseResponse__Output>
+        FieldViolation: MessageTypeDefinition<_tracemesh_conversation_v1_FieldViolation, _tracemesh_conversation_v1_FieldViolation__Output>
         GetConversationRequest: MessageTypeDefinition<_tracemesh_conversation_v1_GetConversationRequest, _tracemesh_conversation_v1_GetConversationRequest__Output>
         GetConversationResponse: MessageTypeDefinition<_tracemesh_conversation_v1_GetConversationResponse, _tracemesh_conversation_v1_GetConversationResponse__Output>
         StopReason: EnumTypeDefinition
@@ -62,6 +65,7 @@ export interface ProtoGrpcType {
         TraceRef: MessageTypeDefinition<_tracemesh_conversation_v1_TraceRef, _tracemesh_conversation_v1_TraceRef__Output>
         Turn: MessageTypeDefinition<_tracemesh_conversation_v1_Turn, _tracemesh_conversation_v1_Turn__Output>
         TurnCompleted: MessageTypeDefinition<_tracemesh_conversation_v1_TurnCompleted, _tracemesh_conversation_v1_TurnCompleted__Output>
+        TurnFailed: MessageTypeDefinition<_tracemesh_conversation_v1_TurnFailed, _tracemesh_conversation_v1_TurnFailed__Output>
         TurnOptions: MessageTypeDefinition<_tracemesh_conversation_v1_TurnOptions, _tracemesh_conversation_v1_TurnOptions__Output>
         TurnResult: MessageTypeDefinition<_tracemesh_conversation_v1_TurnResult, _tracemesh_conversation_v1_TurnResult__Output>
         TurnStarted: MessageTypeDefinition<_tracemesh_conversation_v1_TurnStarted, _tracemesh_conversation_v1_TurnStarted__Output>

@@ -12,7 +12,7 @@ import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/
 import type { Timestamp } from '../../gen/ts/google/protobuf/Timestamp.js';
 import type { GetConversationResponse } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
+import { decodeErrorDetails, grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop } from './agent-loop.js';
@@ -158,16 +158,43 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     Converse(call: ServerDuplexStream<ConverseRequest__Output, ConverseResponse>) {
       const { signal, release } = callSignal(call);
       call.on('close', release);
-      const events = writer(call);
       const pending: ConverseRequest__Output[] = [];
       let streamConversationId = '';
+      // The stream's conversation is known from its first turn's first event: a first turn that then
+      // fails has still created it, and the next message goes on with it.
+      const events = createTurnEventWriter((event: ConverseResponse) => {
+        if (streamConversationId === '' && event.turnStarted?.conversationId) streamConversationId = event.turnStarted.conversationId;
+        if (!call.cancelled) call.write(event);
+      });
       let running = false;
       let inputEnded = false;
-      let failed = false;
+      let ended = false;
+
+      // A failed turn is that turn's end, not the session's: it is reported in the stream and the
+      // next message runs. Only the call's own end (cancelled, past its deadline) ends the stream.
+      const turnFailed = (conversationId: string, error: GrpcError): void => {
+        if (signal.aborted) {
+          ended = true;
+          failStream(call, error);
+          return;
+        }
+        const details = decodeErrorDetails(error);
+        if (!call.cancelled) {
+          call.write({
+            turnFailed: {
+              conversationId,
+              code: error.code,
+              message: error.details,
+              reason: details.errorInfo?.reason ?? '',
+              fieldViolations: details.fieldViolations ?? [],
+            },
+          });
+        }
+      };
 
       // Turns of one stream run one after another, in the order the messages arrived.
       const next = (): void => {
-        if (running || failed) return;
+        if (running || ended) return;
         const request = pending.shift();
         if (call.isPaused() && pending.length < MAX_QUEUED_TURNS_PER_STREAM) call.resume();
         if (!request) {
@@ -175,22 +202,21 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
           return;
         }
         if (streamConversationId !== '' && request.conversationId !== '' && request.conversationId !== streamConversationId) {
-          failed = true;
-          failStream(call, invalidArgument([{ field: 'conversation_id', description: `must be empty or "${streamConversationId}" on this stream` }]));
+          turnFailed(streamConversationId, invalidArgument([{ field: 'conversation_id', description: `must be empty or "${streamConversationId}" on this stream` }]));
+          next();
           return;
         }
         running = true;
-        runTurn({ ...request, conversationId: request.conversationId || streamConversationId }, call, signal, events).then(
+        const conversationId = request.conversationId || streamConversationId;
+        runTurn({ ...request, conversationId }, call, signal, events).then(
           (result) => {
             streamConversationId = result.conversationId ?? streamConversationId;
-            running = false;
-            next();
           },
-          (error: GrpcError) => {
-            failed = true;
-            failStream(call, error);
-          },
-        );
+          (error: GrpcError) => turnFailed(conversationId || streamConversationId, error),
+        ).finally(() => {
+          running = false;
+          next();
+        });
       };
       call.on('data', (request: ConverseRequest__Output) => {
         pending.push(request);

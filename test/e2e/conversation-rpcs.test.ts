@@ -63,6 +63,37 @@ describe('ConversationService RPCs', function () {
     assert.ok(Number(stored.conversation?.createTime?.seconds) > 0);
   });
 
+  it('Converse reports a failed turn in the stream and goes on with the next message, in the same conversation', async () => {
+    const { call, events, results, failures, done } = openConverse(client, { deadlineMs: 60_000 });
+    call.write({ message: 'A 60-year-old man, 180 cm, 95 kg.' });
+    call.write({ message: '' }); // a mistake mid-session
+    call.write({ message: 'Hello', conversationId: 'conv_somebody_else' }); // another conversation: not on this stream
+    call.write({ message: 'His blood pressure today is 150/95.', options: { model: 'claude-nope' } }); // fails in the model call
+    call.write({ message: 'His blood pressure today is 150/95.' });
+    call.end();
+    await done; // the stream ends normally
+    assert.deepEqual(events.filter((e) => e.turnCompleted || e.turnFailed).map((e) => e.event), ['turnCompleted', 'turnFailed', 'turnFailed', 'turnFailed', 'turnCompleted']);
+    const conversationId = results[0]?.conversationId ?? '';
+    assert.deepEqual(failures.map((f) => [f.code, f.conversationId]), [[status.INVALID_ARGUMENT, conversationId], [status.INVALID_ARGUMENT, conversationId], [status.INVALID_ARGUMENT, conversationId]]);
+    assert.deepEqual(failures[0]?.fieldViolations.map((v) => v.field), ['message']);
+    assert.deepEqual(failures[1]?.fieldViolations.map((v) => v.field), ['conversation_id']);
+    assert.equal(failures[2]?.reason, 'MODEL_NOT_FOUND');
+    // The turn after the failures continues the conversation, whose history holds only the turns that completed.
+    assert.deepEqual(results.map((r) => [r.conversationId, r.turnIndex]), [[conversationId, 0], [conversationId, 1]]);
+    assert.match(results[1]?.text ?? '', /hypertension/i, 'the second answer used the first turn');
+    assert.equal((await getConversation(client, conversationId)).conversation?.turns.length, 2);
+
+    // A first turn that fails after its conversation was made: the next message goes on with that one.
+    const late = openConverse(client, { deadlineMs: 60_000 });
+    late.call.write({ message: 'A 40-year-old woman, 165 cm, 60 kg.', options: { model: 'claude-nope' } });
+    late.call.write({ message: 'A 40-year-old woman, 165 cm, 60 kg.' });
+    late.call.end();
+    await late.done;
+    const made = late.failures[0]?.conversationId ?? '';
+    assert.match(made, /^conv_/, 'the failed first turn names the conversation it made');
+    assert.deepEqual(late.results.map((r) => [r.conversationId, r.turnIndex]), [[made, 0]]);
+  });
+
   it('Converse stops reading a caller who writes faster than its turns finish (flow control), then runs every turn it took, in order', async () => {
     const { call, results: completed, done: ended } = openConverse(client, { deadlineMs: 60_000 });
     // 200 messages of 20 KB: 4 MB the service would otherwise read and hold at once.
