@@ -3,7 +3,7 @@
 // final_response), and — for conversations from any other caller — what the conversation service
 // logged of them, turn by turn (served-conversations.ts).
 import type { JsonObject } from '../../../lib/json.js';
-import { and, as, containsPattern, eq, field, ge, ilike, inList, isNull, ne, or, projectLogs, spanIdentity, value, type BtqlExpr } from './btql-ast.js';
+import { and, as, containsPattern, eq, field, ge, ilike, isNull, ne, or, projectLogs, spanIdentity, value, type BtqlExpr } from './btql-ast.js';
 import { servedConversations } from './served-conversations.js';
 import type { BtqlClient } from './btql-client.js';
 import { numberAt, SPAN, stringAt } from '../span-fields.js';
@@ -64,21 +64,8 @@ async function listConversations(client: BtqlClient, conditions: Conditions | un
     loggedConversations(client, conditions?.logged, options),
     servedConversations(client, limit, conditions?.served),
   ]);
-  // A conversation with a client root is told by it (an excluded source's root leaves it out).
-  const withRoots = await conversationsWithRoots(client, served.map((conversation) => conversation.conversationId));
-  const onlyServed = served.filter((conversation) => !withRoots.has(conversation.conversationId));
-  return [...logged, ...onlyServed].sort((a, b) => b.created.localeCompare(a.created)).slice(0, limit);
-}
-
-/** Which of these conversations a traced client logged a root for (whatever its source). */
-async function conversationsWithRoots(client: BtqlClient, conversationIds: string[]): Promise<Set<string>> {
-  if (conversationIds.length === 0) return new Set();
-  const rows = await client.rows({
-    from: projectLogs(await client.projectId()),
-    filter: and(eq(field('span_attributes', 'name'), value(SPAN.conversation)), inList(field('output', 'conversation_id'), conversationIds)),
-    select: [as('conversation_id', field('output', 'conversation_id'))],
-  });
-  return new Set(rows.flatMap((row) => stringAt(row, 'conversation_id') ?? []));
+  // `served` holds only conversations without a client root: each conversation is told once.
+  return [...logged, ...served].sort((a, b) => b.created.localeCompare(a.created)).slice(0, limit);
 }
 
 async function loggedConversations(client: BtqlClient, condition: BtqlExpr | undefined, options: ListOptions): Promise<ConversationSummary[]> {

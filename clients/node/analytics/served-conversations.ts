@@ -4,6 +4,7 @@
 // caller were missing from the queries and datasets. A caller that sends no trace context makes each
 // turn a trace of its own, so one conversation may span several traces (`traceIds`).
 import { and, as, eq, field, ge, inList, isNotNull, projectLogs, spanIdentity, value, type BtqlExpr } from './btql-ast.js';
+import type { JsonObject } from '../../../lib/json.js';
 import type { BtqlClient } from './btql-client.js';
 import type { ConversationSummary } from './conversations.js';
 import { numberAt, SPAN, stringAt } from '../span-fields.js';
@@ -22,13 +23,17 @@ interface ServedTurn {
   answer: string | undefined;
 }
 
-/** How many turn rows a search reads, per conversation asked for, to find that many distinct ones. */
+/** Turn rows read at first per conversation asked for, to find that many distinct ones. */
 const ROWS_PER_CONVERSATION = 5;
+/** The most turn rows one listing reads while conversations told by client roots are skipped. */
+const MAX_ROWS_READ = 20_000;
 
 /**
  * The newest conversations (by their first turn) — or, with `matchingTurn`, those with a turn that
- * matches it, newest match first — each summarised from all its turns. Rows are read newest first
- * along the store's time order and only as many as needed: no grouping over every turn stored.
+ * matches it, newest match first — that no traced client logged a root for (those are told by
+ * their roots, and eval traffic among them is left out there), each summarised from all its turns.
+ * Rows are read newest first along the store's time order and only as many as needed: no grouping
+ * over every turn stored; more are read while conversations with roots take the places.
  */
 export async function servedConversations(
   client: BtqlClient,
@@ -40,17 +45,28 @@ export async function servedConversations(
   if (options.matchingTurn) conditions.push(options.matchingTurn);
   else conditions.push(eq(field('input', 'turn_index'), value(0)));
   if (options.startedSince) conditions.push(ge(field('created'), value(options.startedSince)));
-  const newest = await client.rows(
-    {
-      from: projectLogs(projectId),
-      filter: and(...conditions),
-      select: [as('conversation_id', field('input', 'conversation_id')), as('created', field('created'))],
-      sort: [{ expr: field('created'), dir: 'desc' }],
-    },
-    limit * ROWS_PER_CONVERSATION,
-  );
-  // A first turn tried again is a second turn_index 0 row; several turns of one conversation may match.
-  const ids = [...new Set(newest.flatMap((row) => stringAt(row, 'conversation_id') ?? []))].slice(0, limit);
+  const withRoots = new Set<string>();
+  const checked = new Set<string>();
+  let newest: JsonObject[] = [];
+  let ids: string[] = [];
+  for (let rowsWanted = limit * ROWS_PER_CONVERSATION; ; rowsWanted *= 4) {
+    newest = await client.rows(
+      {
+        from: projectLogs(projectId),
+        filter: and(...conditions),
+        select: [as('conversation_id', field('input', 'conversation_id')), as('created', field('created'))],
+        sort: [{ expr: field('created'), dir: 'desc' }],
+      },
+      rowsWanted,
+    );
+    // A first turn tried again is a second turn_index 0 row; several turns of one conversation may match.
+    const seen = [...new Set(newest.flatMap((row) => stringAt(row, 'conversation_id') ?? []))];
+    const unchecked = seen.filter((id) => !checked.has(id));
+    for (const id of await conversationsWithRoots(client, projectId, unchecked)) withRoots.add(id);
+    for (const id of unchecked) checked.add(id);
+    ids = seen.filter((id) => !withRoots.has(id)).slice(0, limit);
+    if (ids.length >= limit || newest.length < rowsWanted || rowsWanted >= MAX_ROWS_READ) break;
+  }
   // Listing by first turns, no turn of theirs is older than the oldest first turn listed: the
   // turns are read from there on, not from the whole store.
   const chosen = new Set(ids);
@@ -63,10 +79,29 @@ export async function servedConversations(
   });
 }
 
-/** Every user message of each conversation, in turn order (what a live eval replays). */
-export async function userMessagesByConversation(client: BtqlClient, conversationIds: string[]): Promise<Map<string, string[]>> {
+export interface CompletedTurn {
+  message: string;
+  answer: string;
+}
+
+/**
+ * Each conversation's completed turns, in turn order — its history as the model saw it (a failed
+ * turn is not in it): what a live eval replays to reach the conversation's last answer.
+ */
+export async function completedTurnsByConversation(client: BtqlClient, conversationIds: string[]): Promise<Map<string, CompletedTurn[]>> {
   const turns = await turnsOf(client, await client.projectId(), conversationIds);
-  return new Map([...turns].map(([id, list]) => [id, list.map((turn) => turn.message)]));
+  return new Map([...turns].map(([id, list]) => [id, list.flatMap((turn) => (turn.answer === undefined ? [] : [{ message: turn.message, answer: turn.answer }]))]));
+}
+
+/** Which of these conversations a traced client logged a root for (whatever its source). */
+async function conversationsWithRoots(client: BtqlClient, projectId: string, conversationIds: string[]): Promise<Set<string>> {
+  if (conversationIds.length === 0) return new Set();
+  const rows = await client.rows({
+    from: projectLogs(projectId),
+    filter: and(eq(field('span_attributes', 'name'), value(SPAN.conversation)), inList(field('output', 'conversation_id'), conversationIds)),
+    select: [as('conversation_id', field('output', 'conversation_id'))],
+  });
+  return new Set(rows.flatMap((row) => stringAt(row, 'conversation_id') ?? []));
 }
 
 async function turnsOf(client: BtqlClient, projectId: string, conversationIds: string[], since?: string): Promise<Map<string, ServedTurn[]>> {

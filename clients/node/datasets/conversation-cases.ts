@@ -4,7 +4,7 @@
 import { and, as, countRows, eq, field, inList, isNotNull, projectLogs, value } from '../analytics/btql-ast.js';
 import type { BtqlClient } from '../analytics/btql-client.js';
 import { recentConversations, searchConversations, type ConversationSummary } from '../analytics/conversations.js';
-import { userMessagesByConversation } from '../analytics/served-conversations.js';
+import { completedTurnsByConversation } from '../analytics/served-conversations.js';
 import { SPAN, stringAt } from '../span-fields.js';
 import { datasetRowId, toDatasetRow, type DatasetRow } from './dataset-rows.js';
 
@@ -47,8 +47,11 @@ function toolsOf(conversation: ConversationSummary, byTrace: Map<string, Set<str
 }
 
 /**
- * The conversations as rows, each with the tools it called and — when it has several turns — its
- * later user messages (read from the service's turn spans), so a live eval can replay it.
+ * The conversations as rows, each with the tools it called, told by the service's completed turns
+ * where the store has them: the first message as the patient query, the later ones as follow-ups,
+ * the last answer as expected — so a live eval replays exactly the turns that led to that answer.
+ * (A client root tells only its own session of a conversation continued later, and a failed turn
+ * is not in the history the model saw.)
  */
 async function toRows(
   client: BtqlClient,
@@ -56,14 +59,17 @@ async function toRows(
   tagsOf: (conversation: ConversationSummary) => string[],
   knownTools?: Map<string, Set<string>>,
 ): Promise<DatasetRow[]> {
-  const multiTurn = conversations.filter((conversation) => conversation.totalTurns > 1 && conversation.conversationId !== '');
-  const [tools, messages] = await Promise.all([
+  const ids = conversations.flatMap((conversation) => (conversation.conversationId ? [conversation.conversationId] : []));
+  const [tools, completed] = await Promise.all([
     knownTools ?? toolsByTrace(client, conversations.flatMap((conversation) => conversation.traceIds)),
-    userMessagesByConversation(client, multiTurn.map((conversation) => conversation.conversationId)),
+    completedTurnsByConversation(client, ids),
   ]);
-  return conversations.map((conversation) =>
-    toDatasetRow(conversation, tagsOf(conversation), toolsOf(conversation, tools), (messages.get(conversation.conversationId) ?? []).slice(1)),
-  );
+  return conversations.map((conversation) => {
+    const turns = completed.get(conversation.conversationId) ?? [];
+    const [first, last] = [turns[0], turns.at(-1)];
+    const told = first && last ? { ...conversation, patientQuery: first.message, finalResponse: last.answer, totalTurns: turns.length } : conversation;
+    return toDatasetRow(told, tagsOf(conversation), toolsOf(conversation, tools), turns.slice(1).map((turn) => turn.message));
+  });
 }
 
 /** The distinct tools each trace's agent called (one grouped query for all of them). */
