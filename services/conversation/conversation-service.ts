@@ -173,12 +173,13 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       // A failed turn is that turn's end, not the session's: it is reported in the stream and the
       // next message runs. Only the call's own end (cancelled, past its deadline) ends the stream.
       const turnFailed = (conversationId: string, error: GrpcError): void => {
-        if (signal.aborted) {
+        const details = decodeErrorDetails(error);
+        // A draining replica: end the stream, so the caller reconnects to another one at once.
+        if (signal.aborted || details.errorInfo?.reason === 'SHUTTING_DOWN') {
           ended = true;
           failStream(call, error);
           return;
         }
-        const details = decodeErrorDetails(error);
         if (!call.cancelled) {
           call.write({
             turnFailed: {
@@ -212,7 +213,13 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
           (result) => {
             streamConversationId = result.conversationId ?? streamConversationId;
           },
-          (error: GrpcError) => turnFailed(conversationId || streamConversationId, error),
+          (error: GrpcError) => {
+            // A conversation the first message named, which exists (the turn failed for another
+            // reason: in progress elsewhere, store down…), is this stream's from now on.
+            const named = decodeErrorDetails(error).fieldViolations?.some((v) => v.field === 'conversation_id') ?? false;
+            if (streamConversationId === '' && conversationId !== '' && error.code !== grpcStatus.NOT_FOUND && !named) streamConversationId = conversationId;
+            turnFailed(conversationId || streamConversationId, error);
+          },
         ).finally(() => {
           running = false;
           next();

@@ -94,6 +94,23 @@ describe('ConversationService RPCs', function () {
     assert.deepEqual(late.results.map((r) => [r.conversationId, r.turnIndex]), [[made, 0]]);
   });
 
+  it('Converse stays in the conversation its first message named, though that turn failed (the conversation was busy)', async () => {
+    const first = await streamTurn(client, 'A 60-year-old man, 180 cm, 95 kg.');
+    let claimed: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (claimed = resolve));
+    const busy = streamTurn(client, SEED_QUERY, { conversationId: first.conversationId, onEvent: (event) => event.turnStarted && claimed() });
+    await started;
+    const session = openConverse(client, { deadlineMs: 60_000 });
+    session.call.write({ conversationId: first.conversationId, message: 'Any news?' });
+    while (session.failures.length === 0) await delay(10);
+    assert.deepEqual([session.failures[0]?.code, session.failures[0]?.reason, session.failures[0]?.conversationId], [status.FAILED_PRECONDITION, 'TURN_IN_PROGRESS', first.conversationId]);
+    await busy;
+    session.call.write({ message: 'His blood pressure today is 150/95.' }); // no id: the stream's conversation
+    session.call.end();
+    await session.done;
+    assert.deepEqual(session.results.map((r) => [r.conversationId, r.turnIndex]), [[first.conversationId, 2]]);
+  });
+
   it('Converse stops reading a caller who writes faster than its turns finish (flow control), then runs every turn it took, in order', async () => {
     const { call, results: completed, done: ended } = openConverse(client, { deadlineMs: 60_000 });
     // 200 messages of 20 KB: 4 MB the service would otherwise read and hold at once.

@@ -12,7 +12,7 @@ import { loadPackageDefinition, type Client, type ClientReadableStream } from '@
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
-import { streamTurn } from '../../clients/node/conversation-client.js';
+import { openConverse, streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
 import { findFreePort } from '../../lib/process/free-port.js';
@@ -107,6 +107,8 @@ describe('health and graceful shutdown', function () {
     const events: StreamChatResponse__Output[] = [];
     let signalled = false;
     const exited = new Promise<number | null>((resolve) => conversation.child.once('exit', (code) => resolve(code)));
+    // A Converse session open (idle) when the drain begins.
+    const session = openConverse(client, { deadlineMs: 60_000 });
     const inFlight = streamTurn(client, SEED_QUERY, {
       onEvent: (event) => {
         events.push(event);
@@ -126,6 +128,12 @@ describe('health and graceful shutdown', function () {
       (error: ServiceError) => status[error.code],
     );
     assert.notEqual(refused, 'accepted', 'no new turn starts while shutting down');
+    // The open session's next message ends the stream (UNAVAILABLE): its caller reconnects to another
+    // replica at once, instead of each message failing in a stream held until the drain's end.
+    session.call.write({ message: 'hello again' });
+    const ended = await session.done.then(() => 'ended without an error', (error: ServiceError) => `${status[error.code]}: ${error.details}`);
+    assert.match(ended, /^UNAVAILABLE: /);
+    assert.deepEqual(session.failures, []);
     assert.equal(await exited, 0);
     watch.cancel();
     client.close();
