@@ -57,6 +57,8 @@ export interface StartServerOptions {
 
 export async function startServer(options: StartServerOptions): Promise<ServiceServer> {
   const server = new Server(serverOptions());
+  // Read at start, like every setting: a bad value must fail the start, not the shutdown.
+  const defaultGraceMs = shutdownGraceMs();
   const health = new HealthImplementation(
     Object.fromEntries(['', ...options.services].map((name) => [name, 'NOT_SERVING' as ServingStatus])),
   );
@@ -76,7 +78,7 @@ export async function startServer(options: StartServerOptions): Promise<ServiceS
   };
 
   let shuttingDown: Promise<void> | undefined;
-  const shutdown = (graceMs = shutdownGraceMs()): Promise<void> => {
+  const shutdown = (graceMs = defaultGraceMs): Promise<void> => {
     shuttingDown ??= new Promise<void>((resolve) => {
       setServing('NOT_SERVING');
       const force = setTimeout(() => {

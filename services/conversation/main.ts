@@ -21,6 +21,7 @@ const startup = guardStartup('conversation');
 const log = createLogger('conversation');
 const tracing = initTracing('conversation');
 const config = modelConfig();
+const graceMs = shutdownGraceMs(); // read at start: a bad value fails the start, not the shutdown
 const model = createModelClient(config);
 const workers = new ToolWorkerClient({ target: toolworkerTarget(), toolTimeoutMs: toolTimeoutMs(), toolListTtlMs: 30_000, log });
 const store = await openConversationStore();
@@ -73,7 +74,7 @@ stopOnSignals(log, async () => {
   // Drain: NOT_SERVING, new turns refused, running turns finish (up to the grace period); then
   // close what is left — idle Converse streams, health watchers — without waiting on them.
   service.setServing('NOT_SERVING');
-  const drained = await turns.drain(shutdownGraceMs());
+  const drained = await turns.drain(graceMs);
   if (!drained) log.warn({ running: turns.running }, 'turns still running after the grace period; cancelling them');
   await service.shutdown(500);
   workers.close();

@@ -36,6 +36,8 @@ describe('a service that cannot start', function () {
     ['toolworker', 'TRACEMESH_REDACT_PHI', 'enabled', 'toolworker: TRACEMESH_REDACT_PHI must be one of 1, true, yes, on, 0, false, no, off, got "enabled"'],
     ['toolworker', 'TOOLWORKER_PORT', '99999', 'toolworker: TOOLWORKER_PORT must be a port number (0–65535), got "99999"'],
     ['conversation', 'TRACEMESH_TOOL_TIMEOUT_MS', 'abc', 'conversation: TRACEMESH_TOOL_TIMEOUT_MS must be a non-negative integer, got "abc"'],
+    ['conversation', 'TRACEMESH_SHUTDOWN_GRACE_MS', '10s', 'conversation: TRACEMESH_SHUTDOWN_GRACE_MS must be a non-negative integer, got "10s"'],
+    ['toolworker', 'TRACEMESH_SHUTDOWN_GRACE_MS', '10s', 'toolworker: TRACEMESH_SHUTDOWN_GRACE_MS must be a non-negative integer, got "10s"'],
     ['conversation', 'TRACEMESH_MAX_ITERATIONS', '0', 'conversation: TRACEMESH_MAX_ITERATIONS must be a positive integer, got "0"'],
     ['tracestore', 'TRACESTORE_RETENTION_DAYS', '-1', 'tracestore: TRACESTORE_RETENTION_DAYS must be a positive integer, got "-1"'],
   ] as const) {
