@@ -17,21 +17,28 @@ export interface TurnRecord {
 }
 
 export class TracedConversation {
-  private readonly root: Span;
+  // Started with the first turn: a conversation that never had one (chat with empty input) logs nothing.
+  private rootSpan: Span | undefined;
   private readonly turns: TurnRecord[] = [];
   private conversationId: string;
+  private readonly metadata: Record<string, string>;
 
   constructor(
     private readonly client: ConversationServiceClient,
     options: { conversationId?: string; metadata?: Record<string, string> } = {},
   ) {
     this.conversationId = options.conversationId ?? '';
-    this.root = startSpan({ name: 'client_conversation', type: 'task', event: { metadata: { client: 'tracemesh-node', ...options.metadata } } });
+    this.metadata = { client: 'tracemesh-node', ...options.metadata };
   }
 
-  /** The trace id of this conversation (empty when tracing is off). */
+  private get root(): Span {
+    this.rootSpan ??= startSpan({ name: 'client_conversation', type: 'task', event: { metadata: this.metadata } });
+    return this.rootSpan;
+  }
+
+  /** The trace id of this conversation (empty before its first turn, and when tracing is off). */
   get rootSpanId(): string {
-    return this.root.rootSpanId;
+    return this.rootSpan?.rootSpanId ?? '';
   }
 
   get id(): string {
@@ -68,8 +75,9 @@ export class TracedConversation {
     );
   }
 
-  /** Logs the aggregated conversation on the root span and ends it. */
+  /** Logs the aggregated conversation on the root span and ends it (nothing, if no turn was tried). */
   finish(): void {
+    if (!this.rootSpan) return;
     const first = this.turns[0];
     const last = this.turns[this.turns.length - 1];
     this.root.log({
