@@ -60,10 +60,11 @@ interface Conditions {
 
 async function listConversations(client: BtqlClient, conditions: Conditions | undefined, options: ListOptions): Promise<ConversationSummary[]> {
   const limit = options.limit ?? DEFAULT_CONVERSATION_LIMIT;
-  const [logged, served] = await Promise.all([
-    loggedConversations(client, conditions?.logged, options),
-    servedConversations(client, limit, conditions?.served),
-  ]);
+  const logged = await loggedConversations(client, conditions?.logged, options);
+  // With `limit` conversations from client roots, a served one older than all of them cannot make
+  // the list: its scan stops there (where every conversation has a root, at once).
+  const oldestLogged = logged.length >= limit ? logged.at(-1)?.created : undefined;
+  const served = await servedConversations(client, limit, { ...conditions?.served, ...(oldestLogged ? { notBefore: oldestLogged } : {}) });
   // `served` holds only conversations without a client root: each conversation is told once.
   return [...logged, ...served].sort((a, b) => b.created.localeCompare(a.created)).slice(0, limit);
 }

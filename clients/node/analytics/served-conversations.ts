@@ -38,13 +38,13 @@ const MAX_ROWS_READ = 20_000;
 export async function servedConversations(
   client: BtqlClient,
   limit: number,
-  options: { startedSince?: string; matchingTurn?: BtqlExpr } = {},
+  options: { startedSince?: string; matchingTurn?: BtqlExpr; notBefore?: string } = {},
 ): Promise<ConversationSummary[]> {
   const projectId = await client.projectId();
   const conditions = [isServerTurn()];
   if (options.matchingTurn) conditions.push(options.matchingTurn);
   else conditions.push(eq(field('input', 'turn_index'), value(0)));
-  if (options.startedSince) conditions.push(ge(field('created'), value(options.startedSince)));
+  for (const bound of [options.startedSince, options.notBefore]) if (bound) conditions.push(ge(field('created'), value(bound)));
   const withRoots = new Set<string>();
   const checked = new Set<string>();
   let newest: JsonObject[] = [];
