@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { ExperimentSummary } from 'braintrust';
 import { evaluateGate, GateRuleError, parseGateRules } from '../../clients/node/evals/gate.js';
+import { lowestCases, type ScoredResult } from '../../clients/node/evals/lowest-cases.js';
 import { StderrProgress } from '../../clients/node/evals/progress.js';
 import { formatReport } from '../../clients/node/evals/report-format.js';
 import type { EvalRunReport } from '../../clients/node/evals/run-eval.js';
@@ -87,6 +88,23 @@ describe('eval gate', () => {
     });
   });
 
+  describe('lowestCases', () => {
+    it('ranks the scored cases by their mean, lowest first, naming each one\'s lowest score and its trace; failed cases are left out', () => {
+      const results: Array<ScoredResult & { input: string }> = [
+        { input: 'good', scores: { a: 1, b: 0.9 }, metadata: { trace_root_span_id: 'r1' } },
+        { input: 'poor', scores: { a: 0.2, b: 0.6, c: null }, metadata: { trace_root_span_id: 'r2' } },
+        { input: 'crashed', scores: { a: 0, b: 0 }, error: new Error('UNAVAILABLE'), metadata: {} },
+        { input: 'unscored', scores: { a: null } },
+        { input: 'middling', scores: { a: 0.5, b: 0.5 } },
+      ];
+      const low = lowestCases(results, (r) => r.input, 2);
+      assert.deepEqual(low, [
+        { query: 'poor', meanScore: 0.4, lowest: { scorer: 'a', score: 0.2 }, traceRootSpanId: 'r2' },
+        { query: 'middling', meanScore: 0.5, lowest: { scorer: 'a', score: 0.5 }, traceRootSpanId: undefined },
+      ]);
+    });
+  });
+
   describe('report', () => {
     const report: EvalRunReport = {
       project: 'tracemesh',
@@ -99,6 +117,7 @@ describe('eval gate', () => {
       failedCases: [{ query: 'A 38-year-old man.', error: 'UNAVAILABLE: down' }],
       durationMs: 1500,
       scorers: [summary('length_score', 0.375, -0.625), { ...summary('llm_judge', undefined, undefined), nulls: 2, baseline: { diff: undefined, improvements: 0, regressions: 0 } }],
+      lowestCases: [{ query: 'A 45-year-old woman,\n 165 cm, with fatigue.', meanScore: 0.375, lowest: { scorer: 'length_score', score: 0.25 }, traceRootSpanId: '0af7651916cd43dd8448eb211c80319c' }],
     };
 
     it('prints the header, one aligned row per scorer with the comparison, failures and the verdict', () => {
@@ -113,6 +132,9 @@ describe('eval gate', () => {
           'scorer        mean  n   min  null  vs baseline  improved  regressed',
           'length_score  0.38  3  0.38              -0.63         0          1',
           'llm_judge        —  0     —     2            —         0          0',
+          '',
+          'lowest-scoring cases (mean · its lowest score · the trace it was scored on):',
+          '  0.38  length_score 0.25  tracemesh trace 0af7651916cd43dd8448eb211c80319c  A 45-year-old woman, 165 cm, with fatigue.',
           '',
           '1 case failed:',
           '  A 38-year-old man.: UNAVAILABLE: down',

@@ -112,6 +112,7 @@ describe('tracemesh eval', function () {
     loggedReport = await runEval({ dataset: datasetName, mode: 'logged', experimentName: `logged-${suffix}`, progress: silentProgress });
     assert.equal(loggedReport.cases, 4);
     assert.deepEqual(loggedReport.failedCases, []);
+    assert.ok(loggedReport.lowestCases.length > 0 && loggedReport.lowestCases.every((low) => logged.some((l) => l.rootSpanId === low.traceRootSpanId)), 'the lowest cases name the logged traces they were scored on');
     assert.equal(loggedReport.experiment.url, undefined, 'no link to an experiment page the local store does not have');
     for (const s of loggedReport.scorers) assert.ok(s.n > 0 && s.mean !== undefined, `${s.name} scored cases: ${JSON.stringify(s)}`);
 
@@ -182,6 +183,8 @@ describe('tracemesh eval', function () {
     assert.match(result.stdout, /gate: FAILED/);
     assert.match(result.stdout, /✗ follows_medical_structure: mean 0\.\d\d is below --min 0\.80/);
     assert.match(result.stdout, /✗ length_score: mean fell 0\.\d\d below baseline live-/);
+    // What to open next: the lowest-scoring cases, each with the trace it was scored on.
+    assert.match(result.stdout, /^lowest-scoring cases \(mean · its lowest score · the trace it was scored on\):\n {2}\d\.\d\d {2}\w+ \d\.\d\d {2}tracemesh trace [0-9a-f]{32} {2}\S/m);
     assert.match(result.stderr, /eval: 4\/4 cases · \d+\.\d s/, 'progress on stderr');
   });
 

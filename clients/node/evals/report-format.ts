@@ -40,6 +40,13 @@ export function formatReport(report: EvalRunReport, gate?: { verdict: GateVerdic
   const withBaseline = report.baseline !== undefined;
   const header = ['scorer', 'mean', 'n', 'min', 'null', ...(withBaseline ? ['vs baseline', 'improved', 'regressed'] : [])];
   lines.push(...table([header, ...report.scorers.map((s) => scorerRow(s, withBaseline))], new Set([1, 2, 3, 4, 5, 6, 7])));
+  if (report.lowestCases.length > 0) {
+    lines.push('', 'lowest-scoring cases (mean · its lowest score · the trace it was scored on):');
+    for (const low of report.lowestCases) {
+      const trace = low.traceRootSpanId ? `tracemesh trace ${low.traceRootSpanId}` : '(no trace)';
+      lines.push(`  ${score(low.meanScore)}  ${low.lowest.scorer} ${score(low.lowest.score)}  ${trace}  ${low.query.replace(/\s+/g, ' ').slice(0, 60)}`);
+    }
+  }
   if (report.failedCases.length > 0) {
     lines.push('', `${report.failedCases.length} case${report.failedCases.length === 1 ? '' : 's'} failed:`);
     for (const failed of report.failedCases) lines.push(`  ${failed.query.slice(0, 70)}: ${failed.error}`);

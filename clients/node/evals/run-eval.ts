@@ -11,6 +11,7 @@ import { TraceBackend } from '../trace-reader.js';
 import { ConversationTraces, conversationTraceResolver } from './conversation-traces.js';
 import { patientQueryOf, type EvalExpected, type EvalInput, type EvalMetadata } from './eval-case.js';
 import { liveTurnTask, loggedResponseTask, type EvalCaseTask } from './eval-tasks.js';
+import { lowestCases, type LowCase } from './lowest-cases.js';
 import { StderrProgress, type ProgressSink } from './progress.js';
 import { summariseScores, type ScorerSummary } from './score-summary.js';
 import { evalScorers } from './scorers/index.js';
@@ -55,6 +56,8 @@ export interface EvalRunReport {
   failedCases: Array<{ query: string; error: string }>;
   durationMs: number;
   scorers: ScorerSummary[];
+  /** The lowest-scoring cases, each with the trace it was scored on. */
+  lowestCases: LowCase[];
 }
 
 /** A run that cannot start: bad options, no such dataset or baseline. */
@@ -188,6 +191,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunReport> {
       failedCases,
       durationMs: performance.now() - started,
       scorers: summariseScores(result.results, scores.map((s) => s.name), result.summary),
+      lowestCases: lowestCases(result.results, (r) => safeQuery(r.input)),
     };
   } finally {
     await setup.close();
