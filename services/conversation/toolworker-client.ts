@@ -30,7 +30,8 @@ const serviceConfig = {
     {
       name: [{ service: TOOLWORKER_SERVICE_NAME }],
       // Tool calls are retried only while no worker has answered (UNAVAILABLE); the ~3 s of backoff
-      // rides out a worker restart or a pod being replaced.
+      // rides out a worker restart or a pod being replaced. A worker's own error answer carries a
+      // negative retry pushback (toolworker-service.ts), so it is never tried again.
       retryPolicy: {
         maxAttempts: 5,
         initialBackoff: '0.2s',

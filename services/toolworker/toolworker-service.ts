@@ -17,6 +17,8 @@ import { ToolArgumentError, type ToolOutcome } from './tool.js';
 import type { ToolRegistry } from './tool-registry.js';
 
 const MAX_TOOL_NAME_LENGTH = 128;
+/** gRPC's retry pushback (A6): a negative value means "do not retry this call". */
+const NO_RETRY_PUSHBACK = { key: 'grpc-retry-pushback-ms', value: '-1' } as const;
 
 function toGrpcError(toolName: string, error: unknown): GrpcError {
   if (isGrpcError(error)) return error;
@@ -99,6 +101,11 @@ export function createToolWorkerHandlers(
         (error: unknown) => {
           const grpc = toGrpcError(call.request.toolName, error);
           log.warn({ tool: call.request.toolName, code: grpc.code, message: grpc.message }, 'tool call failed');
+          // This worker answered: its UNAVAILABLE (a dependency down, e.g. Chroma) is the tool's
+          // outcome, not a worker to route around. A negative retry pushback tells the caller's
+          // retry policy, which retries UNAVAILABLE to ride out a worker restart, not to try again
+          // (it made a hung Chroma cost a turn five searches' timeouts).
+          grpc.metadata.set(NO_RETRY_PUSHBACK.key, NO_RETRY_PUSHBACK.value);
           callback(grpc);
         },
       ).finally(release);

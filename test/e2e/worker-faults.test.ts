@@ -106,9 +106,10 @@ describe('faults: Chroma down', function () {
   this.timeout(120_000);
   let mesh: RunningMesh;
   let client: ConversationServiceClient;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-chroma-down-'));
 
   before(async () => {
-    mesh = await startMesh({ dataDir: mkdtempSync(join(tmpdir(), 'tracemesh-chroma-down-')), env: { OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_TRACING: 'off' } });
+    mesh = await startMesh({ dataDir, env: { OFFLINE_MODEL_DELTA_DELAY_MS: '0', TRACEMESH_TRACING: 'off' } });
     client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
   });
   after(async () => {
@@ -126,6 +127,10 @@ describe('faults: Chroma down', function () {
     assert.match(search?.errorMessage ?? '', /knowledge base|Chroma/i);
     for (const call of down.toolCalls.filter((c) => c.toolName !== 'search_medical_knowledge')) assert.equal(call.isError, false, `${call.toolName} still works`);
     assert.equal(down.stopReason, 'STOP_REASON_END_TURN');
+    // Tried once: the worker answered (its dependency is down), so the retry policy, which rides
+    // out a worker restart, does not send the search again (a hung Chroma cost five timeouts).
+    const failures = readFileSync(join(dataDir, 'logs', 'toolworker.log'), 'utf8').split('\n').filter((line) => line.includes('"tool call failed"') && line.includes('search_medical_knowledge'));
+    assert.equal(failures.length, 1, failures.join('\n'));
 
     await mesh.startChroma();
     let recovered = false;
