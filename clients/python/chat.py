@@ -101,19 +101,32 @@ def stream_turn(stub, trace, message, conversation_id, deadline_s, token):
             {"key": "rpc.system.name", "value": {"stringValue": "grpc"}},
             {"key": "rpc.method", "value": {"stringValue": "tracemesh.conversation.v1.ConversationService/StreamChat"}},
             {"key": "rpc.status_code", "value": {"stringValue": status}},
-            {"key": "tracemesh.message", "value": {"stringValue": message}},
+            # With TRACEMESH_REDACT_PHI set, the message (which may name the patient) stays out of the
+            # trace: the services redact what they log, but this client has no redaction of its own.
+            {"key": "tracemesh.message", "value": {"stringValue": "[REDACTED]" if redacting_phi() else message}},
         ],
         "status": {"code": 1 if status == "OK" else 2},
     }
     return result, span
 
 
+def redacting_phi():
+    return os.environ.get("TRACEMESH_REDACT_PHI", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def local_port(name, default):
+    """A *_PORT setting as the services read it; 0 (any free port) names nothing to connect to."""
+    value = os.environ.get(name, "").strip()
+    return value if value.isdigit() and value != "0" else default
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--target", default=os.environ.get("CONVERSATION_TARGET", "127.0.0.1:50051"))
+    # As the Node client: the *_TARGET / *_URL settings, else this machine on the services' ports.
+    parser.add_argument("--target", default=os.environ.get("CONVERSATION_TARGET") or f"127.0.0.1:{local_port('CONVERSATION_PORT', '50051')}")
     parser.add_argument("--conversation", default="")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds per turn")
-    parser.add_argument("--trace-backend", default=os.environ.get("TRACESTORE_URL", "http://127.0.0.1:8790"))
+    parser.add_argument("--trace-backend", default=os.environ.get("TRACESTORE_URL") or f"http://127.0.0.1:{local_port('TRACESTORE_PORT', '8790')}")
     parser.add_argument("--project", default=os.environ.get("BRAINTRUST_PROJECT", "tracemesh"))
     parser.add_argument("messages", nargs="+")
     options = parser.parse_args()

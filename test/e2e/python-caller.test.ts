@@ -42,4 +42,17 @@ describe('Python caller', function () {
       assert.equal(nameOf(nearestAncestorNamed(rows, turn, ['python_client_turn']) ?? {}), 'python_client_turn');
     }
   });
+
+  it('finds the mesh by its ports alone, and leaves the message out of its span when PHI is redacted', async () => {
+    const { CONVERSATION_TARGET: target = '', TRACESTORE_URL: store = '', ...rest } = { ...process.env, ...shared.mesh.clientEnv };
+    const env = { ...rest, CONVERSATION_PORT: target.split(':').at(-1) ?? '', TRACESTORE_PORT: new URL(store).port, TRACEMESH_REDACT_PHI: 'yes' };
+    const message = 'Patient Maria Gonzalez, 45, 165 cm, 70 kg.';
+    const { stderr } = await run('/usr/bin/python3', [chat, message], { env, timeout: 90_000 });
+    const traceId = /trace: ([0-9a-f]{32})/.exec(stderr)?.[1];
+    assert.ok(traceId, stderr);
+    const rows = await waitForSpans(traceId, { python_client_turn: 1, server_process_turn: 1 });
+    const turn = JSON.stringify(named(rows, 'python_client_turn')[0]);
+    assert.match(turn, /"tracemesh\.message":"\[REDACTED\]"/);
+    assert.ok(!turn.includes('Gonzalez'), turn);
+  });
 });
