@@ -23,6 +23,8 @@ function fieldOf(error: ErrorObject): string {
 function describe(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') return 'is not an argument of this tool';
   if (error.keyword === 'required') return 'is required';
+  // The field is the missing one (fieldOf): say what asked for it, not ajv's "must have property …".
+  if (error.keyword === 'dependencies' || error.keyword === 'dependentRequired') return `is required when ${(error.params as { property: string }).property} is given`;
   if (error.keyword === 'enum') return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return error.message ?? 'is invalid';
 }

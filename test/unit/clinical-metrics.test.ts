@@ -14,6 +14,7 @@ import {
   calculateClinicalMetrics, clinicalMetricsTool, type ClinicalMetricsArgs,
 } from '../../services/toolworker/tools/clinical-metrics.js';
 import type { JsonObject, JsonValue } from '../../lib/json.js';
+import { ToolRegistry } from '../../services/toolworker/tool-registry.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -131,6 +132,13 @@ describe('calculate_clinical_metrics: input schema (ajv strict)', () => {
       });
     });
   }
+
+  it('names the missing half of a blood pressure and what asked for it', () => {
+    const registry = new ToolRegistry().register(clinicalMetricsTool);
+    assert.deepEqual(registry.validate(clinicalMetricsTool.name, { height: 64, weight: 180, systolic_bp: 150 }), [
+      { field: 'diastolic_bp', description: 'is required when systolic_bp is given' },
+    ]);
+  });
 });
 
 // ---------------------------------------------------------------- reference values
