@@ -84,10 +84,10 @@ export interface RunningMesh {
   startChroma(): Promise<ChromaServer>;
   stop(): Promise<void>;
   /**
-   * Resolves when the first process exits that was not being stopped by stop(), restart() or
-   * stopChroma() (killed, crashed); never settles otherwise.
+   * Calls `listener` each time a process exits that was not being stopped by stop(), restart() or
+   * stopChroma() (killed, crashed) — a Chroma started again by startChroma() may report again.
    */
-  unexpectedExit: Promise<UnexpectedExit>;
+  onUnexpectedExit(listener: (exit: UnexpectedExit) => void): void;
 }
 
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -156,12 +156,10 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
 
   let stopping = false;
   const stoppedOnPurpose = new WeakSet<ChildProcess>();
-  let reportUnexpectedExit: (exit: UnexpectedExit) => void = () => undefined;
-  const unexpectedExit = new Promise<UnexpectedExit>((resolveExit) => {
-    reportUnexpectedExit = (exit) => {
-      if (!stopping) resolveExit(exit);
-    };
-  });
+  const exitListeners: Array<(exit: UnexpectedExit) => void> = [];
+  const reportUnexpectedExit = (exit: UnexpectedExit): void => {
+    if (!stopping) for (const listener of exitListeners) listener(exit);
+  };
   const stopOnPurpose = (child: ChildProcess): Promise<void> => {
     stoppedOnPurpose.add(child);
     return stopProcess(child);
@@ -258,7 +256,9 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
         return launchChroma(chroma.port);
       },
       stop,
-      unexpectedExit,
+      onUnexpectedExit: (listener) => {
+        exitListeners.push(listener);
+      },
     };
   } catch (error) {
     await stop();

@@ -85,7 +85,6 @@ describe('tracemesh up when a service dies', function () {
       'services/conversation/main.ts',
       /^tracemesh: the conversation service exited unexpectedly \(signal SIGKILL; its log: \S+\/logs\/conversation\.log\); stopping the mesh$/m,
     ],
-    ['Chroma', 'chromadb/dist/cli.mjs', /^tracemesh: Chroma exited unexpectedly \(signal SIGKILL; its log: \S+\/logs\/chroma\.log\); stopping the mesh$/m],
   ] as const) {
     it(`${victim} killed with SIGKILL: says which, stops the others and exits 1`, async () => {
       const up = (running = startUp(['--quiet']));
@@ -101,6 +100,20 @@ describe('tracemesh up when a service dies', function () {
       assert.deepEqual(left, [], 'every other process was stopped');
     });
   }
+
+  it('Chroma killed with SIGKILL: says so, starts it again and keeps the mesh up (only searches failed meanwhile)', async () => {
+    const up = (running = startUp(['--quiet']));
+    await waitForReady(up);
+    const children = childrenOf(up.process.pid ?? -1);
+    process.kill(pidOf(children, 'chromadb/dist/cli.mjs'), 'SIGKILL');
+    for (let waited = 0; waited < 30_000 && !up.stderr().includes('tracemesh: Chroma is back'); waited += 200) await delay(200);
+    assert.match(up.stderr(), /^tracemesh: Chroma exited unexpectedly \(signal SIGKILL; its log: \S+\/logs\/chroma\.log\); knowledge searches fail UNAVAILABLE until it is back — starting it again\ntracemesh: Chroma is back$/m);
+    assert.equal(await exitCodeWithin(up, 1_000), 'still running', 'the mesh stays up');
+    const again = childrenOf(up.process.pid ?? -1);
+    assert.ok([...again.values()].some((command) => command.includes('chromadb/dist/cli.mjs')), 'a new Chroma runs');
+    up.process.kill('SIGINT');
+    assert.equal(await exitCodeWithin(up, 30_000), 0, up.stderr());
+  });
 
   it('a service that exits before it is ready, logs on the terminal: the error points above', async () => {
     const up = (running = startUp([], { TRACEMESH_MODEL_IDLE_TIMEOUT_MS: 'abc' }));

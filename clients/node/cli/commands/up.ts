@@ -38,7 +38,27 @@ export function registerUpCommand(program: Command): void {
         process.once('SIGINT', onStopSignal);
         process.once('SIGTERM', onStopSignal);
       });
-      const died = await Promise.race([stopSignal, mesh.unexpectedExit]);
+      const serviceDied = new Promise<UnexpectedExit>((resolve) => {
+        let chromaRestarts = 0;
+        mesh.onUnexpectedExit((exit) => {
+          // Chroma is the knowledge search's store: without it only searches fail (UNAVAILABLE), so
+          // it is started again rather than the mesh stopped — a few times, not in a loop.
+          if (exit.instance !== 'chroma' || chromaRestarts >= MAX_CHROMA_RESTARTS) {
+            resolve(exit);
+            return;
+          }
+          chromaRestarts++;
+          process.stderr.write(`tracemesh: ${describeExit(exit)}; knowledge searches fail UNAVAILABLE until it is back — starting it again\n`);
+          mesh.startChroma().then(
+            () => process.stderr.write('tracemesh: Chroma is back\n'),
+            (error: unknown) => {
+              process.stderr.write(`tracemesh: Chroma did not start again: ${error instanceof Error ? error.message : String(error)}\n`);
+              resolve(exit);
+            },
+          );
+        });
+      });
+      const died = await Promise.race([stopSignal, serviceDied]);
       if (!died) {
         process.stderr.write('stopping…\n');
         await mesh.stop();
@@ -53,6 +73,9 @@ export function registerUpCommand(program: Command): void {
       process.exitCode = 1;
     });
 }
+
+/** Chroma restarts `up` makes before it stops the mesh instead. */
+const MAX_CHROMA_RESTARTS = 3;
 
 /** "the conversation service exited unexpectedly (signal SIGKILL; its log: …/conversation.log)" */
 function describeExit(exit: UnexpectedExit): string {
