@@ -28,6 +28,7 @@ import {
 import type { Logger } from '../logging.js';
 import { earlyEndOf } from '../grpc/server-call.js';
 import { isServerFault, statusName } from '../grpc/status-codes.js';
+import { instanceId } from '../process/instance-id.js';
 import { extractIncomingContext } from './trace-headers.js';
 import { tracing } from './tracing.js';
 
@@ -67,6 +68,7 @@ function wrapHandler(
   handler: UntypedHandleCall,
   log: Logger,
 ): UntypedHandleCall {
+  const instance = instanceId();
   const wrapped = (call: AnyCall, callback?: sendUnaryData<unknown>): void => {
     const incoming = extractIncomingContext(call.metadata);
     if (incoming.rejected.length > 0) {
@@ -80,6 +82,8 @@ function wrapHandler(
           [ATTR_RPC_SYSTEM_NAME]: RPC_SYSTEM_NAME_VALUE_GRPC,
           [ATTR_RPC_METHOD]: method,
           [ATTR_NETWORK_PEER_ADDRESS]: call.getPeer(),
+          // Which replica served the call (several workers behind one target).
+          'service.instance.id': instance,
           'tracemesh.parent_source': incoming.source,
         },
       },

@@ -88,6 +88,9 @@ describe('OpenTelemetry conventions at an OTLP collector', function () {
     const client_ = rpc.filter((row) => attributes(row)['otel.kind'] === 'client');
     assert.ok(server.some((row) => attributes(row)['rpc.method'] === 'tracemesh.conversation.v1.ConversationService/StreamChat'));
     assert.ok(server.some((row) => attributes(row)['rpc.method'] === 'tracemesh.toolworker.v1.ToolWorkerService/ExecuteTool'));
+    // Which replica served each call: with several workers behind one target, the trace says which.
+    const executeServer = server.find((row) => attributes(row)['rpc.method'] === 'tracemesh.toolworker.v1.ToolWorkerService/ExecuteTool');
+    assert.match(String(attributes(executeServer ?? {})['service.instance.id']), /^(toolworker(-\d+)?|\S+:\d+)$/);
     const executeClient = client_.find((row) => attributes(row)['rpc.method'] === 'tracemesh.toolworker.v1.ToolWorkerService/ExecuteTool');
     assert.ok(executeClient, 'the conversation service\'s client span of ExecuteTool');
     assert.equal(attributes(executeClient)['server.address'], '127.0.0.1');

@@ -1,8 +1,8 @@
 // `diagnostics_sleep`: waits, then says which worker answered. An operator's tool for checking
 // deadlines, cancellation, load balancing and fan-out on a live mesh (and the benchmark's fixed-
 // latency tool). Registered only when TOOLWORKER_DIAGNOSTIC_TOOLS=1, so models in production never see it.
-import { hostname } from 'node:os';
 import type { Tool } from '../tool.js';
+import { instanceId } from '../../../lib/process/instance-id.js';
 
 export interface DiagnosticSleepArgs {
   ms: number;
@@ -38,7 +38,7 @@ export const diagnosticSleepTool: Tool<DiagnosticSleepArgs> = {
     return {
       output: {
         slept_ms: Math.round(performance.now() - started),
-        worker: process.env.TOOLWORKER_ID ?? `${hostname()}:${process.pid}`,
+        worker: instanceId(),
         ...(args.label === undefined ? {} : { label: args.label }),
       },
     };
