@@ -61,6 +61,21 @@ describe('check_medications tool', () => {
     assert.deepEqual(tool.inputSchema.required, ['medications']);
   });
 
+  it('checks a combination product written as its ingredients as each of them, interactions included', async () => {
+    const outcome = await run({ medications: ['lisinopril/hydrochlorothiazide', 'lithium'] });
+    const output = outcome.output as { medications: Array<{ query: string; found: boolean }>; interactions: Array<{ drugs: string[] }>; notes: string[] };
+    assert.deepEqual(output.medications.map((m) => [m.query, m.found]), [['lisinopril', true], ['hydrochlorothiazide', true], ['lithium', true]]);
+    assert.equal(output.interactions.length, 2, 'both components interact with lithium');
+    assert.ok(output.notes.includes('"lisinopril/hydrochlorothiazide" was checked as its components: lisinopril, hydrochlorothiazide.'));
+    for (const written of ['sitagliptin and metformin', 'lisinopril-hydrochlorothiazide']) {
+      const parts = ((await run({ medications: [written] })).output as { medications: Array<{ found: boolean }> }).medications;
+      assert.deepEqual(parts.map((m) => m.found), [true, true], written);
+    }
+    // A name in the reference is never split, nor an unknown one into spelling guesses.
+    assert.deepEqual(((await run({ medications: ['Toprol-XL'] })).output as { medications: Array<{ query: string }> }).medications.map((m) => m.query), ['Toprol-XL']);
+    assert.deepEqual(((await run({ medications: ['zorblax-metfromin'] })).output as { medications: Array<{ query: string; found: boolean }> }).medications.map((m) => [m.query, m.found]), [['zorblax-metfromin', false]]);
+  });
+
   it('enforces the schema: 1–20 names, known patient fields of the right types', () => {
     const fields = (args: JsonObject) => registry.validate(CHECK_MEDICATIONS_TOOL_NAME, args).map((v) => v.field);
     assert.deepEqual(fields({}), ['medications']);

@@ -67,7 +67,12 @@ export class MedicationChecker {
     if (!patient) notes.push('No patient details were given, so kidney function, pregnancy, age and allergies were not checked.');
 
     const firstQueryOf = new Map<string, string>();
-    const medications = queries.map((query) => this.checkOne(query, patient ?? {}, reported, firstQueryOf));
+    const medications = queries.flatMap((query) => {
+      const parts = this.combinationParts(query);
+      if (!parts) return [this.checkOne(query, patient ?? {}, reported, firstQueryOf)];
+      notes.push(`"${query.trim()}" was checked as its components: ${parts.map((part) => part.trim()).join(', ')}.`);
+      return parts.map((part) => this.checkOne(part, patient ?? {}, reported, firstQueryOf));
+    });
     const distinct = [...new Map(medications.flatMap((m) => (m.found ? [[m.drug.name, m.drug] as const] : []))).values()];
     const unknown = medications.filter((m) => !m.found).length;
     if (unknown > 0) notes.push(`Interactions involving the ${unknown === 1 ? 'unrecognised name were' : `${unknown} unrecognised names were`} not checked.`);
@@ -79,6 +84,23 @@ export class MedicationChecker {
       dataVersion: this.reference.version,
       dataUpdated: this.reference.updated,
     };
+  }
+
+  /**
+   * A combination product written as its ingredients ("lisinopril/hydrochlorothiazide",
+   * "sitagliptin and metformin", "lisinopril-hydrochlorothiazide") that is not itself in the
+   * reference: its parts, when every one of them is — each then checked, interactions included.
+   */
+  private combinationParts(query: string): string[] | undefined {
+    if (this.names.lookup(query).found) return undefined;
+    const parts = query.split(/\s*(?:\/|\+|&|\band\b|\bwith\b|-)\s*/i).filter((part) => part.trim() !== '');
+    if (parts.length < 2) return undefined;
+    // Each part named outright (no spelling correction): an unknown hyphenated name is not split into guesses.
+    const named = (part: string): boolean => {
+      const found = this.names.lookup(part);
+      return found.found && found.matchedBy !== 'spelling';
+    };
+    return parts.every(named) ? parts : undefined;
   }
 
   private checkOne(query: string, patient: PatientContext, reported: readonly ReportedAllergy[], firstQueryOf: Map<string, string>): MedicationResult {
