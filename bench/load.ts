@@ -11,6 +11,12 @@ import { GrpcTurnClient } from './harness/grpc-turn.js';
 import { SEED_QUERY } from './harness/queries.js';
 import { distribution } from './harness/stats.js';
 
+const USAGE = [
+  'usage: npm run load -- [--concurrency N] [--duration S] [--target host:port] [--query TEXT] [--deadline-ms MS] [--json]',
+  '  a closed-loop load test of a running mesh: N callers (default 8), each streaming one turn after another, for S seconds (default 10);',
+  '  the target defaults to CONVERSATION_TARGET, else 127.0.0.1:$CONVERSATION_PORT; progress on stderr, the summary on stdout',
+].join('\n');
+
 function positiveNumber(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -27,8 +33,13 @@ async function main(): Promise<void> {
       query: { type: 'string', short: 'q' },
       'deadline-ms': { type: 'string' },
       json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const concurrency = Math.round(positiveNumber('concurrency', values.concurrency, 8));
   const durationS = positiveNumber('duration', values.duration, 10);
   const deadlineMs = positiveNumber('deadline-ms', values['deadline-ms'], 120_000);
