@@ -93,6 +93,12 @@ async function turn(client: Anthropic, history: Anthropic.MessageParam[], questi
 }
 
 describe('offline model with the real clinical tools', () => {
+  it('names what it looks up for a question about a condition alone (no symptoms)', async () => {
+    const message = await ask(offlineClient(), [{ role: 'user', content: 'What is the first-line treatment for gout flares?' }]);
+    assert.deepEqual(toolUses(message).map((u) => u.name), ['search_medical_knowledge']);
+    assert.equal(textOf(message), "I'll look up gout in the medical knowledge base.");
+  });
+
   it('for the seed query calls metrics, a symptom search and a check of the drugs it would suggest, in one response', async () => {
     const message = await ask(offlineClient(), [{ role: 'user', content: SEED }]);
     assert.equal(message.stop_reason, 'tool_use');

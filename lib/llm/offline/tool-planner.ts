@@ -69,7 +69,9 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   const latestAddsTopic = latestFacts.symptoms.length > 0 || latestFacts.conditions.length > 0 || raised.length > 0;
   if (offered.has(KNOWLEDGE_TOOL) && hasTopic && (!isFollowUp || latestAddsTopic)) {
     calls.push({ name: KNOWLEDGE_TOOL, input: knowledgeInput(view, focus) });
-    phrases.push(`look up ${focus.length > 0 ? joinAnd(focus.map((p) => lowerFirst(p.name))) : symptomsPhrase(facts)} in the medical knowledge base`);
+    // A question about a condition alone ("first-line treatment for gout flares") has no symptoms to name.
+    const subject = focus.length > 0 ? joinAnd(focus.map((p) => lowerFirst(p.name))) : symptomsPhrase(facts) || joinAnd(facts.conditions.map(conditionLabel));
+    phrases.push(`look up ${subject} in the medical knowledge base`);
   }
   const latestAddsMedicationContext =
     latestFacts.medications.length > 0 ||
