@@ -96,8 +96,6 @@ const IS_TOP_SPAN = `(s.is_root = 1 OR NOT EXISTS (
       AND parent.root_span_id = s.root_span_id
       AND parent.span_id = s.span_parents ->> '$[0]'))`;
 
-const SAME_TRACE = 't.object_key = s.object_key AND t.root_span_id = s.root_span_id';
-
 // Newest top spans first, walked along spans_by_created in chunks after a (created, rowid) cursor.
 // The filters are checked per trace, by their own statements: the text search matches any string in
 // any span's input or output (json_tree atoms, so escaped characters in the stored JSON do not get in
