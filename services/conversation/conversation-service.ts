@@ -48,18 +48,21 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
   /**
    * Runs one turn; `events` receives every event, and has written them all when the turn settles
    * (so the stream can be ended or failed right after). Rejects with a gRPC error.
+   * `onConversation` learns the turn's conversation once it is known to exist (found or made),
+   * whatever happens to the turn after.
    */
   async function runTurn(
     fields: TurnRequestFields,
     call: ServerCall,
     signal: AbortSignal,
     events: TurnEventWriter,
+    onConversation?: (conversationId: string) => void,
   ): Promise<TurnResult> {
     let claimed: string | undefined;
     let failedTurn: FailedTurn | undefined;
     try {
       const request = validateTurnRequest(fields, defaults);
-      const { conversationId, created } = await claim(request.conversationId);
+      const { conversationId, created } = await claim(request.conversationId, onConversation);
       claimed = conversationId;
       // A conversation made for this turn has no history to read (one store round trip fewer before the model call).
       const { messages, nextTurnIndex } = created ? { messages: [], nextTurnIndex: 0 } : await store.history(conversationId);
@@ -106,17 +109,19 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
   }
 
   /** Resolves (or creates) the conversation and takes its turn lease; throws NOT_FOUND / FAILED_PRECONDITION. */
-  async function claim(requestedId: string): Promise<{ conversationId: string; created: boolean }> {
+  async function claim(requestedId: string, onConversation?: (conversationId: string) => void): Promise<{ conversationId: string; created: boolean }> {
     turns.assertAdmitting(); // before a new conversation is created for a turn that could not run
     if (requestedId !== '') {
       if (!(await store.exists(requestedId))) {
         throw notFound('conversation', requestedId, `conversation "${requestedId}" does not exist; leave conversation_id empty to start one`);
       }
+      onConversation?.(requestedId);
       await turns.claim(requestedId);
       return { conversationId: requestedId, created: false };
     }
     const conversationId = `conv_${randomUUID()}`;
     await store.createConversation(conversationId);
+    onConversation?.(conversationId);
     await turns.claim(conversationId);
     return { conversationId, created: true };
   }
@@ -158,14 +163,14 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     Converse(call: ServerDuplexStream<ConverseRequest__Output, ConverseResponse>) {
       const { signal, release } = callSignal(call);
       call.on('close', release);
+      const events = writer(call);
       const pending: ConverseRequest__Output[] = [];
+      // The stream's conversation: the first one a turn found or made, even if that turn then
+      // failed (busy, model error…) — the next message goes on with it.
       let streamConversationId = '';
-      // The stream's conversation is known from its first turn's first event: a first turn that then
-      // fails has still created it, and the next message goes on with it.
-      const events = createTurnEventWriter((event: ConverseResponse) => {
-        if (streamConversationId === '' && event.turnStarted?.conversationId) streamConversationId = event.turnStarted.conversationId;
-        if (!call.cancelled) call.write(event);
-      });
+      const joinConversation = (conversationId: string): void => {
+        if (streamConversationId === '') streamConversationId = conversationId;
+      };
       let running = false;
       let inputEnded = false;
       let ended = false;
@@ -209,17 +214,9 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         }
         running = true;
         const conversationId = request.conversationId || streamConversationId;
-        runTurn({ ...request, conversationId }, call, signal, events).then(
-          (result) => {
-            streamConversationId = result.conversationId ?? streamConversationId;
-          },
-          (error: GrpcError) => {
-            // A conversation the first message named, which exists (the turn failed for another
-            // reason: in progress elsewhere, store down…), is this stream's from now on.
-            const named = decodeErrorDetails(error).fieldViolations?.some((v) => v.field === 'conversation_id') ?? false;
-            if (streamConversationId === '' && conversationId !== '' && error.code !== grpcStatus.NOT_FOUND && !named) streamConversationId = conversationId;
-            turnFailed(conversationId || streamConversationId, error);
-          },
+        runTurn({ ...request, conversationId }, call, signal, events, joinConversation).then(
+          () => undefined,
+          (error: GrpcError) => turnFailed(conversationId || streamConversationId, error),
         ).finally(() => {
           running = false;
           next();
