@@ -166,6 +166,18 @@ describe('offline model: patient facts', () => {
     assert.equal(extractPatientFacts('no comment').allergies, undefined);
   });
 
+  it('an allergy list ends where the sentence moves on (a condition is not an allergen)', () => {
+    const cases: Array<[string, string[]]> = [
+      ['A 30-year-old woman allergic to penicillin, has a UTI. Which antibiotic?', ['penicillin']],
+      ['Allergic to sulfa and has a uti', ['sulfa']],
+      ['She is allergic to penicillin and amoxicillin but tolerates cephalexin.', ['penicillin', 'amoxicillin']],
+      ['allergic to: codeine, and she has asthma', ['codeine']],
+      ['Allergies: none', []],
+      ['Allergies: aspirin, ibuprofen', ['aspirin', 'ibuprofen']],
+    ];
+    for (const [text, allergies] of cases) assert.deepEqual(extractPatientFacts(text).allergies, allergies, text);
+  });
+
   it('merges a conversation: later turns override scalars, lists accumulate, denials take symptoms back', () => {
     const facts = factsFromTexts([SEED, 'Her blood pressure today is 150/95.', 'Update: weight is now 176 lbs; she no longer has fatigue. Started metformin.']);
     assert.deepEqual(facts.height, { value: 64, unit: 'in' });

@@ -441,11 +441,16 @@ export function extractPregnancy(text: string): boolean | undefined {
   return undefined;
 }
 
+const ALLERGY_LIST_END =
+  /\b(?:but|who|which|with|whose|has|have|had|is|was|are|she|he|they|tolerates?|tolerated|reports?|complains?|presents?|presenting|now|today|currently|since)\b/i;
+
 export function extractAllergies(text: string): string[] | undefined {
   if (/\bNKDA\b/i.test(text) || /\bno known (?:drug )?allergies\b/i.test(text)) return [];
-  const match = /\ballerg(?:ic|y|ies)\s*(?:to|:)\s*([^.;\n]+)/i.exec(text);
+  const match = /\ballerg(?:ic|y|ies)\s*(?:to\s*:?|:)\s*([^.;\n]+)/i.exec(text);
   if (!match?.[1]) return undefined;
-  const items = match[1]
+  // The list ends where the sentence moves on: "allergic to sulfa and has a UTI", "… but tolerates cephalexin".
+  const list = match[1].split(ALLERGY_LIST_END)[0] ?? '';
+  const items = list
     .split(/,|\band\b|\bor\b|\//i)
     .map((item) => item.trim().toLowerCase().split(/\s+/).slice(0, 3).join(' '))
     .filter((item) => item.length > 1);
