@@ -163,6 +163,39 @@ export function toolworkerTarget(): string {
   return env('TOOLWORKER_TARGET') ?? `127.0.0.1:${toolworkerPort() || DEFAULT_PORTS.toolworker}`;
 }
 
+export interface ToolServiceConfig {
+  /** How logs, spans and tool-call results name the service. */
+  name: string;
+  /** A grpc-js target serving tracemesh.toolworker.v1.ToolWorkerService. */
+  target: string;
+}
+
+/** The name of the built-in clinical worker pool among the tool services. */
+export const BUILT_IN_TOOL_SERVICE = 'toolworker';
+const TOOL_SERVICE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/**
+ * Every tool service the conversation service offers the model tools from: the built-in worker pool
+ * (TOOLWORKER_TARGET) first, then each `name=target` of TOOL_SERVICES (separated by spaces, since a
+ * grpc-js target may itself hold commas). A tool offered by two services belongs to the first.
+ */
+export function toolServices(): ToolServiceConfig[] {
+  const services: ToolServiceConfig[] = [{ name: BUILT_IN_TOOL_SERVICE, target: toolworkerTarget() }];
+  for (const entry of (env('TOOL_SERVICES') ?? '').split(/\s+/).filter(Boolean)) {
+    const separator = entry.indexOf('=');
+    const name = separator < 0 ? '' : entry.slice(0, separator);
+    const target = separator < 0 ? '' : entry.slice(separator + 1);
+    if (!TOOL_SERVICE_NAME.test(name) || target === '') {
+      throw new ConfigError(`TOOL_SERVICES entries are name=target (name: lower-case letters, digits, - or _), got "${entry}"`);
+    }
+    if (services.some((service) => service.name === name)) {
+      throw new ConfigError(`TOOL_SERVICES names "${name}" twice${name === BUILT_IN_TOOL_SERVICE ? ' ("toolworker" is the built-in worker pool, TOOLWORKER_TARGET)' : ''}`);
+    }
+    services.push({ name, target });
+  }
+  return services;
+}
+
 export interface ModelConfig {
   /** Set: real Claude through the Anthropic API. Unset: the offline model. */
   apiKey: string | undefined;

@@ -5,8 +5,9 @@
 
 Each message is one StreamChat turn of the same conversation. The caller starts a W3C trace, sends
 its `traceparent` with every call (the mesh continues it), and reports its own `python_client_turn`
-spans to the trace backend as OTLP/JSON, so its spans and the mesh's form one trace. Needs Debian's
-python3-grpcio, python3-protobuf, protobuf-compiler and protobuf-compiler-grpc.
+spans to the trace backend as OTLP/JSON (Braintrust with BRAINTRUST_API_KEY, else the local trace
+store), so its spans and the mesh's form one trace. Needs Debian's python3-grpcio, python3-protobuf,
+protobuf-compiler and protobuf-compiler-grpc.
 """
 import argparse
 import json
@@ -14,12 +15,12 @@ import os
 import secrets
 import sys
 import time
-import urllib.request
 
 import grpc
 from google.protobuf import json_format
 
 from generated_stubs import load
+from otlp_spans import export_spans, trace_backend
 
 conversation_pb2 = load("tracemesh.conversation.v1.conversation_pb2")
 conversation_pb2_grpc = load("tracemesh.conversation.v1.conversation_pb2_grpc")
@@ -38,28 +39,6 @@ class TraceContext:
 
     def traceparent(self, span_id):
         return f"00-{self.trace_id}-{span_id}-01"
-
-
-def export_spans(backend_url, token, project, spans):
-    """Sends finished spans to the trace backend's OTLP/JSON endpoint (best effort: never fails the chat)."""
-    if not backend_url or not spans:
-        return
-    body = {
-        "resourceSpans": [{
-            "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "tracemesh-python-client"}}]},
-            "scopeSpans": [{"scope": {"name": "tracemesh.clients.python"}, "spans": spans}],
-        }]
-    }
-    request = urllib.request.Request(
-        backend_url.rstrip("/") + "/otel/v1/traces",
-        data=json.dumps(body).encode(),
-        headers={"content-type": "application/json", "authorization": f"Bearer {token}", "x-bt-parent": f"project_name:{project}"},
-        method="POST",
-    )
-    try:
-        urllib.request.urlopen(request, timeout=5).read()
-    except OSError as error:
-        print(f"warning: spans not exported: {error}", file=sys.stderr)
 
 
 def stream_turn(stub, trace, message, conversation_id, deadline_s, token):
@@ -126,12 +105,15 @@ def main():
     parser.add_argument("--target", default=os.environ.get("CONVERSATION_TARGET") or f"127.0.0.1:{local_port('CONVERSATION_PORT', '50051')}")
     parser.add_argument("--conversation", default="")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds per turn")
-    parser.add_argument("--trace-backend", default=os.environ.get("TRACESTORE_URL") or f"http://127.0.0.1:{local_port('TRACESTORE_PORT', '8790')}")
-    parser.add_argument("--project", default=os.environ.get("BRAINTRUST_PROJECT", "tracemesh"))
+    try:
+        backend = trace_backend()  # as the services: Braintrust with BRAINTRUST_API_KEY, else the local trace store
+    except ValueError as error:
+        parser.error(str(error))
+    parser.add_argument("--trace-backend", default=backend.url, help=f"where spans go (default: {backend.url}, the {backend.kind} backend)")
+    parser.add_argument("--project", default=backend.project)
     parser.add_argument("messages", nargs="+")
     options = parser.parse_args()
     token = os.environ.get("TRACEMESH_AUTH_TOKEN", "")
-    store_token = os.environ.get("TRACESTORE_TOKEN", "local")
 
     trace = TraceContext()
     spans = []
@@ -161,7 +143,7 @@ def main():
         ],
         "status": {"code": 2 if failed else 1},
     })
-    export_spans(options.trace_backend, store_token, options.project, spans)
+    export_spans(options.trace_backend, backend.token, options.project, spans)
     print(f"trace: {trace.trace_id}", file=sys.stderr)
     sys.exit(1 if failed else 0)
 

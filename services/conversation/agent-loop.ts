@@ -21,7 +21,7 @@ import type { Logger } from '../../lib/logging.js';
 import { traced, tracedUnder, type BraintrustSpan } from '../../lib/tracing/spans.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
 import { ToolRound } from './tool-round.js';
-import type { ToolWorkerClient } from './toolworker-client.js';
+import type { ToolServices } from './tool-services.js';
 
 /** The model call failed outside the provider's API errors (e.g. the stream's connection was cut). */
 export class ModelCallError extends Error {
@@ -92,7 +92,7 @@ function textOf(message: Anthropic.Message): string {
 export class AgentLoop {
   constructor(
     private readonly model: ModelClient,
-    private readonly workers: ToolWorkerClient,
+    private readonly tools: ToolServices,
     private readonly log: Logger,
   ) {}
 
@@ -112,7 +112,7 @@ export class AgentLoop {
         request.emit({
           turnStarted: { conversationId: request.conversationId, turnIndex: request.turnIndex, trace },
         });
-        const tools = await this.workers.listTools(request.parentCall);
+        const tools = await this.tools.listTools(request.parentCall);
         const userMessage: MessageParam = { role: 'user', content: request.userMessage };
         const messages: MessageParam[] = [...request.history, userMessage];
         const newMessages: MessageParam[] = [userMessage];
@@ -289,23 +289,27 @@ export class AgentLoop {
     signal: AbortSignal,
   ): Promise<ExecutedTool> {
     const input: JsonObject = isJsonObject(use.input) ? use.input : {};
+    const toolService = this.tools.serviceOf(use.name);
     request.emit({
-      toolCallStarted: { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration },
+      toolCallStarted: { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration, toolService: toolService ?? '' },
     });
     return tracedUnder(
       turnSpan,
       {
         name: 'worker_execute_tool',
         type: 'function',
-        event: { input: { tool_name: use.name, arguments: input }, metadata: { tool_call_id: use.id, iteration } },
+        event: {
+          input: { tool_name: use.name, arguments: input },
+          metadata: { tool_call_id: use.id, iteration, tool_service: toolService ?? null },
+        },
       },
       async (span) => {
         const started = performance.now();
-        const base = { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration };
+        const base = { toolCallId: use.id, toolName: use.name, arguments: toStruct(input), iteration, toolService: toolService ?? '' };
         let call: ToolCall;
         let block: ToolResultBlockParam;
         try {
-          const response = await this.workers.execute({ id: use.id, name: use.name, input }, request.parentCall, signal);
+          const response = await this.tools.execute({ id: use.id, name: use.name, input }, request.parentCall, signal);
           const result = response.result ?? { fields: {} };
           call = { ...base, result, isError: false, durationMs: performance.now() - started };
           const output = fromStruct(response.result);

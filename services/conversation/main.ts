@@ -1,6 +1,6 @@
 // The Conversation process: the agent loop behind ConversationService on CONVERSATION_PORT.
-// It reports SERVING once its tool workers answer ListTools.
-import { conversationPort, host, maxRunningTurns, modelConfig, shutdownGraceMs, toolTimeoutMs, toolworkerTarget } from '../../lib/config.js';
+// It reports SERVING once every tool service (its workers, TOOL_SERVICES) answers ListTools.
+import { conversationPort, host, maxRunningTurns, modelConfig, shutdownGraceMs, toolServices, toolTimeoutMs } from '../../lib/config.js';
 import { CONVERSATION_SERVICE_NAME, conversationServiceDefinition } from '../../lib/grpc/protos.js';
 import { startServer } from '../../lib/grpc/server.js';
 import { meshServiceHandlers } from '../../lib/grpc/service-handlers.js';
@@ -14,7 +14,7 @@ import { initTracing } from '../../lib/tracing/tracing.js';
 import { AgentLoop } from './agent-loop.js';
 import { openConversationStore } from './store/open-conversation-store.js';
 import { createConversationHandlers } from './conversation-service.js';
-import { ToolWorkerClient } from './toolworker-client.js';
+import { ToolServices } from './tool-services.js';
 import { TurnTracker } from './turn-tracker.js';
 
 const startup = guardStartup('conversation');
@@ -23,12 +23,13 @@ const tracing = initTracing('conversation');
 const config = modelConfig();
 const graceMs = shutdownGraceMs(); // read at start: a bad value fails the start, not the shutdown
 const model = createModelClient(config);
-const workers = new ToolWorkerClient({ target: toolworkerTarget(), toolTimeoutMs: toolTimeoutMs(), toolListTtlMs: 30_000, log });
+const toolServiceConfigs = toolServices();
+const tools = new ToolServices(toolServiceConfigs, { toolTimeoutMs: toolTimeoutMs(), toolListTtlMs: 30_000, log }, log);
 const store = await openConversationStore();
 const maxRunning = maxRunningTurns();
 const turns = new TurnTracker(store, log, maxRunning === undefined ? {} : { maxRunningTurns: maxRunning });
 const handlers = createConversationHandlers({
-  loop: new AgentLoop(model, workers, log),
+  loop: new AgentLoop(model, tools, log),
   store,
   turns,
   defaults: {
@@ -50,21 +51,21 @@ const service = await startServer({
   addressSettings: ['CONVERSATION_PORT', 'TRACEMESH_HOST'],
 });
 log.info(
-  { address: service.address, provider: model.provider, model: model.defaultModel, workers: toolworkerTarget(), store: store.kind },
+  { address: service.address, provider: model.provider, model: model.defaultModel, toolServices: toolServiceConfigs, store: store.kind },
   'conversation service listening',
 );
 announceReady({ service: 'conversation', address: service.address, port: service.port });
 startup.started();
 
-// SERVING once the workers answer; until then health says NOT_SERVING and turns fail with UNAVAILABLE.
+// SERVING once every tool service answers; until then health says NOT_SERVING and turns fail with UNAVAILABLE.
 void (async () => {
   for (let attempt = 0; ; attempt++) {
     try {
-      await withoutTracing(() => workers.listTools());
+      await withoutTracing(() => tools.listTools());
       service.setServing('SERVING');
       return;
     } catch (error) {
-      if (attempt % 10 === 0) log.warn({ err: error, target: toolworkerTarget() }, 'tool workers not reachable yet');
+      if (attempt % 10 === 0) log.warn({ err: error }, 'tool services not reachable yet');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -77,7 +78,7 @@ stopOnSignals(log, async () => {
   const drained = await turns.drain(graceMs);
   if (!drained) log.warn({ running: turns.running }, 'turns still running after the grace period; cancelling them');
   await service.shutdown(500);
-  workers.close();
+  tools.close();
   await store.close();
   await tracing.shutdown(3_000);
 });

@@ -10,7 +10,7 @@ import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversat
 import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import { getConversation, streamTurn } from '../../clients/node/conversation-client.js';
 import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
-import { TraceBackend, type SpanRow } from '../../clients/node/trace-reader.js';
+import type { SpanRow } from '../../clients/node/trace-reader.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
 import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
@@ -18,6 +18,7 @@ import { startFaultyModelServer, type FaultyModelServer } from '../helpers/fault
 import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
 import { failureOf } from '../helpers/call-failure.js';
 import { suiteMesh, type SuiteMesh } from '../helpers/suite-mesh.js';
+import { localTraceBackend } from '../helpers/trace-rows.js';
 
 const QUERY = 'A 50-year-old man, 180 cm, 90 kg, with fatigue. What should I check?';
 
@@ -212,7 +213,7 @@ describe('faults: the trace backend down and back', function () {
 
   it('keeps answering without waiting on a dead backend, counts what it dropped, and delivers again once it is back', async () => {
     const [mesh, client] = [setup.mesh(), setup.client()];
-    const backend = new TraceBackend({ enabled: true, projectName: 'tracemesh', backend: 'local', apiKey: 'local', appUrl: mesh.tracestoreUrl ?? '', apiUrl: mesh.tracestoreUrl });
+    const backend = localTraceBackend(mesh.tracestoreUrl ?? '');
     const before = await streamTurn(client, QUERY);
     assert.ok((await waitForTrace(backend, before.trace?.rootSpanId ?? '')).length > 0, 'spans arrive while the backend is up');
 
@@ -248,7 +249,7 @@ describe('faults: the trace backend hanging', function () {
 
   it('keeps answering while the backend accepts connections but never answers, holds a bounded number of span rows, counts the rest, and delivers what it held once the backend answers', async () => {
     const [mesh, client] = [setup.mesh(), setup.client()];
-    const backend = new TraceBackend({ enabled: true, projectName: 'tracemesh', backend: 'local', apiKey: 'local', appUrl: mesh.tracestoreUrl ?? '', apiUrl: mesh.tracestoreUrl });
+    const backend = localTraceBackend(mesh.tracestoreUrl ?? '');
     const isComplete = (spans: SpanRow[]): boolean => spans.some((s) => JSON.stringify(s.span_attributes).includes('server_process_turn'));
     const warm = await streamTurn(client, QUERY);
     assert.ok((await waitForTrace(backend, warm.trace?.rootSpanId ?? '', { isComplete })).length > 0, 'spans arrive while the backend answers');

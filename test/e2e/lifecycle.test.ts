@@ -7,9 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { loadPackageDefinition, type Client, type ClientReadableStream } from '@grpc/grpc-js';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import { openConverse, streamTurn } from '../../clients/node/conversation-client.js';
@@ -17,31 +14,7 @@ import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
 import { findFreePort } from '../../lib/process/free-port.js';
 import { startService, stopProcess, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
-
-interface HealthClient extends Client {
-  Check(request: { service: string }, options: { deadline: number }, callback: (error: ServiceError | null, response?: { status: string }) => void): void;
-  Watch(request: { service: string }): ClientReadableStream<{ status: string }>;
-}
-const healthPackage = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
-  grpc: { health: { v1: { Health: new (target: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient } } };
-};
-
-
-function check(health: HealthClient, service = ''): Promise<string> {
-  return new Promise((resolve) =>
-    health.Check({ service }, { deadline: Date.now() + 3_000 }, (error, response) => resolve(error ? `error:${status[error.code]}` : (response?.status ?? ''))),
-  );
-}
-
-async function waitForHealth(health: HealthClient, wanted: string, timeoutMs = 15_000): Promise<string> {
-  let last = '';
-  for (let waited = 0; waited < timeoutMs; waited += 100) {
-    last = await check(health);
-    if (last === wanted) return last;
-    await delay(100);
-  }
-  return last;
-}
+import { checkHealth, healthClient, waitForHealth } from '../helpers/health-client.js';
 
 describe('health and graceful shutdown', function () {
   this.timeout(120_000);
@@ -72,13 +45,13 @@ describe('health and graceful shutdown', function () {
 
   it('reports NOT_SERVING until the workers answer, then SERVING', async () => {
     const conversation = await start('conversation', { CONVERSATION_PORT: '0', TOOLWORKER_TARGET: `127.0.0.1:${workerPort}` });
-    const health = new healthPackage.grpc.health.v1.Health(conversation.ready.address, credentials.createInsecure());
+    const health = healthClient(conversation.ready.address);
     const seen: string[] = [];
     const watch = health.Watch({ service: '' });
     watch.on('data', (update: { status: string }) => seen.push(update.status));
     watch.on('error', () => undefined);
-    assert.equal(await check(health), 'NOT_SERVING');
-    assert.equal(await check(health, 'tracemesh.conversation.v1.ConversationService'), 'NOT_SERVING');
+    assert.equal(await checkHealth(health), 'NOT_SERVING');
+    assert.equal(await checkHealth(health, 'tracemesh.conversation.v1.ConversationService'), 'NOT_SERVING');
 
     await start('toolworker', { TOOLWORKER_PORT: String(workerPort) });
     assert.equal(await waitForHealth(health, 'SERVING'), 'SERVING');
@@ -96,7 +69,7 @@ describe('health and graceful shutdown', function () {
       TOOLWORKER_TARGET: `127.0.0.1:${workerPort}`,
       OFFLINE_MODEL_DELTA_DELAY_MS: '8',
     });
-    const health = new healthPackage.grpc.health.v1.Health(conversation.ready.address, credentials.createInsecure());
+    const health = healthClient(conversation.ready.address);
     assert.equal(await waitForHealth(health, 'SERVING'), 'SERVING');
     const statuses: string[] = [];
     const watch = health.Watch({ service: '' });
@@ -148,7 +121,7 @@ describe('health and graceful shutdown', function () {
       TRACEMESH_SHUTDOWN_GRACE_MS: '60000',
     });
     const client: ConversationServiceClient = new ConversationClient(conversation.ready.address, credentials.createInsecure());
-    const health = new healthPackage.grpc.health.v1.Health(conversation.ready.address, credentials.createInsecure());
+    const health = healthClient(conversation.ready.address);
     assert.equal(await waitForHealth(health, 'SERVING'), 'SERVING');
     health.close();
     const exited = new Promise<number | null>((resolve) => conversation.child.once('exit', (code) => resolve(code)));

@@ -14,13 +14,13 @@ import { TraceBackend, type SpanRow } from '../../clients/node/trace-reader.js';
 import { ConversationServiceClient } from '../../lib/grpc/protos.js';
 import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
 import { startTraceStore } from '../../services/tracestore/trace-store.js';
-import { nameOf } from '../helpers/trace-rows.js';
+import { localTraceBackend, nameOf } from '../helpers/trace-rows.js';
 
 type Attributes = Record<string, unknown>;
 const attributes = (row: SpanRow): Attributes => (row.metadata ?? {}) as Attributes;
 
 function backendFor(url: string, projectName: string): TraceBackend {
-  return new TraceBackend({ enabled: true, projectName, backend: 'local', apiKey: 'local', appUrl: url, apiUrl: url });
+  return localTraceBackend(url, { projectName });
 }
 
 describe('OpenTelemetry conventions at an OTLP collector', function () {

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { createConversationClient, streamTurn } from '../../clients/node/conversation-client.js';
-import { TraceBackend } from '../../clients/node/trace-reader.js';
 import type { SecurityConfig } from '../../lib/config.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { ConversationServiceClient } from '../../lib/grpc/protos.js';
@@ -15,6 +14,7 @@ import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js'
 import { makeTestCertificates, type TestCertificates } from '../helpers/certificates.js';
 import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
 import { failureOf } from '../helpers/call-failure.js';
+import { localTraceBackend } from '../helpers/trace-rows.js';
 
 const AUTH_TOKEN = `mesh-${randomBytes(12).toString('hex')}`;
 const STORE_TOKEN = `store-${randomBytes(12).toString('hex')}`;
@@ -102,9 +102,7 @@ describe('security: auth, mTLS, PHI redaction', function () {
     const client = createConversationClient(mesh.conversationTarget, security);
     const result = await streamTurn(client, PHI_QUERY);
     client.close();
-    const backend = new TraceBackend({
-      enabled: true, projectName: 'tracemesh', backend: 'local', apiKey: STORE_TOKEN, appUrl: mesh.tracestoreUrl ?? '', apiUrl: mesh.tracestoreUrl,
-    });
+    const backend = localTraceBackend(mesh.tracestoreUrl ?? '', { token: STORE_TOKEN });
     const rows = await waitForTrace(backend, result.trace?.rootSpanId ?? '', {
       isComplete: (spans) => spans.filter((s) => JSON.stringify(s).includes('claude_messages_create')).length >= 2,
     });

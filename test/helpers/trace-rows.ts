@@ -32,9 +32,14 @@ export function serviceNames(rows: SpanRow[]): Set<string> {
   return names;
 }
 
-/** Waits until the trace holds every span name in `expected` (with at least the given counts). */
-export function waitForSpans(rootSpanId: string, expected: Record<string, number>, timeoutMs = 20_000): Promise<SpanRow[]> {
-  return waitForTrace(new TraceBackend(), rootSpanId, {
+/** A reader of one mesh's local trace store (not the one the environment names). */
+export function localTraceBackend(url: string, options: { projectName?: string; token?: string } = {}): TraceBackend {
+  return new TraceBackend({ enabled: true, projectName: options.projectName ?? 'tracemesh', backend: 'local', apiKey: options.token ?? 'local', appUrl: url, apiUrl: url });
+}
+
+/** Waits until the trace holds every span name in `expected` (with at least the given counts), read from `backend` (default: the environment's). */
+export function waitForSpans(rootSpanId: string, expected: Record<string, number>, timeoutMs = 20_000, backend = new TraceBackend()): Promise<SpanRow[]> {
+  return waitForTrace(backend, rootSpanId, {
     timeoutMs,
     settleMs: 500,
     isComplete: (rows) => Object.entries(expected).every(([name, count]) => named(rows, name).length >= count),

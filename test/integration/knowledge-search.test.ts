@@ -6,10 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials, loadPackageDefinition, status as grpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { credentials, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { ChromaClient, type Collection } from 'chromadb';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import pino from 'pino';
 import { decodeErrorDetails, isGrpcError } from '../../lib/grpc/errors.js';
 import { ToolWorkerServiceClient as WorkerClient } from '../../lib/grpc/protos.js';
@@ -18,6 +16,7 @@ import type { JsonObject } from '../../lib/json.js';
 import { startChromaServer, type ChromaServer } from '../../lib/process/chroma-server.js';
 import { findFreePort } from '../../lib/process/free-port.js';
 import { startService, stopProcess, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
+import { checkHealth, healthClient } from '../helpers/health-client.js';
 import { CollectionHandles } from '../../services/toolworker/knowledge/collection-handles.js';
 import { localEmbeddingProvider, type EmbeddingProvider } from '../../services/toolworker/knowledge/embedding-provider.js';
 import { loadKnowledgeBase, parseKnowledgeBase, type KnowledgeBase } from '../../services/toolworker/knowledge/knowledge-base.js';
@@ -41,13 +40,6 @@ import { SEARCH_MEDICAL_KNOWLEDGE_TOOL_NAME } from '../../services/toolworker/to
 const FLOOR = { recallAt3: 0.95, mrr: 0.9, recallAt1: 0.85 } as const;
 
 const log = pino({ level: 'silent' });
-
-interface HealthClient extends Client {
-  Check(request: { service: string }, options: { deadline: number }, callback: (error: ServiceError | null, response?: { status: string }) => void): void;
-}
-const healthPackage = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
-  grpc: { health: { v1: { Health: new (target: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient } } };
-};
 
 type ToolCallResult = { ok: true; result: JsonObject; scores: Record<string, number> } | { ok: false; code: number; reason: string | undefined; message: string };
 
@@ -358,9 +350,8 @@ describe('knowledge search on a real Chroma server', function () {
         }, 'file', dir, 30_000);
         const address = workerProcess.ready.address;
         client = new WorkerClient(address, credentials.createInsecure());
-        const health = new healthPackage.grpc.health.v1.Health(address, credentials.createInsecure());
-        const status = await new Promise<string>((resolve) =>
-          health.Check({ service: '' }, { deadline: Date.now() + 3_000 }, (error, response) => resolve(error ? `error ${error.code}` : (response?.status ?? ''))));
+        const health = healthClient(address);
+        const status = await checkHealth(health);
         health.close();
         assert.equal(status, 'SERVING', 'the worker serves its other tools while Chroma is down');
 

@@ -10,6 +10,7 @@ import pino from 'pino';
 import type { JsonObject } from '../../lib/json.js';
 import { createOfflineModelFetch } from '../../lib/llm/offline/index.js';
 import { estimateEgfr } from '../../lib/llm/offline/kidney-estimate.js';
+import { readToolOutcome } from '../../lib/llm/offline/tool-results.js';
 import { ToolRegistry } from '../../services/toolworker/tool-registry.js';
 import { checkMedicationsTool } from '../../services/toolworker/tools/check-medications.js';
 import { egfrCkdEpi2021 } from '../../services/toolworker/tools/clinical-formulas.js';
@@ -211,5 +212,19 @@ describe('offline model with the real clinical tools', () => {
     );
     assert.equal(estimateEgfr({ serumCreatinine: { value: 1, unit: 'mg/dL' }, age: 16, sex: 'female' }), undefined, 'adults only');
     assert.equal(estimateEgfr({ serumCreatinine: { value: 1, unit: 'mg/dL' }, age: 40 }), undefined, 'needs sex');
+  });
+});
+
+describe('offline model reading a tool it does not know', () => {
+  it('leads with the result’s plain values, whatever order its keys arrived in (a Struct is a map)', () => {
+    const nested = { reference_range: { low: 3.5, high: 5.2, unit: 'mmol/L', text: 'adults: 3.5 to 5.2 mmol/L, from the laboratory’s own catalogue' }, notes: ['x'.repeat(300)] };
+    const plain = { test: 'Potassium', value: 6.8, unit: 'mmol/L', interpretation: 'critical' };
+    for (const result of [{ ...nested, ...plain }, { ...plain, ...nested }]) {
+      const outcome = readToolOutcome('lookup_lab_reference', { type: 'tool_result', tool_use_id: 'toolu_1', text: JSON.stringify(result), is_error: false });
+      assert.equal(outcome.kind, 'other');
+      const summary = outcome.kind === 'other' ? outcome.summary : '';
+      assert.match(summary, /^test: Potassium; value: 6\.8; unit: mmol\/L; interpretation: critical; reference range: \{/);
+      assert.ok(summary.length <= 400, `clipped: ${summary.length}`);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Clients find the services where `tracemesh up` put them: with CONVERSATION_PORT set for both, a
 // `chat` reaches the conversation service without CONVERSATION_TARGET (it went to 50051 before).
 import assert from 'node:assert/strict';
-import { conversationTarget, toolworkerTarget } from '../../lib/config.js';
+import { ConfigError, conversationTarget, toolServices, toolworkerTarget } from '../../lib/config.js';
 import { restoreEnvAfterEach } from '../helpers/saved-env.js';
 
 describe('service targets', () => {
@@ -29,5 +29,43 @@ describe('service targets', () => {
     process.env.CONVERSATION_PORT = '52051';
     process.env.CONVERSATION_TARGET = 'dns:///conversation:50051';
     assert.equal(conversationTarget(), 'dns:///conversation:50051');
+  });
+});
+
+describe('tool services (TOOL_SERVICES)', () => {
+  restoreEnvAfterEach(['TOOL_SERVICES', 'TOOLWORKER_TARGET']);
+
+  it('are the built-in worker pool first, then each name=target, a target keeping its commas', () => {
+    process.env.TOOLWORKER_TARGET = 'dns:///toolworker:50052';
+    process.env.TOOL_SERVICES = ' labs=127.0.0.1:50060   pharmacy=ipv4:10.0.0.1:50061,10.0.0.2:50061 ';
+    assert.deepEqual(toolServices(), [
+      { name: 'toolworker', target: 'dns:///toolworker:50052' },
+      { name: 'labs', target: '127.0.0.1:50060' },
+      { name: 'pharmacy', target: 'ipv4:10.0.0.1:50061,10.0.0.2:50061' },
+    ]);
+  });
+
+  it('are the built-in pool alone when TOOL_SERVICES is unset or blank', () => {
+    process.env.TOOLWORKER_TARGET = '127.0.0.1:50052';
+    for (const value of [undefined, '', '   ']) {
+      if (value === undefined) delete process.env.TOOL_SERVICES;
+      else process.env.TOOL_SERVICES = value;
+      assert.deepEqual(toolServices(), [{ name: 'toolworker', target: '127.0.0.1:50052' }]);
+    }
+  });
+
+  it('refuse an entry without a name or target, a bad name, and a name given twice — naming the setting', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['127.0.0.1:50060', /TOOL_SERVICES entries are name=target.*"127\.0\.0\.1:50060"/],
+      ['labs=', /TOOL_SERVICES entries are name=target.*"labs="/],
+      ['=127.0.0.1:1', /TOOL_SERVICES entries are name=target/],
+      ['Labs!=127.0.0.1:1', /TOOL_SERVICES entries are name=target/],
+      ['labs=a:1 labs=b:2', /TOOL_SERVICES names "labs" twice/],
+      ['toolworker=a:1', /TOOL_SERVICES names "toolworker" twice \("toolworker" is the built-in worker pool/],
+    ];
+    for (const [value, message] of cases) {
+      process.env.TOOL_SERVICES = value;
+      assert.throws(() => toolServices(), (error: Error) => error instanceof ConfigError && message.test(error.message), value);
+    }
   });
 });

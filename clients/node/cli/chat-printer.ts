@@ -2,6 +2,7 @@
 // tool calls and the turn summary on stderr (so `tracemesh chat … > answer.md` keeps just the answer).
 import type { StreamChatResponse__Output } from '../../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { TurnResult__Output } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
+import { BUILT_IN_TOOL_SERVICE } from '../../../lib/config.js';
 import { fromStruct } from '../../../lib/grpc/struct.js';
 
 const useColor = process.stderr.isTTY && !process.env.NO_COLOR;
@@ -51,8 +52,10 @@ export class ChatPrinter {
       this.lastIteration = event.textDelta.iteration;
       this.out(event.textDelta.text);
     } else if (event.toolCallStarted) {
-      const { toolName, arguments: args } = event.toolCallStarted;
-      this.note(dim(`▸ ${toolName} ${JSON.stringify(fromStruct(args))}`));
+      const { toolName, arguments: args, toolService } = event.toolCallStarted;
+      // The built-in workers go unnamed; a team's own tool service is named, so a reader sees where the call went.
+      const where = toolService && toolService !== BUILT_IN_TOOL_SERVICE ? ` (${toolService})` : '';
+      this.note(dim(`▸ ${toolName}${where} ${JSON.stringify(fromStruct(args))}`));
     } else if (event.toolCallFinished?.toolCall) {
       const call = event.toolCallFinished.toolCall;
       const took = `${Number(call.durationMs).toFixed(1)} ms`;

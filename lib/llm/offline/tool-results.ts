@@ -296,8 +296,18 @@ function errorMessage(json: JsonValue | undefined, raw: string): string {
   return clip(raw.trim() || 'no details given', 160);
 }
 
+/**
+ * A tool this model does not know: its result as "key: value" pairs, the top level's plain values
+ * first (what a result is most likely to lead with — a name, a value, a verdict), then what nests,
+ * so the gist survives the clip whatever order the object's keys arrived in (a Struct is a map).
+ */
 function summarise(json: JsonValue | undefined, raw: string): string {
-  return clip(json === undefined ? raw.trim() : JSON.stringify(json), 200);
+  if (!isJsonObject(json)) return clip(json === undefined ? raw.trim() : JSON.stringify(json), 200);
+  const entries = Object.entries(json);
+  const plain = entries.filter(([, value]) => value === null || typeof value !== 'object');
+  const nested = entries.filter(([, value]) => value !== null && typeof value === 'object');
+  const text = [...plain, ...nested].map(([key, value]) => `${key.replace(/_/g, ' ')}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return clip(text.join('; '), 400);
 }
 
 function label(section: JsonObject | undefined): string | undefined {

@@ -1,6 +1,6 @@
 // `tracemesh up`: the mesh on its default ports, each service its own process, until Ctrl-C.
 import type { Command } from 'commander';
-import { chromaPort, conversationPort, dataDir, toolworkerPort, tracestorePort } from '../../../../lib/config.js';
+import { BUILT_IN_TOOL_SERVICE, chromaPort, conversationPort, dataDir, toolServices, toolworkerPort, tracestorePort } from '../../../../lib/config.js';
 import { startMesh, type UnexpectedExit } from '../../../../lib/process/mesh-launcher.js';
 import { positiveInteger } from '../number-arguments.js';
 
@@ -26,6 +26,10 @@ export function registerUpCommand(program: Command): void {
         [
           `conversation  ${mesh.conversationTarget}`,
           `toolworker    ${mesh.toolworkerTarget}`,
+          // Services this command does not start: the conversation service serves once they answer ListTools.
+          ...toolServices()
+            .filter((service) => service.name !== BUILT_IN_TOOL_SERVICE)
+            .map((service) => `${service.name.padEnd(13)} ${service.target}  (TOOL_SERVICES, not started here: turns fail UNAVAILABLE until it answers)`),
           `tracestore    ${mesh.tracestoreUrl ?? 'Braintrust (BRAINTRUST_API_KEY)'}${mesh.tracestoreUrl ? `  (viewer: ${mesh.tracestoreUrl}/ui/)` : ''}`,
           `chroma        ${mesh.chromaUrl}`,
           'ready — try: npm run tracemesh -- chat "…"   (Ctrl-C stops the mesh)',

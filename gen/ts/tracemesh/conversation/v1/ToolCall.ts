@@ -12,6 +12,7 @@ export interface ToolCall {
   'errorMessage'?: (string);
   'durationMs'?: (number | string);
   'iteration'?: (number);
+  'toolService'?: (string);
 }
 
 export interface ToolCall__Output {
@@ -24,4 +25,5 @@ export interface ToolCall__Output {
   'errorMessage': (string);
   'durationMs': (number);
   'iteration': (number);
+  'toolService': (string);
 }

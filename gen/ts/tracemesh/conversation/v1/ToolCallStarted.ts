@@ -7,6 +7,7 @@ export interface ToolCallStarted {
   'toolName'?: (string);
   'arguments'?: (_google_protobuf_Struct | null);
   'iteration'?: (number);
+  'toolService'?: (string);
 }
 
 export interface ToolCallStarted__Output {
@@ -14,4 +15,5 @@ export interface ToolCallStarted__Output {
   'toolName': (string);
   'arguments': (_google_protobuf_Struct__Output | null);
   'iteration': (number);
+  'toolService': (string);
 }
