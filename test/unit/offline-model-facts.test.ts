@@ -166,6 +166,23 @@ describe('offline model: patient facts', () => {
     assert.equal(extractPatientFacts('no comment').allergies, undefined);
   });
 
+  it('a drug asked about is not a drug taken, until a later turn says it is', () => {
+    const asked = extractPatientFacts('She is 10 weeks pregnant with an LDL of 190. Should she start atorvastatin? She takes levothyroxine.');
+    assert.deepEqual(asked.medications, ['atorvastatin', 'levothyroxine']);
+    assert.deepEqual(asked.proposedMedications, ['atorvastatin']);
+    for (const text of ['Would you recommend adding metformin?', 'Can he take ibuprofen?', 'Considering switching her to losartan.', 'Should we try low-dose aspirin?']) {
+      const facts = extractPatientFacts(text);
+      assert.deepEqual(facts.proposedMedications, facts.medications, text);
+      assert.equal(facts.medications.length, 1, text);
+    }
+    for (const text of ['She started atorvastatin last year.', 'He is on metformin 500 mg twice daily.', 'Takes lisinopril.']) {
+      assert.deepEqual(extractPatientFacts(text).proposedMedications, [], text);
+    }
+    const later = factsFromTexts(['Should she start atorvastatin?', 'Update: she started atorvastatin 20 mg last week.']);
+    assert.deepEqual(later.medications, ['atorvastatin']);
+    assert.deepEqual(later.proposedMedications, [], 'taken now');
+  });
+
   it('an allergy list ends where the sentence moves on (a condition is not an allergen)', () => {
     const cases: Array<[string, string[]]> = [
       ['A 30-year-old woman allergic to penicillin, has a UTI. Which antibiotic?', ['penicillin']],

@@ -167,6 +167,18 @@ describe('offline model with the real clinical tools', () => {
     assert.deepEqual(meds, { medications: ['insulin glargine'], patient: { age: 29, pregnant: true, allergies: ['penicillin'] } });
   });
 
+  it('asked whether to start a statin in pregnancy: says what was asked, and agrees with the drug reference', async () => {
+    const { answer } = await turn(offlineClient(), [], 'A 32-year-old woman who is 10 weeks pregnant has an LDL of 190. Should she start atorvastatin?');
+    const text = textOf(answer);
+    assert.match(text, /Patient: 32-year-old female, pregnant, asking about starting atorvastatin\./);
+    assert.doesNotMatch(text, /taking atorvastatin/);
+    // The reference says statins are no longer contraindicated (FDA 2021) but stopped in most pregnancies; the advice must not say otherwise.
+    assert.match(text, /No longer contraindicated \(FDA 2021\)/);
+    assert.doesNotMatch(text, /statins are contraindicated/);
+    assert.match(text, /statins are stopped in most pregnancies/);
+    assert.doesNotMatch(text, /measurements above/, 'nothing was measured');
+  });
+
   it('calls only the tools it is offered', async () => {
     const client = offlineClient();
     const names = async (tools: Anthropic.Tool[]) => toolUses(await ask(client, [{ role: 'user', content: SEED }], tools)).map((u) => u.name);

@@ -69,9 +69,10 @@ export function writeAnswer(view: ConversationView): string {
   const assessment: Section = { title: 'Assessment', lines: [] };
   assessment.lines.push(para(opening(view)));
   assessment.lines.push(...acknowledgements.map((text) => para(text)));
-  assessment.lines.push(...measurementLines(facts, metrics, findings.bmi, view));
+  const measurements = measurementLines(facts, metrics, findings.bmi, view);
+  assessment.lines.push(...measurements);
   if (raised.length > 0) assessment.lines.push(para(`The new information makes ${joinAnd(raised.map((p) => lowerFirst(p.name)))} a priority.`));
-  assessment.lines.push(...differentialLines(differentials));
+  assessment.lines.push(...differentialLines(differentials, measurements.length > 0));
   assessment.lines.push(...knowledgeLines(knowledge, outcomes));
 
   const recommendations: Section = {
@@ -166,9 +167,9 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
   return lines;
 }
 
-function differentialLines(differentials: readonly RankedCondition[]): Line[] {
+function differentialLines(differentials: readonly RankedCondition[], measured: boolean): Line[] {
   if (differentials.length === 0) {
-    return [para('No specific diagnosis stands out from the information given; the measurements above are the main findings.')];
+    return [para(`No specific diagnosis stands out from the information given${measured ? '; the measurements above are the main findings' : ''}.`)];
   }
   const lines: Line[] = [para('**Conditions to evaluate**, most likely first:')];
   differentials.forEach((r, i) => {
@@ -260,7 +261,7 @@ function medicationLines(facts: PatientFacts, outcome: ToolOutcome | undefined, 
   if (nsaids.length > 0 && ((egfr !== undefined && egfr < 60) || facts.bloodPressure || facts.conditions.includes('hypertension'))) {
     lines.push(item(`Avoid ${joinAnd(nsaids)} where possible: NSAIDs raise blood pressure and harm the kidneys; prefer acetaminophen.`, 2));
   }
-  if (facts.pregnant) lines.push(item('Pregnancy changes the options: ACE inhibitors, ARBs and statins are contraindicated; check every drug for safety in pregnancy.'));
+  if (facts.pregnant) lines.push(item('Pregnancy changes the options: ACE inhibitors and ARBs are contraindicated, and statins are stopped in most pregnancies (the FDA removed their contraindication in 2021; only the highest-risk patients continue); check every drug for safety in pregnancy.'));
   return lines;
 }
 

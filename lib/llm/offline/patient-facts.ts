@@ -91,6 +91,8 @@ export interface PatientFacts {
   deniedSymptoms: SymptomId[];
   /** Generic names, lower case, in order of first mention. */
   medications: string[];
+  /** Those of `medications` only asked about, not taken ("should she start atorvastatin?"). */
+  proposedMedications: string[];
   conditions: ConditionId[];
 }
 
@@ -223,7 +225,7 @@ export function conditionLabel(id: ConditionId): string {
 }
 
 export function emptyFacts(): PatientFacts {
-  return { symptoms: [], deniedSymptoms: [], medications: [], conditions: [] };
+  return { symptoms: [], deniedSymptoms: [], medications: [], proposedMedications: [], conditions: [] };
 }
 
 /** Facts stated in one piece of text. */
@@ -259,7 +261,9 @@ export function extractPatientFacts(text: string): PatientFacts {
   for (const condition of CONDITIONS) {
     if (findMention(text, condition.patterns) === 'present') facts.conditions.push(condition.id);
   }
-  facts.medications = extractMedications(text);
+  const medications = findMedications(text);
+  facts.medications = medications.map((m) => m.generic);
+  facts.proposedMedications = medications.filter((m) => m.proposed).map((m) => m.generic);
   return facts;
 }
 
@@ -277,6 +281,11 @@ export function mergePatientFacts(earlier: PatientFacts, later: PatientFacts): P
     later.deniedSymptoms,
   );
   merged.medications = union(earlier.medications, later.medications);
+  // A drug asked about earlier and now named as taken ("she started it last week") is taken.
+  merged.proposedMedications = union(
+    earlier.proposedMedications.filter((m) => !later.medications.includes(m) || later.proposedMedications.includes(m)),
+    later.proposedMedications,
+  );
   merged.conditions = union(earlier.conditions, later.conditions);
   return merged;
 }
@@ -459,20 +468,36 @@ export function extractAllergies(text: string): string[] | undefined {
 }
 
 export function extractMedications(text: string): string[] {
-  const found: Array<{ generic: string; index: number }> = [];
+  return findMedications(text).map((m) => m.generic);
+}
+
+/** Words before a drug's name that make it a question about starting it, not a drug taken. */
+const PROPOSAL_CUE =
+  /\b(?:start|starting|begin|beginning|prescribe|prescribing|add|adding|initiate|initiating|consider|considering|try|trying|recommend|recommending|switch(?:ing)?(?:\s+(?:her|him|them))?\s+to|(?:should|could|can|may)\s+(?:she|he|they|i|we|the patient)\s+(?:take|use|have|get|go on|be on|be given))\b(?:\s+(?:her|him|them|the patient|on|with|a|an|low-dose|high-dose|moderate-intensity|high-intensity))*\s*$/i;
+
+function isProposed(text: string, index: number): boolean {
+  const before = text.slice(Math.max(0, index - 80), index);
+  const clauseStart = Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf('!'), before.lastIndexOf('?'), before.lastIndexOf('\n'));
+  return PROPOSAL_CUE.test(before.slice(clauseStart + 1));
+}
+
+/** Every drug named and not negated, in order of first mention; proposed when no mention says it is taken. */
+function findMedications(text: string): Array<{ generic: string; proposed: boolean }> {
+  const found: Array<{ generic: string; index: number; proposed: boolean }> = [];
   for (const [generic, ...aliases] of MEDICATION_NAMES) {
     let first: number | undefined;
+    let proposed = true;
     for (const name of [generic, ...aliases]) {
       const pattern = new RegExp(String.raw`(?<![a-z0-9-])${escapeRegExp(name)}(?![a-z0-9-])`, 'gi');
       for (const m of text.matchAll(pattern)) {
         if (m.index === undefined || isNegated(text, m.index)) continue;
         if (first === undefined || m.index < first) first = m.index;
-        break;
+        if (!isProposed(text, m.index)) proposed = false;
       }
     }
-    if (first !== undefined) found.push({ generic, index: first });
+    if (first !== undefined) found.push({ generic, index: first, proposed });
   }
-  return found.sort((a, b) => a.index - b.index || a.generic.localeCompare(b.generic)).map((f) => f.generic);
+  return found.sort((a, b) => a.index - b.index || a.generic.localeCompare(b.generic)).map(({ generic, proposed }) => ({ generic, proposed }));
 }
 
 // ---------------------------------------------------------------------------------------------

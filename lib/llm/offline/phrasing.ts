@@ -48,7 +48,9 @@ export function describePatient(facts: PatientFacts): string {
   if (facts.pregnant) parts.push('pregnant');
   if (facts.symptoms.length > 0) parts.push(`presenting with ${symptomsPhrase(facts)}`);
   if (facts.conditions.length > 0) parts.push(`with ${joinAnd(facts.conditions.map(conditionLabel))} in the history`);
-  if (facts.medications.length > 0) parts.push(`taking ${joinAnd(facts.medications)}`);
+  const taken = facts.medications.filter((m) => !facts.proposedMedications.includes(m));
+  if (taken.length > 0) parts.push(`taking ${joinAnd(taken)}`);
+  if (facts.proposedMedications.length > 0) parts.push(`${taken.length > 0 ? 'and ' : ''}asking about starting ${joinAnd(facts.proposedMedications)}`);
   return parts.length > 0 ? parts.join(', ') : 'no details given yet';
 }
 
