@@ -1,7 +1,11 @@
 // The offline model's reading of clinical free text, its scripted-call syntax and its reasoning table.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { clinicalFindings, rankConditions } from '../../lib/llm/offline/clinical-reasoning.js';
+import { clinicalFindings, rankConditions, raisedBy } from '../../lib/llm/offline/clinical-reasoning.js';
+import type { LabReading } from '../../lib/llm/offline/lab-values.js';
+import { extractLabs, LAB_TESTS, labIdOf } from '../../lib/llm/offline/lab-values.js';
+import { describeNewInformation, describePatient } from '../../lib/llm/offline/phrasing.js';
 import {
   extractAge,
   extractBloodPressure,
@@ -250,6 +254,114 @@ describe('offline model: patient facts', () => {
   });
 });
 
+describe('offline model: lab values', () => {
+  const found: Array<[string, LabReading[]]> = [
+    ['HbA1c 7.2%', [{ test: 'hba1c', value: 7.2, unit: '%' }]],
+    ['A 32-year-old with an LDL of 190', [{ test: 'ldl', value: 190 }]],
+    ['TSH is 8.5 with a low free T4', [{ test: 'tsh', value: 8.5 }, { test: 'free_t4', level: 'low' }]],
+    ['potassium 5.9', [{ test: 'potassium', value: 5.9 }]],
+    ['ferritin 8, hemoglobin 10.1', [{ test: 'ferritin', value: 8 }, { test: 'hemoglobin', value: 10.1 }]],
+    ['K 5.9 mmol/L and K+ 6.1', [{ test: 'potassium', value: 6.1 }]],
+    ['Na 128 mEq/L', [{ test: 'sodium', value: 128, unit: 'mEq/L' }]],
+    ['Hb A1c 53 mmol/mol; fasting sugar 130; FPG 7.8 mmol/L', [{ test: 'hba1c', value: 53, unit: 'mmol/mol' }, { test: 'fasting_glucose', value: 7.8, unit: 'mmol/L' }]],
+    [
+      'LDL cholesterol 190, HDL 38, triglycerides 250, total cholesterol 280',
+      [{ test: 'ldl', value: 190 }, { test: 'hdl', value: 38 }, { test: 'triglycerides', value: 250 }, { test: 'total_cholesterol', value: 280 }],
+    ],
+    ['ALT 85, AST 60 U/L, BUN 28, uric acid 8.2 mg/dL', [{ test: 'alt', value: 85 }, { test: 'ast', value: 60, unit: 'U/L' }, { test: 'bun', value: 28 }, { test: 'uric_acid', value: 8.2, unit: 'mg/dL' }]],
+    ['25(OH)D 12 ng/mL, ferritin 1,200', [{ test: 'vitamin_d', value: 12, unit: 'ng/mL' }, { test: 'ferritin', value: 1200 }]],
+    ['A1c was 7.9 last year; A1c has risen to 8.1', [{ test: 'hba1c', value: 8.1 }]],
+    ['HbA1c 7.2% (target < 7%)', [{ test: 'hba1c', value: 7.2, unit: '%' }]],
+    ['LDL 160, goal < 100', [{ test: 'ldl', value: 160 }]],
+    ['TSH was elevated in March; now TSH is suppressed', [{ test: 'tsh', level: 'low' }]],
+    ['high TSH', [{ test: 'tsh', level: 'high' }]],
+    ['Elevated ALT; ferritin is low', [{ test: 'alt', level: 'high' }, { test: 'ferritin', level: 'low' }]],
+    ['not anemic, Hb 13.5', [{ test: 'hemoglobin', value: 13.5 }]],
+  ];
+  for (const [text, labs] of found) {
+    it(`labs from "${text}"`, () => assert.deepEqual(extractLabs(text), labs));
+  }
+
+  const notLabs = [
+    'LDL goal < 100',
+    'target LDL 70 mg/dL',
+    'aiming for an A1c under 7',
+    'K 5.9', // a bare letter needs its unit
+    'Na 140',
+    'HbA1c 7-8%',
+    'TSH/free T4 8.5/0.6',
+    'ALT 3x the upper limit',
+    'HbA1c 12/2023',
+    'a 45 yo man with BP 150/95 on metformin 500 mg',
+    'TSH in a 45-year-old',
+    'on potassium 20 mEq daily',
+    'potassium chloride 20 mEq',
+    'vitamin D 2000 IU daily',
+    'takes vitamin D 50',
+    'vitamin D3 1000',
+    'low sodium diet, high potassium foods',
+    'TSH high-normal',
+    'no recent HbA1c',
+    'non-HDL cholesterol 160',
+    'LDL-P 1500',
+    'urate-lowering therapy 100 mg',
+    'potassium 45', // atypical in every unit: not a result
+  ];
+  for (const text of notLabs) {
+    it(`no lab in "${text}"`, () => assert.deepEqual(extractLabs(text), []));
+  }
+
+  it('keeps the other facts as they were: age, blood pressure and doses are not labs', () => {
+    const facts = extractPatientFacts('A 58-year-old man, BP 150/95, creatinine 1.4 mg/dL, eGFR 55, on metformin 1000 mg. HbA1c 8.1%.');
+    assert.equal(facts.age, 58);
+    assert.deepEqual(facts.bloodPressure, { systolic: 150, diastolic: 95 });
+    assert.deepEqual(facts.serumCreatinine, { value: 1.4, unit: 'mg/dL' });
+    assert.equal(facts.egfr, 55);
+    assert.deepEqual(facts.labs, [{ test: 'hba1c', value: 8.1, unit: '%' }]);
+  });
+
+  it('merges turns: a later value of a test replaces the earlier one, a result in words never replaces a value', () => {
+    const facts = factsFromTexts(['HbA1c 7.9%, LDL 160, low ferritin', 'Repeat HbA1c is 7.1%; ferritin 9.', 'Her LDL is high.']);
+    assert.deepEqual(facts.labs, [{ test: 'ldl', value: 160 }, { test: 'hba1c', value: 7.1, unit: '%' }, { test: 'ferritin', value: 9 }]);
+    assert.deepEqual(factsFromTexts(['TSH is high', 'TSH is 8.5']).labs, [{ test: 'tsh', value: 8.5 }]);
+    assert.deepEqual(factsFromTexts(['TSH 8.5', 'given the high TSH, treat?']).labs, [{ test: 'tsh', value: 8.5 }]);
+  });
+
+  it('says the labs in the patient summary and in what a follow-up added', () => {
+    assert.equal(describePatient(extractPatientFacts('A 32-year-old woman, HbA1c 7.2%, LDL 190, with a low free T4.')), '32-year-old female, HbA1c 7.2 %, LDL 190 mg/dL, low free T4');
+    assert.equal(describeNewInformation(extractPatientFacts('Her potassium is 5.9 and BP 150/95.')), 'blood pressure 150/95 mmHg and potassium 5.9 mmol/L');
+  });
+
+  it('knows every test of the lab tool by the name the tool answers with, and converts units as the tool does', () => {
+    const data = JSON.parse(readFileSync(new URL('../../data/lab-references/labs.json', import.meta.url), 'utf8')) as {
+      tests: Array<{ id: string; name: string; unit: string; alternate_units?: Array<{ unit: string; multiply: number; add?: number }> }>;
+    };
+    const entries = data.tests.filter((t) => t.id !== 'creatinine');
+    assert.deepEqual(entries.map((t) => labIdOf(t.name)), entries.map((t) => t.id));
+    assert.deepEqual(LAB_TESTS.map((t) => t.id).sort(), entries.map((t) => t.id).sort(), 'the 18 tests but creatinine, which is serumCreatinine');
+    for (const entry of entries) {
+      const ours = LAB_TESTS.find((t) => t.id === entry.id)!;
+      assert.equal(ours.units[0]?.unit, entry.unit, `${entry.id}: reference unit`);
+      for (const alternate of entry.alternate_units ?? []) {
+        if (alternate.unit === 'µkat/L') continue; // read by the tool, never typed in a question
+        const unit = ours.units.find((u) => u.unit === alternate.unit);
+        assert.ok(unit, `${entry.id}: ${alternate.unit}`);
+        assert.equal(unit.multiply, alternate.multiply);
+        assert.equal(unit.add ?? 0, alternate.add ?? 0);
+      }
+    }
+  });
+
+  it('property: lab extraction never throws, and every value it finds is positive and finite', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.constantFrom('HbA1c', 'LDL', 'TSH', 'K', 'potassium', 'Hb', 'vitamin D'), (text, name) => {
+        for (const lab of extractLabs(`${text} ${name} ${text}`)) if (lab.value !== undefined) assert.ok(Number.isFinite(lab.value) && lab.value >= 0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('offline model: scripted calls', () => {
   it('reads every [[call NAME {json}]] with nested JSON, and strips them from the text', () => {
     const parsed = parseScriptedCalls('Please [[call no_such_tool {"x":1}]] and [[call check_medications {"medications":["a]]b"],"patient":{"age":3}}]] now');
@@ -294,6 +406,51 @@ describe('offline model: clinical reasoning', () => {
     const chest = rankConditions(clinicalFindings(extractPatientFacts('58 yo man with chest pain'), {}));
     assert.equal(chest[0]?.profile.id, 'acute_coronary_syndrome');
     assert.ok(chest[0]?.profile.redFlag);
+  });
+
+  const rank = (text: string) => rankConditions(clinicalFindings(extractPatientFacts(text), {}));
+  const reasonsFor = (text: string, id: string) => rank(text).find((r) => r.profile.id === id)?.reasons ?? [];
+
+  it('lab values: diabetes from HbA1c or fasting glucose, stating the value and the threshold', () => {
+    const ranked = rank('A 50-year-old man, HbA1c 7.4%');
+    assert.equal(ranked[0]?.profile.id, 'type_2_diabetes');
+    assert.deepEqual(ranked[0]?.reasons, ['age 50 (≥ 35)', 'HbA1c 7.4 % (≥ 6.5 %: diabetes range)']);
+    assert.deepEqual(reasonsFor('HbA1c 6.1%', 'type_2_diabetes'), ['HbA1c 6.1 % (5.7–6.4 %: prediabetes range)']);
+    assert.deepEqual(reasonsFor('fasting glucose 7.8 mmol/L', 'type_2_diabetes'), ['fasting glucose 7.8 mmol/L (≈ 141 mg/dL; ≥ 126 mg/dL: diabetes range)']);
+    assert.deepEqual(reasonsFor('FPG 110', 'type_2_diabetes'), ['fasting glucose 110 mg/dL (100–125 mg/dL: impaired fasting glucose (prediabetes))']);
+    // A normal HbA1c counts against diabetes, and says why.
+    const score = (text: string) => rank(text).find((r) => r.profile.id === 'type_2_diabetes')?.score;
+    assert.equal(score('increased thirst and frequent urination, HbA1c 5.2%'), (score('increased thirst and frequent urination') ?? 0) - 2);
+    assert.ok(reasonsFor('increased thirst and frequent urination, HbA1c 5.2%', 'type_2_diabetes').includes('HbA1c 5.2 % (< 5.7 %: normal, against diabetes)'));
+  });
+
+  it('lab values: LDL ≥ 190 raises hyperlipidemia strongly, 160–189 moderately', () => {
+    const severe = rank('LDL 195').find((r) => r.profile.id === 'hyperlipidemia');
+    assert.equal(severe?.score, 4);
+    assert.deepEqual(severe?.reasons, ['LDL 195 mg/dL (≥ 190 mg/dL: severe hypercholesterolemia)']);
+    assert.equal(rank('LDL 170').find((r) => r.profile.id === 'hyperlipidemia')?.score, 2);
+    assert.equal(rank('LDL 95').find((r) => r.profile.id === 'hyperlipidemia'), undefined);
+    const before = clinicalFindings(extractPatientFacts(SEED), {});
+    const after = clinicalFindings(factsFromTexts([SEED, 'Her LDL is 195.']), {});
+    assert.ok(raisedBy(before, after).some((p) => p.id === 'hyperlipidemia'));
+  });
+
+  it('lab values: thyroid, anemia (by sex and pregnancy), iron deficiency and urate', () => {
+    const thyroid = rank('A 45-year-old woman with fatigue and cold intolerance. TSH is 8.5 with a low free T4.');
+    assert.equal(thyroid[0]?.profile.id, 'hypothyroidism');
+    assert.ok(thyroid[0]?.reasons.includes('TSH 8.5 mIU/L (> 4.5 mIU/L: raised; subclinical hypothyroidism if free T4 is normal, overt if low)'));
+    assert.ok(thyroid[0]?.reasons.includes('low free T4 (overt hypothyroidism when TSH is raised)'));
+    assert.equal(rank('fatigue, cold intolerance, TSH 2.1').find((r) => r.profile.id === 'hypothyroidism'), undefined, 'a normal TSH counts against it');
+    assert.equal(rank('TSH 0.05, palpitations').filter((r) => r.profile.kind === 'differential')[0]?.profile.id, 'hyperthyroidism');
+    assert.deepEqual(reasonsFor('on levothyroxine, TSH 0.05, palpitations', 'hyperthyroidism'), ['palpitations'], 'on levothyroxine a low TSH is over-replacement');
+    assert.deepEqual(reasonsFor('a woman, Hb 10.1', 'anemia'), ['female sex', 'hemoglobin 10.1 g/dL (< 12.0 g/dL for a non-pregnant woman: anemia)']);
+    assert.deepEqual(reasonsFor('a 60-year-old man, Hb 12.5', 'anemia'), ['hemoglobin 12.5 g/dL (< 13.0 g/dL for a man: anemia)']);
+    assert.equal(rank('a 60-year-old woman, Hb 12.5').find((r) => r.profile.id === 'anemia'), undefined);
+    assert.equal(rank('a pregnant woman, Hb 11.5, tired').find((r) => r.profile.id === 'anemia'), undefined, 'WHO: < 11.0 g/dL in pregnancy');
+    assert.deepEqual(reasonsFor('Hb 12.5', 'anemia'), [], 'sex unknown: between the two limits, no claim either way');
+    assert.deepEqual(reasonsFor('a 60-year-old man, ferritin 8', 'anemia'), ['ferritin 8 ng/mL (< 30 ng/mL: iron deficiency)']);
+    assert.deepEqual(reasonsFor('joint pain, uric acid 8.2', 'gout'), ['joint pain', 'uric acid 8.2 mg/dL (> 6.8 mg/dL: above urate saturation; supports gout only with a typical flare)']);
+    assert.deepEqual(reasonsFor('eGFR 42', 'chronic_kidney_disease'), ['eGFR 42 (< 60)'], 'eGFR as before');
   });
 
   it('is stable: the same findings always rank the same way', () => {

@@ -2,8 +2,11 @@
 // the offline fetch: for the seed query it asks for metrics, a knowledge search on the presenting
 // symptoms and a medication check of the drugs it would suggest — all in one response — and its
 // answer cites what the tools returned. Metrics and medications come from the real tools; the
-// knowledge search is a stand-in returning passages in the search tool's documented shape.
+// knowledge search is a stand-in returning passages in the search tool's documented shape. The lab
+// reference tool is the Python service's own code (clients/python/lab_reference.py), run as is.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import fc from 'fast-check';
 import pino from 'pino';
@@ -53,10 +56,40 @@ function searchKnowledge(input: JsonObject): JsonObject {
   return { query: String(input.query), results: hits.map((p, i) => ({ ...p, distance: 0.3 + i * 0.07, relevance: Math.round((0.7 - i * 0.07) * 100) / 100 })) };
 }
 
+const PYTHON = '/usr/bin/python3';
+const LAB_SCRIPT = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from lab_reference import LabReference, LabReferenceTool
+tool = LabReferenceTool(LabReference(sys.argv[2]))
+calls = json.load(sys.stdin)
+if calls is None:
+    print(json.dumps({"name": tool.name, "description": tool.description, "input_schema": tool.input_schema}))
+else:
+    out = []
+    for args in calls:
+        try:
+            out.append({"output": tool.execute(args)[0]})
+        except Exception as error:
+            out.append({"error": str(error)})
+    print(json.dumps(out))
+`;
+
+/** The Python lab tool itself: its ListTools entry (no input), or its answers to calls (results or error messages). */
+function pythonLabTool(calls: JsonObject[] | null): unknown {
+  const args = ['-c', LAB_SCRIPT, fileURLToPath(new URL('../../clients/python/', import.meta.url)), fileURLToPath(new URL('../../data/lab-references/labs.json', import.meta.url))];
+  return JSON.parse(execFileSync(PYTHON, args, { input: JSON.stringify(calls) }).toString());
+}
+
 /** Runs a call as the worker would: schema first, then the tool (or the search stand-in). */
 async function runTool(use: Anthropic.ToolUseBlock): Promise<Anthropic.ToolResultBlockParam> {
   const input = use.input as JsonObject;
   if (use.name === 'search_medical_knowledge') return { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(searchKnowledge(input)) };
+  if (use.name === 'lookup_lab_reference') {
+    const [answer] = pythonLabTool([input]) as Array<{ output?: JsonObject; error?: string }>;
+    // The worker answers a refused call with a gRPC error, which the conversation passes on as is_error.
+    return answer?.output ? { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(answer.output) } : { type: 'tool_result', tool_use_id: use.id, content: answer?.error ?? 'failed', is_error: true };
+  }
   assert.deepEqual(registry.validate(use.name, input), [], `the model's ${use.name} arguments pass the real schema`);
   const { output } = await registry.get(use.name)!.execute(input, toolContext);
   return { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(output) };
@@ -170,13 +203,16 @@ describe('offline model with the real clinical tools', () => {
   it('asked whether to start a statin in pregnancy: says what was asked, and agrees with the drug reference', async () => {
     const { answer } = await turn(offlineClient(), [], 'A 32-year-old woman who is 10 weeks pregnant has an LDL of 190. Should she start atorvastatin?');
     const text = textOf(answer);
-    assert.match(text, /Patient: 32-year-old female, pregnant, asking about starting atorvastatin\./);
+    assert.match(text, /Patient: 32-year-old female, LDL 190 mg\/dL, pregnant, asking about starting atorvastatin\./);
     assert.doesNotMatch(text, /taking atorvastatin/);
     // The reference says statins are no longer contraindicated (FDA 2021) but stopped in most pregnancies; the advice must not say otherwise.
     assert.match(text, /No longer contraindicated \(FDA 2021\)/);
     assert.doesNotMatch(text, /statins are contraindicated/);
     assert.match(text, /statins are stopped in most pregnancies/);
-    assert.doesNotMatch(text, /measurements above/, 'nothing was measured');
+    // The LDL is read against the model's own threshold (no lab tool offered), and the advice is the pregnancy one.
+    assert.match(text, /- \*\*LDL 190 mg\/dL\*\*: severe hypercholesterolemia \(≥ 190 mg\/dL\)\./);
+    assert.match(text, /\*\*Hyperlipidemia:\*\* Diet and exercise; lipids rise in pregnancy, so recheck after delivery/);
+    assert.doesNotMatch(text, /high-intensity statin/, 'not a statin start in pregnancy');
   });
 
   it('calls only the tools it is offered', async () => {
@@ -227,15 +263,98 @@ describe('offline model with the real clinical tools', () => {
   });
 });
 
+describe('offline model with the lab reference tool (the Python service\'s own code)', () => {
+  let LAB: Anthropic.Tool;
+  before(() => {
+    // Debian's python3 is installed by .ci/run, as for the other Python tests.
+    LAB = pythonLabTool(null) as Anthropic.Tool;
+  });
+  const labCalls = (message: Anthropic.Message) => toolUses(message).filter((u) => u.name === 'lookup_lab_reference').map((u) => u.input);
+
+  it('looks up each lab value of the question once, next to the other calls, only when the tool is offered', async () => {
+    const question = 'A 58-year-old man with HbA1c 7.2%, an LDL of 190 and K 5.9 mmol/L, on lisinopril. What next?';
+    const client = offlineClient();
+    const withLab = await ask(client, [{ role: 'user', content: question }], [...ALL_TOOLS, LAB]);
+    assert.deepEqual(toolUses(withLab).map((u) => u.name), ['search_medical_knowledge', 'check_medications', 'lookup_lab_reference', 'lookup_lab_reference', 'lookup_lab_reference']);
+    assert.deepEqual(labCalls(withLab), [
+      { test: 'HbA1c', value: 7.2, unit: '%', sex: 'male' },
+      { test: 'LDL', value: 190, sex: 'male' },
+      { test: 'potassium', value: 5.9, unit: 'mmol/L', sex: 'male' },
+    ]);
+    assert.match(textOf(withLab), /^I'll look up type 2 diabetes or prediabetes in the medical knowledge base, check lisinopril together with metformin and atorvastatin .* and look up the reference ranges for his HbA1c, LDL and potassium\.$/);
+    const without = await ask(client, [{ role: 'user', content: question }], ALL_TOOLS);
+    assert.deepEqual(toolUses(without).map((u) => [u.name, u.input]), toolUses(withLab).filter((u) => u.name !== 'lookup_lab_reference').map((u) => [u.name, u.input]), 'the other calls are the same');
+    assert.doesNotMatch(textOf(without), /reference range/);
+  });
+
+  it('looks up at most six values, none given only in words, with a neutral possessive when the sex is unknown', async () => {
+    const message = await ask(offlineClient(), [{ role: 'user', content: 'Labs: Na 131 mmol/L, K 3.1 mmol/L, BUN 30, HbA1c 5.9%, TSH 0.05, a low free T4, ferritin 12, ALT 88, AST 70.' }], [LAB]);
+    assert.deepEqual(labCalls(message).map((input) => (input as JsonObject).test), ['sodium', 'potassium', 'BUN', 'HbA1c', 'TSH', 'ferritin']);
+    assert.match(textOf(message), /^I'll look up the reference ranges for the patient's sodium, potassium, BUN, HbA1c, TSH and ferritin\.$/);
+  });
+
+  it('answers with one line per lab from the tool\'s own result, a critical one first among the recommendations', async () => {
+    const question = 'A 62-year-old woman on lisinopril and spironolactone: potassium 6.8 mmol/L, hemoglobin 10.1, HbA1c 6.1%. Fatigue.';
+    const { calls, answer } = await turn(offlineClient(), [], question, [...ALL_TOOLS, LAB]);
+    assert.equal(labCalls(calls).length, 3);
+    const text = textOf(answer);
+    // Every number in these lines is the tool's: its verdict, its range (the woman's), its critical limits and category.
+    assert.match(text, /- \*\*Potassium\*\* 6\.8 mmol\/L: critical \(reference 3\.6–5\.2 mmol\/L; critical limits < 2\.5 or > 6\.5 mmol\/L\) — hyperkalemia: reduced kidney function, ACE inhibitors, ARBs or potassium-sparing diuretics/);
+    assert.match(text, /- \*\*Hemoglobin\*\* 10\.1 g\/dL: low \(reference 11\.6–15\.0 g\/dL\) — anemia: iron deficiency, blood loss/);
+    assert.match(text, /- \*\*Hemoglobin A1c \(HbA1c\)\*\* 6\.1 %: high \(reference 4\.0–5\.6 %\) — prediabetes \(5\.7–6\.4 %\)\./);
+    assert.match(text, /## Recommendations\n\n- \*\*Urgent:\*\* Potassium 6\.8 mmol\/L is above the critical limit \(> 6\.5 mmol\/L\): act on it today\. Repeat an unexpected high value on a non-hemolyzed sample; get an ECG when potassium is markedly abnormal\./);
+    // The model's own reasoning still states its thresholds.
+    assert.match(text, /\*\*Anemia\*\*: fatigue; hemoglobin 10\.1 g\/dL \(< 12\.0 g\/dL for a non-pregnant woman: anemia\)/);
+    assert.match(text, /HbA1c 6\.1 % \(5\.7–6\.4 %: prediabetes range\)/);
+    assert.doesNotMatch(text, /model's own guideline thresholds/, 'the tool judged every value');
+    const count = words(text);
+    assert.ok(count >= 150 && count <= 450, `answer has ${count} words`);
+  });
+
+  it('passes a unit only as written: the tool infers it (and converts), or asks for it, and the answer says so', async () => {
+    const { calls, answer } = await turn(offlineClient(), [], 'Fasting glucose 7.8 and vitamin D 50 in a 40-year-old man.', [LAB]);
+    assert.deepEqual(labCalls(calls), [{ test: 'fasting glucose', value: 7.8, sex: 'male' }, { test: 'vitamin D', value: 50, sex: 'male' }]);
+    const text = textOf(answer);
+    assert.match(text, /\*\*Fasting plasma glucose\*\* 7\.8 mmol\/L \(140\.5 mg\/dL\): high \(reference 3\.9 to < 5\.6 mmol\/L\) — diabetes range \(≥ 126 mg\/dL;/);
+    assert.match(text, /The lab reference lookup returned an error \(unit: is required: 50 could be ng\/mL or nmol\/L for 25-hydroxyvitamin D .*\); I proceeded without it\./);
+    assert.match(text, /\*\*Vitamin D 50\*\*: compare it with the reporting laboratory's reference range\./, 'no unit, no judgement of its own');
+  });
+
+  it('on a follow-up looks up only values new in that turn', async () => {
+    const client = offlineClient();
+    const tools = [...ALL_TOOLS, LAB];
+    const first = await turn(client, [], 'A 50-year-old woman, HbA1c 7.2%, with fatigue.', tools);
+    assert.equal(labCalls(first.calls).length, 1);
+    const again = await ask(client, [...first.messages, { role: 'user', content: 'Her LDL is 160 and the HbA1c was 7.2%.' }], tools);
+    assert.deepEqual(labCalls(again), [{ test: 'LDL', value: 160, sex: 'female' }], 'the HbA1c at the same value was looked up already');
+    const changed = await ask(client, [...first.messages, { role: 'user', content: 'Repeat HbA1c is 6.8%.' }], tools);
+    assert.deepEqual(labCalls(changed), [{ test: 'HbA1c', value: 6.8, unit: '%', sex: 'female' }]);
+    const nothing = await ask(client, [...first.messages, { role: 'user', content: 'What would you prioritise?' }], tools);
+    assert.equal(nothing.stop_reason, 'end_turn');
+    assert.match(textOf(nothing), /- \*\*Hemoglobin A1c \(HbA1c\)\*\* 7\.2 %: high/, 'the earlier lookup is still reported');
+  });
+
+  it('reads any result shaped like a lab result as one; without the tool the model states its own threshold', async () => {
+    const shaped = readToolOutcome('clinic_labs', { type: 'tool_result', tool_use_id: 'toolu_1', text: JSON.stringify({ test: 'Potassium', value: 5.9, unit: 'mmol/L', interpretation: 'high' }), is_error: false });
+    assert.equal(shaped.kind, 'lab');
+    const { answer } = await turn(offlineClient(), [], 'A 50-year-old man, HbA1c 7.4%, potassium 6.2.', ALL_TOOLS);
+    const text = textOf(answer);
+    assert.match(text, /- \*\*HbA1c 7\.4 %\*\*: diabetes range \(≥ 6\.5 %\)\./);
+    assert.match(text, /\*\*Urgent:\*\* potassium 6\.2 mmol\/L, moderate hyperkalemia \(6\.0–6\.4 mmol\/L\), needs assessment and treatment today\./);
+    assert.match(text, /1\. \*\*Type 2 diabetes or prediabetes\*\*: age 50 \(≥ 35\); HbA1c 7\.4 % \(≥ 6\.5 %: diabetes range\)\. Check fasting plasma glucose\./, 'the HbA1c is not ordered again');
+    assert.match(text, /model's own guideline thresholds/);
+  });
+});
+
 describe('offline model reading a tool it does not know', () => {
   it('leads with the result’s plain values, whatever order its keys arrived in (a Struct is a map)', () => {
-    const nested = { reference_range: { low: 3.5, high: 5.2, unit: 'mmol/L', text: 'adults: 3.5 to 5.2 mmol/L, from the laboratory’s own catalogue' }, notes: ['x'.repeat(300)] };
-    const plain = { test: 'Potassium', value: 6.8, unit: 'mmol/L', interpretation: 'critical' };
+    const nested = { schedule: { interval_years: 10, booster: 'Td or Tdap', text: 'adults: one Tdap, then a Td or Tdap booster every 10 years' }, notes: ['x'.repeat(300)] };
+    const plain = { vaccine: 'Tdap', status: 'due', last_dose: '2014-05-02' };
     for (const result of [{ ...nested, ...plain }, { ...plain, ...nested }]) {
-      const outcome = readToolOutcome('lookup_lab_reference', { type: 'tool_result', tool_use_id: 'toolu_1', text: JSON.stringify(result), is_error: false });
+      const outcome = readToolOutcome('lookup_vaccine_schedule', { type: 'tool_result', tool_use_id: 'toolu_1', text: JSON.stringify(result), is_error: false });
       assert.equal(outcome.kind, 'other');
       const summary = outcome.kind === 'other' ? outcome.summary : '';
-      assert.match(summary, /^test: Potassium; value: 6\.8; unit: mmol\/L; interpretation: critical; reference range: \{/);
+      assert.match(summary, /^vaccine: Tdap; status: due; last dose: 2014-05-02; schedule: \{/);
       assert.ok(summary.length <= 400, `clipped: ${summary.length}`);
     }
   });

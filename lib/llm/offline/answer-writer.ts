@@ -2,13 +2,15 @@
 // Follow-up) grounded in the tool results it received, 150–450 words. Lines carry a priority so the
 // answer can be trimmed to length by dropping the least important detail first.
 import type { ConditionProfile, RankedCondition } from './clinical-reasoning.js';
-import { bloodPressureCategory, bmiCategoryLabel, clinicalFindings, raisedBy, rankConditions, testsFor } from './clinical-reasoning.js';
+import { bloodPressureCategory, bmiCategoryLabel, clinicalFindings, raisedBy, rankConditions, testsFor, testsToOrder } from './clinical-reasoning.js';
 import type { ConversationView } from './conversation-view.js';
 import type { PatientFacts } from './patient-facts.js';
 import { hasClinicalContent, round, weightInKg } from './patient-facts.js';
 import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, joinAnd, objectPronoun } from './phrasing.js';
+import type { LabResult } from './lab-summary.js';
+import { hasOwnJudgements, labLines, labResults, urgentLabLines } from './lab-summary.js';
 import { summariseMedicationCheck } from './medication-summary.js';
-import type { KnowledgeEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
+import type { KnowledgeEntry, LabEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
 import { clip, latestMetrics, measuredFrom, toolDisplayName } from './tool-results.js';
 
 export const MIN_ANSWER_WORDS = 150;
@@ -53,11 +55,12 @@ export function writeAnswer(view: ConversationView): string {
   const metrics = currentMetrics(view);
   const knowledge = knowledgeEntries(view);
   const medications = [...outcomes].reverse().find((o) => o.kind === 'medications');
-  if (!hasClinicalContent(view.facts) && !metrics && knowledge.length === 0 && !medications) {
+  const { facts } = view;
+  const labs = labResults(facts, labEntries(view));
+  if (!hasClinicalContent(facts) && !metrics && knowledge.length === 0 && !medications && labs.length === 0) {
     return shortReply(acknowledgements);
   }
 
-  const { facts } = view;
   const findings = clinicalFindings(facts, measuredFrom(metrics, {}));
   const ranked = rankConditions(findings);
   const differentials = ranked.filter((r) => r.profile.kind === 'differential').slice(0, 5);
@@ -69,15 +72,15 @@ export function writeAnswer(view: ConversationView): string {
   const assessment: Section = { title: 'Assessment', lines: [] };
   assessment.lines.push(para(opening(view)));
   assessment.lines.push(...acknowledgements.map((text) => para(text)));
-  const measurements = measurementLines(facts, metrics, findings.bmi, view);
+  const measurements = [...measurementLines(facts, metrics, findings.bmi, view), ...labLinesFor(labs, facts)];
   assessment.lines.push(...measurements);
   if (raised.length > 0) assessment.lines.push(para(`The new information makes ${joinAnd(raised.map((p) => lowerFirst(p.name)))} a priority.`));
-  assessment.lines.push(...differentialLines(differentials, measurements.length > 0));
+  assessment.lines.push(...differentialLines(differentials, facts, measurements.length > 0));
   assessment.lines.push(...knowledgeLines(knowledge, outcomes));
 
   const recommendations: Section = {
     title: 'Recommendations',
-    lines: recommendationLines(facts, ranked, differentials, managed, raised, medications, findings.egfr, knowledge),
+    lines: [...urgentLabLines(labs, facts).map((text) => item(text)), ...recommendationLines(facts, ranked, differentials, managed, raised, medications, findings.egfr, knowledge)],
   };
   const followUp: Section = { title: 'Follow-up', lines: followUpLines(facts, differentials, managed, raised) };
   return fitToLength([assessment, recommendations, followUp]);
@@ -118,6 +121,18 @@ function knowledgeEntries(view: ConversationView): KnowledgeEntry[] {
     for (const e of o.entries) if (!entries.some((x) => x.title === e.title)) entries.push(e);
   }
   return entries;
+}
+
+/** Lab tool results, newest first: this turn's, then earlier turns'. */
+function labEntries(view: ConversationView): LabEntry[] {
+  const newestFirst = [...view.currentOutcomes, ...[...view.earlierOutcomes].reverse()];
+  return newestFirst.flatMap((o) => (o.kind === 'lab' ? [o.lab] : []));
+}
+
+function labLinesFor(results: readonly LabResult[], facts: PatientFacts): Line[] {
+  const lines = labLines(results, facts).map((line) => item(line.text, line.priority));
+  if (hasOwnJudgements(results)) lines.push(item("Lab values with no reference range shown are read against the model's own guideline thresholds; the reporting laboratory's range takes precedence.", 4));
+  return lines;
 }
 
 function opening(view: ConversationView): string {
@@ -167,14 +182,16 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
   return lines;
 }
 
-function differentialLines(differentials: readonly RankedCondition[], measured: boolean): Line[] {
+function differentialLines(differentials: readonly RankedCondition[], facts: PatientFacts, measured: boolean): Line[] {
   if (differentials.length === 0) {
     return [para(`No specific diagnosis stands out from the information given${measured ? '; the measurements above are the main findings' : ''}.`)];
   }
   const lines: Line[] = [para('**Conditions to evaluate**, most likely first:')];
   differentials.forEach((r, i) => {
-    const why = r.reasons.length > 0 ? `${r.reasons.join('; ')}. ` : '';
-    lines.push({ text: `${i + 1}. **${r.profile.name}**: ${why}Check ${joinAnd([...r.profile.tests])}.`, priority: i === 0 ? 1 : i < 3 ? 2 : 3, kind: 'numbered' });
+    const why = r.reasons.length > 0 ? `${r.reasons.join('; ')}.` : '';
+    const tests = testsToOrder(r.profile, facts);
+    const check = tests.length > 0 ? `Check ${joinAnd(tests)}.` : '';
+    lines.push({ text: `${i + 1}. **${r.profile.name}**: ${[why, check].filter(Boolean).join(' ')}`, priority: i === 0 ? 1 : i < 3 ? 2 : 3, kind: 'numbered' });
   });
   return lines;
 }
@@ -204,7 +221,7 @@ function recommendationLines(
   const lines: Line[] = [];
   for (const r of ranked) if (r.profile.redFlag) lines.push(item(`**Urgent:** ${r.profile.redFlag}`));
   const raisedFirst = [...ranked.filter((r) => raised.includes(r.profile)), ...differentials, ...managed];
-  const tests = testsFor(raisedFirst);
+  const tests = testsFor(raisedFirst, facts);
   if (tests.length > 0) lines.push(item(`**Order:** ${joinAnd(tests)}.`));
   // Conditions the latest turn raised lead; then the differential; then managed findings.
   const treated: RankedCondition[] = [];
@@ -215,7 +232,7 @@ function recommendationLines(
   for (const r of [...differentials.slice(0, 3), ...managed]) if (!treated.includes(r)) treated.push(r);
   treated.forEach((r, i) => {
     const confirmed = r.profile.kind === 'differential' ? ' (if confirmed)' : '';
-    let text = r.profile.treatments.join('; ');
+    let text = (facts.pregnant && r.profile.treatmentsInPregnancy ? r.profile.treatmentsInPregnancy : r.profile.treatments).join('; ');
     if (r.profile.id === 'obesity' && facts.weight) text += `; 5–10% is about ${weightTarget(facts)} for ${objectPronoun(facts)}`;
     const passage = passageAbout(r.profile, knowledge);
     const cited = passage?.id ? ` [${passage.id}]` : '';

@@ -2,6 +2,8 @@
 // measured findings to conditions worth evaluating, the tests that confirm them and first-line
 // options. Our own wording, deliberately conservative; it exists so the offline model gives
 // answers with the shape and grounding of a real one, not to replace clinical judgement.
+import { labEvidence } from './lab-reasoning.js';
+import { labsNamedIn } from './lab-values.js';
 import type { ConditionId, PatientFacts, SymptomId } from './patient-facts.js';
 import { heightInCm, round, symptomLabel, weightInKg } from './patient-facts.js';
 
@@ -17,10 +19,15 @@ export interface ConditionProfile {
   kind: 'differential' | 'finding';
   /** How strongly each symptom points here. */
   symptomWeights: Partial<Record<SymptomId, number>>;
-  /** Measured or demographic findings that add weight, each with the reason shown to the reader. */
+  /**
+   * Measured or demographic findings that add weight, each with the reason shown to the reader.
+   * Lab results add theirs from the band table in lab-reasoning.ts (a normal result can subtract).
+   */
   findings: ReadonlyArray<(f: ClinicalFindings) => Evidence | undefined>;
   tests: readonly string[];
   treatments: readonly string[];
+  /** In pregnancy, when the usual treatments do not apply. */
+  treatmentsInPregnancy?: readonly string[];
   /** One follow-up instruction specific to this condition. */
   followUp: string;
   /** Words for the knowledge-base search. */
@@ -236,11 +243,33 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     symptomWeights: {},
     findings: [mentioned('hyperlipidemia', 3)],
     tests: ['fasting lipid panel'],
-    treatments: ['a statin such as atorvastatin sized to cardiovascular risk, with diet and exercise'],
+    treatments: [
+      'a statin such as atorvastatin sized to cardiovascular risk, with diet and exercise',
+      'with LDL ≥ 190 mg/dL a high-intensity statin whatever the risk estimate, and look for familial hypercholesterolemia and secondary causes (hypothyroidism, nephrotic syndrome, cholestasis)',
+    ],
+    treatmentsInPregnancy: [
+      'diet and exercise; lipids rise in pregnancy, so recheck after delivery and breastfeeding, when a statin can start',
+      'with LDL ≥ 190 mg/dL look for familial hypercholesterolemia; a statin continues only at very high risk (homozygous familial hypercholesterolemia, established cardiovascular disease), with a lipid specialist',
+    ],
     followUp: 'Repeat the lipid panel 6–12 weeks after starting a statin.',
     searchTerms: 'hyperlipidemia statin cholesterol',
     firstLineDrug: 'atorvastatin',
     firstLineDrugInPregnancy: null,
+  },
+  {
+    id: 'gout',
+    name: 'Gout',
+    kind: 'differential',
+    symptomWeights: { joint_pain: 1 },
+    findings: [mentioned('gout', 3)],
+    tests: ['serum urate (2 or more weeks after a flare)', 'joint aspiration for crystals if a joint is hot and swollen'],
+    treatments: [
+      'a flare: colchicine, an NSAID or a short course of prednisone, chosen by kidney function and interactions',
+      'urate-lowering therapy (allopurinol, titrated to a serum urate below 6 mg/dL) for tophi, joint damage or 2 or more flares a year; a high urate without flares is not treated',
+    ],
+    followUp: 'On allopurinol, check the serum urate every few weeks while titrating until it is below 6 mg/dL.',
+    searchTerms: 'gout flare urate allopurinol colchicine',
+    // No single first-line drug to check on the model's own initiative: the flare choice depends on comorbidities.
   },
 ];
 
@@ -259,12 +288,10 @@ export function rankConditions(findings: ClinicalFindings): RankedCondition[] {
       }
     }
     if (matchedSymptoms.length > 0) reasons.push(matchedSymptoms.join(', '));
-    for (const finding of profile.findings) {
-      const evidence = finding(findings);
-      if (evidence) {
-        score += evidence.score;
-        reasons.push(evidence.reason);
-      }
+    const evidence = [...profile.findings.flatMap((finding) => finding(findings) ?? []), ...labEvidence(profile.id, findings.facts)];
+    for (const e of evidence) {
+      score += e.score;
+      reasons.push(e.reason);
     }
     if (score >= MIN_SCORE) ranked.push({ profile, score, reasons });
   }
@@ -292,10 +319,18 @@ export function bmiCategoryLabel(bmi: number): string {
 }
 
 /** Tests for the top conditions, each once, in priority order. */
-export function testsFor(conditions: readonly RankedCondition[], limit = 8): string[] {
+export function testsFor(conditions: readonly RankedCondition[], facts: PatientFacts, limit = 8): string[] {
   const tests: string[] = [];
-  for (const c of conditions) for (const t of c.profile.tests) if (!tests.includes(t)) tests.push(t);
+  for (const c of conditions) for (const t of testsToOrder(c.profile, facts)) if (!tests.includes(t)) tests.push(t);
   return tests.slice(0, limit);
+}
+
+/** A condition's tests less those whose results the clinician already gave ("TSH (free T4 if abnormal)" once both are in). */
+export function testsToOrder(profile: ConditionProfile, facts: PatientFacts): string[] {
+  return profile.tests.filter((test) => {
+    const named = labsNamedIn(test);
+    return named.length === 0 || !named.every((id) => facts.labs.some((r) => r.test === id));
+  });
 }
 
 export type BloodPressureCategory = 'Normal' | 'Elevated' | 'Stage 1 hypertension' | 'Stage 2 hypertension' | 'Hypertensive crisis';

@@ -3,7 +3,7 @@
 // and the most important patient flag, then any names the reference did not recognise. Every fact
 // comes from the tool result; nothing here is the model's own drug knowledge.
 import type { PatientFacts } from './patient-facts.js';
-import { capitalise, joinAnd } from './phrasing.js';
+import { capitalise, joinAnd, sentence, withoutFinalStop } from './phrasing.js';
 import type { InteractionEntry, MedicationEntry, RenalEntry, ToolOutcome } from './tool-results.js';
 import { clip } from './tool-results.js';
 
@@ -123,15 +123,6 @@ function unstatedPregnancyCaution(m: MedicationEntry, facts: PatientFacts): stri
   const risk = m.pregnancy?.risk;
   if (!childbearingAge || facts.pregnant !== undefined || (risk !== 'contraindicated' && risk !== 'avoid')) return undefined;
   return `pregnancy: ${risk} (status not stated)`;
-}
-
-/** Ends a sentence with one full stop, unless it already ends in punctuation or an ellipsis. */
-function sentence(text: string): string {
-  return /[.!?…]$/.test(text) ? text : `${text}.`;
-}
-
-function withoutFinalStop(text: string): string {
-  return text.replace(/\.$/, '');
 }
 
 function lowerFirst(text: string): string {

@@ -1,6 +1,8 @@
 // Patient facts pulled out of a clinician's free text: the offline model's only "understanding" of a
 // conversation. Pure functions: the same text always yields the same facts, and no input can make
 // them throw (a fast-check property holds them to that).
+import type { LabReading } from './lab-values.js';
+import { extractLabs, mergeLabs } from './lab-values.js';
 
 export type Sex = 'female' | 'male';
 export type HeightUnit = 'in' | 'cm';
@@ -83,6 +85,8 @@ export interface PatientFacts {
   bloodPressure?: BloodPressure;
   serumCreatinine?: Measurement<CreatinineUnit>;
   egfr?: number;
+  /** Other lab results (creatinine is serumCreatinine), in order of mention. */
+  labs: LabReading[];
   pregnant?: boolean;
   /** Undefined: not discussed. Empty: "no known drug allergies". */
   allergies?: string[];
@@ -225,7 +229,7 @@ export function conditionLabel(id: ConditionId): string {
 }
 
 export function emptyFacts(): PatientFacts {
-  return { symptoms: [], deniedSymptoms: [], medications: [], proposedMedications: [], conditions: [] };
+  return { labs: [], symptoms: [], deniedSymptoms: [], medications: [], proposedMedications: [], conditions: [] };
 }
 
 /** Facts stated in one piece of text. */
@@ -248,6 +252,7 @@ export function extractPatientFacts(text: string): PatientFacts {
   if (creatinine) facts.serumCreatinine = creatinine;
   const egfr = extractEgfr(text);
   if (egfr !== undefined) facts.egfr = egfr;
+  facts.labs = extractLabs(text);
   const pregnant = extractPregnancy(text);
   if (pregnant !== undefined) facts.pregnant = pregnant;
   const allergies = extractAllergies(text);
@@ -275,6 +280,7 @@ export function mergePatientFacts(earlier: PatientFacts, later: PatientFacts): P
     merged.sexBasis = earlier.sexBasis;
   }
   if (earlier.allergies && later.allergies) merged.allergies = union(earlier.allergies, later.allergies);
+  merged.labs = mergeLabs(earlier.labs, later.labs);
   merged.symptoms = union(earlier.symptoms, later.symptoms).filter((s) => !later.deniedSymptoms.includes(s));
   merged.deniedSymptoms = union(
     earlier.deniedSymptoms.filter((s) => !later.symptoms.includes(s)),
@@ -304,7 +310,8 @@ export function hasClinicalContent(facts: PatientFacts): boolean {
     (facts.height !== undefined && facts.weight !== undefined) ||
     facts.bloodPressure !== undefined ||
     facts.serumCreatinine !== undefined ||
-    facts.egfr !== undefined
+    facts.egfr !== undefined ||
+    facts.labs.length > 0
   );
 }
 

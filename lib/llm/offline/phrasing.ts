@@ -1,4 +1,6 @@
 // Turning facts into readable English, shared by the tool-call preamble and the final answer.
+import type { LabReading } from './lab-values.js';
+import { labLabel, unitOf } from './lab-values.js';
 import type { BloodPressure, HeightUnit, Measurement, PatientFacts, WeightUnit } from './patient-facts.js';
 import { conditionLabel, heightInCm, round, symptomLabel, weightInKg } from './patient-facts.js';
 
@@ -31,6 +33,19 @@ export function formatBloodPressure(bp: BloodPressure): string {
   return `${bp.systolic}/${bp.diastolic} mmHg`;
 }
 
+/** "HbA1c 7.2 %", "LDL 190 mg/dL" (the unit its size implies when none was written), "low free T4". */
+export function formatLab(reading: LabReading): string {
+  const label = labLabel(reading.test);
+  if (reading.value === undefined) return `${reading.level ?? 'abnormal'} ${label}`;
+  const unit = unitOf(reading);
+  return unit ? `${label} ${reading.value} ${unit}` : `${label} ${reading.value}`;
+}
+
+/** "HbA1c 7.2 %, LDL 190 mg/dL, low free T4": commas only, as it sits inside longer lists. */
+export function labsPhrase(labs: readonly LabReading[]): string {
+  return labs.map(formatLab).join(', ');
+}
+
 export function symptomsPhrase(facts: PatientFacts): string {
   return joinAnd(facts.symptoms.map(symptomLabel));
 }
@@ -45,6 +60,7 @@ export function describePatient(facts: PatientFacts): string {
   if (facts.bloodPressure) parts.push(`blood pressure ${formatBloodPressure(facts.bloodPressure)}`);
   if (facts.serumCreatinine) parts.push(`serum creatinine ${facts.serumCreatinine.value} ${facts.serumCreatinine.unit}`);
   if (facts.egfr !== undefined) parts.push(`eGFR ${facts.egfr}`);
+  if (facts.labs.length > 0) parts.push(labsPhrase(facts.labs));
   if (facts.pregnant) parts.push('pregnant');
   if (facts.symptoms.length > 0) parts.push(`presenting with ${symptomsPhrase(facts)}`);
   if (facts.conditions.length > 0) parts.push(`with ${joinAnd(facts.conditions.map(conditionLabel))} in the history`);
@@ -63,6 +79,7 @@ export function describeNewInformation(latest: PatientFacts): string {
   if (latest.bloodPressure) parts.push(`blood pressure ${formatBloodPressure(latest.bloodPressure)}`);
   if (latest.serumCreatinine) parts.push(`serum creatinine ${latest.serumCreatinine.value} ${latest.serumCreatinine.unit}`);
   if (latest.egfr !== undefined) parts.push(`eGFR ${latest.egfr}`);
+  if (latest.labs.length > 0) parts.push(labsPhrase(latest.labs));
   if (latest.pregnant !== undefined) parts.push(latest.pregnant ? 'pregnancy' : 'not pregnant');
   if (latest.symptoms.length > 0) parts.push(symptomsPhrase(latest));
   if (latest.deniedSymptoms.length > 0) parts.push(`no ${joinAnd(latest.deniedSymptoms.map(symptomLabel))}`);
@@ -73,6 +90,15 @@ export function describeNewInformation(latest: PatientFacts): string {
 
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Ends a sentence with one full stop, unless it already ends in punctuation or an ellipsis. */
+export function sentence(text: string): string {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
+export function withoutFinalStop(text: string): string {
+  return text.replace(/\.$/, '');
 }
 
 export function countWords(text: string): number {

@@ -6,16 +6,19 @@ import type { ConditionProfile, RankedCondition } from './clinical-reasoning.js'
 import { clinicalFindings, raisedBy, rankConditions } from './clinical-reasoning.js';
 import type { ConversationView } from './conversation-view.js';
 import { estimateEgfr } from './kidney-estimate.js';
+import type { LabReading } from './lab-values.js';
+import { labIdOf, labLabel } from './lab-values.js';
 import type { PatientFacts } from './patient-facts.js';
 import { conditionLabel } from './patient-facts.js';
-import { formatBloodPressure, joinAnd, possessive, symptomsPhrase } from './phrasing.js';
+import { formatBloodPressure, joinAnd, labsPhrase, possessive, symptomsPhrase } from './phrasing.js';
 import type { MetricsSummary, ToolOutcome } from './tool-results.js';
-import { latestMetrics, measuredFrom } from './tool-results.js';
+import { LAB_TOOL, latestMetrics, measuredFrom } from './tool-results.js';
 import type { MessagesRequest } from './wire-types.js';
 
 export const METRICS_TOOL = 'calculate_clinical_metrics';
 export const KNOWLEDGE_TOOL = 'search_medical_knowledge';
 export const MEDICATIONS_TOOL = 'check_medications';
+export { LAB_TOOL };
 
 /** At most this many first-line drugs are checked on the model's own initiative. */
 const MAX_SUGGESTED_DRUGS = 4;
@@ -23,6 +26,8 @@ const MAX_SUGGESTED_DRUGS = 4;
 const MAX_DRUGS_PER_CHECK = 20;
 /** A measured finding (BMI, blood pressure) needs this score before its drug is worth checking. */
 const FINDING_SCORE_FOR_DRUG = 3;
+/** Lab results looked up in one response, at most (the rest are read against the model's own thresholds). */
+const MAX_LAB_LOOKUPS = 6;
 
 export interface PlannedCall {
   name: string;
@@ -65,7 +70,8 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
         : `calculate ${possessive(facts)} clinical metrics (${metricsList(facts)})`,
     );
   }
-  const hasTopic = facts.symptoms.length > 0 || facts.conditions.length > 0;
+  // Lab results alone are a topic once they point at a condition ("HbA1c 7.4%": diabetes).
+  const hasTopic = facts.symptoms.length > 0 || facts.conditions.length > 0 || (facts.labs.length > 0 && focus.length > 0);
   const latestAddsTopic = latestFacts.symptoms.length > 0 || latestFacts.conditions.length > 0 || raised.length > 0;
   if (offered.has(KNOWLEDGE_TOOL) && hasTopic && (!isFollowUp || latestAddsTopic)) {
     calls.push({ name: KNOWLEDGE_TOOL, input: knowledgeInput(view, focus) });
@@ -85,6 +91,11 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   if (offered.has(MEDICATIONS_TOOL) && toCheck.length > 0 && (!isFollowUp || latestAddsMedicationContext || unchecked.length > 0)) {
     calls.push({ name: MEDICATIONS_TOOL, input: medicationsInput(facts, toCheck, previousMetrics) });
     phrases.push(medicationsPhrase(facts.medications, suggested));
+  }
+  const labs = offered.has(LAB_TOOL) ? labsToLookUp(latestFacts.labs, view.earlierOutcomes) : [];
+  if (labs.length > 0) {
+    calls.push(...labs.map((reading) => ({ name: LAB_TOOL, input: labInput(reading, facts) })));
+    phrases.push(`look up the reference ${labs.length > 1 ? 'ranges' : 'range'} for ${possessive(facts)} ${joinAnd(labs.map((r) => labLabel(r.test)))}`);
   }
   if (calls.length === 0) return undefined;
   const opener = isFollowUp ? "Building on the earlier information, I'll" : "I'll";
@@ -160,6 +171,7 @@ function knowledgeInput(view: ConversationView, focus: readonly ConditionProfile
   const { facts, latestFacts } = view;
   const presenting: string[] = [];
   if (latestFacts.bloodPressure && view.isFollowUp) presenting.push(`blood pressure ${formatBloodPressure(latestFacts.bloodPressure)}`);
+  if (latestFacts.labs.length > 0) presenting.push(labsPhrase(latestFacts.labs));
   if (facts.symptoms.length > 0) presenting.push(symptomsPhrase(facts));
   if (facts.conditions.length > 0) presenting.push(`history of ${joinAnd(facts.conditions.map(conditionLabel))}`);
   const about = focus.map((p) => lowerFirst(p.name));
@@ -194,6 +206,23 @@ export function suggestedDrugs(
     if (drug && !mentioned.includes(drug) && !drugs.includes(drug)) drugs.push(drug);
   }
   return drugs.slice(0, MAX_SUGGESTED_DRUGS);
+}
+
+/** This turn's lab values, each once, less those an earlier round already looked up at the same value. */
+function labsToLookUp(latest: readonly LabReading[], earlier: readonly ToolOutcome[]): LabReading[] {
+  const lookedUp = earlier.flatMap((o) => (o.kind === 'lab' ? [{ test: labIdOf(o.lab.test), value: o.lab.value }] : []));
+  return latest
+    .filter((r) => r.value !== undefined && !lookedUp.some((l) => l.test === r.test && l.value === r.value))
+    .slice(0, MAX_LAB_LOOKUPS);
+}
+
+/** Exact argument names of lookup_lab_reference: the unit only as written (the tool infers one, or asks). */
+function labInput(reading: LabReading, facts: PatientFacts): JsonObject {
+  const input: JsonObject = { test: labLabel(reading.test) };
+  if (reading.value !== undefined) input.value = reading.value;
+  if (reading.unit !== undefined) input.unit = reading.unit;
+  if (facts.sex) input.sex = facts.sex;
+  return input;
 }
 
 /** Names sent to the medication tool in earlier rounds (as the results echo them). */

@@ -5,6 +5,8 @@ import { isJsonObject } from '../../json.js';
 import type { PatientFacts } from './patient-facts.js';
 import type { ToolResultBlock } from './wire-types.js';
 
+export const LAB_TOOL = 'lookup_lab_reference';
+
 export interface MetricsSummary {
   heightCm?: number;
   weightKg?: number;
@@ -66,10 +68,37 @@ export interface InteractionEntry {
   source?: string;
 }
 
+/** A lookup_lab_reference result: one test, and the patient's value when one was given. */
+export interface LabEntry {
+  /** The test as the tool names it ("Hemoglobin A1c (HbA1c)"). */
+  test: string;
+  value?: number;
+  unit?: string;
+  /** The value in the reference range's unit, when it was given in another. */
+  valueInReferenceUnit?: number;
+  referenceUnit?: string;
+  /** low, normal, high, critical or depends_on_sex. */
+  interpretation?: string;
+  /** L, N, H, LL, HH. */
+  flag?: string;
+  detail?: string;
+  /** The guideline category ("prediabetes (5.7–6.4 %)"). */
+  category?: string;
+  /** In the unit the value was given in when the tool converted it; by sex where ranges differ. */
+  referenceRange?: string;
+  /** The sex the range was chosen for. */
+  rangeAppliesTo?: string;
+  criticalLimits?: string;
+  lowSuggests?: string;
+  highSuggests?: string;
+  notes: string[];
+}
+
 export type ToolOutcome =
   | { kind: 'metrics'; toolName: string; metrics: MetricsSummary }
   | { kind: 'knowledge'; toolName: string; entries: KnowledgeEntry[] }
   | { kind: 'medications'; toolName: string; medications: MedicationEntry[]; interactions: InteractionEntry[]; warnings: string[]; dataVersion?: string }
+  | { kind: 'lab'; toolName: string; lab: LabEntry }
   | { kind: 'error'; toolName: string; message: string }
   | { kind: 'other'; toolName: string; summary: string };
 
@@ -89,6 +118,10 @@ export function readToolOutcome(toolName: string | undefined, result: ToolResult
   }
   if (isJsonObject(json) && (name === 'check_medications' || Array.isArray(json.medications))) {
     return { kind: 'medications', toolName: name, ...readMedications(json) };
+  }
+  // Another lab service may answer in the same shape under another name: a test and its verdict.
+  if (isJsonObject(json) && typeof json.test === 'string' && (name === LAB_TOOL || typeof json.interpretation === 'string')) {
+    return { kind: 'lab', toolName: name, lab: readLab(json) };
   }
   return { kind: 'other', toolName: name, summary: summarise(json, result.text) };
 }
@@ -118,6 +151,8 @@ export function toolDisplayName(name: string): string {
       return 'medical knowledge search';
     case 'check_medications':
       return 'medication checker';
+    case LAB_TOOL:
+      return 'lab reference lookup';
     default:
       return `\`${name}\` tool`;
   }
@@ -234,6 +269,24 @@ function readMedications(json: JsonObject): { medications: MedicationEntry[]; in
   const warnings = (Array.isArray(json.warnings) ? json.warnings : []).flatMap((w) => (typeof w === 'string' ? [w] : []));
   const dataVersion = str(json.data_version);
   return dataVersion ? { medications, interactions, warnings, dataVersion } : { medications, interactions, warnings };
+}
+
+function readLab(json: JsonObject): LabEntry {
+  const reference = obj(json.reference_range);
+  let lab: LabEntry = { test: str(json.test) ?? 'lab test', notes: strings(json.notes) };
+  lab = withOptional(lab, 'value', num(json.value));
+  lab = withOptional(lab, 'unit', str(json.unit));
+  lab = withOptional(lab, 'valueInReferenceUnit', num(json.value_in_reference_unit));
+  lab = withOptional(lab, 'referenceUnit', str(reference?.unit));
+  lab = withOptional(lab, 'interpretation', str(json.interpretation));
+  lab = withOptional(lab, 'flag', str(json.flag));
+  lab = withOptional(lab, 'detail', str(json.interpretation_detail));
+  lab = withOptional(lab, 'category', str(json.category));
+  lab = withOptional(lab, 'referenceRange', str(json.reference_range_in_given_unit) ?? str(reference?.text) ?? str(json.reference_range));
+  lab = withOptional(lab, 'rangeAppliesTo', str(reference?.applies_to));
+  lab = withOptional(lab, 'criticalLimits', str(obj(json.critical_limits)?.text));
+  lab = withOptional(lab, 'lowSuggests', str(json.low_suggests));
+  return withOptional(lab, 'highSuggests', str(json.high_suggests));
 }
 
 function readDose(value: JsonValue | undefined): MedicationEntry['dose'] {

@@ -1,0 +1,114 @@
+// Sentences for the answer about lab results, one a test: from the lab tool's result when there is
+// one (its verdict, its reference range, its guideline category or what the result suggests: every
+// fact from the tool), else the model's own guideline band for the value. Critical results, and
+// results the model's own bands call urgent when no tool judged them, also lead the recommendations.
+import { judgeLab } from './lab-reasoning.js';
+import type { LabReading } from './lab-values.js';
+import { labIdOf } from './lab-values.js';
+import type { SummaryLine } from './medication-summary.js';
+import type { PatientFacts } from './patient-facts.js';
+import { capitalise, sentence, withoutFinalStop } from './phrasing.js';
+import type { LabEntry } from './tool-results.js';
+import { clip } from './tool-results.js';
+
+const GIST_LENGTH = 150;
+
+/** A patient's result with the tool's verdict on it, if the tool judged that very value. */
+export interface LabResult {
+  reading?: LabReading;
+  entry?: LabEntry;
+}
+
+/**
+ * The results to report, in the order the clinician gave them: each with the newest tool entry for
+ * the same test and value. Then tool entries for tests the text did not name (a scripted call, a
+ * creatinine); an entry for a value the clinician has since replaced is stale and left out.
+ */
+export function labResults(facts: PatientFacts, entriesNewestFirst: readonly LabEntry[]): LabResult[] {
+  const results: LabResult[] = facts.labs.map((reading) => {
+    const entry = entriesNewestFirst.find((e) => labIdOf(e.test) === reading.test && (reading.value === undefined || e.value === reading.value));
+    return entry ? { reading, entry } : { reading };
+  });
+  for (const entry of entriesNewestFirst) {
+    const id = labIdOf(entry.test);
+    const named = id !== undefined && facts.labs.some((r) => r.test === id);
+    const seen = results.some((r) => r.entry?.test === entry.test);
+    if (!named && !seen) results.push({ entry });
+  }
+  return results;
+}
+
+export function labLines(results: readonly LabResult[], facts: PatientFacts): SummaryLine[] {
+  return results.flatMap((r) => {
+    if (r.entry) return [{ text: toolLine(r.entry), priority: toolPriority(r.entry) }];
+    return r.reading ? [ownLine(r.reading, facts)] : [];
+  });
+}
+
+/** "**Urgent:** …" for each result past a critical limit (the tool's) or in an urgent band (the model's own, without the tool). */
+export function urgentLabLines(results: readonly LabResult[], facts: PatientFacts): string[] {
+  return results.flatMap((r) => {
+    if (r.entry) return r.entry.interpretation === 'critical' ? [criticalText(r.entry)] : [];
+    const judged = r.reading ? judgeLab(r.reading, facts) : undefined;
+    return judged?.urgent ? [`**Urgent:** ${judged.value}, ${judged.meaning}${judged.threshold ? ` (${judged.threshold})` : ''}, needs assessment and treatment today.`] : [];
+  });
+}
+
+/** True when some result was judged by the model's own bands rather than by the lab tool. */
+export function hasOwnJudgements(results: readonly LabResult[]): boolean {
+  return results.some((r) => !r.entry && r.reading);
+}
+
+/** "**Potassium** 6.8 mmol/L: critical (reference 3.6–5.2 mmol/L; critical limits …) — hyperkalemia: …". */
+function toolLine(e: LabEntry): string {
+  const range = e.referenceRange ? rangeFor(e.referenceRange, e.rangeAppliesTo) : undefined;
+  if (e.value === undefined) return `**${e.test}**: reference ${range ?? 'range not given'}.`;
+  const converted = e.valueInReferenceUnit !== undefined && e.referenceUnit ? ` (${e.valueInReferenceUnit} ${e.referenceUnit})` : '';
+  const limits = e.interpretation === 'critical' && e.criticalLimits ? `; critical limits ${e.criticalLimits}` : '';
+  const reference = range ? ` (reference ${range}${limits})` : '';
+  const verdict = e.interpretation ? `: ${e.interpretation.replace(/_/g, ' ')}${reference}` : reference;
+  const gist = gistOf(e);
+  return sentence(`**${e.test}** ${e.value}${e.unit ? ` ${e.unit}` : ''}${converted}${verdict}${gist ? ` — ${short(gist)}` : ''}`);
+}
+
+/** A long sentence cut at its first clause rather than mid-word: "primary hypothyroidism (…) or under-replacement; mild rises …". */
+function short(text: string): string {
+  const clause = text.length > GIST_LENGTH ? (text.split(/;\s/)[0] ?? text) : text;
+  return withoutFinalStop(clip(clause, GIST_LENGTH));
+}
+
+/** What the result means: the guideline category, else what a value on its side suggests, else the tool's own sentence. */
+function gistOf(e: LabEntry): string | undefined {
+  if (e.category) return e.category;
+  const side = e.flag?.startsWith('L') || e.interpretation === 'low' ? e.lowSuggests : e.flag?.startsWith('H') || e.interpretation === 'high' ? e.highSuggests : undefined;
+  if (side) return side;
+  return e.interpretation === 'depends_on_sex' ? e.detail : undefined;
+}
+
+/** "female 11.6–15.0 g/dL; male 13.2–16.6 g/dL" → "11.6–15.0 g/dL" for a woman, when the tool chose her range. */
+function rangeFor(range: string, sex: string | undefined): string {
+  const part = sex ? range.split(/;\s*/).find((p) => p.startsWith(`${sex} `)) : undefined;
+  return part ? part.slice(sex?.length ?? 0).trim() : range;
+}
+
+function toolPriority(e: LabEntry): SummaryLine['priority'] {
+  if (e.interpretation === 'critical') return 1;
+  return e.interpretation === 'normal' || e.value === undefined ? 3 : 2;
+}
+
+/** "**Urgent:** Potassium 6.8 mmol/L is above the critical limit (> 6.5 mmol/L): act on it today. <the tool's first note>" */
+function criticalText(e: LabEntry): string {
+  const clause = e.detail?.split(';')[0]?.trim();
+  const what = clause ? `${e.test} ${clause}` : `${e.test} ${e.value ?? ''} ${e.unit ?? ''} is past a critical limit`;
+  const note = e.notes[0] ? ` ${clip(e.notes[0], 160)}` : '';
+  return `**Urgent:** ${withoutFinalStop(what.replace(/\s+/g, ' '))}: act on it today.${note}`;
+}
+
+/** "**HbA1c 7.2 %**: diabetes range (≥ 6.5 %)." — the model's own band, or the bare value. */
+function ownLine(reading: LabReading, facts: PatientFacts): SummaryLine {
+  const judged = judgeLab(reading, facts);
+  const value = capitalise(judged.value);
+  if (!judged.meaning) return { text: `**${value}**: compare it with the reporting laboratory's reference range.`, priority: 3 };
+  const text = judged.threshold ? `**${value}**: ${judged.meaning} (${judged.threshold}).` : `**${value}** (as reported): ${judged.meaning}.`;
+  return { text, priority: judged.urgent ? 1 : judged.matters ? 2 : 3 };
+}

@@ -1,0 +1,375 @@
+// Lab results in a clinician's free text ("HbA1c 7.2%", "an LDL of 190", "K 5.9 mmol/L", "a low
+// free T4"): the tests the lab reference tool knows (serum creatinine is read with the kidney facts
+// in patient-facts.ts), their units, and how to read a value without one. Pure functions that never
+// throw. No reference ranges live here: interpreting a value is the tool's job, or the reasoning
+// table's (lab-reasoning.ts) when the tool is absent.
+
+export type LabId =
+  | 'hba1c'
+  | 'fasting_glucose'
+  | 'potassium'
+  | 'sodium'
+  | 'bun'
+  | 'tsh'
+  | 'free_t4'
+  | 'ldl'
+  | 'hdl'
+  | 'triglycerides'
+  | 'total_cholesterol'
+  | 'hemoglobin'
+  | 'alt'
+  | 'ast'
+  | 'ferritin'
+  | 'vitamin_d'
+  | 'uric_acid';
+
+export type LabLevel = 'low' | 'high';
+
+export interface LabReading {
+  test: LabId;
+  /** As written; absent when only a direction was given ("a low free T4"). */
+  value?: number;
+  /** As written, in its usual spelling ("mg/dL"); absent when not given. */
+  unit?: string;
+  /** A result given in words only. */
+  level?: LabLevel;
+}
+
+interface LabUnit {
+  unit: string;
+  /** value × multiply + add is the value in the test's reference unit (the first listed). */
+  multiply: number;
+  add?: number;
+}
+
+interface LabTest {
+  id: LabId;
+  /** How the answer names it, and the name sent to the lab tool (one of the tool's aliases). */
+  label: string;
+  names: readonly RegExp[];
+  /** Names that are a lab only with a unit after the number: "K 5.9 mmol/L", never "K 5". */
+  namesWithUnit?: readonly RegExp[];
+  /** Reference unit first; the others with their factor to it. */
+  units: readonly LabUnit[];
+  /**
+   * Where values usually fall, in the reference unit (the lab tool's own "typical" span): a bare
+   * number is read in the one unit that lands it here, and a number no unit lands here is not a
+   * result of this test (a dose, a date, a typo).
+   */
+  typical: readonly [number, number];
+  /** "high TSH", "a low free T4": a direction in words means something for this test. */
+  inWords?: boolean;
+  /** Also given as a supplement: "on potassium 20", "takes vitamin D 50" are doses, not results. */
+  alsoADrug?: boolean;
+}
+
+const MG_DL = { unit: 'mg/dL', multiply: 1 };
+const CHOLESTEROL_UNITS: readonly LabUnit[] = [MG_DL, { unit: 'mmol/L', multiply: 38.67 }];
+const ELECTROLYTE_UNITS: readonly LabUnit[] = [{ unit: 'mmol/L', multiply: 1 }, { unit: 'mEq/L', multiply: 1 }];
+
+/** ALT and AST: reported alike, in U/L over a wide span. */
+function aminotransferase(id: 'alt' | 'ast', label: string, names: readonly RegExp[]): LabTest {
+  return { id, label, names, units: [{ unit: 'U/L', multiply: 1 }], typical: [1, 20000], inWords: true };
+}
+
+// The conversions are the lab tool's own (data/lab-references/labs.json), so both read a value alike.
+export const LAB_TESTS: readonly LabTest[] = [
+  {
+    id: 'hba1c',
+    label: 'HbA1c',
+    names: [/\b(?:hb\s?a1c|hgb\s?a1c|ha?emoglobin a1c|a1c|glycated ha?emoglobin|glycosylated ha?emoglobin)\b/i],
+    units: [{ unit: '%', multiply: 1 }, { unit: 'mmol/mol', multiply: 0.09148, add: 2.152 }],
+    typical: [3.5, 18],
+  },
+  {
+    id: 'fasting_glucose',
+    label: 'fasting glucose',
+    names: [/\bfasting (?:plasma |blood |serum )?(?:glucose|sugar)\b/i, /\b(?:FPG|FBG|FBS)\b/],
+    units: [MG_DL, { unit: 'mmol/L', multiply: 18.016 }],
+    typical: [20, 800],
+  },
+  {
+    id: 'potassium',
+    label: 'potassium',
+    names: [/\bpotassium\b(?!\s*-?\s*(?:chloride|citrate|bicarbonate|iodide|supplements?|sparing|binders?|foods?|diet|rich|intake|restrict\w*)\b)/i, /\bK\+/i],
+    namesWithUnit: [/\bK\b(?!\+)/],
+    units: ELECTROLYTE_UNITS,
+    typical: [1, 12],
+    inWords: true,
+    alsoADrug: true,
+  },
+  {
+    id: 'sodium',
+    label: 'sodium',
+    names: [/\bsodium\b(?!\s*-?\s*(?:bicarbonate|chloride|restrict\w*|intake|diet|valproate|docusate)\b)/i, /\bNa\+/i],
+    namesWithUnit: [/\bNa\b(?!\+)/],
+    units: ELECTROLYTE_UNITS,
+    typical: [100, 200],
+    inWords: true,
+  },
+  {
+    id: 'bun',
+    label: 'BUN',
+    names: [/\bBUN\b/, /\b(?:blood )?urea nitrogen\b/i],
+    units: [MG_DL, { unit: 'mmol/L', multiply: 2.801 }],
+    typical: [2, 200],
+  },
+  {
+    id: 'tsh',
+    label: 'TSH',
+    names: [/\bTSH\b/i, /\bthyrotropin\b/i, /\bthyroid[- ]stimulating hormone\b/i],
+    units: [{ unit: 'mIU/L', multiply: 1 }, { unit: 'µIU/mL', multiply: 1 }],
+    typical: [0, 500],
+    inWords: true,
+  },
+  {
+    id: 'free_t4',
+    label: 'free T4',
+    names: [/\bfree T4\b/i, /\bFT4\b/i, /\bfree thyroxine\b/i],
+    units: [{ unit: 'ng/dL', multiply: 1 }, { unit: 'pmol/L', multiply: 0.0777 }],
+    typical: [0.2, 8],
+    inWords: true,
+  },
+  {
+    id: 'ldl',
+    label: 'LDL',
+    names: [/\bLDL(?:-C)?\b(?!-P)(?:[- ]cholesterol\b)?/i, /\blow[- ]density lipoprotein(?: cholesterol)?\b/i],
+    units: CHOLESTEROL_UNITS,
+    typical: [5, 600],
+  },
+  {
+    id: 'hdl',
+    label: 'HDL',
+    names: [/(?<!non[- ]?)\bHDL(?:-C)?\b(?:[- ]cholesterol\b)?/i, /\bhigh[- ]density lipoprotein(?: cholesterol)?\b/i],
+    units: CHOLESTEROL_UNITS,
+    typical: [10, 150],
+  },
+  {
+    id: 'triglycerides',
+    label: 'triglycerides',
+    names: [/\btriglycerides?\b/i, /\btrigs\b/i, /\bTGs?\b/],
+    units: [MG_DL, { unit: 'mmol/L', multiply: 88.57 }],
+    typical: [20, 5000],
+  },
+  {
+    id: 'total_cholesterol',
+    label: 'total cholesterol',
+    // Plain "cholesterol" is the total, but not in "LDL cholesterol" or "non-HDL cholesterol".
+    names: [/\btotal cholesterol\b/i, /(?<!(?:LDL|HDL)(?:-C)?[- ]?)\bcholesterol\b/i, /\bchol\b/i],
+    units: CHOLESTEROL_UNITS,
+    typical: [50, 1000],
+  },
+  {
+    id: 'hemoglobin',
+    label: 'hemoglobin',
+    names: [/\b(?:ha?emoglobin|hgb|hb)\b(?!\s*-?\s*a1c)/i],
+    units: [{ unit: 'g/dL', multiply: 1 }, { unit: 'g/L', multiply: 0.1 }],
+    typical: [3, 25],
+    inWords: true,
+  },
+  aminotransferase('alt', 'ALT', [/\bALT\b/, /\bSGPT\b/i, /\balanine (?:aminotransferase|transaminase)\b/i]),
+  aminotransferase('ast', 'AST', [/\bAST\b/, /\bSGOT\b/i, /\baspartate (?:aminotransferase|transaminase)\b/i]),
+  {
+    id: 'ferritin',
+    label: 'ferritin',
+    names: [/\bferritin\b/i],
+    units: [{ unit: 'ng/mL', multiply: 1 }, { unit: 'µg/L', multiply: 1 }],
+    typical: [1, 100000],
+    inWords: true,
+  },
+  {
+    id: 'vitamin_d',
+    label: 'vitamin D',
+    // "vitamin D3" (the supplement) is not the test: \b fails between "D" and "3".
+    names: [/\b(?:25[- ]?hydroxy[- ]?)?vitamin D\b/i, /\bvit\.? D\b/i, /\b25[- ]?\(?OH\)?[- ]?(?:vitamin |vit\.? )?D\b/i],
+    units: [{ unit: 'ng/mL', multiply: 1 }, { unit: 'nmol/L', multiply: 0.4006 }, { unit: 'µg/L', multiply: 1 }],
+    typical: [3, 200],
+    inWords: true,
+    alsoADrug: true,
+  },
+  {
+    id: 'uric_acid',
+    label: 'uric acid',
+    names: [/\buric acid\b/i, /\b(?:serum )?urate\b(?!-)/i],
+    units: [MG_DL, { unit: 'µmol/L', multiply: 0.016812 }],
+    typical: [1, 20],
+  },
+];
+
+// Units as clinicians type them, each to its usual spelling. Longer spellings first.
+const UNIT_SPELLINGS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^(?:%|percent\b)/i, '%'],
+  [/^mmol\s*\/\s*mol\b/i, 'mmol/mol'],
+  [/^mmol\s*\/\s*l\b/i, 'mmol/L'],
+  [/^meq\s*\/\s*l\b/i, 'mEq/L'],
+  [/^mg\s*\/\s*dl\b/i, 'mg/dL'],
+  [/^ng\s*\/\s*dl\b/i, 'ng/dL'],
+  [/^g\s*\/\s*dl\b/i, 'g/dL'],
+  [/^g\s*\/\s*l\b/i, 'g/L'],
+  [/^ng\s*\/\s*ml\b/i, 'ng/mL'],
+  [/^(?:[µμu]g|mcg)\s*\/\s*l\b/i, 'µg/L'],
+  [/^pmol\s*\/\s*l\b/i, 'pmol/L'],
+  [/^nmol\s*\/\s*l\b/i, 'nmol/L'],
+  [/^(?:[µμu]mol|micromol(?:es)?)\s*\/\s*l\b/i, 'µmol/L'],
+  [/^mi?u\s*\/\s*l\b/i, 'mIU/L'],
+  [/^(?:[µμu]|mc)i?u\s*\/\s*ml\b/i, 'µIU/mL'],
+  [/^i?u\s*\/\s*l\b/i, 'U/L'],
+];
+
+// Between a test's name and its value: "HbA1c of 7.2", "TSH is now 8.5", "LDL came back at 190",
+// "A1c has risen to 8.1". Not "goal", "target", "to", "<": "LDL goal < 100" is a target, not a result.
+const CONNECTOR = String.raw`(?:\s*(?:[:=(~]|\b(?:levels?|values?|results?|reading|measured|checked|drawn|today|yesterday|recently|now|currently|came back|returned|is|was|were|are|has been|had been|of|at|about|around|approximately|(?:has |had )?(?:risen|rose|increased|gone up|climbed|fallen|fell|dropped|decreased|improved|come down|came down) to)\b))*\s*`;
+const NUMBER = String.raw`(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?)(?![\d.]*\d)`;
+
+// After the number, what makes it something other than a result: a range, a ratio or date, a multiple ("3x ULN").
+const RANGE_OR_RATIO = /^\s*(?:[-–\/]|to\b)\s*\d|^\s*(?:[x×](?![a-z])|times\b)/i;
+const DURATION_OR_AGE = /^\s*-?\s*(?:years?|yrs?|yo\b|y\/o|weeks?|wks?|days?|months?|hours?|hrs?)\b/i;
+const DOSE_UNIT = /^\s*(?:mg|mcg|µg|ug|g|grams?|iu|units?|meq|tabs?|tablets?|capsules?)\b(?!\s*\/)/i;
+// Before the name, what makes the mention a goal, a drug or an absence rather than a result.
+const GOAL_BEFORE = /\b(?:goals?|targets?|aim(?:ing)?)\b[^.;:\n]{0,20}$/i;
+const DRUG_BEFORE = /\b(?:on|takes?|taking|start(?:ed|ing)?|prescribed?|supplement(?:ed|ing)?|replace(?:d|ment)?)\s+(?:oral\s+)?$/i;
+const ABSENT_BEFORE = /\b(?:no|not|never|without|denies)\s+(?:(?:a|an|any|recent|prior|previous|repeat)\s+)*$/i;
+
+// Either case for the first letter, as the pattern of a name may be case-sensitive ("Elevated ALT").
+const HIGH_WORDS = anyInitialCase(['high', 'elevated', 'raised', 'increased']);
+const LOW_WORDS = anyInitialCase(['low', 'decreased', 'reduced', 'suppressed', 'undetectable']);
+
+interface Found {
+  index: number;
+  reading: LabReading;
+}
+
+/** Every test's result in the text, in order of mention; the last of several values of one test wins. */
+export function extractLabs(text: string): LabReading[] {
+  const found: Found[] = [];
+  for (const test of LAB_TESTS) {
+    const latest = latestFound([...valuesOf(text, test)]) ?? (test.inWords ? latestFound([...wordsOf(text, test)]) : undefined);
+    if (latest) found.push(latest);
+  }
+  return found.sort((a, b) => a.index - b.index).map((f) => f.reading);
+}
+
+/** A later turn's result replaces an earlier one of the same test; a result in words never replaces a value. */
+export function mergeLabs(earlier: readonly LabReading[], later: readonly LabReading[]): LabReading[] {
+  const replaces = (l: LabReading, e: LabReading) => l.test === e.test && (l.value !== undefined || e.value === undefined);
+  const kept = earlier.filter((e) => !later.some((l) => replaces(l, e)));
+  const added = later.filter((l) => !kept.some((e) => e.test === l.test));
+  return [...kept, ...added];
+}
+
+function labTest(id: LabId): LabTest {
+  return LAB_TESTS.find((t) => t.id === id) ?? (LAB_TESTS[0] as LabTest);
+}
+
+export function labLabel(id: LabId): string {
+  return labTest(id).label;
+}
+
+/** Which of our tests a name stands for ("Hemoglobin A1c (HbA1c)" → hba1c), as the lab tool echoes it. */
+export function labIdOf(name: string): LabId | undefined {
+  return labsNamedIn(name)[0];
+}
+
+/** Every test a text names: "TSH (free T4 if abnormal)" → tsh, free_t4. */
+export function labsNamedIn(text: string): LabId[] {
+  return LAB_TESTS.filter((t) => t.names.some((pattern) => pattern.test(text))).map((t) => t.id);
+}
+
+/** The unit a reading is in: the one written, else the only one its number is typical in. */
+export function unitOf(reading: LabReading): string | undefined {
+  if (reading.unit !== undefined || reading.value === undefined) return reading.unit;
+  return inferredUnit(labTest(reading.test), reading.value)?.unit;
+}
+
+/** The value in the test's reference unit (mg/dL, %, …), when the unit is known. */
+export function inReferenceUnit(reading: LabReading): { value: number; unit: string } | undefined {
+  if (reading.value === undefined) return undefined;
+  const test = labTest(reading.test);
+  const unit = test.units.find((u) => u.unit === unitOf(reading));
+  const reference = test.units[0];
+  if (!unit || !reference) return undefined;
+  return { value: reading.value * unit.multiply + (unit.add ?? 0), unit: reference.unit };
+}
+
+function* valuesOf(text: string, test: LabTest): Generator<Found> {
+  const named = [...test.names.map((name) => ({ name, needsUnit: false })), ...(test.namesWithUnit ?? []).map((name) => ({ name, needsUnit: true }))];
+  for (const { name, needsUnit } of named) {
+    const pattern = new RegExp(`(?:${name.source})${CONNECTOR}${NUMBER}`, withGlobal(name.flags));
+    for (const m of text.matchAll(pattern)) {
+      const index = m.index ?? 0;
+      const value = Number((m[1] ?? '').replace(/,/g, ''));
+      const after = text.slice(index + m[0].length);
+      if (!Number.isFinite(value) || notAResult(text, index, test) || RANGE_OR_RATIO.test(after) || DURATION_OR_AGE.test(after) || DOSE_UNIT.test(after)) continue;
+      const reading = resultOf(test, value, spelledUnit(after), needsUnit);
+      if (reading) yield { index, reading };
+    }
+  }
+}
+
+/** A value with its unit, or undefined when the unit is not one this test is reported in or the number is atypical. */
+function resultOf(test: LabTest, value: number, unit: string | undefined, needsUnit: boolean): LabReading | undefined {
+  if (unit !== undefined) return test.units.some((u) => u.unit === unit) ? { test: test.id, value, unit } : undefined;
+  if (needsUnit) return undefined;
+  // Typical in no unit: not a result. Typical in several: a result whose unit the tool must be told.
+  return typicalUnits(test, value).length > 0 ? { test: test.id, value } : undefined;
+}
+
+function* wordsOf(text: string, test: LabTest): Generator<Found> {
+  for (const name of test.names) {
+    const before = new RegExp(String.raw`\b(?:(${HIGH_WORDS})|(${LOW_WORDS}))\s+(?:serum\s+)?(?:${name.source})`, withGlobal(name.flags));
+    const after = new RegExp(
+      String.raw`(?:${name.source})\s+(?:(?:is|was|are|were|came back|remains?|levels?|still)\s+)*(?:very\s+|markedly\s+|slightly\s+|mildly\s+)?(?:(${HIGH_WORDS})|(${LOW_WORDS}))\b(?![- ]normal)`,
+      withGlobal(name.flags),
+    );
+    for (const pattern of [before, after]) {
+      for (const m of text.matchAll(pattern)) {
+        const index = m.index ?? 0;
+        if (notAResult(text, index, test)) continue;
+        yield { index, reading: { test: test.id, level: m[1] ? 'high' : 'low' } };
+      }
+    }
+  }
+}
+
+/** The mention is a goal ("target LDL 70"), a dose ("on potassium 20") or an absence ("no recent A1c"). */
+function notAResult(text: string, index: number, test: LabTest): boolean {
+  const before = text.slice(Math.max(0, index - 40), index);
+  const clause = before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf('\n'), before.lastIndexOf(',')) + 1);
+  return GOAL_BEFORE.test(clause) || ABSENT_BEFORE.test(clause) || (test.alsoADrug === true && DRUG_BEFORE.test(clause));
+}
+
+function spelledUnit(after: string): string | undefined {
+  const rest = after.trimStart();
+  return UNIT_SPELLINGS.find(([pattern]) => pattern.test(rest))?.[1];
+}
+
+/** The units (one per distinct conversion) in which a bare number is typical for the test. */
+function typicalUnits(test: LabTest, value: number): LabUnit[] {
+  const [low, high] = test.typical;
+  const fits: LabUnit[] = [];
+  for (const unit of test.units) {
+    const converted = value * unit.multiply + (unit.add ?? 0);
+    const sameAsFound = fits.some((f) => f.multiply === unit.multiply && (f.add ?? 0) === (unit.add ?? 0));
+    if (converted >= low && converted <= high && !sameAsFound) fits.push(unit);
+  }
+  return fits;
+}
+
+function inferredUnit(test: LabTest, value: number): LabUnit | undefined {
+  const fits = typicalUnits(test, value);
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
+function latestFound(found: readonly Found[]): Found | undefined {
+  let best: Found | undefined;
+  for (const f of found) if (!best || f.index >= best.index) best = f;
+  return best;
+}
+
+function anyInitialCase(words: readonly string[]): string {
+  return words.map((w) => `[${w.charAt(0)}${w.charAt(0).toUpperCase()}]${w.slice(1)}`).join('|');
+}
+
+function withGlobal(flags: string): string {
+  return flags.includes('g') ? flags : `${flags}g`;
+}
