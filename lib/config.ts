@@ -168,6 +168,12 @@ export interface ToolServiceConfig {
   name: string;
   /** A grpc-js target serving tracemesh.toolworker.v1.ToolWorkerService. */
   target: string;
+  /**
+   * The bearer token its calls carry. The built-in workers get the mesh's own (undefined: as
+   * securityConfig says); another team's service gets only TOOL_SERVICE_<NAME>_TOKEN, never the
+   * mesh's token, which would let it call the mesh.
+   */
+  authToken?: string | null;
 }
 
 /** The name of the built-in clinical worker pool among the tool services. */
@@ -188,12 +194,43 @@ export function toolServices(): ToolServiceConfig[] {
     if (!TOOL_SERVICE_NAME.test(name) || target === '') {
       throw new ConfigError(`TOOL_SERVICES entries are name=target (name: lower-case letters, digits, - or _), got "${entry}"`);
     }
+    const problem = grpcTargetProblem(target);
+    if (problem) throw new ConfigError(`TOOL_SERVICES: the target of "${name}" ${problem}, got "${target}"`);
     if (services.some((service) => service.name === name)) {
       throw new ConfigError(`TOOL_SERVICES names "${name}" twice${name === BUILT_IN_TOOL_SERVICE ? ' ("toolworker" is the built-in worker pool, TOOLWORKER_TARGET)' : ''}`);
     }
-    services.push({ name, target });
+    services.push({ name, target, authToken: env(toolServiceTokenSetting(name)) ?? null });
   }
   return services;
+}
+
+/** TOOL_SERVICE_<NAME>_TOKEN: the bearer token for one of TOOL_SERVICES ("lab-ref" → TOOL_SERVICE_LAB_REF_TOKEN). */
+export function toolServiceTokenSetting(name: string): string {
+  return `TOOL_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_TOKEN`;
+}
+
+const GRPC_SCHEMES = ['dns', 'ipv4', 'ipv6', 'unix', 'unix-abstract'];
+
+/** Why a grpc-js target is unusable, for the mistakes people make; undefined when it looks right. */
+function grpcTargetProblem(target: string): string | undefined {
+  if (target.includes('=')) return 'holds "=": separate TOOL_SERVICES entries with spaces';
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(target)?.[1]?.toLowerCase();
+  if (scheme && /^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !GRPC_SCHEMES.includes(scheme)) {
+    return `is a URL; a gRPC target is host:port or ${GRPC_SCHEMES.map((s) => `${s}:`).join(', ')}`;
+  }
+  if (scheme && GRPC_SCHEMES.includes(scheme)) {
+    if (scheme.startsWith('unix')) return undefined;
+    const addresses = target.slice(scheme.length + 1).replace(/^\/\/[^/]*\//, '').split(',');
+    return addresses.map(portProblem).find(Boolean);
+  }
+  return portProblem(target);
+}
+
+function portProblem(address: string): string | undefined {
+  const port = /:(\d+)$/.exec(address)?.[1];
+  if (port === undefined) return 'needs a port (host:port)';
+  const value = Number(port);
+  return value >= 1 && value <= 65_535 ? undefined : `has port ${port}, outside 1–65535`;
 }
 
 export interface ModelConfig {

@@ -28,21 +28,37 @@ def _proto_files():
     return [PROTO_ROOT / p for p in TRACEMESH_PROTOS] + [GOOGLE_PROTO_ROOT / p for p in GOOGLE_RPC_PROTOS]
 
 
+# Where generated stubs are cached (one directory per content hash), shared by every generator here.
+STUB_CACHE = pathlib.Path(os.environ.get("TRACEMESH_PY_STUBS", pathlib.Path(tempfile.gettempdir()) / "tracemesh-python-stubs"))
+
+
 def _cache_dir():
     digest = hashlib.sha256(b"".join(path.read_bytes() for path in _proto_files())).hexdigest()[:16]
-    base = pathlib.Path(os.environ.get("TRACEMESH_PY_STUBS", pathlib.Path(tempfile.gettempdir()) / "tracemesh-python-stubs"))
-    return base / f"tracemesh-{digest}"
+    return STUB_CACHE / f"tracemesh-{digest}"
 
 
-def _generate(out):
-    """Generates into a fresh directory and renames it into place, so that processes starting at once
-    never import half-written files."""
-    plugin = shutil.which("grpc_python_plugin")
-    if plugin is None:
-        raise RuntimeError("grpc_python_plugin is missing: apt-get install protobuf-compiler-grpc")
+def build_in_place(out, build):
+    """Runs build(directory) in a fresh directory beside `out` and renames it to `out`, so that
+    processes starting at once never import half-written files (the first rename wins; the copies
+    are the same)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     work = pathlib.Path(tempfile.mkdtemp(dir=out.parent, prefix=".generating-"))
     try:
+        build(work)
+        try:
+            work.rename(out)
+        except OSError:
+            pass  # another process got there first
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # nothing left after the rename
+
+
+def _generate(out):
+    plugin = shutil.which("grpc_python_plugin")
+    if plugin is None:
+        raise RuntimeError("grpc_python_plugin is missing: apt-get install protobuf-compiler-grpc")
+
+    def build(work):
         # /usr/include before google-proto-files: google/protobuf/*.proto (struct, any, duration) then
         # come from Debian's protobuf, the version of the Python runtime that loads them.
         subprocess.run(
@@ -57,12 +73,8 @@ def _generate(out):
                 if parent == work:
                     break
                 (parent / "__init__.py").touch()
-        try:
-            work.rename(out)
-        except OSError:
-            pass  # another process got there first; its copy is the same
-    finally:
-        shutil.rmtree(work, ignore_errors=True)  # nothing left after the rename
+
+    build_in_place(out, build)
 
 
 def load(module):

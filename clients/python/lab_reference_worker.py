@@ -14,6 +14,7 @@ offered its tool next to the built-in ones. One job per file:
   tool_tracing.py          the spans: the call's SERVER span and the tool's, in the caller's trace
   otlp_spans.py            where spans go, and sending them in the background
   generated_stubs.py       the protobuf and gRPC classes, generated from the protos at run time
+  health_service.py        grpc.health.v1 (Check and Watch), its messages generated from Debian's grpc-proto
 
 Once listening it prints exactly one line on stdout, then logs JSON lines on stderr only:
 
@@ -30,8 +31,18 @@ Settings (besides the options; TLS, auth and redaction as for the Node services)
   TRACEMESH_INSTANCE_ID             names this replica on its spans (default host:pid)
   LOG_LEVEL                         debug, info (default), warn, error or silent
 
-Not served: grpc.health.v1 and server reflection (Debian's python3-grpcio ships neither grpc_health
-nor grpc_reflection); grpcurl needs `-import-path proto -proto tracemesh/toolworker/v1/toolworker.proto`.
+Health: grpc.health.v1 Check and Watch, for the server ("") and for
+tracemesh.toolworker.v1.ToolWorkerService: SERVING from the moment it listens (the data is loaded
+by then), NOT_SERVING once shutdown begins (SIGTERM or SIGINT); open Watch streams get NOT_SERVING
+and end, and from then on the server takes no new calls. Like the Node services' health, it needs
+no token (probes have none) and makes no spans. Debian's python3-grpcio has no grpc_health package,
+so health_service.py generates the messages from /usr/share/grpc-proto (package grpc-proto).
+
+    grpcurl -plaintext -import-path /usr/share/grpc-proto -proto grpc/health/v1/health.proto \\
+      127.0.0.1:50060 grpc.health.v1.Health/Check
+
+Not served: server reflection (Debian's python3-grpcio has no grpc_reflection); grpcurl needs
+`-import-path proto -proto tracemesh/toolworker/v1/toolworker.proto`.
 """
 import argparse
 import concurrent.futures
@@ -43,6 +54,7 @@ import pathlib
 import re
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -50,6 +62,7 @@ import time
 import grpc
 
 from generated_stubs import load
+from health_service import HealthService
 from lab_reference import InvalidArguments, LabDataError, LabReference, LabReferenceTool, UnknownLabTest
 from otlp_spans import SpanExporter, trace_backend
 from protobuf_struct import from_struct, to_struct
@@ -273,7 +286,8 @@ def main(argv=None):
         credentials = server_credentials()
         tool = LabReferenceTool(LabReference(options.data))
         backend = trace_backend() if tracing else None
-    except (ConfigError, LabDataError, ValueError) as error:
+        health = HealthService([GRPC_SERVICE])
+    except (ConfigError, LabDataError, ValueError, RuntimeError, subprocess.CalledProcessError) as error:
         print(f"{SERVICE_NAME}: {error}", file=sys.stderr)
         return 1
 
@@ -293,10 +307,21 @@ def main(argv=None):
     server = grpc.server(
         concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="rpc"),
         maximum_concurrent_rpcs=1024,
-        # Without grpc.so_reuseport=0, grpc binds with SO_REUSEPORT and a port another process holds looks free.
-        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 4 * 1024 * 1024)],
+        options=[
+            # Without it, grpc binds with SO_REUSEPORT and a port another process holds looks free.
+            ("grpc.so_reuseport", 0),
+            ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+            # The conversation service pings every 30 s to keep its channel alive; C-core's defaults
+            # (one ping per 5 min, 2 strikes) would answer GOAWAY too_many_pings and fail long calls.
+            ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
+            ("grpc.keepalive_permit_without_calls", 1),
+            ("grpc.http2.max_ping_strikes", 0),
+            # Recycle connections (calls in flight finish) so a dns:/// pool of replicas finds new ones.
+            ("grpc.max_connection_age_ms", 5 * 60_000),
+        ],
     )
     toolworker_pb2_grpc.add_ToolWorkerServiceServicer_to_server(servicer, server)
+    server.add_generic_rpc_handlers((health.handler(),))
     address = host_port(options.host, options.port)
     try:
         port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
@@ -306,6 +331,7 @@ def main(argv=None):
         print(f"{SERVICE_NAME}: cannot listen on {address}: the address is in use or not available here; "
               "use --port (or LAB_WORKER_PORT) or --host to choose another", file=sys.stderr)
         return 1
+    health.set_serving()  # the data is loaded and the port is ours: the first Check already sees SERVING
     server.start()
 
     stopping = threading.Event()
@@ -327,7 +353,9 @@ def main(argv=None):
 
     while not stopping.wait(3600):
         pass
-    # New calls are refused from here; calls in flight get up to the grace period, then are cancelled.
+    # NOT_SERVING first (Watch streams get it and end, so they do not hold up the grace period); then new
+    # calls are refused, and calls in flight get up to the grace period before they are cancelled.
+    health.enter_shutdown()
     log.info("stopping: calls in flight may finish", extra={"grace_ms": int(grace_ms)})
     server.stop(int(grace_ms) / 1000).wait()
     if exporter:

@@ -1,5 +1,6 @@
 // The Conversation process: the agent loop behind ConversationService on CONVERSATION_PORT.
-// It reports SERVING once every tool service (its workers, TOOL_SERVICES) answers ListTools.
+// It reports SERVING once its built-in tool workers answer ListTools.
+import { setTimeout as delay } from 'node:timers/promises';
 import { conversationPort, host, maxRunningTurns, modelConfig, shutdownGraceMs, toolServices, toolTimeoutMs } from '../../lib/config.js';
 import { CONVERSATION_SERVICE_NAME, conversationServiceDefinition } from '../../lib/grpc/protos.js';
 import { startServer } from '../../lib/grpc/server.js';
@@ -57,18 +58,21 @@ log.info(
 announceReady({ service: 'conversation', address: service.address, port: service.port });
 startup.started();
 
-// SERVING once every tool service answers; until then health says NOT_SERVING and turns fail with UNAVAILABLE.
+// SERVING once the built-in workers answer; until then health says NOT_SERVING and turns fail with
+// UNAVAILABLE. Then, until every TOOL_SERVICES service has answered, ask them again every 2 s, so
+// their tools are offered as soon as they are up rather than on the next turn after.
 void (async () => {
   for (let attempt = 0; ; attempt++) {
     try {
       await withoutTracing(() => tools.listTools());
       service.setServing('SERVING');
-      return;
+      break;
     } catch (error) {
-      if (attempt % 10 === 0) log.warn({ err: error }, 'tool services not reachable yet');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      if (attempt % 10 === 0) log.warn({ err: error }, 'tool workers not reachable yet');
+      await delay(500);
     }
   }
+  while (tools.unanswered().length > 0) await delay(2_000, undefined, { ref: false });
 })();
 
 stopOnSignals(log, async () => {

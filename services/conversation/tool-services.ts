@@ -1,7 +1,10 @@
 // The tool services a conversation offers the model: the built-in worker pool and any others named
 // in TOOL_SERVICES (a team's own tools, in any language, behind ToolWorkerService). The model sees
-// one list, the union of theirs; each call goes to the service that offered the tool.
+// one list, the union of theirs; each call goes to the service that offered the tool. Only the
+// built-in workers are needed to serve: another service's tools are offered once it has answered,
+// so one team's service being down never takes the conversation service out.
 import type Anthropic from '@anthropic-ai/sdk';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import type { ExecuteToolResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
 import type { ToolServiceConfig } from '../../lib/config.js';
 import { decodeErrorDetails, grpcError, isGrpcError, notFound } from '../../lib/grpc/errors.js';
@@ -25,15 +28,18 @@ interface MergedTools {
 export class ToolServices {
   private readonly services: ToolService[];
   private merged: MergedTools | undefined;
-  /** Tool names already reported as offered twice, so the warning is logged once, not every turn. */
-  private readonly reportedDuplicates = new Set<string>();
+  /** Problems already logged (a tool offered twice, an invalid definition): once each, not every turn. */
+  private readonly reported = new Set<string>();
 
   constructor(
     configs: ToolServiceConfig[],
     options: Omit<ToolWorkerClientOptions, 'target'>,
     private readonly log: Logger,
   ) {
-    this.services = configs.map((config) => ({ name: config.name, client: new ToolWorkerClient({ ...options, target: config.target }) }));
+    this.services = configs.map((config) => ({
+      name: config.name,
+      client: new ToolWorkerClient({ ...options, target: config.target, service: config.name, ...(config.authToken === undefined ? {} : { authToken: config.authToken }) }),
+    }));
   }
 
   get names(): string[] {
@@ -41,19 +47,25 @@ export class ToolServices {
   }
 
   /**
-   * Every service's tools (each list cached and refreshed by its client). Fails, naming the service,
-   * only while some service has never answered — before the conversation service reports SERVING.
+   * Every service's tools (each list cached and refreshed by its client). Waits, and fails naming
+   * the service, only while the built-in workers have never answered — before the conversation
+   * service reports SERVING. The others are read without waiting: until one answers, it offers nothing.
    */
   async listTools(parent?: ServerCall): Promise<Anthropic.Tool[]> {
-    const lists = await Promise.all(
-      this.services.map((service) =>
-        service.client.listTools(parent).catch((error: unknown) => {
-          throw withServiceName(error, service.name);
-        }),
-      ),
-    );
+    const [builtIn, ...others] = this.services;
+    const lists = [
+      await builtIn!.client.listTools(parent).catch((error: unknown) => {
+        throw withServiceName(error, builtIn!.name);
+      }),
+      ...others.map((service) => service.client.knownTools() ?? NO_TOOLS),
+    ];
     if (!this.merged || lists.some((list, index) => list !== this.merged?.from[index])) this.merged = this.merge(lists);
     return this.merged.tools;
+  }
+
+  /** The services that have not answered ListTools yet. */
+  unanswered(): string[] {
+    return this.services.filter((service) => service.client.knownTools() === undefined).map((service) => service.name);
   }
 
   private merge(lists: Anthropic.Tool[][]): MergedTools {
@@ -62,12 +74,18 @@ export class ToolServices {
     lists.forEach((list, index) => {
       const service = this.services[index]!;
       for (const tool of list) {
+        const problem = toolDefinitionProblem(tool);
+        if (problem) {
+          this.reportOnce(`invalid:${service.name}:${tool.name}`, () =>
+            this.log.warn({ tool: tool.name, toolService: service.name, problem }, 'a tool service offers a tool the model API would refuse; it is not offered'),
+          );
+          continue;
+        }
         const owner = owners.get(tool.name);
         if (owner) {
-          if (!this.reportedDuplicates.has(tool.name)) {
-            this.reportedDuplicates.add(tool.name);
-            this.log.warn({ tool: tool.name, owner: owner.name, ignored: service.name }, 'two tool services offer the same tool; calls go to the first');
-          }
+          this.reportOnce(`duplicate:${tool.name}`, () =>
+            this.log.warn({ tool: tool.name, owner: owner.name, ignored: service.name }, 'two tool services offer the same tool; calls go to the first'),
+          );
           continue;
         }
         owners.set(tool.name, service);
@@ -75,6 +93,12 @@ export class ToolServices {
       }
     });
     return { from: lists, tools, owners };
+  }
+
+  private reportOnce(key: string, report: () => void): void {
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    report();
   }
 
   /** The name of the service that offers a tool (as of the last list). */
@@ -93,12 +117,26 @@ export class ToolServices {
       const offered = this.merged?.tools.map((tool) => tool.name).join(', ') || 'none yet';
       return Promise.reject(notFound('tool', toolCall.name, `unknown tool "${toolCall.name}" (the tool services offer: ${offered})`));
     }
-    return service.client.execute(toolCall, parent, signal);
+    return service.client.execute(toolCall, parent, signal).catch((error: unknown) => {
+      // No answer from the service at all: say which one, not only grpc-js's "No connection established".
+      throw isGrpcError(error) && error.code === grpcStatus.UNAVAILABLE ? withServiceName(error, service.name) : error;
+    });
   }
 
   close(): void {
     for (const service of this.services) service.client.close();
   }
+}
+
+const NO_TOOLS: Anthropic.Tool[] = [];
+
+/** Anthropic's rule for tool names; a definition it refuses would fail every turn, not just this tool. */
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+function toolDefinitionProblem(tool: Anthropic.Tool): string | undefined {
+  if (!TOOL_NAME.test(tool.name)) return 'its name must be 1–64 letters, digits, _ or -';
+  if (tool.input_schema?.type !== 'object') return 'its input_schema must be a JSON Schema of type "object"';
+  return undefined;
 }
 
 /** The same status, its message saying which tool service failed to answer. */

@@ -7,6 +7,7 @@ import { Metadata, type ChannelOptions, type ClientUnaryCall, type ServiceError 
 import type { ExecuteToolResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
 import type { ListToolsResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ListToolsResponse.js';
 import type { ToolWorkerServiceClient as GeneratedClient } from '../../gen/ts/tracemesh/toolworker/v1/ToolWorkerService.js';
+import { BUILT_IN_TOOL_SERVICE, securityConfig } from '../../lib/config.js';
 import { meshClientSetup } from '../../lib/grpc/client-channel.js';
 import { TOOLWORKER_SERVICE_NAME, ToolWorkerServiceClient } from '../../lib/grpc/protos.js';
 import type { ServerCall } from '../../lib/grpc/server-call.js';
@@ -17,6 +18,10 @@ import { withoutTracing } from '../../lib/tracing/housekeeping-context.js';
 
 export interface ToolWorkerClientOptions {
   target: string;
+  /** The tool service's name, for logs (default: the built-in workers). */
+  service?: string;
+  /** The bearer token its calls carry: undefined, the mesh's own; null, none (ToolServiceConfig.authToken). */
+  authToken?: string | null;
   /** The longest one tool call may take (the caller's deadline may cut it shorter). */
   toolTimeoutMs: number;
   /** How long a fetched tool list is used before it is fetched again. */
@@ -58,10 +63,13 @@ export class ToolWorkerClient {
   private readonly client: GeneratedClient;
   private cached: { tools: Anthropic.Tool[]; fetchedAt: number } | undefined;
   private refreshing: Promise<unknown> | undefined;
+  private failedRefreshes = 0;
 
   constructor(private readonly options: ToolWorkerClientOptions) {
     // Every call to a worker runs inside a worker_execute_tool (or server_process_turn) span.
-    const setup = meshClientSetup(options.target, CHANNEL_OPTIONS, undefined, 'with-collector');
+    const security = securityConfig();
+    const authToken = options.authToken === undefined ? security.authToken : (options.authToken ?? undefined);
+    const setup = meshClientSetup(options.target, CHANNEL_OPTIONS, { ...security, authToken }, 'with-collector');
     this.client = new ToolWorkerServiceClient(options.target, setup.credentials, setup.options);
   }
 
@@ -76,17 +84,40 @@ export class ToolWorkerClient {
    * the service is not SERVING yet) does a call wait, under its own parent call's deadline.
    */
   async listTools(parent?: ServerCall): Promise<Anthropic.Tool[]> {
-    const cached = this.cached;
-    if (!cached) return this.fetchTools(parent);
+    if (!this.cached) return this.fetchTools(parent);
+    this.refreshIfExpired(this.cached);
+    return this.cached.tools;
+  }
+
+  /** The known list without waiting (a refresh starts in the background); undefined until the service first answers. */
+  knownTools(): Anthropic.Tool[] | undefined {
+    if (!this.cached) {
+      this.refreshInBackground();
+      return undefined;
+    }
+    this.refreshIfExpired(this.cached);
+    return this.cached.tools;
+  }
+
+  private refreshIfExpired(cached: { fetchedAt: number }): void {
     if (Date.now() - cached.fetchedAt >= this.options.toolListTtlMs) this.refreshInBackground();
-    return cached.tools;
   }
 
   private refreshInBackground(): void {
     if (this.refreshing) return;
     // Outside the turn that happened to notice the expiry: not its work, and nobody's trace.
     this.refreshing = withoutTracing(() => this.fetchTools(undefined))
-      .catch((error: unknown) => this.options.log.warn({ err: error }, 'ListTools failed; using the last known tool list'))
+      .then(() => {
+        this.failedRefreshes = 0;
+      })
+      .catch((error: unknown) => {
+        // The first failure, then one in 30: a service that stays down is not a log line every few seconds.
+        if (this.failedRefreshes++ % 30 !== 0) return;
+        this.options.log.warn(
+          { err: error, toolService: this.options.service ?? BUILT_IN_TOOL_SERVICE, failedRefreshes: this.failedRefreshes },
+          this.cached ? 'ListTools failed; using the last known tool list' : 'ListTools failed; this service offers no tools until it answers',
+        );
+      })
       .finally(() => {
         this.refreshing = undefined;
       });

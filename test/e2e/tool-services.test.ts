@@ -1,13 +1,15 @@
 // Several tool services behind one conversation (TOOL_SERVICES): the model is offered the union of
-// their tools, each call goes to the service that offers its tool, and every service's spans land
-// in the turn's one trace — including a worker written in Python. The conversation is SERVING only
-// once every service answered; afterwards a service that goes away fails only its own tools.
+// their tools, each call goes to the service that offers its tool (with that service's own token,
+// never the mesh's), and every service's spans land in the turn's one trace — including a worker
+// written in Python. The conversation serves once its built-in workers answer; another service's
+// tools are offered once it answers, and a service that goes away fails only its own tools.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
@@ -21,6 +23,7 @@ import { startMesh, startService, stopProcess, type RunningMesh, type ServicePro
 import { checkHealth, healthClient, waitForHealth, type HealthClient } from '../helpers/health-client.js';
 import { localTraceBackend, named, nearestAncestorNamed, waitForSpans } from '../helpers/trace-rows.js';
 
+const LABS_TOKEN = 'labs-own-secret';
 const labWorkerScript = fileURLToPath(new URL('../../clients/python/lab_reference_worker.py', import.meta.url));
 
 /** Starts the Python lab-reference worker on `port` and resolves once it prints its address line. */
@@ -62,7 +65,10 @@ describe('several tool services behind one conversation (TOOL_SERVICES)', functi
     dataDir = mkdtempSync(join(tmpdir(), 'tracemesh-tool-services-'));
     diagnosticsPort = await findFreePort();
     labsPort = await findFreePort();
-    mesh = await startMesh({ dataDir, env: { TOOL_SERVICES: `diag=127.0.0.1:${diagnosticsPort} labs=127.0.0.1:${labsPort}` } });
+    mesh = await startMesh({
+      dataDir,
+      env: { TOOL_SERVICES: `diag=127.0.0.1:${diagnosticsPort} labs=127.0.0.1:${labsPort}`, TOOL_SERVICE_LABS_TOKEN: LABS_TOKEN },
+    });
     client = new ConversationClient(mesh.conversationTarget, credentials.createInsecure());
     health = healthClient(mesh.conversationTarget);
   });
@@ -74,8 +80,12 @@ describe('several tool services behind one conversation (TOOL_SERVICES)', functi
     await mesh?.stop();
   });
 
-  it('is NOT_SERVING until every tool service answers, then SERVING', async () => {
-    assert.equal(await checkHealth(health), 'NOT_SERVING', 'neither extra service is up yet');
+  it('serves with the built-in workers alone, and offers another service’s tools once it answers', async () => {
+    assert.equal(await waitForHealth(health, 'SERVING'), 'SERVING', 'neither extra service is up: the built-in workers are enough');
+    const early = await streamTurn(client, 'Early: [[call lookup_lab_reference {"test": "TSH"}]] [[call calculate_clinical_metrics {"height": 64, "weight": 180}]]');
+    assert.equal(callNamed(early.toolCalls, 'lookup_lab_reference').errorCode, 'NOT_FOUND', 'not offered before its service answers');
+    assert.equal(callNamed(early.toolCalls, 'calculate_clinical_metrics').isError, false);
+
     const serviceEnv = { ...process.env, ...mesh.clientEnv, CHROMA_URL: mesh.chromaUrl, TRACEMESH_DATA_DIR: join(dataDir, 'diag') };
     mkdirSync(join(dataDir, 'diag'), { recursive: true });
     // A second Node worker, with the diagnostic tool: it also offers the clinical tools, which stay the built-in pool's.
@@ -87,9 +97,18 @@ describe('several tool services behind one conversation (TOOL_SERVICES)', functi
       60_000,
       'toolworker-diag',
     );
-    assert.equal(await waitForHealth(health, 'SERVING', 3_000), 'NOT_SERVING', 'the labs service has not answered yet');
-    labs = await startLabWorker(labsPort, serviceEnv);
-    assert.equal(await waitForHealth(health, 'SERVING'), 'SERVING');
+    // The lab service demands its own token: the call succeeds only if the conversation sends TOOL_SERVICE_LABS_TOKEN.
+    labs = await startLabWorker(labsPort, { ...serviceEnv, TRACEMESH_AUTH_TOKEN: LABS_TOKEN });
+    const labsHealth = healthClient(`127.0.0.1:${labsPort}`);
+    assert.equal(await checkHealth(labsHealth), 'SERVING', 'the Python service serves grpc.health.v1 (no token needed, as for probes)');
+    assert.equal(await checkHealth(labsHealth, 'tracemesh.toolworker.v1.ToolWorkerService'), 'SERVING');
+    labsHealth.close();
+    for (let waited = 0; ; waited += 500) {
+      const probe = await streamTurn(client, 'Probe: [[call lookup_lab_reference {"test": "TSH"}]] [[call diagnostics_sleep {"ms": 1}]]');
+      if (probe.toolCalls.every((call) => !call.isError)) break;
+      assert.ok(waited < 20_000, `both services' tools are offered within 20 s: ${probe.toolCalls.map((c) => `${c.toolName} ${c.errorCode}`).join(', ')}`);
+      await delay(500);
+    }
   });
 
   it('routes each call to the service that offers its tool, tells the caller which, and refuses a tool none offers', async () => {

@@ -26,10 +26,10 @@ export function registerUpCommand(program: Command): void {
         [
           `conversation  ${mesh.conversationTarget}`,
           `toolworker    ${mesh.toolworkerTarget}`,
-          // Services this command does not start: the conversation service serves once they answer ListTools.
+          // Services this command does not start: their tools are offered once they answer ListTools.
           ...toolServices()
             .filter((service) => service.name !== BUILT_IN_TOOL_SERVICE)
-            .map((service) => `${service.name.padEnd(13)} ${service.target}  (TOOL_SERVICES, not started here: turns fail UNAVAILABLE until it answers)`),
+            .map((service) => `${service.name.padEnd(13)} ${service.target}  (TOOL_SERVICES, not started here: its tools are offered once it answers)`),
           `tracestore    ${mesh.tracestoreUrl ?? 'Braintrust (BRAINTRUST_API_KEY)'}${mesh.tracestoreUrl ? `  (viewer: ${mesh.tracestoreUrl}/ui/)` : ''}`,
           `chroma        ${mesh.chromaUrl}`,
           'ready — try: npm run tracemesh -- chat "…"   (Ctrl-C stops the mesh)',
