@@ -1,0 +1,83 @@
+// What the conversation service offers the model from its tool services, against real gRPC servers
+// on free ports: a definition the Anthropic API would refuse (a bad name, a schema that is not an
+// object) is left out and logged once — with Claude, one such tool would fail every turn — and
+// another service that never answers offers nothing, without holding the built-in workers' list up.
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import type { ListToolsResponse } from '../../gen/ts/tracemesh/toolworker/v1/ListToolsResponse.js';
+import { toolWorkerServiceDefinition } from '../../lib/grpc/protos.js';
+import { toStruct } from '../../lib/grpc/struct.js';
+import type { JsonObject } from '../../lib/json.js';
+import { createLogger } from '../../lib/logging.js';
+import { findFreePort } from '../../lib/process/free-port.js';
+import { ToolServices } from '../../services/conversation/tool-services.js';
+
+const OBJECT_SCHEMA: JsonObject = { type: 'object', properties: { q: { type: 'string' } } };
+
+/** A ToolWorkerService that lists the given tools (ExecuteTool is not needed here). */
+async function toolServer(tools: Array<{ name: string; schema: JsonObject }>): Promise<{ target: string; stop(): void }> {
+  const server = new Server();
+  server.addService(toolWorkerServiceDefinition, {
+    ListTools: (_call: ServerUnaryCall<unknown, ListToolsResponse>, callback: sendUnaryData<ListToolsResponse>) =>
+      callback(null, { tools: tools.map((tool) => ({ name: tool.name, description: `the ${tool.name} tool`, inputSchema: toStruct(tool.schema) })) }),
+    ExecuteTool: (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => callback(null, {}),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return { target: `127.0.0.1:${port}`, stop: () => server.forceShutdown() };
+}
+
+describe('tool definitions from tool services', function () {
+  this.timeout(30_000);
+  const lines: string[] = [];
+  const log = createLogger('tool-services-test', { write: (line: string) => void lines.push(line) });
+
+  it('leaves out what the model API would refuse, logs each once, and waits for no other service', async () => {
+    const builtIn = await toolServer([
+      { name: 'good_tool', schema: OBJECT_SCHEMA },
+      { name: 'bad name!', schema: OBJECT_SCHEMA },
+    ]);
+    const team = await toolServer([{ name: 'string_schema_tool', schema: { type: 'string' } }, { name: 'team_tool', schema: OBJECT_SCHEMA }]);
+    const silentPort = await findFreePort(); // nothing listens here
+    const services = new ToolServices(
+      [
+        { name: 'toolworker', target: builtIn.target },
+        { name: 'team', target: team.target, authToken: null },
+        { name: 'gone', target: `127.0.0.1:${silentPort}`, authToken: null },
+      ],
+      { toolTimeoutMs: 2_000, toolListTtlMs: 60_000, log },
+      log,
+    );
+    try {
+      const started = performance.now();
+      const first = await services.listTools();
+      assert.ok(performance.now() - started < 1_500, 'the built-in list does not wait for the other services');
+      assert.deepEqual(first.map((tool) => tool.name), ['good_tool'], 'other services offer nothing before they answer');
+
+      for (let waited = 0; services.unanswered().includes('team'); waited += 50) {
+        assert.ok(waited < 10_000, 'the team service answers');
+        await delay(50);
+      }
+      for (let turn = 0; turn < 3; turn++) {
+        assert.deepEqual((await services.listTools()).map((tool) => tool.name), ['good_tool', 'team_tool']);
+      }
+      assert.deepEqual(services.unanswered(), ['gone']);
+      assert.equal(services.serviceOf('team_tool'), 'team');
+
+      const refused = lines.filter((line) => line.includes('the model API would refuse')).map((line) => JSON.parse(line) as { tool: string; toolService: string; problem: string });
+      assert.deepEqual(
+        refused.map((r) => `${r.toolService}/${r.tool}`).sort(),
+        ['team/string_schema_tool', 'toolworker/bad name!'],
+        'each refused definition logged once, over several turns',
+      );
+      assert.match(refused.find((r) => r.tool === 'bad name!')?.problem ?? '', /name must be 1–64 letters, digits, _ or -/);
+      assert.match(refused.find((r) => r.tool === 'string_schema_tool')?.problem ?? '', /input_schema must be a JSON Schema of type "object"/);
+    } finally {
+      services.close();
+      builtIn.stop();
+      team.stop();
+    }
+  });
+});
