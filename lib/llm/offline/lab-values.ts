@@ -291,10 +291,22 @@ export function inReferenceUnit(reading: LabReading): { value: number; unit: str
   return { value: reading.value * unit.multiply + (unit.add ?? 0), unit: reference.unit };
 }
 
+// Patterns built from the test names once, not on every request: the model reads every user text of
+// the conversation on every call. (matchAll works on a copy, so sharing a global RegExp is safe.)
+const patternCache = new Map<string, RegExp>();
+function compiled(key: string, build: () => RegExp): RegExp {
+  let pattern = patternCache.get(key);
+  if (!pattern) {
+    pattern = build();
+    patternCache.set(key, pattern);
+  }
+  return pattern;
+}
+
 function* valuesOf(text: string, test: LabTest): Generator<Found> {
   const named = [...test.names.map((name) => ({ name, needsUnit: false })), ...(test.namesWithUnit ?? []).map((name) => ({ name, needsUnit: true }))];
   for (const { name, needsUnit } of named) {
-    const pattern = new RegExp(`(?:${name.source})${CONNECTOR}${NUMBER}`, withGlobal(name.flags));
+    const pattern = compiled(`value:${name.flags}:${name.source}`, () => new RegExp(`(?:${name.source})${CONNECTOR}${NUMBER}`, withGlobal(name.flags)));
     for (const m of text.matchAll(pattern)) {
       const index = m.index ?? 0;
       const value = Number((m[1] ?? '').replace(/,/g, ''));
@@ -316,10 +328,14 @@ function resultOf(test: LabTest, value: number, unit: string | undefined, needsU
 
 function* wordsOf(text: string, test: LabTest): Generator<Found> {
   for (const name of test.names) {
-    const before = new RegExp(String.raw`\b(?:(${HIGH_WORDS})|(${LOW_WORDS}))\s+(?:serum\s+)?(?:${name.source})`, withGlobal(name.flags));
-    const after = new RegExp(
-      String.raw`(?:${name.source})\s+(?:(?:is|was|are|were|came back|remains?|levels?|still)\s+)*(?:very\s+|markedly\s+|slightly\s+|mildly\s+)?(?:(${HIGH_WORDS})|(${LOW_WORDS}))\b(?![- ]normal)`,
-      withGlobal(name.flags),
+    const before = compiled(`before:${name.flags}:${name.source}`, () =>
+      new RegExp(String.raw`\b(?:(${HIGH_WORDS})|(${LOW_WORDS}))\s+(?:serum\s+)?(?:${name.source})`, withGlobal(name.flags)),
+    );
+    const after = compiled(`after:${name.flags}:${name.source}`, () =>
+      new RegExp(
+        String.raw`(?:${name.source})\s+(?:(?:is|was|are|were|came back|remains?|levels?|still)\s+)*(?:very\s+|markedly\s+|slightly\s+|mildly\s+)?(?:(${HIGH_WORDS})|(${LOW_WORDS}))\b(?![- ]normal)`,
+        withGlobal(name.flags),
+      ),
     );
     for (const pattern of [before, after]) {
       for (const m of text.matchAll(pattern)) {
