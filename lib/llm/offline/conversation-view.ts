@@ -1,7 +1,7 @@
 // What the offline model needs to know about a request's conversation: the user's words (for
 // facts), whether this turn follows earlier ones, and which tool results answer which tool calls.
 import type { PatientFacts } from './patient-facts.js';
-import { emptyFacts, factsFromTexts } from './patient-facts.js';
+import { emptyFacts, FactsByText, factsFromTexts } from './patient-facts.js';
 import type { ScriptedCall } from './scripted-calls.js';
 import { parseScriptedCalls } from './scripted-calls.js';
 import type { ToolOutcome } from './tool-results.js';
@@ -50,10 +50,11 @@ export function viewConversation(request: MessagesRequest): ConversationView {
     }
   });
 
+  const read = new FactsByText();
   return {
-    facts: factsFromTexts(texts.map((t) => t.text)),
-    latestFacts: latestText === undefined ? emptyFacts() : factsFromTexts([latestText]),
-    earlierFacts: factsFromTexts(earlierTexts),
+    facts: factsFromTexts(texts.map((t) => t.text), read),
+    latestFacts: latestText === undefined ? emptyFacts() : factsFromTexts([latestText], read),
+    earlierFacts: factsFromTexts(earlierTexts, read),
     isFollowUp: messages.some((m, i) => m.role === 'assistant' && i < questionIndex),
     answeringToolResults: lastMessage?.content.some((b) => b.type === 'tool_result') ?? false,
     currentOutcomes,

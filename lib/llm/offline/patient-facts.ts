@@ -296,9 +296,35 @@ export function mergePatientFacts(earlier: PatientFacts, later: PatientFacts): P
   return merged;
 }
 
+/**
+ * Facts already read, by text, for one model call: it reads the conversation's facts, the newest
+ * message's and the earlier ones', so each text would be read twice. Frozen, since merges share them.
+ * Kept for one call only, so repeating a question costs what asking it does.
+ */
+export class FactsByText {
+  private readonly byText = new Map<string, PatientFacts>();
+
+  of(text: string): PatientFacts {
+    let facts = this.byText.get(text);
+    if (!facts) {
+      facts = deepFreeze(extractPatientFacts(text));
+      this.byText.set(text, facts);
+    }
+    return facts;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 /** Facts of a whole conversation: every user text, oldest first. */
-export function factsFromTexts(texts: readonly string[]): PatientFacts {
-  return texts.reduce((facts, text) => mergePatientFacts(facts, extractPatientFacts(text)), emptyFacts());
+export function factsFromTexts(texts: readonly string[], read: FactsByText = new FactsByText()): PatientFacts {
+  return texts.reduce((facts, text) => mergePatientFacts(facts, read.of(text)), emptyFacts());
 }
 
 /** True when there is anything clinical to reason about. */
@@ -495,7 +521,7 @@ function findMedications(text: string): Array<{ generic: string; proposed: boole
     let first: number | undefined;
     let proposed = true;
     for (const name of [generic, ...aliases]) {
-      const pattern = new RegExp(String.raw`(?<![a-z0-9-])${escapeRegExp(name)}(?![a-z0-9-])`, 'gi');
+      const pattern = medicationPattern(name);
       for (const m of text.matchAll(pattern)) {
         if (m.index === undefined || isNegated(text, m.index)) continue;
         if (first === undefined || m.index < first) first = m.index;
@@ -528,7 +554,7 @@ function isNegated(text: string, index: number): boolean {
 function findMention(text: string, patterns: readonly RegExp[]): 'present' | 'denied' | 'absent' {
   let denied = false;
   for (const pattern of patterns) {
-    const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+    const global = globalPattern(pattern);
     for (const m of text.matchAll(global)) {
       if (m.index === undefined) continue;
       if (isNegated(text, m.index)) denied = true;
@@ -595,6 +621,28 @@ function definedOnly(facts: PatientFacts): Partial<PatientFacts> {
 
 function union<T>(a: readonly T[], b: readonly T[]): T[] {
   return [...new Set([...a, ...b])];
+}
+
+// Patterns built once, not on every request: the model reads every user text of the conversation
+// on every call. (matchAll works on a copy, so sharing a global RegExp is safe.)
+const medicationPatterns = new Map<string, RegExp>();
+function medicationPattern(name: string): RegExp {
+  let pattern = medicationPatterns.get(name);
+  if (!pattern) {
+    pattern = new RegExp(String.raw`(?<![a-z0-9-])${escapeRegExp(name)}(?![a-z0-9-])`, 'gi');
+    medicationPatterns.set(name, pattern);
+  }
+  return pattern;
+}
+
+const globalPatterns = new WeakMap<RegExp, RegExp>();
+function globalPattern(pattern: RegExp): RegExp {
+  let global = globalPatterns.get(pattern);
+  if (!global) {
+    global = pattern.flags.includes('g') ? pattern : new RegExp(pattern.source, `${pattern.flags}g`);
+    globalPatterns.set(pattern, global);
+  }
+  return global;
 }
 
 function escapeRegExp(value: string): string {
