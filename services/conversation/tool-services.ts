@@ -42,10 +42,6 @@ export class ToolServices {
     }));
   }
 
-  get names(): string[] {
-    return this.services.map((service) => service.name);
-  }
-
   /**
    * Every service's tools (each list cached and refreshed by its client). Waits, and fails naming
    * the service, only while the built-in workers have never answered — before the conversation
@@ -118,7 +114,7 @@ export class ToolServices {
       return Promise.reject(notFound('tool', toolCall.name, `unknown tool "${toolCall.name}" (the tool services offer: ${offered})`));
     }
     return service.client.execute(toolCall, parent, signal).catch((error: unknown) => {
-      // No answer from the service at all: say which one, not only grpc-js's "No connection established".
+      // UNAVAILABLE names the service: grpc-js's own ("No connection established") names none.
       throw isGrpcError(error) && error.code === grpcStatus.UNAVAILABLE ? withServiceName(error, service.name) : error;
     });
   }
