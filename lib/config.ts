@@ -174,6 +174,8 @@ export interface ToolServiceConfig {
    * mesh's token, which would let it call the mesh.
    */
   authToken?: string | null;
+  /** TLS to it: undefined, as the mesh (TRACEMESH_TLS_*); TOOL_SERVICE_<NAME>_TLS says otherwise (on: the mesh's CA, else the system's roots). */
+  tls?: boolean;
 }
 
 /** The name of the built-in clinical worker pool among the tool services. */
@@ -199,14 +201,16 @@ export function toolServices(): ToolServiceConfig[] {
     if (services.some((service) => service.name === name)) {
       throw new ConfigError(`TOOL_SERVICES names "${name}" twice${name === BUILT_IN_TOOL_SERVICE ? ' ("toolworker" is the built-in worker pool, TOOLWORKER_TARGET)' : ''}`);
     }
-    services.push({ name, target, authToken: env(toolServiceTokenSetting(name)) ?? null });
+    const tlsSetting = toolServiceSetting(name, 'TLS');
+    const tls = env(tlsSetting) === undefined ? {} : { tls: booleanEnv(tlsSetting, false) };
+    services.push({ name, target, authToken: env(toolServiceSetting(name, 'TOKEN')) ?? null, ...tls });
   }
   return services;
 }
 
-/** TOOL_SERVICE_<NAME>_TOKEN: the bearer token for one of TOOL_SERVICES ("lab-ref" → TOOL_SERVICE_LAB_REF_TOKEN). */
-export function toolServiceTokenSetting(name: string): string {
-  return `TOOL_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_TOKEN`;
+/** A per-service setting of one of TOOL_SERVICES: ("lab-ref", "TOKEN") → TOOL_SERVICE_LAB_REF_TOKEN. */
+export function toolServiceSetting(name: string, setting: 'TOKEN' | 'TLS'): string {
+  return `TOOL_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_${setting}`;
 }
 
 const GRPC_SCHEMES = ['dns', 'ipv4', 'ipv6', 'unix', 'unix-abstract'];

@@ -38,7 +38,13 @@ export class ToolServices {
   ) {
     this.services = configs.map((config) => ({
       name: config.name,
-      client: new ToolWorkerClient({ ...options, target: config.target, service: config.name, ...(config.authToken === undefined ? {} : { authToken: config.authToken }) }),
+      client: new ToolWorkerClient({
+        ...options,
+        target: config.target,
+        service: config.name,
+        ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
+        ...(config.tls === undefined ? {} : { tls: config.tls }),
+      }),
     }));
   }
 

@@ -22,6 +22,8 @@ export interface ToolWorkerClientOptions {
   service?: string;
   /** The bearer token its calls carry: undefined, the mesh's own; null, none (ToolServiceConfig.authToken). */
   authToken?: string | null;
+  /** TLS: undefined, as the mesh; true, TLS (the mesh's CA and certificate if set, else the system's roots); false, plaintext. */
+  tls?: boolean;
   /** The longest one tool call may take (the caller's deadline may cut it shorter). */
   toolTimeoutMs: number;
   /** How long a fetched tool list is used before it is fetched again. */
@@ -69,7 +71,8 @@ export class ToolWorkerClient {
     // Every call to a worker runs inside a worker_execute_tool (or server_process_turn) span.
     const security = securityConfig();
     const authToken = options.authToken === undefined ? security.authToken : (options.authToken ?? undefined);
-    const setup = meshClientSetup(options.target, CHANNEL_OPTIONS, { ...security, authToken }, 'with-collector');
+    const tls = options.tls === undefined ? security.tls : options.tls ? (security.tls ?? { certFile: undefined, keyFile: undefined, caFile: undefined }) : undefined;
+    const setup = meshClientSetup(options.target, CHANNEL_OPTIONS, { ...security, authToken, tls }, 'with-collector');
     this.client = new ToolWorkerServiceClient(options.target, setup.credentials, setup.options);
   }
 

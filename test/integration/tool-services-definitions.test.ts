@@ -2,6 +2,7 @@
 // on free ports: a definition the Anthropic API would refuse (a bad name, a schema that is not an
 // object) is left out and logged once — with Claude, one such tool would fail every turn — and
 // another service that never answers offers nothing, without holding the built-in workers' list up.
+// In a mesh with TLS, a team's plaintext service is reached with TOOL_SERVICE_<NAME>_TLS=off.
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
@@ -12,6 +13,8 @@ import type { JsonObject } from '../../lib/json.js';
 import { createLogger } from '../../lib/logging.js';
 import { findFreePort } from '../../lib/process/free-port.js';
 import { ToolServices } from '../../services/conversation/tool-services.js';
+import { makeTestCertificates } from '../helpers/certificates.js';
+import { restoreEnvAfterEach } from '../helpers/saved-env.js';
 
 const OBJECT_SCHEMA: JsonObject = { type: 'object', properties: { q: { type: 'string' } } };
 
@@ -79,5 +82,40 @@ describe('tool definitions from tool services', function () {
       builtIn.stop();
       team.stop();
     }
+  });
+
+  describe('in a mesh with TLS', () => {
+    restoreEnvAfterEach(['TRACEMESH_TLS_CERT', 'TRACEMESH_TLS_KEY', 'TRACEMESH_TLS_CA']);
+
+    it('reaches a plaintext service only when its TLS is turned off', async () => {
+      const certs = makeTestCertificates();
+      Object.assign(process.env, { TRACEMESH_TLS_CERT: certs.clientCert, TRACEMESH_TLS_KEY: certs.clientKey, TRACEMESH_TLS_CA: certs.ca });
+      const builtIn = await toolServer([{ name: 'good_tool', schema: OBJECT_SCHEMA }]); // plaintext too: the built-in is reached with tls off here
+      const plaintext = await toolServer([{ name: 'team_tool', schema: OBJECT_SCHEMA }]);
+      const services = new ToolServices(
+        [
+          { name: 'toolworker', target: builtIn.target, tls: false },
+          { name: 'off', target: plaintext.target, authToken: null, tls: false },
+          { name: 'as-mesh', target: plaintext.target, authToken: null },
+        ],
+        { toolTimeoutMs: 2_000, toolListTtlMs: 60_000, log },
+        log,
+      );
+      try {
+        await services.listTools();
+        for (let waited = 0; services.unanswered().includes('off'); waited += 50) {
+          assert.ok(waited < 10_000, 'the plaintext service answers a plaintext channel');
+          await delay(50);
+        }
+        await delay(1_000);
+        assert.deepEqual(services.unanswered(), ['as-mesh'], 'a TLS channel (as the mesh) gets no answer from a plaintext server');
+        assert.deepEqual((await services.listTools()).map((tool) => tool.name), ['good_tool', 'team_tool']);
+        assert.equal(services.serviceOf('team_tool'), 'off');
+      } finally {
+        services.close();
+        builtIn.stop();
+        plaintext.stop();
+      }
+    });
   });
 });

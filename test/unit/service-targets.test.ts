@@ -1,7 +1,7 @@
 // Clients find the services where `tracemesh up` put them: with CONVERSATION_PORT set for both, a
 // `chat` reaches the conversation service without CONVERSATION_TARGET (it went to 50051 before).
 import assert from 'node:assert/strict';
-import { ConfigError, conversationTarget, toolServices, toolServiceTokenSetting, toolworkerTarget } from '../../lib/config.js';
+import { ConfigError, conversationTarget, toolServices, toolServiceSetting, toolworkerTarget } from '../../lib/config.js';
 import { restoreEnvAfterEach } from '../helpers/saved-env.js';
 
 describe('service targets', () => {
@@ -33,7 +33,7 @@ describe('service targets', () => {
 });
 
 describe('tool services (TOOL_SERVICES)', () => {
-  restoreEnvAfterEach(['TOOL_SERVICES', 'TOOLWORKER_TARGET', 'TOOL_SERVICE_LABS_TOKEN', 'TOOL_SERVICE_LAB_REF_TOKEN']);
+  restoreEnvAfterEach(['TOOL_SERVICES', 'TOOLWORKER_TARGET', 'TOOL_SERVICE_LABS_TOKEN', 'TOOL_SERVICE_LAB_REF_TOKEN', 'TOOL_SERVICE_LABS_TLS', 'TOOL_SERVICE_LAB_REF_TLS']);
 
   it('are the built-in worker pool first, then each name=target, a target keeping its commas', () => {
     process.env.TOOLWORKER_TARGET = 'dns:///toolworker:50052';
@@ -54,7 +54,7 @@ describe('tool services (TOOL_SERVICES)', () => {
     assert.equal(labs?.authToken, 'labs-secret');
     assert.equal(labRef?.authToken, null, 'no token at all, not the mesh’s');
     assert.equal(other?.target, 'unix:/run/other.sock');
-    assert.equal(toolServiceTokenSetting('lab-ref'), 'TOOL_SERVICE_LAB_REF_TOKEN');
+    assert.equal(toolServiceSetting('lab-ref', 'TOKEN'), 'TOOL_SERVICE_LAB_REF_TOKEN');
   });
 
   it('are the built-in pool alone when TOOL_SERVICES is unset or blank', () => {
@@ -64,6 +64,19 @@ describe('tool services (TOOL_SERVICES)', () => {
       else process.env.TOOL_SERVICES = value;
       assert.deepEqual(toolServices(), [{ name: 'toolworker', target: '127.0.0.1:50052' }]);
     }
+  });
+
+  it('take TLS from the mesh unless TOOL_SERVICE_<NAME>_TLS says otherwise, refusing a word that is not yes or no', () => {
+    process.env.TOOL_SERVICES = 'labs=127.0.0.1:50060 lab-ref=127.0.0.1:50061';
+    process.env.TOOL_SERVICE_LABS_TLS = 'off';
+    delete process.env.TOOL_SERVICE_LAB_REF_TLS;
+    const [, labs, labRef] = toolServices();
+    assert.equal(labs?.tls, false);
+    assert.equal(labRef?.tls, undefined, 'as the mesh');
+    process.env.TOOL_SERVICE_LAB_REF_TLS = 'yes';
+    assert.equal(toolServices()[2]?.tls, true);
+    process.env.TOOL_SERVICE_LAB_REF_TLS = 'plaintext';
+    assert.throws(() => toolServices(), /TOOL_SERVICE_LAB_REF_TLS must be one of/);
   });
 
   it('refuse an entry without a name or target, a bad name, and a name given twice — naming the setting', () => {
