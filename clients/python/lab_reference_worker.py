@@ -188,7 +188,7 @@ def metadata_value(metadata, key):
 
 
 def peer_address(context):
-    return re.sub(r"^(ipv4|ipv6|unix):", "", context.peer() or "")
+    return context.peer() or ""
 
 
 # ------------------------------------------------------------------------------------------ settings

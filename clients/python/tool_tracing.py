@@ -115,7 +115,7 @@ class Tracer:
         return Span(self.exporter, method, SPAN_KIND_SERVER, incoming.trace_id, incoming.parent_span_id, {
             "rpc.system.name": "grpc",
             "rpc.method": method,
-            "network.peer.address": peer,
+            **peer_attributes(peer),
             "service.name": self.service_name,
             "service.instance.id": self.instance_id,
             "tracemesh.parent_source": incoming.source,
@@ -158,3 +158,12 @@ class Tracer:
         if duration_ms is not None:
             span.set_json("braintrust.metrics", {"duration_ms": duration_ms})
         span.end(None if failure is None else failure.code.name if self.redact else failure.message)
+
+
+def peer_attributes(peer):
+    """grpcio's peer ("ipv4:127.0.0.1:51234", "ipv6:[::1]:51234", "unix:…") as the conventions'
+    network.peer.address and network.peer.port."""
+    match = re.match(r"^(?:ipv4:|ipv6:)?(?:\[([^\]]+)\]|([^:\[\]]+)):(\d+)$", peer or "")
+    if not match:
+        return {"network.peer.address": peer or ""}
+    return {"network.peer.address": match.group(1) or match.group(2), "network.peer.port": int(match.group(3))}

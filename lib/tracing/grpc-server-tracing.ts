@@ -20,6 +20,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Span } from '@openteleme
 import {
   ATTR_ERROR_TYPE,
   ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_PEER_PORT,
   ATTR_RPC_METHOD,
   ATTR_RPC_STATUS_CODE,
   ATTR_RPC_SYSTEM_NAME,
@@ -81,7 +82,7 @@ function wrapHandler(
         attributes: {
           [ATTR_RPC_SYSTEM_NAME]: RPC_SYSTEM_NAME_VALUE_GRPC,
           [ATTR_RPC_METHOD]: method,
-          [ATTR_NETWORK_PEER_ADDRESS]: call.getPeer(),
+          ...peerAttributes(call.getPeer()),
           // Which replica served the call (several workers behind one target).
           'service.instance.id': instance,
           'tracemesh.parent_source': incoming.source,
@@ -133,4 +134,12 @@ export function traceServiceHandlers<T extends UntypedServiceImplementation>(
     );
   }
   return wrapped as T;
+}
+
+/** grpc-js's peer ("127.0.0.1:51234", "[::1]:51234", "unix:/run/x.sock") as the conventions' address and port. */
+export function peerAttributes(peer: string): Record<string, string | number> {
+  // An IPv6 address comes bracketed; any other host has no colon of its own.
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(peer);
+  if (!match || peer.startsWith('unix:')) return { [ATTR_NETWORK_PEER_ADDRESS]: peer };
+  return { [ATTR_NETWORK_PEER_ADDRESS]: match[1] ?? match[2] ?? peer, [ATTR_NETWORK_PEER_PORT]: Number(match[3]) };
 }

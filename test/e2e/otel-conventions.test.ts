@@ -91,6 +91,11 @@ describe('OpenTelemetry conventions at an OTLP collector', function () {
     // Which replica served each call: with several workers behind one target, the trace says which.
     const executeServer = server.find((row) => attributes(row)['rpc.method'] === 'tracemesh.toolworker.v1.ToolWorkerService/ExecuteTool');
     assert.match(String(attributes(executeServer ?? {})['service.instance.id']), /^(toolworker(-\d+)?|\S+:\d+)$/);
+    // The caller's address and port apart, as the conventions have them (not "127.0.0.1:51234" in one).
+    for (const row of server) {
+      assert.equal(attributes(row)['network.peer.address'], '127.0.0.1');
+      assert.ok(Number.isInteger(attributes(row)['network.peer.port']), `a port number: ${String(attributes(row)['network.peer.port'])}`);
+    }
     const executeClient = client_.find((row) => attributes(row)['rpc.method'] === 'tracemesh.toolworker.v1.ToolWorkerService/ExecuteTool');
     assert.ok(executeClient, 'the conversation service\'s client span of ExecuteTool');
     assert.equal(attributes(executeClient)['server.address'], '127.0.0.1');

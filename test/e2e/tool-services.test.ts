@@ -21,7 +21,7 @@ import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/
 import { findFreePort } from '../../lib/process/free-port.js';
 import { startMesh, startService, stopProcess, type RunningMesh, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
 import { checkHealth, healthClient, waitForHealth, type HealthClient } from '../helpers/health-client.js';
-import { localTraceBackend, named, nearestAncestorNamed, waitForSpans } from '../helpers/trace-rows.js';
+import { localTraceBackend, named, nearestAncestorNamed, parentOf, waitForSpans } from '../helpers/trace-rows.js';
 
 const LABS_TOKEN = 'labs-own-secret';
 const labWorkerScript = fileURLToPath(new URL('../../clients/python/lab_reference_worker.py', import.meta.url));
@@ -158,6 +158,12 @@ describe('several tool services behind one conversation (TOOL_SERVICES)', functi
       const call = nearestAncestorNamed(rows, toolSpans[0]!, ['worker_execute_tool']);
       assert.equal((call?.metadata as Record<string, unknown> | undefined)?.tool_service, service, `${tool}'s span hangs under the call routed to ${service}`);
     }
+    // The Python service's server span speaks the same conventions as the Node services'.
+    const labServer = parentOf(rows, named(rows, 'lookup_lab_reference')[0]!);
+    const labAttributes = (labServer?.metadata ?? {}) as Record<string, unknown>;
+    assert.equal(labAttributes['rpc.method'], 'tracemesh.toolworker.v1.ToolWorkerService/ExecuteTool');
+    assert.equal(labAttributes['network.peer.address'], '127.0.0.1');
+    assert.ok(Number.isInteger(Number(labAttributes['network.peer.port'])), `a port: ${String(labAttributes['network.peer.port'])}`);
   });
 
   it('logs a tool offered twice once, not on every turn', async () => {
