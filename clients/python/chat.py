@@ -11,7 +11,6 @@ protobuf-compiler and protobuf-compiler-grpc.
 """
 import argparse
 import json
-import os
 import secrets
 import sys
 import time
@@ -21,6 +20,7 @@ from google.protobuf import json_format
 
 from generated_stubs import load
 from otlp_spans import export_spans, trace_backend
+from settings import ConfigError, local_port, setting, yes_no_setting
 
 conversation_pb2 = load("tracemesh.conversation.v1.conversation_pb2")
 conversation_pb2_grpc = load("tracemesh.conversation.v1.conversation_pb2_grpc")
@@ -41,7 +41,7 @@ class TraceContext:
         return f"00-{self.trace_id}-{span_id}-01"
 
 
-def stream_turn(stub, trace, message, conversation_id, deadline_s, token):
+def stream_turn(stub, trace, message, conversation_id, deadline_s, token, redact):
     span_id = trace.new_span_id()
     metadata = [("traceparent", trace.traceparent(span_id))]
     if token:
@@ -82,38 +82,30 @@ def stream_turn(stub, trace, message, conversation_id, deadline_s, token):
             {"key": "rpc.status_code", "value": {"stringValue": status}},
             # With TRACEMESH_REDACT_PHI set, the message (which may name the patient) stays out of the
             # trace: the services redact what they log, but this client has no redaction of its own.
-            {"key": "tracemesh.message", "value": {"stringValue": "[REDACTED]" if redacting_phi() else message}},
+            {"key": "tracemesh.message", "value": {"stringValue": "[REDACTED]" if redact else message}},
         ],
         "status": {"code": 1 if status == "OK" else 2},
     }
     return result, span
 
 
-def redacting_phi():
-    return os.environ.get("TRACEMESH_REDACT_PHI", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def local_port(name, default):
-    """A *_PORT setting as the services read it; 0 (any free port) names nothing to connect to."""
-    value = os.environ.get(name, "").strip()
-    return value if value.isdigit() and value != "0" else default
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     # As the Node client: the *_TARGET / *_URL settings, else this machine on the services' ports.
-    parser.add_argument("--target", default=os.environ.get("CONVERSATION_TARGET") or f"127.0.0.1:{local_port('CONVERSATION_PORT', '50051')}")
+    parser.add_argument("--target", default=setting("CONVERSATION_TARGET") or f"127.0.0.1:{local_port('CONVERSATION_PORT', '50051')}")
     parser.add_argument("--conversation", default="")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds per turn")
     try:
+        # With TRACEMESH_REDACT_PHI on, the message (which may name the patient) stays out of this client's span.
+        redact = yes_no_setting("TRACEMESH_REDACT_PHI", False)
         backend = trace_backend()  # as the services: Braintrust with BRAINTRUST_API_KEY, else the local trace store
-    except ValueError as error:
+    except (ConfigError, ValueError) as error:
         parser.error(str(error))
     parser.add_argument("--trace-backend", default=backend.url, help=f"where spans go (default: {backend.url}, the {backend.kind} backend)")
     parser.add_argument("--project", default=backend.project)
     parser.add_argument("messages", nargs="+")
     options = parser.parse_args()
-    token = os.environ.get("TRACEMESH_AUTH_TOKEN", "")
+    token = setting("TRACEMESH_AUTH_TOKEN") or ""
 
     trace = TraceContext()
     spans = []
@@ -122,7 +114,7 @@ def main():
     with grpc.insecure_channel(options.target) as channel:
         stub = conversation_pb2_grpc.ConversationServiceStub(channel)
         for message in options.messages:
-            result, span = stream_turn(stub, trace, message, conversation_id, options.deadline, token)
+            result, span = stream_turn(stub, trace, message, conversation_id, options.deadline, token, redact)
             spans.append(span)
             if result is None:
                 failed = True

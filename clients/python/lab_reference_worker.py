@@ -13,6 +13,7 @@ offered its tool next to the built-in ones. One job per file:
   protobuf_struct.py       tool arguments and results (google.protobuf.Struct) <-> Python dicts
   tool_tracing.py          the spans: the call's SERVER span and the tool's, in the caller's trace
   otlp_spans.py            where spans go, and sending them in the background
+  settings.py              settings from the environment, read as the Node services read them
   generated_stubs.py       the protobuf and gRPC classes, generated from the protos at run time
   health_service.py        grpc.health.v1 (Check and Watch), its messages generated from Debian's grpc-proto
 
@@ -66,6 +67,7 @@ from health_service import HealthService
 from lab_reference import InvalidArguments, LabDataError, LabReference, LabReferenceTool, UnknownLabTest
 from otlp_spans import SpanExporter, trace_backend
 from protobuf_struct import from_struct, to_struct
+from settings import ConfigError, setting, yes_no_setting
 from rpc_errors import RpcFailure, abort, invalid_argument, not_found, with_reason
 from tool_tracing import Tracer
 
@@ -194,8 +196,6 @@ def peer_address(context):
 # ------------------------------------------------------------------------------------------ settings
 
 
-class ConfigError(Exception):
-    """A bad setting: the worker prints its message (which names what to change) and exits 1."""
 
 
 class JsonLogLines(logging.Formatter):
@@ -216,19 +216,6 @@ class JsonLogLines(logging.Formatter):
 LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR, "silent": logging.CRITICAL + 1}
 
 
-def env(name):
-    return os.environ.get(name, "").strip() or None
-
-
-def boolean_env(name, default):
-    """A yes/no setting; any other word is refused (TRACEMESH_REDACT_PHI=enabled must not mean "no")."""
-    words = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
-    raw = env(name)
-    if raw is not None and raw.lower() not in words:
-        raise ConfigError(f'{name} must be one of {", ".join(words)}, got "{raw}"')
-    return default if raw is None else words[raw.lower()]
-
-
 def port_argument(text):
     if not re.fullmatch(r"\d{1,5}", text.strip()) or int(text) > 65535:
         raise argparse.ArgumentTypeError(f'the port (--port or LAB_WORKER_PORT) must be a port number (0–65535), got "{text}"')
@@ -237,7 +224,7 @@ def port_argument(text):
 
 def server_credentials():
     """TLS as lib/grpc/transport-security.ts serves it, or None for plaintext."""
-    cert, key, ca, client_auth = (env(f"TRACEMESH_TLS_{name}") for name in ("CERT", "KEY", "CA", "CLIENT_AUTH"))
+    cert, key, ca, client_auth = (setting(f"TRACEMESH_TLS_{name}") for name in ("CERT", "KEY", "CA", "CLIENT_AUTH"))
     if (cert is None) != (key is None):
         raise ConfigError("TRACEMESH_TLS_CERT and TRACEMESH_TLS_KEY must be set together")
     if client_auth not in (None, "require", "none"):
@@ -258,8 +245,8 @@ def server_credentials():
 
 def parse_options(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default=env("TRACEMESH_HOST") or "127.0.0.1", help="listen address")
-    parser.add_argument("--port", type=port_argument, default=env("LAB_WORKER_PORT") or str(DEFAULT_PORT), help="listen port")
+    parser.add_argument("--host", default=setting("TRACEMESH_HOST") or "127.0.0.1", help="listen address")
+    parser.add_argument("--port", type=port_argument, default=setting("LAB_WORKER_PORT") or str(DEFAULT_PORT), help="listen port")
     parser.add_argument("--no-trace", action="store_true", help="export no spans")
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="the lab reference data (JSON)")
     return parser.parse_args(argv)
@@ -275,12 +262,12 @@ def host_port(host, port):
 def main(argv=None):
     options = parse_options(sys.argv[1:] if argv is None else argv)
     try:
-        level = (env("LOG_LEVEL") or "info").lower()
+        level = (setting("LOG_LEVEL") or "info").lower()
         if level not in LOG_LEVELS:
-            raise ConfigError(f'LOG_LEVEL must be one of {", ".join(LOG_LEVELS)}, got "{env("LOG_LEVEL")}"')
-        redact = boolean_env("TRACEMESH_REDACT_PHI", False)
-        tracing = boolean_env("TRACEMESH_TRACING", True) and not options.no_trace
-        grace_ms = env("TRACEMESH_SHUTDOWN_GRACE_MS") or "10000"
+            raise ConfigError(f'LOG_LEVEL must be one of {", ".join(LOG_LEVELS)}, got "{setting("LOG_LEVEL")}"')
+        redact = yes_no_setting("TRACEMESH_REDACT_PHI", False)
+        tracing = yes_no_setting("TRACEMESH_TRACING", True) and not options.no_trace
+        grace_ms = setting("TRACEMESH_SHUTDOWN_GRACE_MS") or "10000"
         if not grace_ms.isdigit():
             raise ConfigError(f'TRACEMESH_SHUTDOWN_GRACE_MS must be a non-negative integer, got "{grace_ms}"')
         credentials = server_credentials()
@@ -296,13 +283,13 @@ def main(argv=None):
     handler.setFormatter(JsonLogLines())
     logging.basicConfig(level=LOG_LEVELS[level], handlers=[handler])
 
-    instance_id = env("TRACEMESH_INSTANCE_ID") or f"{socket.gethostname()}:{os.getpid()}"
+    instance_id = setting("TRACEMESH_INSTANCE_ID") or f"{socket.gethostname()}:{os.getpid()}"
     exporter = None
     if backend:
         exporter = SpanExporter(backend.url, backend.token, backend.project, SERVICE_NAME,
                                 scope_name="tracemesh.clients.python.lab_reference_worker",
                                 resource_attributes={"service.instance.id": instance_id}, warn=log.warning, info=log.info)
-    servicer = ToolWorkerServicer(tool, Tracer(exporter, SERVICE_NAME, instance_id, redact, log), env("TRACEMESH_AUTH_TOKEN"), redact)
+    servicer = ToolWorkerServicer(tool, Tracer(exporter, SERVICE_NAME, instance_id, redact, log), setting("TRACEMESH_AUTH_TOKEN"), redact)
 
     server = grpc.server(
         concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="rpc"),
@@ -348,7 +335,7 @@ def main(argv=None):
 
     print(json.dumps({"service": SERVICE_NAME, "address": host_port(options.host, port), "port": port}, separators=(",", ":")), flush=True)
     log.info("listening", extra={"address": host_port(options.host, port), "tls": credentials is not None,
-                                 "auth": bool(env("TRACEMESH_AUTH_TOKEN")), "tracing": backend.url if backend else "off",
+                                 "auth": bool(setting("TRACEMESH_AUTH_TOKEN")), "tracing": backend.url if backend else "off",
                                  "redact_phi": redact, "data_version": tool.reference.version, "tests": len(tool.reference.tests)})
 
     while not stopping.wait(3600):
