@@ -14,7 +14,7 @@ import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
 import { findFreePort } from '../../lib/process/free-port.js';
 import { startService, stopProcess, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
-import { checkHealth, healthClient, waitForHealth } from '../helpers/health-client.js';
+import { checkHealth, healthClient, waitForHealth } from '../../lib/grpc/health-client.js';
 
 describe('health and graceful shutdown', function () {
   this.timeout(120_000);

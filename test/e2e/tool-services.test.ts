@@ -20,7 +20,7 @@ import { fromStruct } from '../../lib/grpc/struct.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
 import { findFreePort } from '../../lib/process/free-port.js';
 import { startMesh, startService, stopProcess, type RunningMesh, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
-import { checkHealth, healthClient, waitForHealth, type HealthClient } from '../helpers/health-client.js';
+import { checkHealth, healthClient, waitForHealth, type HealthClient } from '../../lib/grpc/health-client.js';
 import { localTraceBackend, named, nearestAncestorNamed, parentOf, waitForSpans } from '../helpers/trace-rows.js';
 
 const LABS_TOKEN = 'labs-own-secret';

@@ -1,12 +1,14 @@
 // `tracemesh up` when one of its services dies under it (kill -9, a crash): it says which one and
 // how, stops the rest and exits 1 — instead of showing "ready" over a mesh that only answers
-// UNAVAILABLE. And a service that fails to start with its logs on the terminal is explained.
+// UNAVAILABLE. It says "ready" only once the conversation service serves. And a service that fails
+// to start with its logs on the terminal is explained.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { checkHealth, healthClient } from '../../lib/grpc/health-client.js';
 import { cliEntry } from '../helpers/run-cli.js';
 
 interface RunningUp {
@@ -104,6 +106,12 @@ describe('tracemesh up when a service dies', function () {
   it('Chroma killed with SIGKILL: says so, starts it again and keeps the mesh up (only searches failed meanwhile)', async () => {
     const up = (running = startUp(['--quiet']));
     await waitForReady(up);
+    // "ready" means a turn sent now is served: the conversation service already reports SERVING.
+    const conversation = /^conversation\s+(\S+)$/m.exec(up.stderr())?.[1];
+    assert.ok(conversation, up.stderr());
+    const health = healthClient(conversation);
+    assert.equal(await checkHealth(health), 'SERVING');
+    health.close();
     const children = childrenOf(up.process.pid ?? -1);
     process.kill(pidOf(children, 'chromadb/dist/cli.mjs'), 'SIGKILL');
     for (let waited = 0; waited < 30_000 && !up.stderr().includes('tracemesh: Chroma is back'); waited += 200) await delay(200);

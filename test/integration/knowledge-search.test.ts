@@ -16,7 +16,7 @@ import type { JsonObject } from '../../lib/json.js';
 import { startChromaServer, type ChromaServer } from '../../lib/process/chroma-server.js';
 import { findFreePort } from '../../lib/process/free-port.js';
 import { startService, stopProcess, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
-import { checkHealth, healthClient } from '../helpers/health-client.js';
+import { checkHealth, healthClient } from '../../lib/grpc/health-client.js';
 import { CollectionHandles } from '../../services/toolworker/knowledge/collection-handles.js';
 import { localEmbeddingProvider, type EmbeddingProvider } from '../../services/toolworker/knowledge/embedding-provider.js';
 import { loadKnowledgeBase, parseKnowledgeBase, type KnowledgeBase } from '../../services/toolworker/knowledge/knowledge-base.js';

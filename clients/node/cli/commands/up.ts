@@ -1,6 +1,8 @@
 // `tracemesh up`: the mesh on its default ports, each service its own process, until Ctrl-C.
 import type { Command } from 'commander';
-import { BUILT_IN_TOOL_SERVICE, chromaPort, conversationPort, dataDir, toolServices, toolworkerPort, tracestorePort } from '../../../../lib/config.js';
+import { BUILT_IN_TOOL_SERVICE, chromaPort, conversationPort, dataDir, securityConfig, toolServices, toolworkerPort, tracestorePort } from '../../../../lib/config.js';
+import { healthClient, waitForHealth } from '../../../../lib/grpc/health-client.js';
+import { channelCredentials } from '../../../../lib/grpc/transport-security.js';
 import { startMesh, type UnexpectedExit } from '../../../../lib/process/mesh-launcher.js';
 import { positiveInteger } from '../number-arguments.js';
 
@@ -32,9 +34,16 @@ export function registerUpCommand(program: Command): void {
             .map((service) => `${service.name.padEnd(13)} ${service.target}  (TOOL_SERVICES, not started here: its tools are offered once it answers)`),
           `tracestore    ${mesh.tracestoreUrl ?? 'Braintrust (BRAINTRUST_API_KEY)'}${mesh.tracestoreUrl ? `  (viewer: ${mesh.tracestoreUrl}/ui/)` : ''}`,
           `chroma        ${mesh.chromaUrl}`,
-          'ready — try: npm run tracemesh -- chat "…"   (Ctrl-C stops the mesh)',
           '',
         ].join('\n'),
+      );
+      // The conversation service listens before it serves: it reports SERVING once its workers
+      // have answered ListTools. "ready" means a turn sent now is served.
+      const serving = await conversationServing(mesh.conversationTarget);
+      process.stderr.write(
+        serving === 'SERVING'
+          ? 'ready — try: npm run tracemesh -- chat "…"   (Ctrl-C stops the mesh)\n'
+          : `tracemesh: the conversation service is not serving yet (health: ${serving}); turns fail UNAVAILABLE until its tool workers answer — see its log\n`,
       );
       let onStopSignal: () => void = () => undefined;
       const stopSignal = new Promise<undefined>((resolve) => {
@@ -76,6 +85,16 @@ export function registerUpCommand(program: Command): void {
       await mesh.stop();
       process.exitCode = 1;
     });
+}
+
+/** Waits up to 30 s for the conversation service's grpc.health.v1 SERVING; the last status seen. */
+async function conversationServing(target: string): Promise<string> {
+  const health = healthClient(target, channelCredentials(securityConfig()));
+  try {
+    return await waitForHealth(health, 'SERVING', 30_000);
+  } finally {
+    health.close();
+  }
 }
 
 /** Chroma restarts `up` makes before it stops the mesh instead. */
