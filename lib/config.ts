@@ -256,13 +256,15 @@ export interface ModelConfig {
   timeoutMs: number;
   /** The longest silence within a model's streamed response before the call is given up. */
   idleTimeoutMs: number;
+  /** Mark prompt-cache breakpoints (system prompt, latest message) on every model request. */
+  promptCache: boolean;
 }
 
 export function modelConfig(): ModelConfig {
   return {
     apiKey: env('ANTHROPIC_API_KEY'),
     baseURL: env('ANTHROPIC_BASE_URL'),
-    model: env('ANTHROPIC_MODEL') ?? 'claude-sonnet-4-5',
+    model: env('ANTHROPIC_MODEL') ?? 'claude-sonnet-4-6',
     maxTokens: positiveIntEnv('TRACEMESH_MAX_TOKENS', 2048),
     maxIterations: positiveIntEnv('TRACEMESH_MAX_ITERATIONS', 6),
     maxTurnTokens: positiveIntEnv('TRACEMESH_MAX_TURN_TOKENS', 200_000),
@@ -275,6 +277,7 @@ export function modelConfig(): ModelConfig {
     // without a byte means the stream is dead.
     timeoutMs: positiveIntEnv('TRACEMESH_MODEL_TIMEOUT_MS', 60_000),
     idleTimeoutMs: positiveIntEnv('TRACEMESH_MODEL_IDLE_TIMEOUT_MS', 90_000),
+    promptCache: booleanEnv('TRACEMESH_PROMPT_CACHE', true),
   };
 }
 

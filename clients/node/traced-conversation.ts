@@ -67,7 +67,11 @@ export class TracedConversation {
         span.log({
           output: { response: result.text, stop_reason: result.stopReason, tool_calls: record.tool_calls },
           metadata: { conversation_id: result.conversationId, turn_index: result.turnIndex },
-          metrics: { prompt_tokens: result.usage?.inputTokens ?? 0, completion_tokens: result.usage?.outputTokens ?? 0 },
+          metrics: {
+            prompt_tokens: result.usage?.inputTokens ?? 0,
+            completion_tokens: result.usage?.outputTokens ?? 0,
+            prompt_cached_tokens: result.usage?.cacheReadInputTokens ?? 0,
+          },
         });
         return result;
       },

@@ -21,6 +21,8 @@ export interface ModelClient {
    * which it sizes from max_tokens (their headers come only once the whole answer is written).
    */
   streamStartTimeoutMs: number;
+  /** Mark prompt-cache breakpoints on each request (TRACEMESH_PROMPT_CACHE). */
+  promptCache: boolean;
 }
 
 export function createModelClient(config: ModelConfig = modelConfig()): ModelClient {
@@ -41,6 +43,7 @@ export function createModelClient(config: ModelConfig = modelConfig()): ModelCli
       provider: config.apiKey ? 'anthropic' : 'offline',
       defaultModel: config.apiKey ? config.model : OFFLINE_MODEL_NAME,
       streamStartTimeoutMs: config.timeoutMs,
+      promptCache: config.promptCache,
     };
   }
   return {
@@ -55,5 +58,6 @@ export function createModelClient(config: ModelConfig = modelConfig()): ModelCli
     provider: 'offline',
     defaultModel: OFFLINE_MODEL_NAME,
     streamStartTimeoutMs: config.timeoutMs,
+    promptCache: config.promptCache,
   };
 }

@@ -19,7 +19,9 @@ import { streamSilence } from '../../lib/llm/idle-timeout-fetch.js';
 import type { ModelClient } from '../../lib/llm/model-client.js';
 import type { Logger } from '../../lib/logging.js';
 import { traced, tracedUnder, type BraintrustSpan } from '../../lib/tracing/spans.js';
+import { cachedSystemPrompt, withCacheBreakpoint } from './prompt-caching.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
+import { addUsage, emptyUsage, tokenMetrics, usageOf } from './token-usage.js';
 import { ToolRound } from './tool-round.js';
 import type { ToolServices } from './tool-services.js';
 
@@ -117,7 +119,7 @@ export class AgentLoop {
         const messages: MessageParam[] = [...request.history, userMessage];
         const newMessages: MessageParam[] = [userMessage];
         const toolCalls: ToolCall[] = [];
-        const usage = { inputTokens: 0, outputTokens: 0 };
+        const usage = emptyUsage();
         let stopReason: StopReasonName = 'STOP_REASON_MAX_ITERATIONS';
         let text = '';
         let iterations = 0;
@@ -134,8 +136,7 @@ export class AgentLoop {
             await round.cancel(grpcError(grpcStatus.CANCELLED, 'the model response that asked for this call failed before it ended'));
             throw error;
           });
-          usage.inputTokens += response.usage.input_tokens;
-          usage.outputTokens += response.usage.output_tokens;
+          addUsage(usage, usageOf(response.usage));
           text = textOf(response);
           const uses = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
           if (response.stop_reason !== 'tool_use' || uses.length === 0) {
@@ -175,7 +176,7 @@ export class AgentLoop {
         };
         span.log({
           output: { text, stop_reason: stopReason, tool_calls: toolCalls.map((c) => c.toolName), iterations },
-          metrics: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, tokens: usage.inputTokens + usage.outputTokens },
+          metrics: tokenMetrics(usage),
         });
         request.emit({ turnCompleted: { result } });
         return { result, newMessages };
@@ -220,11 +221,12 @@ export class AgentLoop {
     iteration: number,
     onToolUse: (use: ToolUseBlock) => void,
   ): Promise<Anthropic.Message> {
+    const cache = this.model.promptCache;
     const params: Anthropic.MessageCreateParamsNonStreaming = {
       model: request.model,
       max_tokens: request.maxTokens,
-      system: SYSTEM_PROMPT,
-      messages,
+      system: cache ? cachedSystemPrompt(SYSTEM_PROMPT) : SYSTEM_PROMPT,
+      messages: cache ? withCacheBreakpoint(messages) : messages,
       ...(tools.length > 0 ? { tools } : {}),
     };
     return traced(
@@ -266,9 +268,7 @@ export class AgentLoop {
           output: { role: message.role, content: message.content },
           metadata: { stop_reason: message.stop_reason, message_id: message.id },
           metrics: {
-            prompt_tokens: message.usage.input_tokens,
-            completion_tokens: message.usage.output_tokens,
-            tokens: message.usage.input_tokens + message.usage.output_tokens,
+            ...tokenMetrics(usageOf(message.usage)),
             ...(firstTokenMs === undefined ? {} : { time_to_first_token: firstTokenMs / 1000 }),
           },
         });

@@ -135,7 +135,7 @@ describe('eval scorers', () => {
           return new Response(JSON.stringify(message), { headers: { 'content-type': 'application/json' } });
         },
       });
-      return { client, provider: 'anthropic', defaultModel: 'judge', streamStartTimeoutMs: 60_000 };
+      return { client, provider: 'anthropic', defaultModel: 'judge', streamStartTimeoutMs: 60_000, promptCache: true };
     }
 
     it('the offline model judges deterministically, with reasons, and prefers the better answer', async () => {

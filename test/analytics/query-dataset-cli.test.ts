@@ -76,12 +76,15 @@ describe('tracemesh query and dataset (CLI processes)', function () {
     // Both tools of turn 0 run in parallel and start in the same millisecond: either may be listed first.
     assert.match(stdout, /^ +0 +\d+\.\d +\d+\.\d +2 +\d+ +(calculate_clinical_metrics, check_medications|check_medications, calculate_clinical_metrics) +0 +end_turn +A 60-year-old man/m);
     assert.match(stdout, /^ +1 +\d+\.\d +\d+\.\d +\d +\d+ +.* +0 +end_turn +His blood pressure today is 150\/95\.$/m);
+    // The second turn read the first from the prompt cache.
+    assert.match(stdout, /^tokens +\d+ \(prompt \d+, [1-9]\d* of them from the prompt cache; completion \d+\)$/m);
     assert.match(stdout, /^errors: none$/m);
     const failed = await ok('query', 'conversation', seed.conversations.toolError.rootSpanId);
     assert.match(failed.stdout, /^worker_execute_tool +NOT_FOUND: unknown tool "no_such_tool"/m);
-    const json = JSON.parse((await ok('query', 'conversation', twoTurns.rootSpanId, '--json')).stdout) as { turns: unknown[]; tokens: { total: number } };
+    const json = JSON.parse((await ok('query', 'conversation', twoTurns.rootSpanId, '--json')).stdout) as { turns: unknown[]; tokens: { total: number; prompt: number; promptCached: number } };
     assert.equal(json.turns.length, 2);
     assert.ok(json.tokens.total > 0);
+    assert.ok(json.tokens.promptCached > 0 && json.tokens.promptCached < json.tokens.prompt);
   });
 
   it('query rejects bad arguments and unknown conversations with a message and exit code 1', async () => {

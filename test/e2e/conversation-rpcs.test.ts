@@ -166,8 +166,8 @@ describe('ConversationService RPCs', function () {
     assert.equal(typo.code, status.INVALID_ARGUMENT, typo.details);
     assert.equal(decodeErrorDetails(typo).errorInfo?.reason, 'MODEL_NOT_FOUND');
     assert.deepEqual(decodeErrorDetails(typo).fieldViolations?.map((v) => v.field), ['options.model']);
-    const claude = await streamTurn(client, 'A 40-year-old man, 180 cm, 80 kg.', { options: { model: 'claude-sonnet-4-5' } });
-    assert.equal(claude.model, 'claude-sonnet-4-5');
+    const claude = await streamTurn(client, 'A 40-year-old man, 180 cm, 80 kg.', { options: { model: 'claude-sonnet-4-6' } });
+    assert.equal(claude.model, 'claude-sonnet-4-6');
   });
 
   it('ends a turn with DEADLINE_EXCEEDED when the caller\'s deadline passes, and its trace says so', async () => {

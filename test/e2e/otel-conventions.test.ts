@@ -111,6 +111,8 @@ describe('OpenTelemetry conventions at an OTLP collector', function () {
       assert.ok(Number(a['gen_ai.usage.input_tokens']) > 0);
       assert.ok(Number(a['gen_ai.usage.output_tokens']) > 0);
     }
+    // The second model call read the first one's prompt from the prompt cache.
+    assert.ok(chats.some((chat) => Number(attributes(chat)['gen_ai.usage.cache_read.input_tokens']) > 0), 'a chat span read from the prompt cache');
     const toolSpans = rows.filter((row) => attributes(row)['gen_ai.operation.name'] === 'execute_tool');
     const tool = toolSpans.find((row) => attributes(row)['gen_ai.tool.name'] === 'calculate_clinical_metrics');
     assert.ok(tool, `an execute_tool span for the metrics tool among ${toolSpans.map((r) => attributes(r)['gen_ai.tool.name']).join(', ')}`);

@@ -101,7 +101,7 @@ describe('offline model: fetch handler', () => {
   });
 
   it('answers to its own name and Claude\'s model names; any other is a 404 not_found_error, as the API answers it', async () => {
-    for (const model of ['claude-sonnet-4-5', 'claude-opus-4-1-20250805', 'claude-3-5-haiku-latest', 'claude-3-7-sonnet-20250219']) {
+    for (const model of ['claude-sonnet-4-6', 'claude-sonnet-5-5', 'claude-fable-5-1', 'claude-mythos-preview', 'claude-opus-4-1-20250805', 'claude-3-5-haiku-latest', 'claude-3-7-sonnet-20250219']) {
       const response = await post('/v1/messages', { model, max_tokens: 100, messages: [{ role: 'user', content: 'hello' }] });
       assert.equal(response.status, 200, model);
     }

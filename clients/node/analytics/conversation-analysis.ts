@@ -9,7 +9,10 @@ import type { BtqlClient } from './btql-client.js';
 import { durationMs, numberAt, objectAt, SPAN, spanError, spanName, spanParent, spanStart, spanType, stringAt } from '../span-fields.js';
 
 export interface TokenTotals {
+  /** Every input token, those the prompt cache served included (Braintrust's prompt_tokens). */
   prompt: number;
+  /** Of prompt, read from the prompt cache. */
+  promptCached: number;
   completion: number;
   total: number;
 }
@@ -157,12 +160,13 @@ function toolNameOf(call: JsonObject): string {
 }
 
 function tokenTotals(llmSpans: JsonObject[]): TokenTotals {
-  const totals: TokenTotals = { prompt: 0, completion: 0, total: 0 };
+  const totals: TokenTotals = { prompt: 0, promptCached: 0, completion: 0, total: 0 };
   for (const row of llmSpans) {
     const metrics = objectAt(row, 'metrics');
     const prompt = numberAt(metrics, 'prompt_tokens') ?? 0;
     const completion = numberAt(metrics, 'completion_tokens') ?? 0;
     totals.prompt += prompt;
+    totals.promptCached += numberAt(metrics, 'prompt_cached_tokens') ?? 0;
     totals.completion += completion;
     totals.total += numberAt(metrics, 'tokens') ?? prompt + completion;
   }

@@ -70,9 +70,15 @@ export class ChatPrinter {
     this.note(
       dim(
         `— conversation ${result.conversationId} · turn ${result.turnIndex} · ${result.stopReason.replace('STOP_REASON_', '').toLowerCase()} · ` +
-          `${result.iterations} model calls · ${usage?.inputTokens ?? 0} in / ${usage?.outputTokens ?? 0} out tokens · ` +
+          `${result.iterations} model calls · ${usage?.inputTokens ?? 0} in${cacheNote(usage)} / ${usage?.outputTokens ?? 0} out tokens · ` +
           `${(Number(result.durationMs) / 1000).toFixed(2)} s · trace ${result.trace?.rootSpanId || '(tracing off)'}`,
       ),
     );
   }
+}
+
+/** " (900 from the prompt cache)" when the cache served part of the input. */
+function cacheNote(usage: TurnResult__Output['usage']): string {
+  const read = usage?.cacheReadInputTokens ?? 0;
+  return read > 0 ? ` (${read} from the prompt cache)` : '';
 }

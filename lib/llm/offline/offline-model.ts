@@ -1,14 +1,16 @@
 // The offline clinical model: given an Anthropic Messages request, decide the assistant's reply
 // (tool calls for a fresh question, a grounded answer once tool results are in). Deterministic:
 // ids come from a hash of the request, never from randomness or the clock, so the same request
-// always gets the same reply.
+// always gets the same reply — only its usage's prompt-cache counts depend on what earlier
+// requests cached, as with the API (prompt-cache.ts).
 import { createHash } from 'node:crypto';
 import { writeAnswer } from './answer-writer.js';
 import { viewConversation } from './conversation-view.js';
 import { judgeReply } from './judge.js';
 import { parseMessagesRequest } from './request-validation.js';
 import { planToolCalls } from './tool-planner.js';
-import { InvalidRequestError, type MessagesRequest, type ModelReply, type ReplyBlock, type StopReason } from './wire-types.js';
+import { PromptCache } from './prompt-cache.js';
+import { InvalidRequestError, type MessagesRequest, type ModelReply, type ReplyBlock, type StopReason, type Usage } from './wire-types.js';
 
 /** Claude's context window, which the offline model holds requests to as the API does. */
 export const DEFAULT_CONTEXT_TOKENS = 200_000;
@@ -16,13 +18,17 @@ export const DEFAULT_CONTEXT_TOKENS = 200_000;
 export interface OfflineModelOptions {
   /** The most input tokens a request may have; more is refused like the API refuses it (400). */
   contextTokens?: number;
+  /** The prompt cache's clock (tests move it past a TTL). */
+  now?: () => number;
 }
 
 export class OfflineClinicalModel {
   readonly contextTokens: number;
+  private readonly promptCache: PromptCache;
 
   constructor(options: OfflineModelOptions = {}) {
     this.contextTokens = options.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
+    this.promptCache = new PromptCache(options.now, estimateTokens);
   }
 
   /** Validates a raw (JSON-parsed) request body, then replies. Throws InvalidRequestError. */
@@ -55,8 +61,17 @@ export class OfflineClinicalModel {
       model: request.model,
       content,
       stop_reason: stopReason,
-      usage: { input_tokens: inputTokens, output_tokens: Math.min(request.max_tokens, Math.max(1, outputTokens(content))) },
+      usage: { ...this.inputUsage(request, inputTokens), output_tokens: Math.min(request.max_tokens, Math.max(1, outputTokens(content))) },
     };
+  }
+
+  /** The input tokens split as the API splits them: uncached, read from the prompt cache, written to it. */
+  private inputUsage(request: MessagesRequest, inputTokens: number): Omit<Usage, 'output_tokens'> {
+    if (!request.promptUnits) {
+      return { input_tokens: inputTokens, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 } };
+    }
+    const cached = this.promptCache.account(request.model, request.promptUnits, inputTokens);
+    return { input_tokens: inputTokens - cached.cache_read_input_tokens - cached.cache_creation_input_tokens, ...cached };
   }
 
   /** The rough size of a request in tokens (≈ 4 characters each), for usage and count_tokens. */

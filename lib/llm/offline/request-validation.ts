@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { JsonObject } from '../../json.js';
 import { isJsonObject } from '../../json.js';
+import { promptUnitsOf } from './prompt-cache.js';
 import type { MessagesRequest, RequestBlock, RequestMessage, ToolDefinition } from './wire-types.js';
 import { InvalidRequestError } from './wire-types.js';
 
@@ -93,6 +94,8 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
   if (raw.system !== undefined) request.system = typeof raw.system === 'string' ? raw.system : raw.system.map((b) => b.text).join('\n');
   if (raw.tool_choice) request.tool_choice = raw.tool_choice.type;
   checkConversationShape(request.messages);
+  const promptUnits = promptUnitsOf(body);
+  if (promptUnits) request.promptUnits = promptUnits;
   return request;
 }
 

@@ -56,7 +56,7 @@ export function replyToStreamEvents(reply: ModelReply, options: ChunkingOptions 
         stop_reason: null,
         stop_sequence: null,
         // Output so far: the API reports a token or so here and the total in message_delta.
-        usage: { input_tokens: reply.usage.input_tokens, output_tokens: 1 },
+        usage: { ...reply.usage, output_tokens: 1 },
       },
     },
   ];

@@ -2,6 +2,7 @@
 // normalised on the way in (request-validation.ts), so the model sees one clean shape whatever
 // the caller sent (string or block content, tool_result content as string or text blocks).
 import type { JsonObject } from '../../json.js';
+import type { PromptUnit } from './prompt-cache.js';
 
 export interface TextBlock {
   type: 'text';
@@ -51,14 +52,20 @@ export interface MessagesRequest {
   /** Only 'none' changes anything offline: the model then never calls a tool. */
   tool_choice?: 'auto' | 'any' | 'tool' | 'none';
   stream: boolean;
+  /** The prompt as cache units, when the request marks any cache_control breakpoint. */
+  promptUnits?: PromptUnit[];
 }
 
 export type ReplyBlock = TextBlock | ToolUseBlock;
 export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens';
 
 export interface Usage {
+  /** Input tokens neither read from nor written to the prompt cache. */
   input_tokens: number;
   output_tokens: number;
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 /** What the model decided; the fetch layer turns it into a JSON Message or an SSE stream. */

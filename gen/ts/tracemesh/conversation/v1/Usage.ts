@@ -4,9 +4,13 @@
 export interface Usage {
   'inputTokens'?: (number);
   'outputTokens'?: (number);
+  'cacheReadInputTokens'?: (number);
+  'cacheCreationInputTokens'?: (number);
 }
 
 export interface Usage__Output {
   'inputTokens': (number);
   'outputTokens': (number);
+  'cacheReadInputTokens': (number);
+  'cacheCreationInputTokens': (number);
 }
