@@ -52,8 +52,10 @@ function describeNode(node: SpanNode): string {
   if (typeof service === 'string') parts.push(`(${service})`);
   const scores = Object.entries(objectAt(node.row, 'scores') ?? {}).filter(([, v]) => typeof v === 'number');
   if (scores.length > 0) parts.push(scores.map(([k, v]) => `${k}=${(v as number).toFixed(2)}`).join(' '));
-  const tokens = objectAt(node.row, 'metrics')?.tokens;
-  if (typeof tokens === 'number') parts.push(`${tokens} tokens`);
+  const metrics = objectAt(node.row, 'metrics');
+  const tokens = metrics?.tokens;
+  const cached = metrics?.prompt_cached_tokens;
+  if (typeof tokens === 'number') parts.push(typeof cached === 'number' && cached > 0 ? `${tokens} tokens (${cached} cached)` : `${tokens} tokens`);
   if (node.row.error !== undefined && node.row.error !== null) parts.push('ERROR');
   return parts.join(' ');
 }

@@ -43,7 +43,7 @@ describe('tracemesh CLI', function () {
     assert.match(chat.stdout, /## Assessment/);
     assert.match(chat.stdout, /Stage 2 hypertension/i, 'the second turn used the blood pressure');
     assert.match(chat.stderr, /✓ calculate_clinical_metrics/);
-    assert.match(chat.stderr, /turn 1 · end_turn/);
+    assert.match(chat.stderr, /turn 1 · end_turn · \d+ model calls · \d+ in \(\d+ from the prompt cache\) \/ \d+ out tokens/);
     assert.doesNotMatch(chat.stderr, /warning/, 'its spans reached the trace store');
     const rootSpanId = /trace: tracemesh trace ([0-9a-f]{32})/.exec(chat.stderr)?.[1];
     assert.ok(rootSpanId, 'chat prints the trace command');
@@ -55,6 +55,7 @@ describe('tracemesh CLI', function () {
     assert.equal(lines.filter((l) => l.includes('client_turn')).length, 2);
     assert.equal(lines.filter((l) => /calculate_clinical_metrics \[tool\]/.test(l)).length, 2);
     assert.ok(lines.some((l) => /health_risk=0\.\d\d/.test(l)), 'scores are shown');
+    assert.ok(lines.some((l) => /claude_messages_create \[llm\] .* \d+ tokens \(\d+ cached\)$/.test(l)), 'prompt-cache reads are shown');
 
     const json = await tracemesh(['trace', rootSpanId, '--json'], env);
     const rows = JSON.parse(json.stdout) as Array<{ root_span_id: string }>;
