@@ -143,6 +143,18 @@ describe('medications: name lookup', () => {
     assert.ok(!index.lookup('netformin').found, 'different first letter');
   });
 
+  it('finds a combination product by brand, as its components, apart from single drugs', () => {
+    const components = (query: string) => index.combinationProduct(query)?.components.map((d) => d.name);
+    assert.deepEqual(components('Zestoretic'), ['lisinopril', 'hydrochlorothiazide']);
+    assert.deepEqual(components('HYZAAR 50/12.5 mg tablets'), ['losartan', 'hydrochlorothiazide']);
+    assert.deepEqual(components('Diovan HCT'), ['valsartan', 'hydrochlorothiazide']);
+    assert.deepEqual(components('Xigduo'), ['dapagliflozin', 'metformin'], 'sold as "Xigduo XR", typed without it');
+    assert.equal(index.combinationProduct('Janumet XR')?.brand, 'Janumet XR');
+    assert.equal(index.combinationProduct('Diovan'), undefined, 'a single drug\'s brand is that drug');
+    assert.equal(found(index.lookup('Diovan')).name, 'valsartan');
+    assert.ok(!index.lookup('Zestoretic').found, 'never read as one drug');
+  });
+
   it('reports an unknown name with close covered names as suggestions', () => {
     assert.deepEqual(unknown(index.lookup('insulin')).suggestions, ['insulin glargine', 'insulin lispro']);
     assert.deepEqual(found(index.lookup('metformn XR 750 mg')), { name: 'metformin', by: 'spelling', as: 'metformin' }, 'a slip inside a product name');

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { COMBINATION_PRODUCTS } from '../../lib/llm/offline/patient-facts.js';
+import { DrugNameIndex } from '../../services/toolworker/medications/drug-name-index.js';
+import { normaliseDrugName } from '../../services/toolworker/medications/drug-name-normalisation.js';
 import { loadMedicationReference } from '../../services/toolworker/medications/load-reference.js';
 import { MedicationDataError, parseMedicationReference, type MedicationReference } from '../../services/toolworker/medications/reference-schema.js';
 
@@ -81,6 +84,37 @@ describe('medication reference data', () => {
     const severities = new Set(reference.interactions.map((x) => x.severity));
     assert.deepEqual([...severities].sort(), ['contraindicated', 'major', 'minor', 'moderate']);
     assert.ok(reference.interactions.some((x) => x.drugs.some((d) => d.startsWith('class:'))), 'has class-level entries');
+  });
+
+  it('lists combination products by brand, each of covered drugs with a source, and the offline model knows the same ones', () => {
+    const drugs = new Set(reference.drugs.map((d) => d.name));
+    const brands = new Map(reference.combinations.flatMap((c) => c.brand_names.map((b) => [normaliseDrugName(b), c.components] as const)));
+    for (const brand of ['Zestoretic', 'Hyzaar', 'Janumet']) assert.ok(brands.has(normaliseDrugName(brand)), brand);
+    for (const combination of reference.combinations) {
+      assert.ok(combination.components.every((c) => drugs.has(c)), combination.brand_names[0]);
+      assert.match(combination.source, /DailyMed/);
+    }
+    // The model's list and the reference's: the same brands, the same components in the same order.
+    const index = new DrugNameIndex(reference);
+    const model = COMBINATION_PRODUCTS.flatMap((p) => p.brands.map((brand) => [brand, [...p.components]] as const));
+    for (const [brand, components] of model) assert.deepEqual(index.combinationProduct(brand)?.components.map((d) => d.name), components, brand);
+    for (const key of brands.keys()) assert.ok(model.some(([brand]) => brand === key), `the model knows ${key}`);
+  });
+
+  it('rejects a combination whose component is not covered or whose brand names something else', () => {
+    const data = copy();
+    data.combinations.push({ brand_names: ['Lotrel'], components: ['amlodipine', 'benazepril'], source: 'label' });
+    data.combinations.push({ brand_names: ['Zestril'], components: ['lisinopril', 'lisinopril'], source: 'label' });
+    data.combinations.push({ brand_names: ['Hyzaar', 'Ramipril'], components: ['losartan', 'hydrochlorothiazide'], source: 'label' });
+    const problems = problemsOf(data);
+    const expected = [
+      /combination "Lotrel": component "benazepril" is not a drug in this file/,
+      /combination "Zestril": brand name "Zestril" is already a name of drug "lisinopril"/,
+      /combination "Zestril": a component is listed twice/,
+      /combination "Hyzaar": brand name "Hyzaar" is already a name of combination "Hyzaar"/,
+      /combination "Hyzaar": brand name "Ramipril" is in other_drug_names/,
+    ];
+    for (const pattern of expected) assert.ok(problems.some((p) => pattern.test(p)), `${pattern} in:\n${problems.join('\n')}`);
   });
 
   it('rejects structural problems, naming the path and the drug', () => {

@@ -76,6 +76,23 @@ describe('check_medications tool', () => {
     assert.deepEqual(((await run({ medications: ['zorblax-metfromin'] })).output as { medications: Array<{ query: string; found: boolean }> }).medications.map((m) => [m.query, m.found]), [['zorblax-metfromin', false]]);
   });
 
+  it('checks a combination product by brand as each of its components, interactions and duplicates included', async () => {
+    type Output = { medications: Array<{ query: string; found: boolean; name: string; matched: JsonObject; flags: Array<{ type: string; message: string }> }>; interactions: Array<{ drugs: string[] }>; notes: string[] };
+    const output = (await run({ medications: ['Zestoretic', 'lithium'], patient: { age: 62 } })).output as Output;
+    assert.deepEqual(output.medications.map((m) => [m.query, m.name, m.matched]), [
+      ['Zestoretic', 'lisinopril', { by: 'combination', name: 'Zestoretic' }],
+      ['Zestoretic', 'hydrochlorothiazide', { by: 'combination', name: 'Zestoretic' }],
+      ['lithium', 'lithium', { by: 'name', name: 'lithium' }],
+    ]);
+    assert.deepEqual(output.interactions.map((x) => x.drugs), [['lisinopril', 'lithium'], ['hydrochlorothiazide', 'lithium']]);
+    assert.ok(output.notes.includes('"Zestoretic" is a combination product (Zestoretic), checked as its components: lisinopril, hydrochlorothiazide.'));
+    // Any case, with a strength or an XR suffix; a component named again is duplicate therapy.
+    const written = (await run({ medications: ['hyzaar 100-25 mg', 'Janumet XR 50/1000', 'xigduo', 'losartan'] })).output as Output;
+    assert.deepEqual(written.medications.map((m) => m.name), ['losartan', 'hydrochlorothiazide', 'sitagliptin', 'metformin', 'dapagliflozin', 'metformin', 'losartan']);
+    assert.ok(written.medications[5]?.flags.some((f) => f.type === 'duplicate' && f.message.includes('"Janumet XR 50/1000" (metformin)')));
+    assert.ok(written.medications[6]?.flags.some((f) => f.type === 'duplicate' && f.message.includes('"hyzaar 100-25 mg" (losartan)')));
+  });
+
   it('enforces the schema: 1–20 names, known patient fields of the right types', () => {
     const fields = (args: JsonObject) => registry.validate(CHECK_MEDICATIONS_TOOL_NAME, args).map((v) => v.field);
     assert.deepEqual(fields({}), ['medications']);
@@ -116,7 +133,7 @@ describe('check_medications tool', () => {
     assert.match(String(metformin?.source), /DailyMed/);
     assert.ok(metformin?.flags?.some((f) => f.type === 'renal' && f.level === 'contraindicated' && /^contraindicated at eGFR 25/.test(f.message)));
     assert.ok(lisinopril?.flags?.some((f) => f.type === 'pregnancy' && f.level === 'contraindicated'));
-    assert.equal(output.data_version, '1.0.0');
+    assert.equal(output.data_version, '2.0.0');
   });
 
   it('reports an unknown drug with suggestions and still checks the rest', async () => {
@@ -152,7 +169,7 @@ describe('check_medications tool', () => {
 
   it('logs the data version and what was corrected in the span metadata', async () => {
     const { metadata } = await run({ medications: ['metfromin', 'nosuchdrug'] });
-    assert.equal(metadata?.data_version, '1.0.0');
+    assert.equal(metadata?.data_version, '2.0.0');
     assert.deepEqual(metadata?.spelling_corrections, ['metfromin → metformin']);
     assert.deepEqual(metadata?.unknown, ['nosuchdrug']);
   });

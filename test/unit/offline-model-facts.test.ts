@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { clinicalFindings, rankConditions, raisedBy } from '../../lib/llm/offline/clinical-reasoning.js';
+import { judgeLab } from '../../lib/llm/offline/lab-reasoning.js';
 import type { LabReading } from '../../lib/llm/offline/lab-values.js';
-import { extractLabs, LAB_TESTS, labIdOf } from '../../lib/llm/offline/lab-values.js';
+import { extractLabs, LAB_TESTS, labIdOf, toolTestOf, unitOf } from '../../lib/llm/offline/lab-values.js';
 import { describeNewInformation, describePatient } from '../../lib/llm/offline/phrasing.js';
 import {
   extractAge,
@@ -136,6 +137,20 @@ describe('offline model: patient facts', () => {
     assert.deepEqual(extractMedications('not on metformin; takes lisinopril'), ['lisinopril']);
     assert.deepEqual(extractMedications('metformin and Glucophage'), ['metformin']);
     assert.deepEqual(extractMedications('no medications'), []);
+  });
+
+  it('a combination product by brand is each of its components, and keeps its name as written', () => {
+    const facts = extractPatientFacts('A 62-year-old woman on Zestoretic and lithium; not on Hyzaar.');
+    assert.deepEqual(facts.medications, ['lisinopril', 'hydrochlorothiazide', 'lithium']);
+    assert.deepEqual(facts.combinationProducts, [{ name: 'Zestoretic', components: ['lisinopril', 'hydrochlorothiazide'] }]);
+    assert.equal(describePatient(facts), '62-year-old female, taking Zestoretic (lisinopril and hydrochlorothiazide) and lithium');
+    // The longer brand wins over the one inside it; a strength after the name is fine.
+    assert.deepEqual(extractPatientFacts('takes Exforge HCT 10/320/25').combinationProducts, [{ name: 'Exforge HCT', components: ['amlodipine', 'valsartan', 'hydrochlorothiazide'] }]);
+    assert.deepEqual(extractMedications('Janumet XR 50/1000 mg and Lipitor'), ['sitagliptin', 'metformin', 'atorvastatin']);
+    const asked = extractPatientFacts('Should she start Janumet?');
+    assert.deepEqual(asked.proposedMedications, ['sitagliptin', 'metformin']);
+    assert.match(describePatient(asked), /asking about starting Janumet \(sitagliptin and metformin\)$/);
+    assert.deepEqual(factsFromTexts(['on hyzaar', 'Hyzaar 100/25 daily, and metformin']).combinationProducts, [{ name: 'hyzaar', components: ['losartan', 'hydrochlorothiazide'] }], 'one entry a product');
   });
 
   it('symptoms in many phrasings, with denials kept apart', () => {
@@ -277,6 +292,23 @@ describe('offline model: lab values', () => {
     ['high TSH', [{ test: 'tsh', level: 'high' }]],
     ['Elevated ALT; ferritin is low', [{ test: 'alt', level: 'high' }, { test: 'ferritin', level: 'low' }]],
     ['not anemic, Hb 13.5', [{ test: 'hemoglobin', value: 13.5 }]],
+    // A random glucose, not a fasting one: ADA's threshold differs.
+    ['random glucose 240 mg/dL', [{ test: 'random_glucose', value: 240, unit: 'mg/dL' }]],
+    ['non-fasting glucose 13.1 mmol/L', [{ test: 'random_glucose', value: 13.1, unit: 'mmol/L' }]],
+    ['RBG 11.2, fasting glucose 6.1 mmol/L', [{ test: 'random_glucose', value: 11.2 }, { test: 'fasting_glucose', value: 6.1, unit: 'mmol/L' }]],
+    // Urea (UK, mmol/L) apart from BUN (mg/dL).
+    ['urea 14.2 mmol/L, BUN 28', [{ test: 'urea', value: 14.2, unit: 'mmol/L' }, { test: 'bun', value: 28 }]],
+    ['serum urea 7.5', [{ test: 'urea', value: 7.5 }]],
+    // A result past a bound keeps its comparator.
+    ['TSH < 0.01', [{ test: 'tsh', value: 0.01, comparator: '<' }]],
+    ['TSH <0.01 mIU/L', [{ test: 'tsh', value: 0.01, unit: 'mIU/L', comparator: '<' }]],
+    ['ferritin >1000', [{ test: 'ferritin', value: 1000, comparator: '>' }]],
+    ['K >= 6.5 mmol/L', [{ test: 'potassium', value: 6.5, unit: 'mmol/L', comparator: '≥' }]],
+    // A date between name and value: the value is read, never the date's digits.
+    ['HbA1c (March 2026) 7.4%', [{ test: 'hba1c', value: 7.4, unit: '%' }]],
+    ['potassium on 3/14: 5.8', [{ test: 'potassium', value: 5.8 }]],
+    ['HbA1c (2026-03-14) 6.9%; Hb (14 March 2026) 9.8', [{ test: 'hba1c', value: 6.9, unit: '%' }, { test: 'hemoglobin', value: 9.8 }]],
+    ['A1c on 12/2023 was 8.2%, TSH in March 8.5', [{ test: 'hba1c', value: 8.2, unit: '%' }, { test: 'tsh', value: 8.5 }]],
   ];
   for (const [text, labs] of found) {
     it(`labs from "${text}"`, () => assert.deepEqual(extractLabs(text), labs));
@@ -306,10 +338,24 @@ describe('offline model: lab values', () => {
     'LDL-P 1500',
     'urate-lowering therapy 100 mg',
     'potassium 45', // atypical in every unit: not a result
+    'urea 40 mg/dL', // urea's own mass or BUN: not guessed
+    'urea breath test 5',
+    'keep LDL < 70', // a bound is a target here
+    'LDL < 100 is the goal',
+    'HbA1c < 7% for most adults',
+    'potassium on 3/14', // a date and no value
+    'HbA1c (March 2026)',
   ];
   for (const text of notLabs) {
     it(`no lab in "${text}"`, () => assert.deepEqual(extractLabs(text), []));
   }
+
+  it('a bare number takes the one unit it is typical in: urea has only mmol/L, while BUN 18 and vitamin D 25 stay unitless for the lab tool to ask about', () => {
+    assert.equal(unitOf({ test: 'urea', value: 7.5 }), 'mmol/L');
+    assert.equal(unitOf({ test: 'bun', value: 18 }), undefined, '18 mg/dL or 18 mmol/L (50 mg/dL): both plausible');
+    assert.equal(unitOf({ test: 'vitamin_d', value: 25 }), undefined, '25 ng/mL or 25 nmol/L (10 ng/mL): both plausible');
+    assert.equal(unitOf({ test: 'bun', value: 90 }), 'mg/dL', 'only one unit fits');
+  });
 
   it('keeps the other facts as they were: age, blood pressure and doses are not labs', () => {
     const facts = extractPatientFacts('A 58-year-old man, BP 150/95, creatinine 1.4 mg/dL, eGFR 55, on metformin 1000 mg. HbA1c 8.1%.');
@@ -338,7 +384,10 @@ describe('offline model: lab values', () => {
     };
     const entries = data.tests.filter((t) => t.id !== 'creatinine');
     assert.deepEqual(entries.map((t) => labIdOf(t.name)), entries.map((t) => t.id));
-    assert.deepEqual(LAB_TESTS.map((t) => t.id).sort(), entries.map((t) => t.id).sort(), 'the 18 tests but creatinine, which is serumCreatinine');
+    const lookedUpAsThemselves = LAB_TESTS.filter((t) => toolTestOf(t.id) === t.id).map((t) => t.id);
+    assert.deepEqual(lookedUpAsThemselves.sort(), entries.map((t) => t.id).sort(), 'the 18 tests but creatinine, which is serumCreatinine');
+    // The others: urea is looked up as BUN, a random glucose not at all (the tool's glucose range is the fasting one).
+    assert.deepEqual(LAB_TESTS.filter((t) => toolTestOf(t.id) !== t.id).map((t) => [t.id, toolTestOf(t.id)]), [['random_glucose', undefined], ['urea', 'bun']]);
     for (const entry of entries) {
       const ours = LAB_TESTS.find((t) => t.id === entry.id)!;
       assert.equal(ours.units[0]?.unit, entry.unit, `${entry.id}: reference unit`);
@@ -451,6 +500,35 @@ describe('offline model: clinical reasoning', () => {
     assert.deepEqual(reasonsFor('a 60-year-old man, ferritin 8', 'anemia'), ['ferritin 8 ng/mL (< 30 ng/mL: iron deficiency)']);
     assert.deepEqual(reasonsFor('joint pain, uric acid 8.2', 'gout'), ['joint pain', 'uric acid 8.2 mg/dL (> 6.8 mg/dL: above urate saturation; supports gout only with a typical flare)']);
     assert.deepEqual(reasonsFor('eGFR 42', 'chronic_kidney_disease'), ['eGFR 42 (< 60)'], 'eGFR as before');
+  });
+
+  it('lab values: a random glucose against ADA\'s random threshold (≥ 200 mg/dL, diagnostic with classic symptoms), never the fasting one', () => {
+    assert.deepEqual(reasonsFor('increased thirst and frequent urination, random glucose 240 mg/dL', 'type_2_diabetes'), [
+      'increased thirst, frequent urination',
+      'random glucose 240 mg/dL (≥ 200 mg/dL with classic symptoms: diabetes (ADA diagnostic criterion))',
+    ]);
+    assert.deepEqual(reasonsFor('non-fasting glucose 13.1 mmol/L', 'type_2_diabetes'), [
+      'random glucose 13.1 mmol/L (≈ 236 mg/dL; ≥ 200 mg/dL: diabetes range if classic symptoms are present; otherwise confirm with HbA1c or fasting glucose)',
+    ]);
+    assert.equal(rank('random glucose 150').find((r) => r.profile.id === 'type_2_diabetes'), undefined, '140–199 mg/dL is not diagnostic');
+    const facts = extractPatientFacts('RBG 48');
+    assert.deepEqual(judgeLab(facts.labs[0]!, facts), { value: 'random glucose 48 mg/dL', meaning: 'level 2 hypoglycemia', threshold: '< 54 mg/dL', matters: false, urgent: true });
+  });
+
+  it('lab values past a bound fall in a band only if every value past it does', () => {
+    const judged = (text: string) => {
+      const facts = extractPatientFacts(text);
+      const { value, meaning, threshold, urgent } = judgeLab(facts.labs[0]!, facts);
+      return { value, meaning, threshold, urgent };
+    };
+    assert.deepEqual(reasonsFor('palpitations, TSH < 0.01', 'hyperthyroidism'), ['palpitations', 'TSH < 0.01 mIU/L (< 0.1 mIU/L: suppressed; hyperthyroidism likely)']);
+    assert.deepEqual(judged('potassium > 6.0'), { value: 'potassium > 6 mmol/L', meaning: 'at least moderate hyperkalemia', threshold: '≥ 6.0 mmol/L', urgent: true });
+    assert.deepEqual(judged('LDL > 200'), { value: 'LDL > 200 mg/dL', meaning: 'severe hypercholesterolemia', threshold: '≥ 190 mg/dL', urgent: false });
+    // Past a bound inside a band: it may lie beyond it, so no band is claimed.
+    assert.deepEqual(judged('LDL > 170'), { value: 'LDL > 170 mg/dL', meaning: undefined, threshold: undefined, urgent: false });
+    assert.deepEqual(judged('sodium > 140'), { value: 'sodium > 140 mmol/L', meaning: undefined, threshold: undefined, urgent: false }, 'not "normal"');
+    assert.deepEqual(judged('potassium < 4.5 mmol/L'), { value: 'potassium < 4.5 mmol/L', meaning: undefined, threshold: undefined, urgent: false });
+    assert.equal(judged('ferritin < 10').meaning, 'iron deficiency');
   });
 
   it('is stable: the same findings always rank the same way', () => {

@@ -163,7 +163,7 @@ describe('offline model with the real clinical tools', () => {
     assert.match(text, /\*\*Type 2 diabetes or prediabetes \(if confirmed\):\*\*.*\[t2dm-treatment\]\./);
     assert.doesNotMatch(text, /\[hypothyroidism-diagnosis\]/, 'only passages the search returned are cited');
     // Medication facts from the drug reference: doses, kidney cautions, interactions (none here).
-    assert.match(text, /\*\*Medication check \(drug reference v1\.0\.0\):\*\* no interactions between metformin, levothyroxine and semaglutide\./);
+    assert.match(text, /\*\*Medication check \(drug reference v2\.0\.0\):\*\* no interactions between metformin, levothyroxine and semaglutide\./);
     assert.match(text, /\*\*Metformin\*\* \(Biguanide\): usual adult dose 500–2550 mg\/day, 1–3 divided doses with meals; contraindicated below eGFR 30 and dose adjustment below eGFR 45, so check kidney function first\./);
     assert.match(text, /\*\*Levothyroxine\*\* \(Thyroid hormone \(T4\)\): usual adult dose 12\.5–200 mcg\/day/);
     assert.match(text, /\*\*Semaglutide\*\* \(GLP-1 receptor agonist\): usual adult dose 0\.25–2 mg\/week.*pregnancy: avoid \(status not stated\)/);
@@ -240,6 +240,18 @@ describe('offline model with the real clinical tools', () => {
     const creatinine = await ask(client, [...first.messages, { role: 'user', content: 'Her creatinine is 1.0 mg/dL.' }]);
     const recheck = toolUses(creatinine).find((u) => u.name === 'check_medications')?.input as JsonObject;
     assert.deepEqual(recheck.patient, { age: 45, egfr: Math.round(egfrCkdEpi2021(1.0, 45, 'female')) }, 'new kidney function: the same drugs at the new eGFR');
+  });
+
+  it('checks a combination product by brand as each of its components, naming the brand as written', async () => {
+    const { calls, answer } = await turn(offlineClient(), [], 'A 62-year-old woman on Zestoretic and lithium, with fatigue.');
+    assert.match(textOf(calls), /check Zestoretic \(lisinopril and hydrochlorothiazide\) and lithium together with/);
+    assert.deepEqual((toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject).medications, ['lisinopril', 'hydrochlorothiazide', 'lithium', 'metformin', 'levothyroxine']);
+    const text = textOf(answer);
+    assert.match(text, /Patient: 62-year-old female, presenting with fatigue, taking Zestoretic \(lisinopril and hydrochlorothiazide\) and lithium\./);
+    // An interaction for each component, each named with the brand.
+    assert.match(text, /\*\*Interaction:\*\* lisinopril \(Zestoretic\) \+ lithium \(major\)/);
+    assert.match(text, /\*\*Interaction:\*\* hydrochlorothiazide \(Zestoretic\) \+ lithium \(major\)/);
+    assert.match(text, /\*\*Lisinopril\*\* \(in Zestoretic; ACE inhibitor\): usual adult dose/);
   });
 
   it('reports a name the reference does not know, with its suggestions', async () => {
@@ -332,6 +344,70 @@ describe('offline model with the lab reference tool (the Python service\'s own c
     const nothing = await ask(client, [...first.messages, { role: 'user', content: 'What would you prioritise?' }], tools);
     assert.equal(nothing.stop_reason, 'end_turn');
     assert.match(textOf(nothing), /- \*\*Hemoglobin A1c \(HbA1c\)\*\* 7\.2 %: high/, 'the earlier lookup is still reported');
+  });
+
+  it('reads a random glucose against its own ADA threshold and never looks it up as a fasting one', async () => {
+    const question = 'A 55-year-old man with increased thirst and frequent urination, random glucose 240 mg/dL.';
+    const { calls, answer } = await turn(offlineClient(), [], question, [...ALL_TOOLS, LAB]);
+    assert.deepEqual(labCalls(calls), [], 'the tool\'s only glucose range is the fasting one');
+    const text = textOf(answer);
+    assert.match(text, /- \*\*Random glucose 240 mg\/dL\*\*: diabetes \(ADA diagnostic criterion\) \(≥ 200 mg\/dL with classic symptoms\)\./);
+    assert.doesNotMatch(text, /fasting glucose 240|≥ 126 mg\/dL: diabetes range/);
+    const nonFasting = await ask(offlineClient(), [{ role: 'user', content: 'A 60-year-old woman, non-fasting glucose 13.1 mmol/L, fatigue.' }], [LAB]);
+    assert.equal(nonFasting.stop_reason, 'end_turn', 'not sent to the tool as a fasting glucose');
+    assert.match(textOf(nonFasting), /\*\*Random glucose 13\.1 mmol\/L \(≈ 236 mg\/dL\)\*\*: diabetes range if classic symptoms are present/);
+  });
+
+  it('looks up urea as BUN in mmol/L, and names it as the clinician did', async () => {
+    const { calls, answer } = await turn(offlineClient(), [], 'A 70-year-old man with CKD, urea 14.2 mmol/L.', [...ALL_TOOLS, LAB]);
+    assert.deepEqual(labCalls(calls), [{ test: 'BUN', value: 14.2, unit: 'mmol/L', sex: 'male' }]);
+    assert.match(textOf(answer), /- \*\*Urea \(Blood urea nitrogen \(BUN\)\)\*\* 14\.2 mmol\/L \(39\.8 mg\/dL\): high \(reference 2\.9–8\.6 mmol\/L\)/);
+    const bare = await ask(offlineClient(), [{ role: 'user', content: 'Urea 7.5 in a 70-year-old man.' }], [LAB]);
+    assert.deepEqual(labCalls(bare), [{ test: 'BUN', value: 7.5, unit: 'mmol/L', sex: 'male' }], 'urea is only read in mmol/L, so its unit is sent');
+  });
+
+  it('keeps a comparator: sends the bound the tool accepts, and says "<" in the answer', async () => {
+    const question = 'A 40-year-old woman with palpitations and weight loss, TSH < 0.01 and ferritin >1000.';
+    const { calls, answer } = await turn(offlineClient(), [], question, [...ALL_TOOLS, LAB]);
+    assert.deepEqual(labCalls(calls), [{ test: 'TSH', value: 0.01, sex: 'female' }, { test: 'ferritin', value: 1000, sex: 'female' }]);
+    const text = textOf(answer);
+    assert.match(text, /Patient: 40-year-old female, TSH < 0\.01 mIU\/L, ferritin > 1000 ng\/mL,/);
+    assert.match(text, /- \*\*Thyroid-stimulating hormone \(TSH\)\*\* < 0\.01 mIU\/L: low \(reference 0\.3–4\.2 mIU\/L\) — hyperthyroidism/);
+    assert.match(text, /- \*\*Ferritin\*\* > 1000 ng\/mL: high \(reference 11–307 ng\/mL\)/);
+    assert.match(text, /TSH < 0\.01 mIU\/L \(< 0\.1 mIU\/L: suppressed; hyperthyroidism likely\)/);
+    // The tool's verdict on a bound inside the range says nothing about a result past it.
+    const inside = await turn(offlineClient(), [], 'A 50-year-old man, ferritin < 300.', [LAB]);
+    assert.match(textOf(inside.answer), /- \*\*Ferritin\*\* < 300 ng\/mL: reference 24–336 ng\/mL; a result known only to be below 300 may fall on either side of it\./);
+    // Past a critical bound on the critical side: critical, said as written.
+    const critical = await turn(offlineClient(), [], 'A 70-year-old man, potassium > 7 mmol/L.', [LAB]);
+    assert.match(textOf(critical.answer), /## Recommendations\n\n- \*\*Urgent:\*\* Potassium > 7 mmol\/L is past a critical limit \(< 2\.5 or > 6\.5 mmol\/L\): act on it today\./);
+  });
+
+  it('reads the value, not the date, written between the name and the value', async () => {
+    const { calls } = await turn(offlineClient(), [], 'A 58-year-old woman with fatigue. HbA1c (March 2026) 7.4%. Potassium on 3/14: 5.8.', [LAB]);
+    assert.deepEqual(labCalls(calls), [{ test: 'HbA1c', value: 7.4, unit: '%', sex: 'female' }, { test: 'potassium', value: 5.8, sex: 'female' }]);
+  });
+
+  it('puts hyperkalemia at the top of the recommendations, with what to do about the drugs that raise potassium', async () => {
+    const question = 'A 66-year-old man on lisinopril and spironolactone with heart failure, potassium 5.8 mmol/L, HbA1c 6.1%, LDL 160, BP 150/92.';
+    for (const tools of [[...ALL_TOOLS, LAB], ALL_TOOLS]) {
+      const text = textOf((await turn(offlineClient(), [], question, tools)).answer);
+      assert.match(
+        text,
+        /## Recommendations\n\n- \*\*Act on the potassium:\*\* potassium 5\.8 mmol\/L is hyperkalemia \(≥ 5\.5 mmol\/L\), and lisinopril and spironolactone raise it: halve their doses \(stop them at 6\.0 mmol\/L or more\); stop potassium supplements and salt substitutes; get an ECG/,
+        tools.includes(LAB) ? 'the tool judged it' : 'the model judged it',
+      );
+    }
+    // 6.1 is under the tool's critical limit (6.5) but in the model's own urgent band: urgent first, then the drugs (named by their brand).
+    const { answer } = await turn(offlineClient(), [], 'A 59-year-old man on Hyzaar and ibuprofen, potassium 6.1.', [...ALL_TOOLS, LAB]);
+    const text = textOf(answer);
+    assert.match(text, /- \*\*Potassium\*\* 6\.1 mmol\/L: high \(reference 3\.6–5\.2 mmol\/L\)/, 'the tool\'s verdict, as it gave it');
+    assert.match(
+      text,
+      /## Recommendations\n\n- \*\*Urgent:\*\* potassium 6\.1 mmol\/L, moderate hyperkalemia \(6\.0–6\.4 mmol\/L\), needs assessment and treatment today\.\n- \*\*Act on the potassium:\*\* potassium 6\.1 mmol\/L is hyperkalemia \(≥ 5\.5 mmol\/L\), and losartan \(Hyzaar\) and ibuprofen raise it: stop them; stop potassium supplements and salt substitutes; get an ECG now/,
+    );
+    const count = words(text);
+    assert.ok(count >= 150 && count <= 450, `answer has ${count} words`);
   });
 
   it('reads any result shaped like a lab result as one; without the tool the model states its own threshold', async () => {

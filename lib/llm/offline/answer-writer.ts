@@ -8,6 +8,7 @@ import type { PatientFacts } from './patient-facts.js';
 import { hasClinicalContent, round, weightInKg } from './patient-facts.js';
 import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, joinAnd, objectPronoun } from './phrasing.js';
 import type { LabResult } from './lab-summary.js';
+import { labActionLines } from './lab-actions.js';
 import { hasOwnJudgements, labLines, labResults, urgentLabLines } from './lab-summary.js';
 import { summariseMedicationCheck } from './medication-summary.js';
 import type { KnowledgeEntry, LabEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
@@ -80,7 +81,8 @@ export function writeAnswer(view: ConversationView): string {
 
   const recommendations: Section = {
     title: 'Recommendations',
-    lines: [...urgentLabLines(labs, facts).map((text) => item(text)), ...recommendationLines(facts, ranked, differentials, managed, raised, medications, findings.egfr, knowledge)],
+    // Urgent results first, then what a result calls for (hyperkalemia on drugs that raise potassium).
+    lines: [...urgentLabLines(labs, facts).map((text) => item(text)), ...labActionLines(facts).map((text) => item(text)), ...recommendationLines(facts, ranked, differentials, managed, raised, medications, findings.egfr, knowledge)],
   };
   const followUp: Section = { title: 'Follow-up', lines: followUpLines(facts, differentials, managed, raised) };
   return fitToLength([assessment, recommendations, followUp]);

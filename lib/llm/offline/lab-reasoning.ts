@@ -1,17 +1,21 @@
 // What the offline model itself makes of a lab result: the guideline band it falls in, and how much
 // that band counts for or against each condition it reasons about. Decision thresholds only (ADA for
-// glucose, ACC/AHA 2018 and NCEP ATP III for lipids, WHO for hemoglobin, AGA for ferritin, EULAR/ACR
-// for urate), deliberately conservative; a laboratory's reference range is the lab tool's to give,
-// never this table's.
+// fasting and random glucose, ACC/AHA 2018 and NCEP ATP III for lipids, WHO for hemoglobin, AGA for
+// ferritin, EULAR/ACR for urate), deliberately conservative; a laboratory's reference range is the
+// lab tool's to give, never this table's.
 import type { Evidence, ProfileId } from './clinical-reasoning.js';
-import type { LabId, LabLevel, LabReading } from './lab-values.js';
+import type { Comparator, LabId, LabLevel, LabReading } from './lab-values.js';
 import { inReferenceUnit } from './lab-values.js';
 import type { PatientFacts } from './patient-facts.js';
 import { formatLab } from './phrasing.js';
 
 interface LabBand {
   test: LabId;
-  /** Bounds in the test's reference unit, as in the lab data: min ≥, max ≤, above >, below <. */
+  /**
+   * Bounds in the test's reference unit, as in the lab data: min ≥, max ≤, above >, below <. A band
+   * written with one bound means "this far or further" (the more extreme bands come first), which is
+   * how a result past a bound ("TSH < 0.01") is matched.
+   */
   min?: number;
   max?: number;
   above?: number;
@@ -35,6 +39,9 @@ const man = (f: PatientFacts) => f.sex === 'male';
 const sexUnknown = (f: PatientFacts) => f.sex === undefined && f.pregnant !== true;
 const notAWoman = (f: PatientFacts) => f.sex !== 'female';
 const onLevothyroxine = (f: PatientFacts) => f.medications.includes('levothyroxine') && !f.proposedMedications.includes('levothyroxine');
+// ADA: a random glucose ≥ 200 mg/dL diagnoses diabetes only with classic symptoms of hyperglycemia.
+const HYPERGLYCEMIA_SYMPTOMS = ['polyuria', 'polydipsia', 'weight_loss', 'blurred_vision'] as const;
+const hyperglycemiaSymptoms = (f: PatientFacts) => HYPERGLYCEMIA_SYMPTOMS.some((s) => f.symptoms.includes(s));
 
 /** WHO anemia thresholds: one band below and one at or above, for each group. */
 function hemoglobinBands(appliesTo: (f: PatientFacts) => boolean, anemicBelow: number, normalFrom: number, whom: string): LabBand[] {
@@ -50,11 +57,21 @@ const LAB_BANDS: readonly LabBand[] = [
   { test: 'hba1c', min: 5.7, below: 6.5, threshold: '5.7–6.4 %', meaning: 'prediabetes range', effects: { type_2_diabetes: 2 } },
   { test: 'hba1c', below: 5.7, threshold: '< 5.7 %', meaning: 'normal, against diabetes', effects: { type_2_diabetes: -2 } },
 
+  // Above 500 mg/dL: the lab tool's own critical limit for glucose (data/lab-references/labs.json).
+  { test: 'fasting_glucose', above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true },
   { test: 'fasting_glucose', min: 126, threshold: '≥ 126 mg/dL', meaning: 'diabetes range', effects: { type_2_diabetes: 4 } },
   { test: 'fasting_glucose', min: 100, below: 126, threshold: '100–125 mg/dL', meaning: 'impaired fasting glucose (prediabetes)', effects: { type_2_diabetes: 2 } },
   { test: 'fasting_glucose', min: 70, below: 100, threshold: '70–99 mg/dL', meaning: 'normal', effects: { type_2_diabetes: -1 } },
   { test: 'fasting_glucose', below: 54, threshold: '< 54 mg/dL', meaning: 'level 2 hypoglycemia', effects: {}, urgent: true },
   { test: 'fasting_glucose', below: 70, threshold: '< 70 mg/dL', meaning: 'level 1 hypoglycemia', effects: {} },
+
+  { test: 'random_glucose', above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true },
+  { test: 'random_glucose', appliesTo: hyperglycemiaSymptoms, min: 200, threshold: '≥ 200 mg/dL with classic symptoms', meaning: 'diabetes (ADA diagnostic criterion)', effects: { type_2_diabetes: 4 } },
+  { test: 'random_glucose', min: 200, threshold: '≥ 200 mg/dL', meaning: 'diabetes range if classic symptoms are present; otherwise confirm with HbA1c or fasting glucose', effects: { type_2_diabetes: 2 } },
+  { test: 'random_glucose', min: 140, below: 200, threshold: '140–199 mg/dL', meaning: 'raised but not diagnostic; check HbA1c', effects: {} },
+  { test: 'random_glucose', min: 70, below: 140, threshold: '70–139 mg/dL', meaning: 'not raised (does not rule out diabetes)', effects: {} },
+  { test: 'random_glucose', below: 54, threshold: '< 54 mg/dL', meaning: 'level 2 hypoglycemia', effects: {}, urgent: true },
+  { test: 'random_glucose', below: 70, threshold: '< 70 mg/dL', meaning: 'level 1 hypoglycemia', effects: {} },
 
   // Thyroid: the model's own usual adult limits (TSH 0.4–4.5 mIU/L, free T4 0.8–1.8 ng/dL).
   { test: 'tsh', min: 10, threshold: '≥ 10 mIU/L', meaning: 'hypothyroidism, treated even when free T4 is normal', effects: { hypothyroidism: 3, hyperthyroidism: -2 } },
@@ -82,16 +99,16 @@ const LAB_BANDS: readonly LabBand[] = [
   { test: 'ferritin', level: 'low', meaning: 'iron deficiency', effects: { anemia: 2 } },
 
   { test: 'ldl', min: 190, threshold: '≥ 190 mg/dL', meaning: 'severe hypercholesterolemia', effects: { hyperlipidemia: 4 } },
-  { test: 'ldl', min: 160, threshold: '160–189 mg/dL', meaning: 'high', effects: { hyperlipidemia: 2 } },
-  { test: 'ldl', min: 130, threshold: '130–159 mg/dL', meaning: 'borderline high', effects: { hyperlipidemia: 1 } },
-  { test: 'ldl', min: 100, threshold: '100–129 mg/dL', meaning: 'near optimal', effects: {} },
+  { test: 'ldl', min: 160, below: 190, threshold: '160–189 mg/dL', meaning: 'high', effects: { hyperlipidemia: 2 } },
+  { test: 'ldl', min: 130, below: 160, threshold: '130–159 mg/dL', meaning: 'borderline high', effects: { hyperlipidemia: 1 } },
+  { test: 'ldl', min: 100, below: 130, threshold: '100–129 mg/dL', meaning: 'near optimal', effects: {} },
   { test: 'ldl', below: 100, threshold: '< 100 mg/dL', meaning: 'optimal', effects: {} },
   { test: 'total_cholesterol', min: 240, threshold: '≥ 240 mg/dL', meaning: 'high', effects: { hyperlipidemia: 2 } },
-  { test: 'total_cholesterol', min: 200, threshold: '200–239 mg/dL', meaning: 'borderline high', effects: { hyperlipidemia: 0.5 } },
+  { test: 'total_cholesterol', min: 200, below: 240, threshold: '200–239 mg/dL', meaning: 'borderline high', effects: { hyperlipidemia: 0.5 } },
   { test: 'total_cholesterol', below: 200, threshold: '< 200 mg/dL', meaning: 'desirable', effects: {} },
   { test: 'triglycerides', min: 500, threshold: '≥ 500 mg/dL', meaning: 'very high, a risk of pancreatitis', effects: { hyperlipidemia: 3 } },
-  { test: 'triglycerides', min: 200, threshold: '200–499 mg/dL', meaning: 'high', effects: { hyperlipidemia: 1 } },
-  { test: 'triglycerides', min: 150, threshold: '150–199 mg/dL', meaning: 'borderline high', effects: { hyperlipidemia: 0.5 } },
+  { test: 'triglycerides', min: 200, below: 500, threshold: '200–499 mg/dL', meaning: 'high', effects: { hyperlipidemia: 1 } },
+  { test: 'triglycerides', min: 150, below: 200, threshold: '150–199 mg/dL', meaning: 'borderline high', effects: { hyperlipidemia: 0.5 } },
   { test: 'triglycerides', below: 150, threshold: '< 150 mg/dL', meaning: 'normal', effects: {} },
   { test: 'hdl', appliesTo: woman, below: 50, threshold: '< 50 mg/dL for a woman', meaning: 'low', effects: { hyperlipidemia: 1 } },
   { test: 'hdl', appliesTo: notAWoman, below: 40, threshold: '< 40 mg/dL', meaning: 'low', effects: { hyperlipidemia: 1 } },
@@ -99,12 +116,15 @@ const LAB_BANDS: readonly LabBand[] = [
   { test: 'hdl', threshold: '≥ 40 mg/dL (≥ 50 for a woman)', meaning: 'not low', effects: {} },
 
   { test: 'potassium', min: 6.5, threshold: '≥ 6.5 mmol/L', meaning: 'severe hyperkalemia', effects: {}, urgent: true },
-  { test: 'potassium', min: 6.0, threshold: '6.0–6.4 mmol/L', meaning: 'moderate hyperkalemia', effects: {}, urgent: true },
-  { test: 'potassium', min: 5.5, threshold: '5.5–5.9 mmol/L', meaning: 'mild hyperkalemia', effects: {} },
-  { test: 'potassium', above: 5.0, threshold: '5.1–5.4 mmol/L', meaning: 'slightly raised', effects: {} },
+  { test: 'potassium', min: 6.0, below: 6.5, threshold: '6.0–6.4 mmol/L', meaning: 'moderate hyperkalemia', effects: {}, urgent: true },
+  { test: 'potassium', min: 5.5, below: 6.0, threshold: '5.5–5.9 mmol/L', meaning: 'mild hyperkalemia', effects: {} },
+  { test: 'potassium', above: 5.0, below: 5.5, threshold: '5.1–5.4 mmol/L', meaning: 'slightly raised', effects: {} },
+  // Reached only by a result past a bound ("potassium > 6.0"): the bands above cover every value.
+  { test: 'potassium', min: 6.0, threshold: '≥ 6.0 mmol/L', meaning: 'at least moderate hyperkalemia', effects: {}, urgent: true },
+  { test: 'potassium', min: 5.5, threshold: '≥ 5.5 mmol/L', meaning: 'hyperkalemia', effects: {} },
   { test: 'potassium', below: 2.5, threshold: '< 2.5 mmol/L', meaning: 'severe hypokalemia', effects: {}, urgent: true },
   { test: 'potassium', below: 3.5, threshold: '< 3.5 mmol/L', meaning: 'hypokalemia', effects: {} },
-  { test: 'potassium', max: 5.0, threshold: '3.5–5.0 mmol/L', meaning: 'normal', effects: {} },
+  { test: 'potassium', min: 3.5, max: 5.0, threshold: '3.5–5.0 mmol/L', meaning: 'normal', effects: {} },
   { test: 'sodium', below: 125, threshold: '< 125 mmol/L', meaning: 'profound hyponatremia', effects: {}, urgent: true },
   { test: 'sodium', below: 135, threshold: '< 135 mmol/L', meaning: 'hyponatremia', effects: {} },
   { test: 'sodium', min: 160, threshold: '≥ 160 mmol/L', meaning: 'severe hypernatremia', effects: {}, urgent: true },
@@ -146,13 +166,33 @@ export function judgeLab(reading: LabReading, facts: PatientFacts): LabJudgement
   return judgement;
 }
 
+/** The band a result falls in (or is at least as far as, for "TSH < 0.01"). */
 function bandFor(reading: LabReading, facts: PatientFacts): LabBand | undefined {
   const x = inReferenceUnit(reading)?.value;
   return LAB_BANDS.find((band) => {
     if (band.test !== reading.test || (band.appliesTo && !band.appliesTo(facts))) return false;
     if (reading.value === undefined) return band.level !== undefined && band.level === reading.level;
-    return band.level === undefined && x !== undefined && within(x, band);
+    if (band.level !== undefined || x === undefined) return false;
+    return reading.comparator ? reachesPast(x, reading.comparator, band) : within(x, band);
   });
+}
+
+/**
+ * "< x" (or "> x") is in a band open on that side which the bound already reaches: TSH < 0.01 is
+ * below 0.1, suppressed; potassium > 6.0 is at least moderate hyperkalemia. A band closed on that
+ * side, or with no bounds at all (a "normal" that relies on the order), says nothing about it.
+ */
+function reachesPast(x: number, comparator: Comparator, band: LabBand): boolean {
+  const lower = band.min !== undefined || band.above !== undefined;
+  const upper = band.max !== undefined || band.below !== undefined;
+  if (comparator === '<' || comparator === '≤') {
+    if (lower || !upper) return false;
+    const strict = comparator === '<';
+    return (band.max === undefined || x <= band.max) && (band.below === undefined || (strict ? x <= band.below : x < band.below));
+  }
+  if (upper || !lower) return false;
+  const strict = comparator === '>';
+  return (band.min === undefined || x >= band.min) && (band.above === undefined || (strict ? x >= band.above : x > band.above));
 }
 
 function within(x: number, band: LabBand): boolean {
@@ -183,5 +223,5 @@ function valueText(reading: LabReading): string {
 function convertedValue(reading: LabReading): string | undefined {
   const reference = inReferenceUnit(reading);
   if (!reference || reading.value === undefined || reference.value === reading.value) return undefined;
-  return `≈ ${Number(reference.value.toPrecision(3))} ${reference.unit}`;
+  return `${reading.comparator ?? '≈'} ${Number(reference.value.toPrecision(3))} ${reference.unit}`;
 }

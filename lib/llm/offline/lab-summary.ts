@@ -1,10 +1,12 @@
 // Sentences for the answer about lab results, one a test: from the lab tool's result when there is
 // one (its verdict, its reference range, its guideline category or what the result suggests: every
-// fact from the tool), else the model's own guideline band for the value. Critical results, and
-// results the model's own bands call urgent when no tool judged them, also lead the recommendations.
+// fact from the tool), else the model's own guideline band for the value. Results past the tool's
+// critical limits, or in a band the model's own thresholds call urgent (potassium ≥ 6.0 mmol/L is
+// urgent before the tool's usual critical limit of 6.5), also lead the recommendations.
+import type { LabJudgement } from './lab-reasoning.js';
 import { judgeLab } from './lab-reasoning.js';
 import type { LabReading } from './lab-values.js';
-import { labIdOf } from './lab-values.js';
+import { labIdOf, labLabel, toolTestOf } from './lab-values.js';
 import type { SummaryLine } from './medication-summary.js';
 import type { PatientFacts } from './patient-facts.js';
 import { capitalise, sentence, withoutFinalStop } from './phrasing.js';
@@ -26,12 +28,13 @@ export interface LabResult {
  */
 export function labResults(facts: PatientFacts, entriesNewestFirst: readonly LabEntry[]): LabResult[] {
   const results: LabResult[] = facts.labs.map((reading) => {
-    const entry = entriesNewestFirst.find((e) => labIdOf(e.test) === reading.test && (reading.value === undefined || e.value === reading.value));
+    const tool = toolTestOf(reading.test);
+    const entry = entriesNewestFirst.find((e) => tool !== undefined && labIdOf(e.test) === tool && (reading.value === undefined || e.value === reading.value));
     return entry ? { reading, entry } : { reading };
   });
   for (const entry of entriesNewestFirst) {
     const id = labIdOf(entry.test);
-    const named = id !== undefined && facts.labs.some((r) => r.test === id);
+    const named = id !== undefined && facts.labs.some((r) => toolTestOf(r.test) === id);
     const seen = results.some((r) => r.entry?.test === entry.test);
     if (!named && !seen) results.push({ entry });
   }
@@ -40,18 +43,41 @@ export function labResults(facts: PatientFacts, entriesNewestFirst: readonly Lab
 
 export function labLines(results: readonly LabResult[], facts: PatientFacts): SummaryLine[] {
   return results.flatMap((r) => {
-    if (r.entry) return [{ text: toolLine(r.entry), priority: toolPriority(r.entry) }];
+    if (r.entry) return [{ text: toolLine(r.entry, r.reading), priority: toolPriority(r.entry, r.reading, facts) }];
     return r.reading ? [ownLine(r.reading, facts)] : [];
   });
 }
 
-/** "**Urgent:** …" for each result past a critical limit (the tool's) or in an urgent band (the model's own, without the tool). */
+/**
+ * "**Urgent:** …" for each result past a critical limit (the tool's), else in an urgent band of the
+ * model's own thresholds, whether or not the tool judged it.
+ */
 export function urgentLabLines(results: readonly LabResult[], facts: PatientFacts): string[] {
   return results.flatMap((r) => {
-    if (r.entry) return r.entry.interpretation === 'critical' ? [criticalText(r.entry)] : [];
+    if (r.entry && isCritical(r.entry, r.reading)) return [criticalText(r.entry, r.reading)];
     const judged = r.reading ? judgeLab(r.reading, facts) : undefined;
-    return judged?.urgent ? [`**Urgent:** ${judged.value}, ${judged.meaning}${judged.threshold ? ` (${judged.threshold})` : ''}, needs assessment and treatment today.`] : [];
+    return judged?.urgent ? [ownUrgentText(judged)] : [];
   });
+}
+
+function ownUrgentText(judged: LabJudgement): string {
+  return `**Urgent:** ${judged.value}, ${judged.meaning}${judged.threshold ? ` (${judged.threshold})` : ''}, needs assessment and treatment today.`;
+}
+
+/**
+ * The tool judged the number it was given: for "TSH < 0.01" that is the bound, and its verdict holds
+ * for the result only when every value past the bound shares it (low below a low bound, high above a
+ * high one). A normal bound says nothing: "ferritin < 300" may be low.
+ */
+function verdictHolds(e: LabEntry, reading: LabReading | undefined): boolean {
+  const comparator = reading?.comparator;
+  if (!comparator) return true;
+  const side = e.flag?.startsWith('L') || e.interpretation === 'low' ? 'low' : e.flag?.startsWith('H') || e.interpretation === 'high' ? 'high' : undefined;
+  return side === (comparator === '<' || comparator === '≤' ? 'low' : 'high');
+}
+
+function isCritical(e: LabEntry, reading: LabReading | undefined): boolean {
+  return e.interpretation === 'critical' && verdictHolds(e, reading);
 }
 
 /** True when some result was judged by the model's own bands rather than by the lab tool. */
@@ -59,16 +85,31 @@ export function hasOwnJudgements(results: readonly LabResult[]): boolean {
   return results.some((r) => !r.entry && r.reading);
 }
 
-/** "**Potassium** 6.8 mmol/L: critical (reference 3.6–5.2 mmol/L; critical limits …) — hyperkalemia: …". */
-function toolLine(e: LabEntry): string {
+/**
+ * "**Potassium** 6.8 mmol/L: critical (reference 3.6–5.2 mmol/L; critical limits …) — hyperkalemia: …",
+ * with the comparator the clinician wrote ("**TSH** < 0.01 mIU/L: low …").
+ */
+function toolLine(e: LabEntry, reading: LabReading | undefined): string {
   const range = e.referenceRange ? rangeFor(e.referenceRange, e.rangeAppliesTo) : undefined;
-  if (e.value === undefined) return `**${e.test}**: reference ${range ?? 'range not given'}.`;
-  const converted = e.valueInReferenceUnit !== undefined && e.referenceUnit ? ` (${e.valueInReferenceUnit} ${e.referenceUnit})` : '';
+  const name = nameOf(e, reading);
+  if (e.value === undefined) return `**${name}**: reference ${range ?? 'range not given'}.`;
+  const comparator = reading?.comparator ? `${reading.comparator} ` : '';
+  const converted = e.valueInReferenceUnit !== undefined && e.referenceUnit ? ` (${comparator}${e.valueInReferenceUnit} ${e.referenceUnit})` : '';
+  const value = `**${name}** ${comparator}${e.value}${e.unit ? ` ${e.unit}` : ''}${converted}`;
+  if (!verdictHolds(e, reading)) {
+    const side = comparator.startsWith('<') || comparator.startsWith('≤') ? 'below' : 'above';
+    return sentence(`${value}: reference ${range ?? 'range not given'}; a result known only to be ${side} ${e.value} may fall on either side of it`);
+  }
   const limits = e.interpretation === 'critical' && e.criticalLimits ? `; critical limits ${e.criticalLimits}` : '';
   const reference = range ? ` (reference ${range}${limits})` : '';
   const verdict = e.interpretation ? `: ${e.interpretation.replace(/_/g, ' ')}${reference}` : reference;
   const gist = gistOf(e);
-  return sentence(`**${e.test}** ${e.value}${e.unit ? ` ${e.unit}` : ''}${converted}${verdict}${gist ? ` — ${short(gist)}` : ''}`);
+  return sentence(`${value}${verdict}${gist ? ` — ${short(gist)}` : ''}`);
+}
+
+/** The tool's name for the test, after the clinician's when the tool answered for another test: "Urea (Blood urea nitrogen (BUN))". */
+function nameOf(e: LabEntry, reading: LabReading | undefined): string {
+  return reading && toolTestOf(reading.test) !== reading.test ? `${capitalise(labLabel(reading.test))} (${e.test})` : e.test;
 }
 
 /** A long sentence cut at its first clause rather than mid-word: "primary hypothyroidism (…) or under-replacement; mild rises …". */
@@ -91,15 +132,21 @@ function rangeFor(range: string, sex: string | undefined): string {
   return part ? part.slice(sex?.length ?? 0).trim() : range;
 }
 
-function toolPriority(e: LabEntry): SummaryLine['priority'] {
-  if (e.interpretation === 'critical') return 1;
+function toolPriority(e: LabEntry, reading: LabReading | undefined, facts: PatientFacts): SummaryLine['priority'] {
+  if (isCritical(e, reading) || (reading && judgeLab(reading, facts).urgent)) return 1;
   return e.interpretation === 'normal' || e.value === undefined ? 3 : 2;
 }
 
 /** "**Urgent:** Potassium 6.8 mmol/L is above the critical limit (> 6.5 mmol/L): act on it today. <the tool's first note>" */
-function criticalText(e: LabEntry): string {
+function criticalText(e: LabEntry, reading: LabReading | undefined): string {
   const clause = e.detail?.split(';')[0]?.trim();
-  const what = clause ? `${e.test} ${clause}` : `${e.test} ${e.value ?? ''} ${e.unit ?? ''} is past a critical limit`;
+  const limits = e.criticalLimits ? ` (${e.criticalLimits})` : '';
+  // The tool's sentence is about the number it was given; a result past a bound is said as written.
+  const what = reading?.comparator
+    ? `${e.test} ${reading.comparator} ${e.value ?? ''} ${e.unit ?? ''} is past a critical limit${limits}`
+    : clause
+      ? `${e.test} ${clause}`
+      : `${e.test} ${e.value ?? ''} ${e.unit ?? ''} is past a critical limit`;
   const note = e.notes[0] ? ` ${clip(e.notes[0], 160)}` : '';
   return `**Urgent:** ${withoutFinalStop(what.replace(/\s+/g, ' '))}: act on it today.${note}`;
 }

@@ -1,15 +1,18 @@
 // Lab results in a clinician's free text ("HbA1c 7.2%", "an LDL of 190", "K 5.9 mmol/L", "a low
-// free T4"): the tests the lab reference tool knows (serum creatinine is read with the kidney facts
-// in patient-facts.ts), their units, and how to read a value without one. Pure functions that never
-// throw. No reference ranges live here: interpreting a value is the tool's job, or the reasoning
-// table's (lab-reasoning.ts) when the tool is absent.
+// free T4", "TSH < 0.01", "HbA1c (March 2026) 7.4%"): the tests the lab reference tool knows (serum
+// creatinine is read with the kidney facts in patient-facts.ts), plus a random glucose and urea,
+// their units, and how to read a value without one. Pure functions that never throw. No reference
+// ranges live here: interpreting a value is the tool's job, or the reasoning table's
+// (lab-reasoning.ts) when the tool is absent.
 
 export type LabId =
   | 'hba1c'
   | 'fasting_glucose'
+  | 'random_glucose'
   | 'potassium'
   | 'sodium'
   | 'bun'
+  | 'urea'
   | 'tsh'
   | 'free_t4'
   | 'ldl'
@@ -25,10 +28,15 @@ export type LabId =
 
 export type LabLevel = 'low' | 'high';
 
+/** A result past a bound, as laboratories report one outside an assay's range ("TSH < 0.01"). */
+export type Comparator = '<' | '≤' | '>' | '≥';
+
 export interface LabReading {
   test: LabId;
-  /** As written; absent when only a direction was given ("a low free T4"). */
+  /** As written; absent when only a direction was given ("a low free T4"). With a comparator, the bound. */
   value?: number;
+  /** "TSH < 0.01": the result is below `value`, not `value` itself. */
+  comparator?: Comparator;
   /** As written, in its usual spelling ("mg/dL"); absent when not given. */
   unit?: string;
   /** A result given in words only. */
@@ -61,9 +69,16 @@ interface LabTest {
   inWords?: boolean;
   /** Also given as a supplement: "on potassium 20", "takes vitamin D 50" are doses, not results. */
   alsoADrug?: boolean;
+  /**
+   * The lab tool's test that answers for this one, when not the test itself: urea is looked up as
+   * BUN (in mmol/L they are the same number). null when the tool has none that fits: its glucose
+   * range is the fasting one, which would misjudge a random glucose.
+   */
+  toolTest?: LabId | null;
 }
 
 const MG_DL = { unit: 'mg/dL', multiply: 1 };
+const GLUCOSE_UNITS: readonly LabUnit[] = [MG_DL, { unit: 'mmol/L', multiply: 18.016 }];
 const CHOLESTEROL_UNITS: readonly LabUnit[] = [MG_DL, { unit: 'mmol/L', multiply: 38.67 }];
 const ELECTROLYTE_UNITS: readonly LabUnit[] = [{ unit: 'mmol/L', multiply: 1 }, { unit: 'mEq/L', multiply: 1 }];
 
@@ -84,9 +99,19 @@ export const LAB_TESTS: readonly LabTest[] = [
   {
     id: 'fasting_glucose',
     label: 'fasting glucose',
-    names: [/\bfasting (?:plasma |blood |serum )?(?:glucose|sugar)\b/i, /\b(?:FPG|FBG|FBS)\b/],
-    units: [MG_DL, { unit: 'mmol/L', multiply: 18.016 }],
+    // Not "non-fasting glucose": that is a random glucose.
+    names: [/(?<!\bnon[- ]?)\bfasting (?:plasma |blood |serum )?(?:glucose|sugar)\b/i, /\b(?:FPG|FBG|FBS)\b/],
+    units: GLUCOSE_UNITS,
     typical: [20, 800],
+  },
+  {
+    // Any time of day: ADA's diagnostic threshold is ≥ 200 mg/dL with classic symptoms, not the fasting 126.
+    id: 'random_glucose',
+    label: 'random glucose',
+    names: [/\b(?:random|non[- ]?fasting|casual)\s+(?:plasma |blood |serum |capillary )?(?:glucose|sugar)\b/i, /\b(?:RBG|RBS|RPG)\b/],
+    units: GLUCOSE_UNITS,
+    typical: [20, 800],
+    toolTest: null,
   },
   {
     id: 'potassium',
@@ -113,6 +138,16 @@ export const LAB_TESTS: readonly LabTest[] = [
     names: [/\bBUN\b/, /\b(?:blood )?urea nitrogen\b/i],
     units: [MG_DL, { unit: 'mmol/L', multiply: 2.801 }],
     typical: [2, 200],
+  },
+  {
+    // UK usage: urea in mmol/L, the same number as BUN in mmol/L. Only that unit: "urea 40 mg/dL" may
+    // be urea's own mass or BUN, so it is not read at all.
+    id: 'urea',
+    label: 'urea',
+    names: [/\b(?:serum |plasma |blood )?urea\b(?![- ](?:nitrogen|breath|cream|cycle))/i],
+    units: [{ unit: 'mmol/L', multiply: 1 }],
+    typical: [0.7, 70],
+    toolTest: 'bun',
   },
   {
     id: 'tsh',
@@ -217,18 +252,35 @@ const UNIT_SPELLINGS: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 // Between a test's name and its value: "HbA1c of 7.2", "TSH is now 8.5", "LDL came back at 190",
-// "A1c has risen to 8.1". Not "goal", "target", "to", "<": "LDL goal < 100" is a target, not a result.
+// "A1c has risen to 8.1". Not "goal", "target", "to": "LDL goal < 100" is a target, not a result.
 const CONNECTOR = String.raw`(?:\s*(?:[:=(~]|\b(?:levels?|values?|results?|reading|measured|checked|drawn|today|yesterday|recently|now|currently|came back|returned|is|was|were|are|has been|had been|of|at|about|around|approximately|(?:has |had )?(?:risen|rose|increased|gone up|climbed|fallen|fell|dropped|decreased|improved|come down|came down) to)\b))*\s*`;
+// "TSH < 0.01", "ferritin >1000": kept, as the result is past the bound, not the bound itself.
+const COMPARATOR = String.raw`(?:(<=?|>=?|≤|≥)\s*)?`;
+const COMPARATORS: Readonly<Record<string, Comparator>> = { '<': '<', '<=': '≤', '≤': '≤', '>': '>', '>=': '≥', '≥': '≥' };
 const NUMBER = String.raw`(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?)(?![\d.]*\d)`;
 
 // After the number, what makes it something other than a result: a range, a ratio or date, a multiple ("3x ULN").
 const RANGE_OR_RATIO = /^\s*(?:[-–\/]|to\b)\s*\d|^\s*(?:[x×](?![a-z])|times\b)/i;
 const DURATION_OR_AGE = /^\s*-?\s*(?:years?|yrs?|yo\b|y\/o|weeks?|wks?|days?|months?|hours?|hrs?)\b/i;
 const DOSE_UNIT = /^\s*(?:mg|mcg|µg|ug|g|grams?|iu|units?|meq|tabs?|tablets?|capsules?)\b(?!\s*\/)/i;
+// A date between a name and its value, "HbA1c (March 2026) 7.4%", "potassium on 3/14: 5.8": in
+// brackets or after on/from/in/dated. Blanked out before values are read (one pass a text, rather
+// than in every test's pattern), so its digits are never read as the value.
+const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
+// Not the start of a decimal: in "TSH in March 8.5" the 8 is the value's.
+const DAY = String.raw`\d{1,2}(?:st|nd|rd|th)?(?!\.?\d)`;
+const YEAR = String.raw`(?:19|20)\d{2}`;
+const DATE = String.raw`(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\/\d{4}|\d{1,2}[\/-]\d{1,2}(?:[\/-]\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}|(?:${DAY}\s+)?${MONTH}(?:\s+${DAY})?(?:,?\s+${YEAR})?|${YEAR})(?!\d)`;
+const DATED = new RegExp(String.raw`\(\s*(?:on\s+)?${DATE}\s*\)|\b(?:on|from|in|dated)\s+${DATE}`, 'gi');
+
 // Before the name, what makes the mention a goal, a drug or an absence rather than a result.
 const GOAL_BEFORE = /\b(?:goals?|targets?|aim(?:ing)?)\b[^.;:\n]{0,20}$/i;
 const DRUG_BEFORE = /\b(?:on|takes?|taking|start(?:ed|ing)?|prescribed?|supplement(?:ed|ing)?|replace(?:d|ment)?)\s+(?:oral\s+)?$/i;
 const ABSENT_BEFORE = /\b(?:no|not|never|without|denies)\s+(?:(?:a|an|any|recent|prior|previous|repeat)\s+)*$/i;
+// A bound is a goal more often than a result ("keep LDL < 70", "HbA1c < 7% is the target"): with a
+// comparator, these words around the mention make it one.
+const GOAL_VERB_BEFORE = /\b(?:keep(?:ing)?|get(?:ting)?|bring(?:ing)?|lower(?:ing)?|reduc(?:e|ing)|maintain(?:ing)?|achiev(?:e|ing)|treat(?:ing)? to|titrat(?:e|ing) to|should|ideally)\b[^.;:\n]{0,20}$/i;
+const GOAL_AFTER = /^[^.;\n]{0,30}\b(?:goals?|targets?|aim(?:ed|ing)?|ideal(?:ly)?|recommended|for most)\b/i;
 
 // Either case for the first letter, as the pattern of a name may be case-sensitive ("Elevated ALT").
 const HIGH_WORDS = anyInitialCase(['high', 'elevated', 'raised', 'increased']);
@@ -240,7 +292,8 @@ interface Found {
 }
 
 /** Every test's result in the text, in order of mention; the last of several values of one test wins. */
-export function extractLabs(text: string): LabReading[] {
+export function extractLabs(written: string): LabReading[] {
+  const text = withoutDates(written);
   const found: Found[] = [];
   for (const test of LAB_TESTS) {
     const latest = latestFound([...valuesOf(text, test)]) ?? (test.inWords ? latestFound([...wordsOf(text, test)]) : undefined);
@@ -275,6 +328,15 @@ export function labsNamedIn(text: string): LabId[] {
   return LAB_TESTS.filter((t) => t.names.some((pattern) => pattern.test(text))).map((t) => t.id);
 }
 
+/**
+ * The test the lab tool answers for this one (urea → BUN), undefined when the tool has none that
+ * fits (a random glucose).
+ */
+export function toolTestOf(id: LabId): LabId | undefined {
+  const tool = labTest(id).toolTest;
+  return tool === null ? undefined : (tool ?? id);
+}
+
 /** The unit a reading is in: the one written, else the only one its number is typical in. */
 export function unitOf(reading: LabReading): string | undefined {
   if (reading.unit !== undefined || reading.value === undefined) return reading.unit;
@@ -306,14 +368,16 @@ function compiled(key: string, build: () => RegExp): RegExp {
 function* valuesOf(text: string, test: LabTest): Generator<Found> {
   const named = [...test.names.map((name) => ({ name, needsUnit: false })), ...(test.namesWithUnit ?? []).map((name) => ({ name, needsUnit: true }))];
   for (const { name, needsUnit } of named) {
-    const pattern = compiled(`value:${name.flags}:${name.source}`, () => new RegExp(`(?:${name.source})${CONNECTOR}${NUMBER}`, withGlobal(name.flags)));
+    const pattern = compiled(`value:${name.flags}:${name.source}`, () => new RegExp(`(?:${name.source})${CONNECTOR}${COMPARATOR}${NUMBER}`, withGlobal(name.flags)));
     for (const m of text.matchAll(pattern)) {
       const index = m.index ?? 0;
-      const value = Number((m[1] ?? '').replace(/,/g, ''));
+      const comparator = m[1] === undefined ? undefined : COMPARATORS[m[1]];
+      const value = Number((m[2] ?? '').replace(/,/g, ''));
       const after = text.slice(index + m[0].length);
       if (!Number.isFinite(value) || notAResult(text, index, test) || RANGE_OR_RATIO.test(after) || DURATION_OR_AGE.test(after) || DOSE_UNIT.test(after)) continue;
+      if (comparator && (isGoal(text, index) || GOAL_AFTER.test(after))) continue;
       const reading = resultOf(test, value, spelledUnit(after), needsUnit);
-      if (reading) yield { index, reading };
+      if (reading) yield { index, reading: comparator ? { ...reading, comparator } : reading };
     }
   }
 }
@@ -352,6 +416,17 @@ function notAResult(text: string, index: number, test: LabTest): boolean {
   const before = text.slice(Math.max(0, index - 40), index);
   const clause = before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf('\n'), before.lastIndexOf(',')) + 1);
   return GOAL_BEFORE.test(clause) || ABSENT_BEFORE.test(clause) || (test.alsoADrug === true && DRUG_BEFORE.test(clause));
+}
+
+/** The text with each date blanked to spaces of its length: positions, and so the order of mention, hold. */
+function withoutDates(text: string): string {
+  return text.replace(DATED, (date) => ' '.repeat(date.length));
+}
+
+/** "keep LDL < 70": a bound after a goal verb is a target. */
+function isGoal(text: string, index: number): boolean {
+  const before = text.slice(Math.max(0, index - 40), index);
+  return GOAL_VERB_BEFORE.test(before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf('\n'), before.lastIndexOf(',')) + 1));
 }
 
 function spelledUnit(after: string): string | undefined {

@@ -1,9 +1,10 @@
 // Sentences for the answer from a check_medications result: the interactions it found, then one
 // line per drug with the dose range, the kidney caution (at the patient's eGFR when it was known)
 // and the most important patient flag, then any names the reference did not recognise. Every fact
-// comes from the tool result; nothing here is the model's own drug knowledge.
+// comes from the tool result; nothing here is the model's own drug knowledge. A drug the clinician
+// named by a combination product's brand is named with it ("lisinopril (Zestoretic)").
 import type { PatientFacts } from './patient-facts.js';
-import { capitalise, joinAnd, sentence, withoutFinalStop } from './phrasing.js';
+import { capitalise, joinAnd, medicationItems, productNameOf, sentence, withoutFinalStop, withProductName } from './phrasing.js';
 import type { InteractionEntry, MedicationEntry, RenalEntry, ToolOutcome } from './tool-results.js';
 import { clip } from './tool-results.js';
 
@@ -31,11 +32,12 @@ export function summariseMedicationCheck(outcome: MedicationsOutcome, facts: Pat
   const lines: SummaryLine[] = [];
   const found = outcome.medications.filter((m) => m.found !== false);
   const version = outcome.dataVersion ? ` (drug reference v${outcome.dataVersion})` : '';
-  outcome.interactions.slice(0, MAX_INTERACTIONS).forEach((x, i) => lines.push({ text: interactionText(x), priority: i === 0 ? 1 : 2 }));
+  outcome.interactions.slice(0, MAX_INTERACTIONS).forEach((x, i) => lines.push({ text: interactionText(x, facts), priority: i === 0 ? 1 : 2 }));
+  const names = medicationItems(found.map((m) => m.name), facts);
   if (outcome.interactions.length === 0 && found.length > 1) {
-    lines.push({ text: `**Medication check${version}:** no interactions between ${joinAnd(found.map((m) => m.name))}.`, priority: 1 });
+    lines.push({ text: `**Medication check${version}:** no interactions between ${joinAnd(names)}.`, priority: 1 });
   } else if (found.length > 0) {
-    lines.push({ text: `**Medication check${version}:** ${joinAnd(found.map((m) => m.name))}.`, priority: 2 });
+    lines.push({ text: `**Medication check${version}:** ${joinAnd(names)}.`, priority: 2 });
   }
   // A drug with a serious caution for this patient is kept whatever the length.
   found.slice(0, MAX_DRUG_LINES).forEach((m, i) => lines.push({ text: drugLine(m, facts), priority: i === 0 || hasSeriousCaution(m) ? 1 : 2 }));
@@ -47,8 +49,8 @@ export function summariseMedicationCheck(outcome: MedicationsOutcome, facts: Pat
   return lines;
 }
 
-export function interactionText(x: InteractionEntry): string {
-  const drugs = x.drugs.length > 0 ? x.drugs.join(' + ') : 'Two of the medications';
+export function interactionText(x: InteractionEntry, facts: PatientFacts): string {
+  const drugs = x.drugs.length > 0 ? x.drugs.map((d) => withProductName(d, facts)).join(' + ') : 'Two of the medications';
   const severity = x.severity ? ` (${x.severity})` : '';
   const mechanism = x.mechanism ? `: ${withoutFinalStop(clip(x.mechanism, 120))}` : '';
   const advice = x.recommendation ? `; ${lowerFirst(withoutFinalStop(clip(x.recommendation, 140)))}` : '';
@@ -60,8 +62,9 @@ function drugLine(m: MedicationEntry, facts: PatientFacts): string {
   const parts = [doseText(m), renalText(m.renal)].filter((p): p is string => p !== undefined);
   const flag = mostSeriousFlag(m) ?? unstatedPregnancyCaution(m, facts);
   if (flag) parts.push(flag);
-  const drugClass = m.drugClass ? ` (${m.drugClass})` : '';
-  return sentence(`**${capitalise(m.name)}**${drugClass}: ${parts.join('; ')}`);
+  const product = productNameOf(m.name, facts);
+  const drugClass = [product ? `in ${product}` : undefined, m.drugClass].filter(Boolean).join('; ');
+  return sentence(`**${capitalise(m.name)}**${drugClass ? ` (${drugClass})` : ''}: ${parts.join('; ')}`);
 }
 
 function hasSeriousCaution(m: MedicationEntry): boolean {

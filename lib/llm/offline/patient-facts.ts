@@ -19,6 +19,14 @@ export interface BloodPressure {
   diastolic: number;
 }
 
+/** A combination product named by brand: "Zestoretic" stands for lisinopril and hydrochlorothiazide. */
+export interface CombinationProduct {
+  /** As the clinician wrote it ("Zestoretic", "janumet"). */
+  name: string;
+  /** Generic names, each also in `medications`. */
+  components: string[];
+}
+
 export type SymptomId =
   | 'fatigue'
   | 'polydipsia'
@@ -97,6 +105,8 @@ export interface PatientFacts {
   medications: string[];
   /** Those of `medications` only asked about, not taken ("should she start atorvastatin?"). */
   proposedMedications: string[];
+  /** Combination products named by brand, whose components are in `medications`. */
+  combinationProducts: CombinationProduct[];
   conditions: ConditionId[];
 }
 
@@ -220,6 +230,29 @@ export const MEDICATION_NAMES: ReadonlyArray<readonly [generic: string, ...alias
   ['trimethoprim-sulfamethoxazole', 'bactrim', 'tmp-smx'],
 ];
 
+// Combination products by brand, and the generics above each stands for: the products of the drug
+// reference (data/medications/drug-reference.json, `combinations`, with their labels as sources).
+export const COMBINATION_PRODUCTS: ReadonlyArray<{ brands: readonly string[]; components: readonly string[] }> = [
+  { brands: ['zestoretic'], components: ['lisinopril', 'hydrochlorothiazide'] },
+  { brands: ['vaseretic'], components: ['enalapril', 'hydrochlorothiazide'] },
+  { brands: ['hyzaar'], components: ['losartan', 'hydrochlorothiazide'] },
+  { brands: ['diovan hct'], components: ['valsartan', 'hydrochlorothiazide'] },
+  { brands: ['exforge'], components: ['amlodipine', 'valsartan'] },
+  { brands: ['exforge hct'], components: ['amlodipine', 'valsartan', 'hydrochlorothiazide'] },
+  { brands: ['aldactazide'], components: ['spironolactone', 'hydrochlorothiazide'] },
+  { brands: ['caduet'], components: ['amlodipine', 'atorvastatin'] },
+  { brands: ['janumet', 'janumet xr'], components: ['sitagliptin', 'metformin'] },
+  { brands: ['synjardy', 'synjardy xr'], components: ['empagliflozin', 'metformin'] },
+  { brands: ['xigduo xr', 'xigduo'], components: ['dapagliflozin', 'metformin'] },
+];
+
+const COMBINATION_BY_BRAND = new Map(COMBINATION_PRODUCTS.flatMap(({ brands, components }) => brands.map((brand) => [brand, components] as const)));
+// Every brand in one pattern, longest first, so "Exforge HCT" is read as itself and not as the "Exforge" inside it.
+const COMBINATION_BRAND_PATTERN = new RegExp(
+  String.raw`(?<![a-z0-9-])(?:${[...COMBINATION_BY_BRAND.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![a-z0-9-])`,
+  'gi',
+);
+
 export function symptomLabel(id: SymptomId): string {
   return SYMPTOMS.find((s) => s.id === id)?.label ?? id;
 }
@@ -229,7 +262,7 @@ export function conditionLabel(id: ConditionId): string {
 }
 
 export function emptyFacts(): PatientFacts {
-  return { labs: [], symptoms: [], deniedSymptoms: [], medications: [], proposedMedications: [], conditions: [] };
+  return { labs: [], symptoms: [], deniedSymptoms: [], medications: [], proposedMedications: [], combinationProducts: [], conditions: [] };
 }
 
 /** Facts stated in one piece of text. */
@@ -266,9 +299,11 @@ export function extractPatientFacts(text: string): PatientFacts {
   for (const condition of CONDITIONS) {
     if (findMention(text, condition.patterns) === 'present') facts.conditions.push(condition.id);
   }
-  const medications = findMedications(text);
+  const products = findCombinationProducts(text);
+  const medications = findMedications(text, products);
   facts.medications = medications.map((m) => m.generic);
   facts.proposedMedications = medications.filter((m) => m.proposed).map((m) => m.generic);
+  facts.combinationProducts = uniqueProducts(products);
   return facts;
 }
 
@@ -293,6 +328,7 @@ export function mergePatientFacts(earlier: PatientFacts, later: PatientFacts): P
     later.proposedMedications,
   );
   merged.conditions = union(earlier.conditions, later.conditions);
+  merged.combinationProducts = uniqueProducts([...earlier.combinationProducts, ...later.combinationProducts]);
   return merged;
 }
 
@@ -501,7 +537,7 @@ export function extractAllergies(text: string): string[] | undefined {
 }
 
 export function extractMedications(text: string): string[] {
-  return findMedications(text).map((m) => m.generic);
+  return findMedications(text, findCombinationProducts(text)).map((m) => m.generic);
 }
 
 /** Words before a drug's name that make it a question about starting it, not a drug taken. */
@@ -514,23 +550,51 @@ function isProposed(text: string, index: number): boolean {
   return PROPOSAL_CUE.test(before.slice(clauseStart + 1));
 }
 
-/** Every drug named and not negated, in order of first mention; proposed when no mention says it is taken. */
-function findMedications(text: string): Array<{ generic: string; proposed: boolean }> {
-  const found: Array<{ generic: string; index: number; proposed: boolean }> = [];
+interface ProductMention extends CombinationProduct {
+  index: number;
+  proposed: boolean;
+}
+
+/**
+ * Every drug named and not negated, in order of first mention; proposed when no mention says it is
+ * taken. A combination product's brand names each of its components.
+ */
+function findMedications(text: string, products: readonly ProductMention[]): Array<{ generic: string; proposed: boolean }> {
+  const found = new Map<string, { index: number; proposed: boolean }>();
+  const mention = (generic: string, index: number, proposed: boolean) => {
+    const seen = found.get(generic);
+    found.set(generic, { index: Math.min(index, seen?.index ?? index), proposed: proposed && (seen?.proposed ?? true) });
+  };
   for (const [generic, ...aliases] of MEDICATION_NAMES) {
-    let first: number | undefined;
-    let proposed = true;
     for (const name of [generic, ...aliases]) {
-      const pattern = medicationPattern(name);
-      for (const m of text.matchAll(pattern)) {
-        if (m.index === undefined || isNegated(text, m.index)) continue;
-        if (first === undefined || m.index < first) first = m.index;
-        if (!isProposed(text, m.index)) proposed = false;
+      for (const m of text.matchAll(medicationPattern(name))) {
+        if (m.index !== undefined && !isNegated(text, m.index)) mention(generic, m.index, isProposed(text, m.index));
       }
     }
-    if (first !== undefined) found.push({ generic, index: first, proposed });
   }
-  return found.sort((a, b) => a.index - b.index || a.generic.localeCompare(b.generic)).map(({ generic, proposed }) => ({ generic, proposed }));
+  for (const product of products) for (const generic of product.components) mention(generic, product.index, product.proposed);
+  // A stable sort: a product's components, found at one place, keep the product's order.
+  return [...found.entries()].sort(([, x], [, y]) => x.index - y.index).map(([generic, { proposed }]) => ({ generic, proposed }));
+}
+
+/** Each mention of a combination product by brand, not negated, in order. */
+function findCombinationProducts(text: string): ProductMention[] {
+  const found: ProductMention[] = [];
+  for (const m of text.matchAll(COMBINATION_BRAND_PATTERN)) {
+    const index = m.index ?? 0;
+    const components = COMBINATION_BY_BRAND.get(m[0].toLowerCase());
+    if (components && !isNegated(text, index)) found.push({ name: m[0], components: [...components], index, proposed: isProposed(text, index) });
+  }
+  return found;
+}
+
+/** One entry a product, as first written ("Janumet" then "Janumet XR" is one product). */
+function uniqueProducts(mentions: readonly CombinationProduct[]): CombinationProduct[] {
+  const products: CombinationProduct[] = [];
+  for (const { name, components } of mentions) {
+    if (!products.some((p) => p.components.join() === components.join())) products.push({ name, components });
+  }
+  return products;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,17 +33,51 @@ export function formatBloodPressure(bp: BloodPressure): string {
   return `${bp.systolic}/${bp.diastolic} mmHg`;
 }
 
-/** "HbA1c 7.2 %", "LDL 190 mg/dL" (the unit its size implies when none was written), "low free T4". */
+/** "HbA1c 7.2 %", "LDL 190 mg/dL" (the unit its size implies when none was written), "TSH < 0.01 mIU/L", "low free T4". */
 export function formatLab(reading: LabReading): string {
   const label = labLabel(reading.test);
   if (reading.value === undefined) return `${reading.level ?? 'abnormal'} ${label}`;
   const unit = unitOf(reading);
-  return unit ? `${label} ${reading.value} ${unit}` : `${label} ${reading.value}`;
+  const value = reading.comparator ? `${reading.comparator} ${reading.value}` : `${reading.value}`;
+  return unit ? `${label} ${value} ${unit}` : `${label} ${value}`;
 }
 
 /** "HbA1c 7.2 %, LDL 190 mg/dL, low free T4": commas only, as it sits inside longer lists. */
 export function labsPhrase(labs: readonly LabReading[]): string {
   return labs.map(formatLab).join(', ');
+}
+
+/**
+ * Drugs as the clinician named them: a combination product's components, when all are in the list,
+ * become one item, "Zestoretic (lisinopril and hydrochlorothiazide)", where the first of them was.
+ */
+export function medicationItems(generics: readonly string[], facts: PatientFacts): string[] {
+  const items: string[] = [];
+  const grouped = new Set<string>();
+  for (const generic of generics) {
+    if (grouped.has(generic)) continue;
+    const product = facts.combinationProducts.find(
+      (p) => p.components.includes(generic) && p.components.every((c) => generics.includes(c) && !grouped.has(c)),
+    );
+    if (!product) {
+      items.push(generic);
+      continue;
+    }
+    for (const component of product.components) grouped.add(component);
+    items.push(`${product.name} (${joinAnd(product.components)})`);
+  }
+  return items;
+}
+
+/** The combination product ("Zestoretic", as written) a generic was named by, if any. */
+export function productNameOf(generic: string, facts: PatientFacts): string | undefined {
+  return facts.combinationProducts.find((p) => p.components.includes(generic.toLowerCase()))?.name;
+}
+
+/** "lisinopril (Zestoretic)": a generic with the combination product it was named by, if any. */
+export function withProductName(generic: string, facts: PatientFacts): string {
+  const product = productNameOf(generic, facts);
+  return product ? `${generic} (${product})` : generic;
 }
 
 export function symptomsPhrase(facts: PatientFacts): string {
@@ -65,8 +99,8 @@ export function describePatient(facts: PatientFacts): string {
   if (facts.symptoms.length > 0) parts.push(`presenting with ${symptomsPhrase(facts)}`);
   if (facts.conditions.length > 0) parts.push(`with ${joinAnd(facts.conditions.map(conditionLabel))} in the history`);
   const taken = facts.medications.filter((m) => !facts.proposedMedications.includes(m));
-  if (taken.length > 0) parts.push(`taking ${joinAnd(taken)}`);
-  if (facts.proposedMedications.length > 0) parts.push(`${taken.length > 0 ? 'and ' : ''}asking about starting ${joinAnd(facts.proposedMedications)}`);
+  if (taken.length > 0) parts.push(`taking ${joinAnd(medicationItems(taken, facts))}`);
+  if (facts.proposedMedications.length > 0) parts.push(`${taken.length > 0 ? 'and ' : ''}asking about starting ${joinAnd(medicationItems(facts.proposedMedications, facts))}`);
   return parts.length > 0 ? parts.join(', ') : 'no details given yet';
 }
 
@@ -84,7 +118,7 @@ export function describeNewInformation(latest: PatientFacts): string {
   if (latest.symptoms.length > 0) parts.push(symptomsPhrase(latest));
   if (latest.deniedSymptoms.length > 0) parts.push(`no ${joinAnd(latest.deniedSymptoms.map(symptomLabel))}`);
   if (latest.conditions.length > 0) parts.push(joinAnd(latest.conditions.map(conditionLabel)));
-  if (latest.medications.length > 0) parts.push(`medications: ${joinAnd(latest.medications)}`);
+  if (latest.medications.length > 0) parts.push(`medications: ${joinAnd(medicationItems(latest.medications, latest))}`);
   return joinAnd(parts);
 }
 

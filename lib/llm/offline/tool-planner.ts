@@ -7,10 +7,10 @@ import { clinicalFindings, raisedBy, rankConditions } from './clinical-reasoning
 import type { ConversationView } from './conversation-view.js';
 import { estimateEgfr } from './kidney-estimate.js';
 import type { LabReading } from './lab-values.js';
-import { labIdOf, labLabel } from './lab-values.js';
+import { labIdOf, labLabel, toolTestOf, unitOf } from './lab-values.js';
 import type { PatientFacts } from './patient-facts.js';
 import { conditionLabel } from './patient-facts.js';
-import { formatBloodPressure, joinAnd, labsPhrase, possessive, symptomsPhrase } from './phrasing.js';
+import { formatBloodPressure, joinAnd, labsPhrase, medicationItems, possessive, symptomsPhrase } from './phrasing.js';
 import type { MetricsSummary, ToolOutcome } from './tool-results.js';
 import { LAB_TOOL, latestMetrics, measuredFrom } from './tool-results.js';
 import type { MessagesRequest } from './wire-types.js';
@@ -90,7 +90,7 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   const unchecked = toCheck.filter((drug) => !checkedBefore.has(drug));
   if (offered.has(MEDICATIONS_TOOL) && toCheck.length > 0 && (!isFollowUp || latestAddsMedicationContext || unchecked.length > 0)) {
     calls.push({ name: MEDICATIONS_TOOL, input: medicationsInput(facts, toCheck, previousMetrics) });
-    phrases.push(medicationsPhrase(facts.medications, suggested));
+    phrases.push(medicationsPhrase(medicationItems(facts.medications, facts), suggested));
   }
   const labs = offered.has(LAB_TOOL) ? labsToLookUp(latestFacts.labs, view.earlierOutcomes) : [];
   if (labs.length > 0) {
@@ -208,19 +208,28 @@ export function suggestedDrugs(
   return drugs.slice(0, MAX_SUGGESTED_DRUGS);
 }
 
-/** This turn's lab values, each once, less those an earlier round already looked up at the same value. */
+/**
+ * This turn's lab values the tool has a test for (not a random glucose: its glucose range is the
+ * fasting one), each once, less those an earlier round already looked up at the same value.
+ */
 function labsToLookUp(latest: readonly LabReading[], earlier: readonly ToolOutcome[]): LabReading[] {
   const lookedUp = earlier.flatMap((o) => (o.kind === 'lab' ? [{ test: labIdOf(o.lab.test), value: o.lab.value }] : []));
   return latest
-    .filter((r) => r.value !== undefined && !lookedUp.some((l) => l.test === r.test && l.value === r.value))
+    .filter((r) => r.value !== undefined && toolTestOf(r.test) !== undefined && !lookedUp.some((l) => l.test === toolTestOf(r.test) && l.value === r.value))
     .slice(0, MAX_LAB_LOOKUPS);
 }
 
-/** Exact argument names of lookup_lab_reference: the unit only as written (the tool infers one, or asks). */
+/**
+ * Exact argument names of lookup_lab_reference: the unit only as written (the tool infers one, or
+ * asks), except for a test looked up as another (urea as BUN), whose unit the name alone fixed. The
+ * tool takes no comparator: "TSH < 0.01" is sent as 0.01, and the answer keeps the "<".
+ */
 function labInput(reading: LabReading, facts: PatientFacts): JsonObject {
-  const input: JsonObject = { test: labLabel(reading.test) };
+  const tool = toolTestOf(reading.test) ?? reading.test;
+  const input: JsonObject = { test: labLabel(tool) };
   if (reading.value !== undefined) input.value = reading.value;
-  if (reading.unit !== undefined) input.unit = reading.unit;
+  const unit = reading.unit ?? (tool !== reading.test ? unitOf(reading) : undefined);
+  if (unit !== undefined) input.unit = unit;
   if (facts.sex) input.sex = facts.sex;
   return input;
 }

@@ -1,7 +1,8 @@
 // The medication check as a pure function of the reference data: resolve each name, attach the
 // drug's reference facts and the patient-specific flags, and find every pairwise interaction among
 // the drugs that were recognised. An unrecognised name is a result ("unknown, did you mean…"),
-// never a failure of the whole check.
+// never a failure of the whole check. A combination product, by brand ("Zestoretic") or written as
+// its ingredients, is checked as each of its components.
 import { AllergyMatcher, type ReportedAllergy } from './allergy-matching.js';
 import { DrugNameIndex, type MatchKind } from './drug-name-index.js';
 import { InteractionFinder, type FoundInteraction } from './interaction-finder.js';
@@ -68,6 +69,11 @@ export class MedicationChecker {
 
     const firstQueryOf = new Map<string, string>();
     const medications = queries.flatMap((query) => {
+      const product = this.names.combinationProduct(query);
+      if (product) {
+        notes.push(`"${query.trim()}" is a combination product (${product.brand}), checked as its components: ${product.components.map((d) => d.name).join(', ')}.`);
+        return product.components.map((drug) => this.checkDrug(query, drug, 'combination', product.brand, patient ?? {}, reported, firstQueryOf));
+      }
       const parts = this.combinationParts(query);
       if (!parts) return [this.checkOne(query, patient ?? {}, reported, firstQueryOf)];
       notes.push(`"${query.trim()}" was checked as its components: ${parts.map((part) => part.trim()).join(', ')}.`);
@@ -110,16 +116,27 @@ export class MedicationChecker {
         ? { query, found: false, suggestions: lookup.suggestions, notCovered: lookup.notCovered }
         : { query, found: false, suggestions: lookup.suggestions };
     }
-    const { drug } = lookup;
+    return this.checkDrug(query, lookup.drug, lookup.matchedBy, lookup.matchedName, patient, reported, firstQueryOf);
+  }
+
+  private checkDrug(
+    query: string,
+    drug: DrugRecord,
+    matchedBy: MatchKind,
+    matchedName: string,
+    patient: PatientContext,
+    reported: readonly ReportedAllergy[],
+    firstQueryOf: Map<string, string>,
+  ): CheckedMedication {
     const flags = patientFlags(drug, patient, reported, this.allergies);
-    if (lookup.matchedBy === 'spelling') {
+    if (matchedBy === 'spelling') {
       flags.push({ type: 'name', level: 'info', message: `"${query.trim()}" was read as ${drug.name} (closest spelling); confirm this is the intended drug.` });
     }
     const first = firstQueryOf.get(drug.name);
     if (first === undefined) firstQueryOf.set(drug.name, query);
     else flags.push({ type: 'duplicate', level: 'caution', message: `the same drug as "${first.trim()}" (${drug.name}) is listed twice: check for duplicate therapy.` });
     flags.sort((a, b) => flagRank(a.level) - flagRank(b.level));
-    return { query, found: true, drug, matchedBy: lookup.matchedBy, matchedName: lookup.matchedName, renal: renalAssessment(drug, patient.egfr), flags };
+    return { query, found: true, drug, matchedBy, matchedName, renal: renalAssessment(drug, patient.egfr), flags };
   }
 }
 

@@ -98,6 +98,13 @@ const interactionSchema = z.strictObject({
   source: text,
 });
 
+/** A combination product by brand ("Zestoretic"): checked as each of its components, all drugs of this file. */
+const combinationSchema = z.strictObject({
+  brand_names: z.array(text).min(1),
+  components: z.array(text).min(2),
+  source: text,
+});
+
 const referenceSchema = z.strictObject({
   version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a semantic version such as 1.2.0'),
   updated: z.iso.date(),
@@ -105,6 +112,7 @@ const referenceSchema = z.strictObject({
   classes: z.array(classSchema).min(1),
   drugs: z.array(drugSchema).min(1),
   interactions: z.array(interactionSchema),
+  combinations: z.array(combinationSchema),
   other_drug_names: z.array(text),
 });
 
@@ -112,6 +120,7 @@ export type MedicationReference = z.infer<typeof referenceSchema>;
 export type DrugRecord = MedicationReference['drugs'][number];
 export type DrugClass = MedicationReference['classes'][number];
 export type InteractionRecord = MedicationReference['interactions'][number];
+export type CombinationRecord = MedicationReference['combinations'][number];
 export type RenalThreshold = DrugRecord['renal']['thresholds'][number];
 export type AgeCaution = NonNullable<DrugRecord['age_cautions']>[number];
 
@@ -208,6 +217,24 @@ function crossReferenceProblems(reference: MedicationReference): string[] {
     if (owner !== undefined) problems.push(`other_drug_names "${name}" is a name of covered drug "${owner}"`);
     if (otherNames.has(key)) problems.push(`other_drug_names "${name}" is listed twice`);
     otherNames.add(key);
+  }
+
+  const combinationBrands = new Map<string, string>();
+  for (const combination of reference.combinations) {
+    const where = `combination "${combination.brand_names[0] ?? '?'}"`;
+    for (const component of combination.components) {
+      if (!drugsByName.has(component)) problems.push(`${where}: component "${component}" is not a drug in this file (use the generic name)`);
+    }
+    if (new Set(combination.components).size !== combination.components.length) problems.push(`${where}: a component is listed twice`);
+    for (const brand of combination.brand_names) {
+      const key = normaliseDrugName(brand);
+      const drug = nameOwners.get(key);
+      const other = combinationBrands.get(key);
+      if (drug !== undefined) problems.push(`${where}: brand name "${brand}" is already a name of drug "${drug}"`);
+      if (other !== undefined) problems.push(`${where}: brand name "${brand}" is already a name of ${other}`);
+      if (otherNames.has(key)) problems.push(`${where}: brand name "${brand}" is in other_drug_names`);
+      combinationBrands.set(key, where);
+    }
   }
 
   const seenRules = new Set<string>();

@@ -52,7 +52,7 @@ export const checkMedicationsInputSchema = {
       minItems: 1,
       maxItems: MAX_MEDICATIONS,
       items: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
-      description: 'Drugs to check, 1–20 names: generic or brand, any case ("metformin", "Lipitor"); a strength or form ("metformin 500 mg ER") is fine.',
+      description: 'Drugs to check, 1–20 names: generic or brand, any case ("metformin", "Lipitor"); a strength or form ("metformin 500 mg ER") is fine; a combination product ("Zestoretic") is checked as each of its components.',
     },
     patient: {
       type: 'object',
@@ -83,6 +83,7 @@ const DESCRIPTION = [
   'Also every pairwise interaction (including class-level ones such as warfarin + NSAIDs) with severity',
   '(contraindicated, major, moderate, minor), mechanism, effect, management and source.',
   'Names are matched case-insensitively by generic or brand name, and small misspellings are corrected (and flagged);',
+  'a combination product, by brand ("Zestoretic", "Janumet") or by its ingredients ("lisinopril/hydrochlorothiazide"), is checked as each component;',
   'a name that is not in the reference comes back with found: false and close-name suggestions, never as an error.',
 ].join(' ');
 
