@@ -7,6 +7,7 @@ import { isJsonObject } from '../../lib/json.js';
 import { createModelClient, type ModelClient } from '../../lib/llm/model-client.js';
 import { modelConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logging.js';
+import { cachedSystemPrompt, withCacheBreakpoint } from '../../services/conversation/prompt-caching.js';
 import { SYSTEM_PROMPT } from '../../services/conversation/system-prompt.js';
 import { createBuiltinRegistry } from '../../services/toolworker/tools/index.js';
 import type { ToolRegistry } from '../../services/toolworker/tool-registry.js';
@@ -28,7 +29,14 @@ export class InProcessTurn {
     const messages: MessageParam[] = [{ role: 'user', content: message }];
     for (let iteration = 0; iteration < 6; iteration++) {
       const response = await this.model.client.messages
-        .stream({ model: this.model.defaultModel, max_tokens: 2048, system: SYSTEM_PROMPT, messages, tools: this.tools })
+        .stream({
+          model: this.model.defaultModel,
+          max_tokens: 2048,
+          // The agent loop's prompt-cache markers, so the offline model does the same work for both.
+          system: this.model.promptCache ? cachedSystemPrompt(SYSTEM_PROMPT) : SYSTEM_PROMPT,
+          messages: this.model.promptCache ? withCacheBreakpoint(messages) : messages,
+          tools: this.tools,
+        })
         .finalMessage();
       messages.push({ role: 'assistant', content: response.content });
       if (response.stop_reason !== 'tool_use') return;
