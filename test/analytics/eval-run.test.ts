@@ -113,7 +113,11 @@ describe('tracemesh eval', function () {
     assert.equal(loggedReport.cases, 4);
     assert.deepEqual(loggedReport.failedCases, []);
     assert.ok(loggedReport.lowestCases.length > 0 && loggedReport.lowestCases.every((low) => logged.some((l) => l.rootSpanId === low.traceRootSpanId)), 'the lowest cases name the logged traces they were scored on');
-    assert.equal(loggedReport.experiment.url, undefined, 'no link to an experiment page the local store does not have');
+    // The local store's viewer page for the experiment, and its data.
+    assert.equal(loggedReport.experiment.url, `${process.env.TRACESTORE_URL}/ui/experiments/${loggedReport.experiment.id}`);
+    assert.equal((await fetch(loggedReport.experiment.url)).status, 200);
+    const page = (await (await fetch(`${process.env.TRACESTORE_URL}/ui/api/experiments/${loggedReport.experiment.id}`)).json()) as { rows: unknown[] };
+    assert.equal(page.rows.length, 4);
     for (const s of loggedReport.scorers) assert.ok(s.n > 0 && s.mean !== undefined, `${s.name} scored cases: ${JSON.stringify(s)}`);
 
     // Read back: each case with its scores, and the logged conversation trace it was scored on.

@@ -52,13 +52,30 @@ export type SeededTraces = Record<'thirst' | 'healthy' | 'failing' | 'grpcurl', 
 
 /** Runs fixtures/log-conversations.ts against the store; resolves with the root span ids. */
 export function seedConversations(store: ViewerStore): Promise<SeededTraces> {
+  return runSeedFixture<SeededTraces>(store, 'log-conversations.ts');
+}
+
+export interface SeededExperiments {
+  baseline: string;
+  candidate: string;
+  /** The logged conversations the cases name in metadata.trace_root_span_id. */
+  conversations: Record<'thirst' | 'pressure' | 'checkup', string>;
+}
+
+/** Runs fixtures/run-experiments.ts (two Eval runs) against the store; resolves with their ids. */
+export function seedExperiments(store: ViewerStore): Promise<SeededExperiments> {
+  return runSeedFixture<SeededExperiments>(store, 'run-experiments.ts');
+}
+
+// A fixture is a child process (the SDK keeps global state) that prints `RESULT <json>`.
+function runSeedFixture<T>(store: ViewerStore, fixture: string): Promise<T> {
   const env: NodeJS.ProcessEnv = {};
   // The fixture is a fresh SDK user: none of this process's Braintrust or OTel settings leak in.
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('BRAINTRUST_') && !key.startsWith('OTEL_') && !key.startsWith('TRACESTORE_')) env[key] = value;
   }
   Object.assign(env, { TRACESTORE_TEST_URL: store.url, TRACESTORE_TEST_TOKEN: store.token ?? 'any-key' });
-  const script = join(REPO_ROOT, 'test/viewer/fixtures/log-conversations.ts');
+  const script = join(REPO_ROOT, 'test/viewer/fixtures', fixture);
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, env, timeout: 90_000 }, (error, stdout, stderr) => {
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
@@ -66,7 +83,7 @@ export function seedConversations(store: ViewerStore): Promise<SeededTraces> {
         reject(new Error(`seeding failed: ${error?.message ?? 'no RESULT line'}\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
         return;
       }
-      resolve(JSON.parse(line.slice('RESULT '.length)) as SeededTraces);
+      resolve(JSON.parse(line.slice('RESULT '.length)) as T);
     });
   });
 }

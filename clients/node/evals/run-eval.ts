@@ -183,8 +183,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunReport> {
       project,
       dataset: options.dataset,
       mode: options.mode,
-      // Braintrust's experiment page; the local store has no such page (its viewer shows project logs), so no link to a 404.
-      experiment: { name: result.summary.experimentName, id: result.summary.experimentId, url: config.backend === 'braintrust' ? result.summary.experimentUrl : undefined },
+      // Braintrust's experiment page, or the local store viewer's.
+      experiment: { name: result.summary.experimentName, id: result.summary.experimentId, url: experimentPage(config, result.summary) },
       baseline: result.summary.comparisonExperimentName,
       settings,
       cases: result.results.length,
@@ -204,4 +204,9 @@ function safeQuery(input: unknown): string {
   } catch {
     return JSON.stringify(input) ?? '';
   }
+}
+
+function experimentPage(config: TracingConfig, summary: { experimentId?: string; experimentUrl?: string }): string | undefined {
+  if (config.backend === 'braintrust') return summary.experimentUrl;
+  return summary.experimentId ? `${config.appUrl.replace(/\/+$/, '')}/ui/experiments/${encodeURIComponent(summary.experimentId)}` : undefined;
 }

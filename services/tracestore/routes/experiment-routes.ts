@@ -48,8 +48,7 @@ export function registerExperimentRoutes(router: Router, store: StoreContext): v
     const body = objectBody(await request.body());
     const id = requiredString(body, 'id');
     const experiment = registry.objectWithId(id, 'experiment');
-    const baseId = experiment?.info.base_exp_id;
-    const base = typeof baseId === 'string' ? registry.objectWithId(baseId, 'experiment') : undefined;
+    const base = experiment && storedBaseExperiment(registry, experiment);
     if (!base) throw badRequest(`experiment ${id} has no base experiment`);
     return { base_exp_id: base.id, base_exp_name: base.name };
   });
@@ -67,6 +66,12 @@ export function registerExperimentRoutes(router: Router, store: StoreContext): v
     const summary = store.summaries.compareExperiments(experimentId, baseId);
     return { scores: { ...summary.scores }, metrics: { ...summary.metrics } };
   });
+}
+
+/** The base an experiment was registered with (info.base_exp_id), if it still exists. Also the viewer's. */
+export function storedBaseExperiment(registry: Registry, experiment: NamedObject): NamedObject | undefined {
+  const baseId = experiment.info.base_exp_id;
+  return typeof baseId === 'string' ? registry.objectWithId(baseId, 'experiment') : undefined;
 }
 
 // An explicit base (by id or name) must exist; otherwise the project's latest earlier experiment.

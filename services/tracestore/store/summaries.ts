@@ -22,6 +22,16 @@ export interface MetricSummary {
   regressions: number;
 }
 
+/** One case of an experiment (a trace), as comparisons see it. */
+export interface CaseScores {
+  /** The case's trace: its root_span_id. */
+  caseKey: string;
+  /** The root span's input as stored JSON text: how a case is matched with the base experiment's. */
+  inputKey?: string;
+  /** Each score's mean over the case's spans (numbers only). */
+  scores: Record<string, number>;
+}
+
 interface CaseStats {
   /** The root span's input as JSON text: how a case is matched with the base experiment's. */
   inputKey?: string;
@@ -62,8 +72,7 @@ export class Summaries {
   compareExperiments(experimentId: string, baseExperimentId?: string): { scores: Record<string, ScoreSummary>; metrics: Record<string, MetricSummary> } {
     const cases = this.loadCases(experimentId);
     const baseCases = baseExperimentId ? this.loadCases(baseExperimentId) : undefined;
-    const baseByInput = new Map<string, CaseStats>();
-    for (const baseCase of baseCases?.values() ?? []) if (baseCase.inputKey !== undefined) baseByInput.set(baseCase.inputKey, baseCase);
+    const baseByInput = byInput(baseCases ?? new Map<string, CaseStats>());
 
     const scores: Record<string, ScoreSummary> = {};
     for (const name of namesOf(cases, (c) => c.scores.keys())) {
@@ -93,6 +102,18 @@ export class Summaries {
     return { scores, metrics };
   }
 
+  /** Each case's score means, by its root_span_id: what the comparison averages. */
+  caseScores(experimentId: string): Map<string, CaseScores> {
+    return new Map([...this.loadCases(experimentId)].map(([caseKey, stats]) => [caseKey, caseScoresOf(caseKey, stats)]));
+  }
+
+  /** The experiment's cases by input, as a base experiment's cases are matched in the comparison. */
+  casesByInput(experimentId: string): Map<string, CaseScores> {
+    const cases = this.loadCases(experimentId);
+    const keyOf = new Map([...cases].map(([caseKey, stats]) => [stats, caseKey]));
+    return new Map([...byInput(cases)].map(([input, stats]) => [input, caseScoresOf(keyOf.get(stats)!, stats)]));
+  }
+
   private loadCases(experimentId: string): Map<string, CaseStats> {
     const cases = new Map<string, CaseStats>();
     for (const row of this.experimentRows.iterate(experimentId)) {
@@ -120,6 +141,22 @@ export class Summaries {
     }
     return cases;
   }
+}
+
+// A repeated input: its last case (in store order) is the one matched.
+function byInput(cases: Map<string, CaseStats>): Map<string, CaseStats> {
+  const matched = new Map<string, CaseStats>();
+  for (const stats of cases.values()) if (stats.inputKey !== undefined) matched.set(stats.inputKey, stats);
+  return matched;
+}
+
+function caseScoresOf(caseKey: string, stats: CaseStats): CaseScores {
+  const scores: Record<string, number> = {};
+  for (const name of stats.scores.keys()) {
+    const score = caseScore(stats, name);
+    if (score !== undefined) scores[name] = score;
+  }
+  return { caseKey, ...(stats.inputKey === undefined ? {} : { inputKey: stats.inputKey }), scores };
 }
 
 function caseScore(stats: CaseStats, name: string): number | undefined {

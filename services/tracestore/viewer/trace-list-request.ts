@@ -2,6 +2,7 @@
 // filter ("health_risk lt 0.5"), a page size and a page cursor. Anything malformed is a 400 naming
 // the parameter; nothing here is ever spliced into SQL, every value is bound.
 import { badRequest } from '../http/http-error.js';
+import { cursorParts, limitParameter, nonEmpty } from './query-parameters.js';
 
 export const SCORE_COMPARISONS = ['lt', 'le', 'gt', 'ge', 'eq'] as const;
 export type ScoreComparison = (typeof SCORE_COMPARISONS)[number];
@@ -28,10 +29,9 @@ export interface TraceListRequest {
 
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 200;
-const MAX_TEXT_LENGTH = 500;
 
 export function parseTraceListRequest(params: URLSearchParams): TraceListRequest {
-  const request: TraceListRequest = { limit: parseLimit(params.get('limit')) };
+  const request: TraceListRequest = { limit: limitParameter(params, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT) };
   const projectId = nonEmpty(params, 'project');
   if (projectId !== undefined) request.projectId = projectId;
   const text = nonEmpty(params, 'q');
@@ -41,22 +41,6 @@ export function parseTraceListRequest(params: URLSearchParams): TraceListRequest
   const cursor = nonEmpty(params, 'cursor');
   if (cursor !== undefined) request.cursor = decodeListCursor(cursor);
   return request;
-}
-
-function nonEmpty(params: URLSearchParams, key: string): string | undefined {
-  const value = params.get(key)?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (value.length > MAX_TEXT_LENGTH) throw badRequest(`query parameter "${key}" is longer than ${MAX_TEXT_LENGTH} characters`);
-  return value;
-}
-
-function parseLimit(raw: string | null): number {
-  if (raw === null || raw === '') return DEFAULT_LIST_LIMIT;
-  const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw badRequest(`query parameter "limit" must be an integer from 1 to ${MAX_LIST_LIMIT}`);
-  }
-  return limit;
 }
 
 // A score filter needs all three parts; a half-filled one is a mistake worth reporting.
@@ -82,14 +66,6 @@ export function encodeListCursor(cursor: ListCursor): string {
 }
 
 export function decodeListCursor(text: string): ListCursor {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw badRequest('query parameter "cursor" is not a cursor this server gave out');
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[0] !== 'string' || !Number.isSafeInteger(decoded[1])) {
-    throw badRequest('query parameter "cursor" is not a cursor this server gave out');
-  }
-  return { created: decoded[0], rowid: decoded[1] as number };
+  const [created, rowid] = cursorParts(text, (parts) => parts.length === 2 && typeof parts[0] === 'string' && Number.isSafeInteger(parts[1]));
+  return { created: created as string, rowid: rowid as number };
 }

@@ -29,6 +29,9 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-cache',
 };
 
+// /ui/, /ui/trace/<root_span_id>, /ui/experiments and /ui/experiments/<experiment id>.
+const PAGE_PATHS = [/^\/ui\/?$/, /^\/ui\/trace\/[^/]+$/, /^\/ui\/experiments\/?$/, /^\/ui\/experiments\/[^/]+$/];
+
 interface StaticFile {
   body: Buffer;
   contentType: string;
@@ -73,9 +76,9 @@ export class ViewerPages {
     return true;
   }
 
-  // /ui, /ui/ and /ui/trace/<root_span_id> are the same shell: the script reads the path.
+  // Every page is the same shell: the script reads the path.
   private fileFor(pathname: string): StaticFile | undefined {
-    if (pathname === '/ui' || pathname === '/ui/' || /^\/ui\/trace\/[^/]+$/.test(pathname)) return this.shell;
+    if (PAGE_PATHS.some((page) => page.test(pathname))) return this.shell;
     if (!pathname.startsWith(ASSETS_PATH)) return undefined;
     const name = pathname.slice(ASSETS_PATH.length);
     // Only the names read at startup: no path is ever joined from the request.

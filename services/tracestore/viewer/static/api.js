@@ -19,6 +19,25 @@ import { currentToken, promptForToken } from './access-token.js';
  *   root_span_id: string, object_type: string, object_id: string, object_name: string,
  *   truncated: boolean, summary: TraceSummary | null, spans: SpanRow[], comments: SpanRow[]
  * }} TraceRows
+ * @typedef {{ name: string, score: number, diff?: number, improvements: number, regressions: number }} ScoreComparison
+ * @typedef {{ name: string, metric: number, unit: string, diff?: number, improvements: number, regressions: number }} MetricComparison
+ * @typedef {{
+ *   id: string, name: string, created: string, row_count: number, base: { id: string, name: string } | null,
+ *   metadata: Record<string, unknown> | null, tags: string[],
+ *   scores: Record<string, ScoreComparison>, metrics: Record<string, MetricComparison>
+ * }} ExperimentSummary
+ * @typedef {{ project: { id: string, name: string } | null, experiments: ExperimentSummary[], next_cursor: string | null }} ExperimentList
+ * @typedef {{
+ *   root_span_id: string, span_id: string | null, created: string | null, started: number | null, duration_s: number | null,
+ *   input: string | null, output: string | null, expected: string | null, error: string | null,
+ *   scores: Record<string, number>, base: { root_span_id: string, scores: Record<string, number> } | null,
+ *   scored_trace: string | null
+ * }} ExperimentRow
+ * @typedef {{
+ *   project: { id: string, name: string }, experiment: ExperimentSummary, score_names: string[],
+ *   sort: { score?: string, order: 'asc' | 'desc', change?: 'improved' | 'regressed' },
+ *   rows: ExperimentRow[], matching_rows: number, truncated: boolean
+ * }} ExperimentRows
  */
 
 export class ApiError extends Error {
@@ -76,9 +95,31 @@ export async function fetchTraceList(filters, signal) {
 
 /**
  * @param {string} rootSpanId
+ * @param {string | null} experimentId read the trace in this experiment (an eval case); null: wherever it is
  * @param {AbortSignal} signal
  * @returns {Promise<TraceRows>}
  */
-export async function fetchTrace(rootSpanId, signal) {
-  return /** @type {TraceRows} */ (await getJson(`/ui/api/traces/${encodeURIComponent(rootSpanId)}`, signal));
+export async function fetchTrace(rootSpanId, experimentId, signal) {
+  const query = experimentId ? `?${new URLSearchParams({ experiment: experimentId })}` : '';
+  return /** @type {TraceRows} */ (await getJson(`/ui/api/traces/${encodeURIComponent(rootSpanId)}${query}`, signal));
+}
+
+/**
+ * @param {URLSearchParams} params project, cursor
+ * @param {AbortSignal} signal
+ * @returns {Promise<ExperimentList>}
+ */
+export async function fetchExperimentList(params, signal) {
+  return /** @type {ExperimentList} */ (await getJson(`/ui/api/experiments?${params}`, signal));
+}
+
+/**
+ * @param {string} experimentId
+ * @param {URLSearchParams} params score, order, change
+ * @param {AbortSignal} signal
+ * @returns {Promise<ExperimentRows>}
+ */
+export async function fetchExperiment(experimentId, params, signal) {
+  const query = params.toString();
+  return /** @type {ExperimentRows} */ (await getJson(`/ui/api/experiments/${encodeURIComponent(experimentId)}${query ? `?${query}` : ''}`, signal));
 }

@@ -1,6 +1,6 @@
 // @ts-check
 // How numbers and times read on the page: durations in ms / s / min, start times in the
-// viewer's locale, token counts with separators, scores with two decimals.
+// viewer's locale, token counts with separators, scores with two decimals, changes with their sign.
 
 /**
  * @param {number | null | undefined} seconds
@@ -57,4 +57,14 @@ export function formatCount(value) {
 /** @param {number} value */
 export function formatScore(value) {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+/**
+ * A change between two means or two scores: "+0.10", "−0.13" (a real minus sign), "±0" when equal.
+ * @param {number} diff
+ */
+export function formatDelta(diff) {
+  if (Math.abs(diff) < 1e-9) return '±0';
+  const digits = Math.abs(diff) < 0.01 ? 3 : 2;
+  return `${diff > 0 ? '+' : '−'}${Math.abs(diff).toFixed(digits)}`;
 }

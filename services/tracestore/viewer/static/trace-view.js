@@ -1,7 +1,9 @@
 // @ts-check
 // /ui/trace/<root_span_id>: the trace as a collapsible tree beside a timing waterfall (bars placed
 // by metrics.start/end relative to the trace's first start, so parallel tool calls overlap), and
-// the selected span's details. The selected span is kept in the fragment (#span=<span_id>).
+// the selected span's details. The selected span is kept in the fragment (#span=<span_id>). A
+// trace of an experiment (an eval case) is read there when the URL names it (?experiment=<id>),
+// and leads back to its experiment.
 import { ApiError, fetchTrace } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatOffset, formatStartTime, isoTime } from './format.js';
@@ -17,31 +19,46 @@ const AXIS_TICKS = [0, 0.25, 0.5, 0.75, 1];
 /**
  * @param {HTMLElement} app
  * @param {string} rootSpanId
+ * @param {string | null} experimentId the experiment holding the trace, when the URL names one
  * @param {AbortSignal} signal aborted when the viewer leaves this page (then nothing is drawn)
  */
-export async function showTrace(app, rootSpanId, signal) {
-  replaceChildren(app, backLink(), h('p', { class: 'status-message', role: 'status' }, 'Loading trace…'));
+export async function showTrace(app, rootSpanId, experimentId, signal) {
+  const pending = experimentId ? { id: experimentId, name: null } : null;
+  replaceChildren(app, backLink(pending), h('p', { class: 'status-message', role: 'status' }, 'Loading trace…'));
   /** @type {TraceRows} */
   let trace;
   try {
-    trace = await fetchTrace(rootSpanId, signal);
+    trace = await fetchTrace(rootSpanId, experimentId, signal);
   } catch (error) {
     if (signal.aborted) return;
-    const message = error instanceof ApiError && error.status === 404 ? `There is no trace ${rootSpanId} in this store.` : `Could not load the trace: ${error instanceof Error ? error.message : String(error)}`;
-    replaceChildren(app, backLink(), h('h1', {}, 'Trace not found'), h('p', { class: 'status-message', role: 'status' }, message));
+    const notFound = error instanceof ApiError && error.status === 404;
+    const message = notFound
+      ? experimentId ? `Not found: ${error.message}.` : `There is no trace ${rootSpanId} in this store.`
+      : `Could not load the trace: ${error instanceof Error ? error.message : String(error)}`;
+    replaceChildren(app, backLink(pending), h('h1', {}, 'Trace not found'), h('p', { class: 'status-message', role: 'status' }, message));
     return;
   }
   const roots = buildSpanTree(trace.spans);
   const nodes = flattenTree(roots);
   const window = timeWindow(nodes);
   const view = new TraceView(nodes, window, trace);
-  replaceChildren(app, h('section', { class: 'trace-page' }, backLink(), traceHeader(trace, roots[0], window), view.element));
+  const experiment = trace.object_type === 'experiment' ? { id: trace.object_id, name: trace.object_name } : null;
+  replaceChildren(app, h('section', { class: 'trace-page' }, backLink(experiment), traceHeader(trace, roots[0], window), view.element));
   view.selectInitial();
   document.title = `${roots[0]?.name ?? 'trace'} · tracemesh`;
 }
 
-function backLink() {
-  return h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '/ui/', 'data-nav': true }, '← All conversations'));
+/** @param {{ id: string, name: string | null } | null} experiment the experiment holding the trace */
+function backLink(experiment) {
+  const link = experiment
+    ? h('a', { href: experimentHref(experiment.id), 'data-nav': true }, experiment.name ? `← Experiment ${experiment.name}` : '← Experiment')
+    : h('a', { href: '/ui/', 'data-nav': true }, '← All conversations');
+  return h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' }, link);
+}
+
+/** @param {string} experimentId */
+function experimentHref(experimentId) {
+  return `/ui/experiments/${encodeURIComponent(experimentId)}`;
 }
 
 /**
@@ -57,12 +74,18 @@ function traceHeader(trace, top, window) {
     ['Duration', formatDuration(window ? window.end - window.start : null)],
     ['Spans', formatCount(trace.spans.length)],
   ];
+  const inExperiment = trace.object_type === 'experiment';
   if (summary) {
-    facts.push(['Turns', formatCount(summary.turns)], ['Tools', formatCount(summary.tool_count)], ['LLM calls', formatCount(summary.llm_count)]);
+    // An eval case has no conversation turns of its own (its conversation is a trace in the logs).
+    if (!inExperiment) facts.push(['Turns', formatCount(summary.turns)]);
+    facts.push(['Tools', formatCount(summary.tool_count)], ['LLM calls', formatCount(summary.llm_count)]);
     if (summary.tokens > 0) facts.push(['Tokens', formatCount(summary.tokens)]);
     facts.push(['Errors', summary.error_count > 0 ? h('span', { class: 'error-text' }, formatCount(summary.error_count)) : '0']);
   }
-  facts.push([trace.object_type === 'experiment' ? 'Experiment' : 'Project', trace.object_name], ['Trace id', h('code', {}, trace.root_span_id)]);
+  facts.push(
+    inExperiment ? ['Experiment', h('a', { href: experimentHref(trace.object_id), 'data-nav': true }, trace.object_name)] : ['Project', trace.object_name],
+    ['Trace id', h('code', {}, trace.root_span_id)],
+  );
   return h(
     'header',
     { class: 'trace-head' },

@@ -1,12 +1,16 @@
 // @ts-check
 // The viewer's entry point: picks the view from the path (/ui/ → list, /ui/trace/<id> → one
-// trace), navigates between them with the History API (links stay real links), and fills the
-// project picker when the store holds more than one project. Each navigation aborts the previous
-// view's requests, so a slow answer can never draw over a newer page.
+// trace, /ui/experiments → experiments, /ui/experiments/<id> → one experiment), navigates between
+// them with the History API (links stay real links), marks the header's section (logs or
+// experiments) and fills the project picker when the store holds more than one project. Each
+// navigation aborts the previous view's requests, so a slow answer can never draw over a newer page.
 import { adoptTokenFromFragment, wireTokenButton } from './access-token.js';
 import { fetchProjects } from './api.js';
 import { h, replaceChildren } from './dom.js';
+import { showExperimentList } from './experiment-list-view.js';
+import { showExperiment } from './experiment-view.js';
 import { showTraceList } from './list-view.js';
+import { markSection } from './section-nav.js';
 import { showTrace } from './trace-view.js';
 
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -24,12 +28,25 @@ async function render({ moveFocus }) {
   currentView = new AbortController();
   const { signal } = currentView;
   const traceMatch = /^\/ui\/trace\/([^/]+)$/.exec(location.pathname);
+  const experimentMatch = /^\/ui\/experiments\/([^/]+)$/.exec(location.pathname);
   const params = new URLSearchParams(location.search);
+  const project = params.get('project');
   if (traceMatch) {
-    await showTrace(app, decodeURIComponent(traceMatch[1] ?? ''), signal);
+    // An experiment's case opens with ?experiment=<id>; a conversation has none.
+    const experimentId = params.get('experiment');
+    markSection(experimentId ? 'experiments' : 'logs', { project, current: false });
+    await showTrace(app, decodeURIComponent(traceMatch[1] ?? ''), experimentId, signal);
+  } else if (experimentMatch) {
+    markSection('experiments', { project, current: false });
+    await showExperiment(app, decodeURIComponent(experimentMatch[1] ?? ''), params, navigate, signal);
+  } else if (/^\/ui\/experiments\/?$/.test(location.pathname)) {
+    markSection('experiments', { project, current: true });
+    document.title = 'tracemesh · experiments';
+    await Promise.all([showExperimentList(app, params, navigate, signal), showProjectPicker(project, '/ui/experiments', signal)]);
   } else {
+    markSection('logs', { project, current: true });
     document.title = 'tracemesh · traces';
-    await Promise.all([showTraceList(app, params, navigate, signal), showProjectPicker(params.get('project'), signal)]);
+    await Promise.all([showTraceList(app, params, navigate, signal), showProjectPicker(project, '/ui/', signal)]);
   }
   // After a navigation, put keyboard and screen-reader focus on the new page's heading.
   if (!moveFocus || signal.aborted) return;
@@ -40,9 +57,10 @@ async function render({ moveFocus }) {
 
 /**
  * @param {string | null} selectedId
+ * @param {string} listPath the list the picker switches the project of
  * @param {AbortSignal} signal
  */
-async function showProjectPicker(selectedId, signal) {
+async function showProjectPicker(selectedId, listPath, signal) {
   const picker = /** @type {HTMLElement} */ (document.querySelector('.project-picker'));
   const select = /** @type {HTMLSelectElement} */ (document.getElementById('project-select'));
   const projects = await fetchProjects(signal).catch(() => []);
@@ -51,7 +69,7 @@ async function showProjectPicker(selectedId, signal) {
   if (projects.length < 2) return;
   // The list shows the most recently active project unless one is chosen: the first option.
   replaceChildren(select, projects.map((project) => h('option', { value: project.id, selected: project.id === selectedId }, project.name)));
-  select.onchange = () => navigate(`/ui/?project=${encodeURIComponent(select.value)}`);
+  select.onchange = () => navigate(`${listPath}?project=${encodeURIComponent(select.value)}`);
 }
 
 // Same-origin links marked data-nav navigate in place; modified clicks keep their browser meaning.

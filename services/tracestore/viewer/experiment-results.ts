@@ -1,0 +1,185 @@
+// What the viewer's experiment pages show, assembled: each experiment's score means compared with
+// its base experiment (the store's own comparison, store/summaries.ts — the numbers Eval prints
+// and `tracemesh eval --gate` acts on), and one experiment's cases, each beside the base case with
+// the same input, sorted or narrowed by a score. Texts are cut short here: the trace page has them whole.
+import { isJsonObject, type JsonObject, type JsonValue } from '../../../lib/json.js';
+import { storedBaseExperiment } from '../routes/experiment-routes.js';
+import type { NamedObject } from '../store/registry.js';
+import type { CaseScores, MetricSummary, ScoreSummary } from '../store/summaries.js';
+import type { StoreContext } from '../store/store-context.js';
+import type { ExperimentRowsRequest } from './experiment-request.js';
+import type { CaseRootRow, ExperimentObjectRow, ExperimentQueries } from './experiment-queries.js';
+
+/** The most rows one answer holds (after sorting and filtering, so "lowest first" is right however many there are). */
+export const MAX_EXPERIMENT_ROWS = 1000;
+const TEXT_MAX_CHARS = 300;
+// A case's input or answer read as text: the fields `tracemesh dataset` and eval cases use, in order.
+const TEXT_FIELDS = ['patient_query', 'final_response', 'text', 'message', 'content'];
+
+export interface ExperimentRef {
+  id: string;
+  name: string;
+}
+
+export interface ExperimentSummary {
+  id: string;
+  name: string;
+  created: string;
+  /** Cases: the experiment's root spans. */
+  row_count: number;
+  base: ExperimentRef | null;
+  metadata: JsonObject | null;
+  tags: string[];
+  /** Per score: mean over cases; with a base, `diff` of the means and the cases improved and regressed (matched by input). */
+  scores: Record<string, ScoreSummary>;
+  /** duration (s) and token counts, compared the same way (lower is better). */
+  metrics: Record<string, MetricSummary>;
+}
+
+export interface ExperimentRow {
+  root_span_id: string;
+  span_id: string | null;
+  created: string | null;
+  started: number | null;
+  duration_s: number | null;
+  input: string | null;
+  output: string | null;
+  expected: string | null;
+  /** The case's error (its first line), when the task failed. */
+  error: string | null;
+  /** Each score's mean over the case's spans. */
+  scores: Record<string, number>;
+  /** The base experiment's case with the same input, if there is one. */
+  base: { root_span_id: string; scores: Record<string, number> } | null;
+  /** The trace the case was scored on (metadata.trace_root_span_id, set by `tracemesh eval`). */
+  scored_trace: string | null;
+}
+
+export interface ExperimentRows {
+  rows: ExperimentRow[];
+  /** Rows left after `change`; more than rows.length when truncated. */
+  matching_rows: number;
+  truncated: boolean;
+}
+
+export class ExperimentResults {
+  constructor(
+    private readonly store: Pick<StoreContext, 'registry' | 'summaries'>,
+    private readonly queries: ExperimentQueries,
+  ) {}
+
+  /** The project's experiments newest first, each summarised; `next` is where the following page starts. */
+  list(projectId: string, limit: number, beforeSeq?: number): { experiments: ExperimentSummary[]; next?: number } {
+    const objects = this.queries.experiments(projectId, limit + 1, beforeSeq);
+    const page = objects.slice(0, limit);
+    const experiments = page.map((object) => this.summarise(toNamedObject(object, projectId)));
+    return objects.length > limit ? { experiments, next: page[page.length - 1]!.seq } : { experiments };
+  }
+
+  summarise(experiment: NamedObject): ExperimentSummary {
+    const base = storedBaseExperiment(this.store.registry, experiment);
+    const comparison = this.store.summaries.compareExperiments(experiment.id, base?.id);
+    const { metadata, tags } = experiment.info;
+    return {
+      id: experiment.id,
+      name: experiment.name,
+      created: experiment.created,
+      row_count: this.queries.caseCountOf(experiment.id),
+      base: base ? { id: base.id, name: base.name } : null,
+      metadata: isJsonObject(metadata) ? metadata : null,
+      tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [],
+      scores: { ...comparison.scores },
+      metrics: { ...comparison.metrics },
+    };
+  }
+
+  /** The experiment's cases with their base cases, sorted by `request.score` and narrowed by `request.change`. */
+  rows(experiment: NamedObject, base: ExperimentRef | null, request: ExperimentRowsRequest): ExperimentRows {
+    // The store's own per-case scores and input matching, so a row's marks agree with the
+    // improvements and regressions the comparison counts.
+    const cases = this.store.summaries.caseScores(experiment.id);
+    const baseCases = base ? this.store.summaries.casesByInput(base.id) : new Map<string, CaseScores>();
+    let rows = this.queries.cases(experiment.id).map((root) => {
+      const baseCase = root.input === null ? undefined : baseCases.get(root.input);
+      return toRow(root, cases.get(root.root_span_id)?.scores ?? {}, baseCase ? { root_span_id: baseCase.caseKey, scores: baseCase.scores } : null);
+    });
+    if (request.score !== undefined) {
+      const name = request.score;
+      if (request.change) rows = rows.filter((row) => changeOf(row, name) === request.change);
+      rows = sortByScore(rows, name, request.order);
+    }
+    return { rows: rows.slice(0, MAX_EXPERIMENT_ROWS), matching_rows: rows.length, truncated: rows.length > MAX_EXPERIMENT_ROWS };
+  }
+}
+
+/** The row's change against its base case on one score (higher is better); undefined without both scores or when equal. */
+export function changeOf(row: ExperimentRow, name: string): 'improved' | 'regressed' | undefined {
+  const now = row.scores[name];
+  const before = row.base?.scores[name];
+  if (now === undefined || before === undefined || now === before) return undefined;
+  return now > before ? 'improved' : 'regressed';
+}
+
+// Rows without the score go last whatever the order; equal scores keep run order (a stable sort).
+function sortByScore(rows: ExperimentRow[], name: string, order: 'asc' | 'desc'): ExperimentRow[] {
+  const direction = order === 'asc' ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const x = a.scores[name];
+    const y = b.scores[name];
+    if (x === undefined || y === undefined) return (x === undefined ? 1 : 0) - (y === undefined ? 1 : 0);
+    return (x - y) * direction;
+  });
+}
+
+function toRow(root: CaseRootRow, scores: Record<string, number>, base: ExperimentRow['base']): ExperimentRow {
+  const started = finiteOrNull(root.started);
+  const ended = finiteOrNull(root.ended);
+  return {
+    root_span_id: root.root_span_id,
+    span_id: root.span_id,
+    created: root.created,
+    started,
+    duration_s: started !== null && ended !== null && ended >= started ? ended - started : null,
+    input: summaryText(root.input),
+    output: summaryText(root.output),
+    expected: summaryText(root.expected),
+    error: errorText(root.error),
+    scores,
+    base,
+    scored_trace: typeof root.scored_trace === 'string' && root.scored_trace !== '' ? root.scored_trace : null,
+  };
+}
+
+function toNamedObject(row: ExperimentObjectRow, projectId: string): NamedObject {
+  const info = JSON.parse(row.info) as JsonValue;
+  return { kind: 'experiment', id: row.id, project_id: projectId, name: row.name, created: row.created, info: isJsonObject(info) ? info : {}, seq: row.seq };
+}
+
+/** A stored JSON value as one line of text: a string itself, an object's text field, else the JSON. */
+export function summaryText(json: string | null): string | null {
+  if (json === null) return null;
+  const value = JSON.parse(json) as JsonValue;
+  if (value === null) return null;
+  if (typeof value === 'string') return clip(value);
+  if (isJsonObject(value)) {
+    const field = TEXT_FIELDS.find((name) => typeof value[name] === 'string');
+    if (field) return clip(value[field] as string);
+  }
+  return clip(json);
+}
+
+// The SDK stores "message\n\nError: message\n    at …": the first line says what happened.
+function errorText(json: string | null): string | null {
+  if (json === null) return null;
+  const value = JSON.parse(json) as JsonValue;
+  if (value === null || value === '') return null;
+  return clip(typeof value === 'string' ? (value.split('\n')[0] ?? value) : json);
+}
+
+function clip(text: string): string {
+  return text.length > TEXT_MAX_CHARS ? `${text.slice(0, TEXT_MAX_CHARS - 1)}…` : text;
+}
+
+function finiteOrNull(value: number | null): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}

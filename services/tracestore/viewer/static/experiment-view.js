@@ -1,0 +1,273 @@
+// @ts-check
+// /ui/experiments/<experiment id>: one eval run. The header has each score's mean against the base
+// experiment; the table has one row per case — input, output, expected, each score with the base
+// case's score beside it (the case with the same input) and the change marked — linking to the
+// case's span tree and to the conversation it was scored on. Sort and filter live in the URL
+// (?score=&order=&change=), so "lowest first" or "regressions on length" is a link like any other.
+import { ApiError, fetchExperiment } from './api.js';
+import { changeCounts, deltaMark } from './delta-marks.js';
+import { h, replaceChildren } from './dom.js';
+import { formatCount, formatScore, formatStartTime, isoTime } from './format.js';
+
+/** @typedef {import('./api.js').ExperimentRows} ExperimentRows */
+/** @typedef {import('./api.js').ExperimentRow} ExperimentRow */
+
+/** URL parameters the page understands (and forwards to /ui/api/experiments/<id>). */
+const SORT_KEYS = ['score', 'order', 'change'];
+
+/**
+ * @param {HTMLElement} app
+ * @param {string} experimentId
+ * @param {URLSearchParams} params the page URL's query
+ * @param {(url: string) => void} navigate
+ * @param {AbortSignal} signal aborted when the viewer leaves this page (then nothing is drawn)
+ */
+export async function showExperiment(app, experimentId, params, navigate, signal) {
+  const sort = new URLSearchParams();
+  for (const key of SORT_KEYS) {
+    const value = params.get(key);
+    if (value) sort.set(key, value);
+  }
+  replaceChildren(app, backLink(null), h('p', { class: 'status-message', role: 'status' }, 'Loading experiment…'));
+  /** @type {ExperimentRows} */
+  let answer;
+  try {
+    answer = await fetchExperiment(experimentId, sort, signal);
+  } catch (error) {
+    if (signal.aborted) return;
+    const message = error instanceof ApiError && error.status === 404
+      ? `There is no experiment ${experimentId} in this store.`
+      : `Could not load the experiment: ${error instanceof Error ? error.message : String(error)}`;
+    replaceChildren(app, backLink(null), h('h1', {}, 'Experiment not found'), h('p', { class: 'status-message', role: 'status' }, message));
+    return;
+  }
+  const pageUrl = `/ui/experiments/${encodeURIComponent(experimentId)}`;
+  replaceChildren(
+    app,
+    h(
+      'section',
+      { class: 'experiment-page' },
+      backLink(answer.project.id),
+      experimentHeader(answer, pageUrl),
+      sortForm(answer, pageUrl, navigate),
+      rowsTable(answer, navigate),
+      h('p', { class: 'status-message', role: 'status' }, rowsStatus(answer)),
+    ),
+  );
+  document.title = `${answer.experiment.name} · experiments · tracemesh`;
+}
+
+/** @param {string | null} projectId */
+function backLink(projectId) {
+  const href = projectId ? `/ui/experiments?${new URLSearchParams({ project: projectId })}` : '/ui/experiments';
+  return h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' }, h('a', { href, 'data-nav': true }, '← All experiments'));
+}
+
+/**
+ * @param {ExperimentRows} answer
+ * @param {string} pageUrl
+ */
+function experimentHeader(answer, pageUrl) {
+  const { experiment } = answer;
+  /** @type {Array<[string, string | Node]>} */
+  const facts = [
+    ['Created', h('time', { datetime: isoTime(null, experiment.created) }, formatStartTime(null, experiment.created))],
+    ['Rows', formatCount(experiment.row_count)],
+    ['Base', experiment.base ? h('a', { href: `/ui/experiments/${encodeURIComponent(experiment.base.id)}`, 'data-nav': true }, experiment.base.name) : 'none'],
+    ['Project', answer.project.name],
+  ];
+  for (const [key, value] of Object.entries(experiment.metadata ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') facts.push([key, String(value)]);
+  }
+  return h(
+    'header',
+    { class: 'trace-head experiment-head' },
+    h('h1', {}, h('span', { class: 'badge kind-other' }, 'experiment'), experiment.name),
+    h('dl', { class: 'trace-facts' }, facts.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value)))),
+    answer.score_names.length > 0
+      ? h('ul', { class: 'score-summary', 'aria-label': 'Scores' }, answer.score_names.map((name) => scoreSummary(answer, name, pageUrl)))
+      : null,
+  );
+}
+
+/**
+ * One score's mean, its change against the base, and links to the cases that moved.
+ * @param {ExperimentRows} answer
+ * @param {string} name
+ * @param {string} pageUrl
+ */
+function scoreSummary(answer, name, pageUrl) {
+  const score = answer.experiment.scores[name];
+  const base = answer.experiment.base;
+  /** @param {'improved' | 'regressed'} change @param {number} count */
+  const changeLink = (change, count) =>
+    h('a', { href: `${pageUrl}?${new URLSearchParams({ score: name, order: change === 'regressed' ? 'asc' : 'desc', change })}`, 'data-nav': true, class: `change-link ${change}` }, `${count} ${change}`);
+  return h(
+    'li',
+    { class: 'score-card', 'data-score': name },
+    h('span', { class: 'score-card-name' }, name),
+    h('span', { class: 'score-card-mean' }, score ? formatScore(score.score) : '—'),
+    score?.diff !== undefined ? deltaMark(score.diff) : null,
+    base && score ? h('span', { class: 'score-card-changes' }, changeLink('improved', score.improvements), ' · ', changeLink('regressed', score.regressions)) : null,
+  );
+}
+
+/**
+ * @param {ExperimentRows} answer
+ * @param {string} pageUrl
+ * @param {(url: string) => void} navigate
+ */
+function sortForm(answer, pageUrl, navigate) {
+  const { sort } = answer;
+  const scoreSelect = h(
+    'select',
+    { name: 'score', id: 'rows-score' },
+    h('option', { value: '', selected: !sort.score }, 'Run order'),
+    answer.score_names.map((name) => h('option', { value: name, selected: sort.score === name }, name)),
+  );
+  const orderSelect = h(
+    'select',
+    { name: 'order', id: 'rows-order' },
+    h('option', { value: 'asc', selected: sort.order === 'asc' }, 'Lowest first'),
+    h('option', { value: 'desc', selected: sort.order === 'desc' }, 'Highest first'),
+  );
+  const changeSelect = h(
+    'select',
+    { name: 'change', id: 'rows-change' },
+    h('option', { value: '', selected: !sort.change }, 'All rows'),
+    h('option', { value: 'regressed', selected: sort.change === 'regressed' }, 'Regressed vs base'),
+    h('option', { value: 'improved', selected: sort.change === 'improved' }, 'Improved vs base'),
+  );
+  const form = h(
+    'form',
+    { class: 'filters rows-controls', 'aria-label': 'Sort and filter rows' },
+    h('div', { class: 'field' }, h('label', { for: 'rows-score' }, 'Sort by score'), scoreSelect),
+    h('div', { class: 'field' }, h('label', { for: 'rows-order' }, 'Order'), orderSelect),
+    h('div', { class: 'field' }, h('label', { for: 'rows-change' }, 'Show'), changeSelect),
+    h('div', { class: 'filter-actions' },
+      h('button', { type: 'submit', class: 'primary-button' }, 'Apply'),
+      h('button', { type: 'button', class: 'quiet-button', onclick: () => navigate(pageUrl) }, 'Clear'),
+    ),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    // Order and change are about a score; without one the rows are in run order.
+    if (scoreSelect.value) {
+      next.set('score', scoreSelect.value);
+      next.set('order', orderSelect.value);
+      if (changeSelect.value) next.set('change', changeSelect.value);
+    }
+    const query = next.toString();
+    navigate(query ? `${pageUrl}?${query}` : pageUrl);
+  });
+  return form;
+}
+
+/**
+ * @param {ExperimentRows} answer
+ * @param {(url: string) => void} navigate
+ */
+function rowsTable(answer, navigate) {
+  const { sort } = answer;
+  const table = h(
+    'table',
+    { class: 'trace-table case-table' },
+    h('caption', { class: 'visually-hidden' }, sort.score ? `Rows by ${sort.score}, ${sort.order === 'asc' ? 'lowest' : 'highest'} first` : 'Rows in run order'),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Input'),
+        h('th', { scope: 'col' }, 'Output'),
+        h('th', { scope: 'col' }, 'Expected'),
+        answer.score_names.map((name) =>
+          h('th', { scope: 'col', class: 'score-column', 'aria-sort': sort.score === name ? (sort.order === 'asc' ? 'ascending' : 'descending') : null }, name),
+        ),
+        h('th', { scope: 'col' }, 'Traces'),
+      ),
+    ),
+    h('tbody', {}, answer.rows.map((row) => caseRow(answer, row, navigate))),
+  );
+  table.hidden = answer.rows.length === 0;
+  return table;
+}
+
+/**
+ * @param {ExperimentRows} answer
+ * @param {ExperimentRow} row
+ * @param {(url: string) => void} navigate
+ */
+function caseRow(answer, row, navigate) {
+  const caseHref = `/ui/trace/${encodeURIComponent(row.root_span_id)}?${new URLSearchParams({ experiment: answer.experiment.id })}`;
+  const tr = h(
+    'tr',
+    { class: row.error ? 'trace-row case-row has-error' : 'trace-row case-row', 'data-root-span-id': row.root_span_id },
+    h(
+      'td',
+      { class: 'case-text case-input' },
+      h('a', { href: caseHref, 'data-nav': true, class: 'trace-link' }, row.input ?? '(no input)'),
+      row.error ? h('span', { class: 'status-pill error', title: row.error }, 'error') : null,
+      row.error ? h('span', { class: 'trace-sub case-error' }, row.error) : null,
+    ),
+    h('td', { class: 'case-text case-output' }, textOrNone(row.output)),
+    h('td', { class: 'case-text case-expected' }, textOrNone(row.expected)),
+    answer.score_names.map((name) => caseScore(answer, row, name)),
+    h(
+      'td',
+      { class: 'case-links' },
+      h('a', { href: caseHref, 'data-nav': true, class: 'case-trace-link' }, 'Case trace'),
+      row.scored_trace
+        ? h('a', { href: `/ui/trace/${encodeURIComponent(row.scored_trace)}`, 'data-nav': true, class: 'scored-trace-link' }, 'Conversation')
+        : null,
+    ),
+  );
+  // The whole row opens the case's trace for the mouse; the links stay the keyboard targets.
+  tr.addEventListener('click', (event) => {
+    if (event.target instanceof Element && event.target.closest('a')) return;
+    navigate(caseHref);
+  });
+  return tr;
+}
+
+/**
+ * The case's score; with a base experiment, the base case's score and the change, or "new" when
+ * the base has no case with this input.
+ * @param {ExperimentRows} answer
+ * @param {ExperimentRow} row
+ * @param {string} name
+ */
+function caseScore(answer, row, name) {
+  const value = row.scores[name];
+  const before = row.base?.scores[name];
+  const cell = h('td', { class: 'score-cell', 'data-score': name });
+  cell.append(h('span', { class: 'score-value' }, value === undefined ? '—' : formatScore(value)));
+  if (!answer.experiment.base) return cell;
+  if (!row.base) {
+    cell.append(h('span', { class: 'base-score new-case', title: 'The base experiment has no case with this input' }, 'new'));
+  } else if (before !== undefined) {
+    cell.append(h('span', { class: 'base-score' }, `base ${formatScore(before)}`));
+    if (value !== undefined) cell.append(deltaMark(value - before));
+  }
+  return cell;
+}
+
+/** @param {string | null} text */
+function textOrNone(text) {
+  return text === null ? h('span', { class: 'absent' }, '—') : h('span', { class: 'clamped' }, text);
+}
+
+/** @param {ExperimentRows} answer */
+function rowsStatus(answer) {
+  const { sort, experiment } = answer;
+  if (experiment.row_count === 0) return 'This experiment has no rows yet.';
+  const shown = answer.truncated ? `The first ${formatCount(answer.rows.length)} of ${formatCount(answer.matching_rows)}` : formatCount(answer.matching_rows);
+  if (sort.change && sort.score) {
+    return answer.matching_rows === 0
+      ? `No row ${sort.change} on ${sort.score} against the base.`
+      : `${shown} of ${formatCount(experiment.row_count)} rows ${sort.change} on ${sort.score}.`;
+  }
+  return `${shown} ${answer.matching_rows === 1 ? 'row' : 'rows'}.`;
+}
