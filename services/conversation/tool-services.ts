@@ -2,7 +2,11 @@
 // in TOOL_SERVICES (a team's own tools, in any language, behind ToolWorkerService). The model sees
 // one list, the union of theirs; each call goes to the service that offered the tool. Only the
 // built-in workers are needed to serve: another service's tools are offered once it has answered,
-// so one team's service being down never takes the conversation service out.
+// so one team's service being down never takes the conversation service out. The list is sent
+// first in every model request, so it stays the same bytes while the tools stay the same: a
+// schema arrives as a protobuf Struct, a map whose key order the sender does not promise (Go's
+// runtime shuffles it), and a refreshed list that only reorders keys or tools would otherwise
+// change every prompt and cost the model API's prompt cache everything it holds.
 import type Anthropic from '@anthropic-ai/sdk';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { ExecuteToolResponse__Output } from '../../gen/ts/tracemesh/toolworker/v1/ExecuteToolResponse.js';
@@ -30,6 +34,8 @@ export class ToolServices {
   private merged: MergedTools | undefined;
   /** Problems already logged (a tool offered twice, an invalid definition): once each, not every turn. */
   private readonly reported = new Set<string>();
+  /** Each service's list as last offered, with each tool's canonical form (keys sorted). */
+  private readonly offered = new Map<string, { canonical: string[]; tools: Anthropic.Tool[] }>();
 
   constructor(
     configs: ToolServiceConfig[],
@@ -70,12 +76,26 @@ export class ToolServices {
     return this.services.filter((service) => service.client.knownTools() === undefined).map((service) => service.name);
   }
 
+  /**
+   * The service's list as it offered it before when only key or tool order changed; otherwise its
+   * new list, each tool it offered before (whatever its keys' order now) as it was offered then.
+   */
+  private steady(service: ToolService, list: Anthropic.Tool[]): Anthropic.Tool[] {
+    const canonical = list.map(canonicalJson);
+    const previous = this.offered.get(service.name);
+    if (previous && sameMembers(previous.canonical, canonical)) return previous.tools;
+    const before = new Map(previous?.canonical.map((form, i) => [form, previous.tools[i]!]));
+    const tools = list.map((tool, i) => before.get(canonical[i]!) ?? tool);
+    this.offered.set(service.name, { canonical, tools });
+    return tools;
+  }
+
   private merge(lists: Anthropic.Tool[][]): MergedTools {
     const tools: Anthropic.Tool[] = [];
     const owners = new Map<string, ToolService>();
     lists.forEach((list, index) => {
       const service = this.services[index]!;
-      for (const tool of list) {
+      for (const tool of this.steady(service, list)) {
         const problem = toolDefinitionProblem(tool);
         if (problem) {
           this.reportOnce(`invalid:${service.name}:${tool.name}`, () =>
@@ -131,6 +151,21 @@ export class ToolServices {
 }
 
 const NO_TOOLS: Anthropic.Tool[] = [];
+
+/** JSON with every object's keys sorted: the same for two values that differ only in key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const sortedB = [...b].sort();
+  return [...a].sort().every((form, i) => form === sortedB[i]);
+}
 
 /** Anthropic's rule for tool names; a definition it refuses would fail every turn, not just this tool. */
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;

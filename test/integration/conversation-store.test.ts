@@ -1,10 +1,13 @@
 // Both conversation stores behave the same: persistence, turn leases (exclusive, renewable,
-// expiring), history order, one turn per index, idempotent migrations.
+// expiring), history order, one turn per index, idempotent migrations, and a history given back
+// byte for byte (key order included) so the next turn's prompt matches what the model's prompt
+// cache holds.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { StoreUnavailableError, type ConversationStore } from '../../services/conversation/store/conversation-store.js';
 import { PostgresConversationStore } from '../../services/conversation/store/postgres-conversation-store.js';
 import { SqliteConversationStore } from '../../services/conversation/store/sqlite-conversation-store.js';
@@ -48,6 +51,24 @@ for (const [kind, open] of kinds) {
       const stored = await store.get(id);
       assert.deepEqual(stored?.turns.map((t) => t.result.text), ['answer 0', 'answer 1']);
       assert.ok((stored?.updateTime.getTime() ?? 0) >= (stored?.createTime.getTime() ?? 0));
+    });
+
+    it('gives the history back byte for byte, keys in the order they were written (the prompt cache keys on it)', async () => {
+      const turnId = `${id}_keys`;
+      await store.createConversation(turnId);
+      const messages: MessageParam[] = [
+        { role: 'user', content: 'question' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Checking.' },
+            { type: 'tool_use', id: 'toolu_1', name: 'calculate_clinical_metrics', input: { weight: 92, height: 165, height_unit: 'cm', sex: 'female', age: 58 } },
+          ],
+        },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '{"bmi":33.8}' }] },
+      ];
+      await store.appendTurn(turnId, { turnIndex: 0, userMessage: 'question', result: {}, startTime: new Date() }, messages);
+      assert.equal(JSON.stringify((await store.history(turnId)).messages), JSON.stringify(messages));
     });
 
     it('refuses a second turn with the same index', async () => {

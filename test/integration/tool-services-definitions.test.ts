@@ -3,6 +3,8 @@
 // object) is left out and logged once — with Claude, one such tool would fail every turn — and
 // another service that never answers offers nothing, without holding the built-in workers' list up.
 // In a mesh with TLS, a team's plaintext service is reached with TOOL_SERVICE_<NAME>_TLS=off.
+// A refreshed list that differs only in order (a Struct's keys, the tools) is offered byte for
+// byte as before: the tools open every prompt, and the model API's prompt cache keys on the bytes.
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
@@ -81,6 +83,45 @@ describe('tool definitions from tool services', function () {
       services.close();
       builtIn.stop();
       team.stop();
+    }
+  });
+
+  it('offers the same bytes while the tools stay the same, whatever order a refresh brings their keys and the tools in', async () => {
+    // A service whose runtime does not keep a map's order (Go shuffles it): every answer reverses the keys and the tools.
+    let answers = 0;
+    const reversed = (value: unknown): unknown =>
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).reverse().map(([key, inner]) => [key, reversed(inner)]))
+        : value;
+    const schemas: Record<string, JsonObject> = {
+      first_tool: { type: 'object', properties: { weight: { type: 'number', description: 'kg' }, height: { type: 'number' } }, required: ['weight'] },
+      second_tool: OBJECT_SCHEMA,
+    };
+    const server = new Server();
+    server.addService(toolWorkerServiceDefinition, {
+      ListTools: (_call: ServerUnaryCall<unknown, ListToolsResponse>, callback: sendUnaryData<ListToolsResponse>) => {
+        const flip = answers++ % 2 === 1;
+        const names = flip ? ['second_tool', 'first_tool'] : ['first_tool', 'second_tool'];
+        callback(null, { tools: names.map((name) => ({ name, description: `the ${name}`, inputSchema: toStruct((flip ? reversed(schemas[name]) : schemas[name]) as JsonObject) })) });
+      },
+      ExecuteTool: (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => callback(null, {}),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    // Every list is stale at once: each turn starts a refresh.
+    const services = new ToolServices([{ name: 'toolworker', target: `127.0.0.1:${port}` }], { toolTimeoutMs: 2_000, toolListTtlMs: 0, log }, log);
+    try {
+      const first = JSON.stringify(await services.listTools());
+      for (let waited = 0; answers < 4; waited += 20) {
+        assert.ok(waited < 10_000, 'the list is refreshed');
+        assert.equal(JSON.stringify(await services.listTools()), first);
+        await delay(20);
+      }
+      assert.equal(JSON.stringify(await services.listTools()), first);
+    } finally {
+      services.close();
+      server.forceShutdown();
     }
   });
 

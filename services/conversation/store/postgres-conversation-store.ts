@@ -23,6 +23,10 @@ const MIGRATIONS: string[] = [
      start_time TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (conversation_id, turn_index)
    );`,
+  // The history is sent back to the model byte for byte as it was first sent: JSONB reorders an
+  // object's keys (shortest first), and a tool_use input whose keys moved is a prompt-cache miss
+  // for the rest of the conversation at every turn. JSON keeps the text as written.
+  `ALTER TABLE turns ALTER COLUMN messages TYPE JSON USING messages::json;`,
 ];
 
 /**
