@@ -29,11 +29,11 @@ export function checkHealth(health: HealthClient, service = ''): Promise<string>
   );
 }
 
-/** Polls every 100 ms until the status is `wanted` or the time is up; returns the last status seen. */
-export async function waitForHealth(health: HealthClient, wanted: string, timeoutMs = 15_000): Promise<string> {
+/** Polls every 100 ms until the status is `wanted`, the time is up or `signal` aborts; returns the last status seen. */
+export async function waitForHealth(health: HealthClient, wanted: string, timeoutMs = 15_000, signal?: AbortSignal): Promise<string> {
   const end = Date.now() + timeoutMs;
   let last = await checkHealth(health);
-  while (last !== wanted && Date.now() < end) {
+  while (last !== wanted && Date.now() < end && !signal?.aborted) {
     await delay(100);
     last = await checkHealth(health);
   }

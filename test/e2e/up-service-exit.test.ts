@@ -103,6 +103,31 @@ describe('tracemesh up when a service dies', function () {
     });
   }
 
+  it('a service that dies while up waits for SERVING: says which and exits 1 at once, never "ready"', async () => {
+    const up = (running = startUp(['--quiet']));
+    // Freeze the worker as soon as the conversation service starts, so its tool list never comes
+    // and it stays NOT_SERVING; then kill the worker while up is waiting.
+    let worker: number | undefined;
+    for (let waited = 0; waited < 60_000; waited += 10) {
+      const children = childrenOf(up.process.pid ?? -1);
+      if ([...children.values()].some((command) => command.includes('services/conversation/main.ts'))) {
+        worker = pidOf(children, 'services/toolworker/main.ts');
+        process.kill(worker, 'SIGSTOP');
+        break;
+      }
+      await delay(10);
+    }
+    assert.ok(worker, up.stderr());
+    for (let waited = 0; !up.stderr().includes('chroma ') && waited < 60_000; waited += 50) await delay(50);
+    await delay(500);
+    const killedAt = Date.now();
+    process.kill(worker, 'SIGKILL');
+    assert.equal(await exitCodeWithin(up, 15_000), 1, up.stderr());
+    assert.ok(Date.now() - killedAt < 15_000);
+    assert.match(up.stderr(), /^tracemesh: the toolworker service exited unexpectedly \(signal SIGKILL; its log: \S+\/logs\/toolworker\.log\); stopping the mesh$/m);
+    assert.doesNotMatch(up.stderr(), /ready —|not serving yet/);
+  });
+
   it('Chroma killed with SIGKILL: says so, starts it again and keeps the mesh up (only searches failed meanwhile)', async () => {
     const up = (running = startUp(['--quiet']));
     await waitForReady(up);

@@ -37,14 +37,6 @@ export function registerUpCommand(program: Command): void {
           '',
         ].join('\n'),
       );
-      // The conversation service listens before it serves: it reports SERVING once its workers
-      // have answered ListTools. "ready" means a turn sent now is served.
-      const serving = await conversationServing(mesh.conversationTarget);
-      process.stderr.write(
-        serving === 'SERVING'
-          ? 'ready — try: npm run tracemesh -- chat "…"   (Ctrl-C stops the mesh)\n'
-          : `tracemesh: the conversation service is not serving yet (health: ${serving}); turns fail UNAVAILABLE until its tool workers answer — see its log\n`,
-      );
       let onStopSignal: () => void = () => undefined;
       const stopSignal = new Promise<undefined>((resolve) => {
         onStopSignal = () => resolve(undefined);
@@ -71,6 +63,19 @@ export function registerUpCommand(program: Command): void {
           );
         });
       });
+      // The conversation service listens before it serves: it reports SERVING once its workers
+      // have answered ListTools. "ready" means a turn sent now is served. A service dying or Ctrl-C
+      // meanwhile ends the wait.
+      const waiting = new AbortController();
+      void Promise.race([stopSignal, serviceDied]).then(() => waiting.abort());
+      const serving = await conversationServing(mesh.conversationTarget, waiting.signal);
+      if (!waiting.signal.aborted) {
+        process.stderr.write(
+          serving === 'SERVING'
+            ? 'ready — try: npm run tracemesh -- chat "…"   (Ctrl-C stops the mesh)\n'
+            : `tracemesh: the conversation service is not serving yet (health: ${serving}); turns fail UNAVAILABLE until its tool workers answer — see its log\n`,
+        );
+      }
       const died = await Promise.race([stopSignal, serviceDied]);
       if (!died) {
         process.stderr.write('stopping…\n');
@@ -88,10 +93,10 @@ export function registerUpCommand(program: Command): void {
 }
 
 /** Waits up to 30 s for the conversation service's grpc.health.v1 SERVING; the last status seen. */
-async function conversationServing(target: string): Promise<string> {
+async function conversationServing(target: string, signal: AbortSignal): Promise<string> {
   const health = healthClient(target, channelCredentials(securityConfig()));
   try {
-    return await waitForHealth(health, 'SERVING', 30_000);
+    return await waitForHealth(health, 'SERVING', 30_000, signal);
   } finally {
     health.close();
   }
