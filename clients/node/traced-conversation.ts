@@ -71,6 +71,7 @@ export class TracedConversation {
             prompt_tokens: result.usage?.inputTokens ?? 0,
             completion_tokens: result.usage?.outputTokens ?? 0,
             prompt_cached_tokens: result.usage?.cacheReadInputTokens ?? 0,
+            prompt_cache_creation_tokens: result.usage?.cacheCreationInputTokens ?? 0,
           },
         });
         return result;

@@ -168,7 +168,7 @@ function analysisText(analysis: ConversationAnalysis): string {
       ['patient query', analysis.patientQuery ?? '-'],
       ['spans', String(analysis.spans)],
       ['model calls', String(analysis.llmCalls)],
-      ['tokens', `${analysis.tokens.total} (prompt ${analysis.tokens.prompt}, ${analysis.tokens.promptCached} of them from the prompt cache; completion ${analysis.tokens.completion})`],
+      ['tokens', `${analysis.tokens.total} (prompt ${analysis.tokens.prompt}${analysis.tokens.promptCached > 0 ? `, ${analysis.tokens.promptCached} of them from the prompt cache;` : ','} completion ${analysis.tokens.completion})`],
     ]),
     analysis.turns.length === 0
       ? '(no turns)'
