@@ -200,7 +200,9 @@ describe('trace analytics queries (real conversations through the mesh)', functi
     );
     const prompt = seeded.results.reduce((sum, r) => sum + r.usage!.inputTokens, 0);
     const completion = seeded.results.reduce((sum, r) => sum + r.usage!.outputTokens, 0);
-    assert.deepEqual(analysis.tokens, { prompt, completion, total: prompt + completion });
+    const promptCached = seeded.results.reduce((sum, r) => sum + r.usage!.cacheReadInputTokens, 0);
+    assert.ok(promptCached > 0, 'the later model calls read the earlier ones from the prompt cache');
+    assert.deepEqual(analysis.tokens, { prompt, promptCached, completion, total: prompt + completion });
     for (const turn of analysis.turns) {
       assert.ok(turn.latencyMs !== undefined && turn.latencyMs > 0, 'server latency');
       assert.ok(turn.clientLatencyMs !== undefined && turn.clientLatencyMs >= turn.latencyMs, 'the caller waited at least as long as the server worked');
