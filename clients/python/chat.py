@@ -121,7 +121,13 @@ def main():
                 break
             conversation_id = result.conversation_id
             stop = conversation_pb2.StopReason.Name(result.stop_reason)
-            print(f"\n— conversation {conversation_id} · turn {result.turn_index} · {stop} · trace {result.trace.root_span_id}", file=sys.stderr)
+            usage = result.usage
+            cached = f" ({usage.cache_read_input_tokens} from the prompt cache)" if usage.cache_read_input_tokens else ""
+            print(
+                f"\n— conversation {conversation_id} · turn {result.turn_index} · {stop} · "
+                f"{usage.input_tokens} in{cached} / {usage.output_tokens} out tokens · trace {result.trace.root_span_id}",
+                file=sys.stderr,
+            )
     spans.append({
         "traceId": trace.trace_id,
         "spanId": trace.root_span_id,

@@ -26,6 +26,8 @@ describe('Python caller', function () {
     );
     assert.match(stdout, /## Assessment/);
     assert.match(stderr, /✓ calculate_clinical_metrics/);
+    // The second turn reads the first from the prompt cache.
+    assert.match(stderr, /turn 1 · STOP_REASON_END_TURN · \d+ in \(\d+ from the prompt cache\) \/ \d+ out tokens · trace/);
     const traceId = /trace: ([0-9a-f]{32})/.exec(stderr)?.[1];
     assert.ok(traceId, stderr);
     const reported = [...stderr.matchAll(/· trace ([0-9a-f]{32})/g)].map((m) => m[1]);
