@@ -119,6 +119,26 @@ describe('viewer experiment results', () => {
     assert.deepEqual(rowsOf(candidate, base)[0]?.base?.scores, { a: 1 });
   });
 
+  it('says how many other rows are compared with a row\'s base case, counting every row whatever the filter', () => {
+    const base = experimentOf('shared-base', [{ input: INPUTS[0]!, spans: [{ a: 0.5 }] }, { input: INPUTS[1]!, spans: [{ a: 0.5 }] }]);
+    const candidate = experimentOf(
+      'shared-candidate',
+      [
+        { input: INPUTS[0]!, spans: [{ a: 1 }] },
+        { input: INPUTS[0]!, spans: [{ a: 0 }] },
+        { input: INPUTS[0]!, spans: [{ a: 0.25 }] },
+        { input: INPUTS[1]!, spans: [{ a: 1 }] },
+        { input: INPUTS[2]!, spans: [{ a: 1 }] },
+      ],
+      base,
+    );
+    const all = rowsOf(candidate, base);
+    assert.deepEqual(all.map((row) => row.base?.shared_with ?? null), [2, 2, 2, 0, null]);
+    assert.equal(new Set(all.slice(0, 3).map((row) => row.base?.root_span_id)).size, 1, 'one base case for the three');
+    const regressed = rowsOf(candidate, base, { score: 'a', order: 'asc', change: 'regressed' });
+    assert.deepEqual(regressed.map((row) => [row.scores.a, row.base?.shared_with]), [[0, 2], [0.25, 2]]);
+  });
+
   it('reads a case\'s input, output and expected as text, and its error\'s first line', () => {
     const experiment = experimentOf('texts', [
       {

@@ -156,6 +156,7 @@ describe('trace viewer: experiments', function () {
       assert.deepEqual(crash.base?.scores, { length: 0.5, structure: 1 });
       assert.equal(crash.scored_trace, null);
 
+      assert.equal(thirst.base?.shared_with, 0, 'no other row has its input');
       const added = rowOf(answer, QUERY.new);
       assert.equal(added.base, null, 'the base has no case with this input');
 
@@ -287,6 +288,9 @@ describe('trace viewer: experiments', function () {
       assert.equal(await structure.locator('.delta').getAttribute('data-change'), 'regressed');
       assert.match(await structure.locator('.delta').innerText(), /−0\.13/);
       assert.match(await structure.locator('.change-counts').innerText(), /↑1\s*↓2/);
+      // The duration is the mean of the cases' durations, and says so.
+      assert.equal(await page.locator('.experiment-table th.duration-column').textContent(), 'Duration (mean per case)');
+      assert.match((await candidate.locator('td.duration-cell').getAttribute('title')) ?? '', /^Mean duration per case: .+; [+−].+ against the base’s mean$/);
       const baseline = page.locator(`tr[data-experiment-id="${seeded.baseline}"]`);
       assert.equal(await baseline.locator('td.score-cell[data-score="structure"] .score-mean').innerText(), '0.63');
       assert.equal(await baseline.locator('.delta').count(), 0, 'no base, nothing to compare');
@@ -334,7 +338,7 @@ describe('trace viewer: experiments', function () {
       await page.locator('.score-card[data-score="structure"] .change-link.regressed').click();
       await page.waitForURL(/\?score=structure&order=asc&change=regressed$/);
       assert.deepEqual(await caseRows(), [QUERY.crash, QUERY.thirst]);
-      assert.match(await page.locator('.experiment-page > .status-message').innerText(), /2 of 5 rows regressed on structure/);
+      assert.match(await page.locator('.experiment-page .rows-status').innerText(), /2 of 5 rows regressed on structure/);
 
       await page.click('.rows-controls >> text=Clear');
       await page.waitForURL(new RegExp(`/ui/experiments/${seeded.candidate}$`));
@@ -355,11 +359,92 @@ describe('trace viewer: experiments', function () {
       // The breadcrumb leads back to the experiment.
       await page.locator('.breadcrumbs a', { hasText: 'Experiment candidate' }).click();
       await page.waitForURL(new RegExp(`/ui/experiments/${seeded.candidate}$`));
+      // The conversation is a trace of the logs, opened from the experiment: its back link leads there too.
       await page.locator('tr.case-row', { hasText: QUERY.thirst }).locator('.scored-trace-link').click();
-      await page.waitForURL(new RegExp(`/ui/trace/${seeded.conversations.thirst}$`));
+      await page.waitForURL(new RegExp(`/ui/trace/${seeded.conversations.thirst}\\?from=experiment:${seeded.candidate}$`));
       await page.locator('.trace-page').waitFor();
       assert.match(await page.locator('.trace-head h1').innerText(), /client_conversation$/);
       assert.match(await page.locator('.trace-facts').innerText(), /Project\s+tracemesh/i);
+      assert.equal(await page.locator('.breadcrumbs').innerText(), '← Experiment candidate');
+      assert.equal(await page.locator('.section-nav a[data-section="experiments"]').getAttribute('aria-current'), 'true');
+      await page.locator('.breadcrumbs a').click();
+      await page.waitForURL(new RegExp(`/ui/experiments/${seeded.candidate}$`));
+      await caseRows();
+    });
+
+    it('leads a conversation back to the experiment as it was left (sort and filter), and a direct visit to the conversations', async () => {
+      const sorted = `/ui/experiments/${seeded.candidate}?score=structure&order=asc&change=regressed`;
+      await page.goto(`${store.url}${sorted}`);
+      await caseRows();
+      await page.locator('tr.case-row', { hasText: QUERY.thirst }).locator('.scored-trace-link').click();
+      await page.locator('.trace-page').waitFor();
+      const back = page.locator('.breadcrumbs a');
+      assert.equal(await back.innerText(), '← Experiment candidate');
+      assert.equal(await back.getAttribute('href'), sorted);
+      await back.click();
+      await page.waitForURL((url) => `${url.pathname}${url.search}` === sorted);
+      assert.deepEqual(await caseRows(), [QUERY.crash, QUERY.thirst]);
+
+      // Opened afresh (a shared link), it still leads to the experiment, whose name it has not seen.
+      await page.goto(`${store.url}/ui/trace/${seeded.conversations.thirst}?from=experiment:${seeded.candidate}`);
+      await page.locator('.trace-page').waitFor();
+      assert.equal(await back.innerText(), '← Back to the experiment');
+      assert.equal(await back.getAttribute('href'), `/ui/experiments/${seeded.candidate}`);
+      // Without ?from, the conversation is one of the logs, as before.
+      await page.goto(`${store.url}/ui/trace/${seeded.conversations.thirst}`);
+      await page.locator('.trace-page').waitFor();
+      assert.equal(await back.innerText(), '← All conversations');
+      assert.equal(await back.getAttribute('href'), '/ui/');
+      assert.equal(await page.locator('.section-nav a[data-section="logs"]').getAttribute('aria-current'), 'true');
+    });
+
+    it('says why when "Show: Regressed vs base" is applied without a score: the API\'s 400 in the status area, the form as chosen', async () => {
+      await page.goto(`${store.url}/ui/experiments/${seeded.candidate}`);
+      await caseRows();
+      assert.equal(await page.inputValue('#rows-score'), '', 'run order');
+      await page.selectOption('#rows-change', 'regressed');
+      await page.click('.rows-controls button[type="submit"]');
+      await page.waitForURL(/\?change=regressed$/);
+      const refusal = page.locator('.experiment-page .rows-status');
+      await refusal.waitFor();
+      assert.equal(await refusal.getAttribute('role'), 'alert');
+      const message = await refusal.innerText();
+      assert.match(message, /query parameter "score" \(the score name\) is required with "change"/, 'the API\'s own words');
+      assert.match(message, /Choose a score under “Sort by score”/);
+      assert.match(message, /Showing all 5 rows in run order/);
+      // The form keeps what was chosen, and points at the message; the rows are there, in run order.
+      assert.equal(await page.inputValue('#rows-change'), 'regressed');
+      assert.equal(await page.inputValue('#rows-score'), '');
+      assert.equal(await page.locator('#rows-score').getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.locator('.rows-controls').getAttribute('aria-describedby'), 'rows-refusal');
+      assert.equal((await caseRows()).length, 5);
+
+      // With a score chosen the same filter is applied.
+      await page.selectOption('#rows-score', 'structure');
+      await page.click('.rows-controls button[type="submit"]');
+      await page.waitForURL(/\?score=structure&order=asc&change=regressed$/);
+      assert.deepEqual(await caseRows(), [QUERY.crash, QUERY.thirst]);
+      assert.equal(await page.locator('.experiment-page .rows-status').getAttribute('role'), 'status');
+      viewer.problems.splice(0, viewer.problems.length, ...viewer.problems.filter((problem) => !/status of 400/.test(problem)));
+    });
+
+    it('shows every 400 the viewer API answers, on every page', async () => {
+      const long = 'x'.repeat(501);
+      const pages: Array<[string, RegExp]> = [
+        [`/ui/experiments/${seeded.candidate}?score=length&order=sideways`, /Could not sort or filter the rows: query parameter "order" must be one of asc, desc/],
+        [`/ui/experiments/${seeded.candidate}?score=${long}`, /Could not sort or filter the rows: query parameter "score" is longer than 500 characters/],
+        [`/ui/experiments?project=${long}`, /Could not load experiments: query parameter "project" is longer than 500 characters/],
+        ['/ui/?score=health_risk&op=sideways&value=1', /Could not load traces: query parameter "op" must be one of/],
+        ['/ui/?score=health_risk&op=lt&value=abc', /Could not load traces: query parameter "value" must be a number/],
+        [`/ui/trace/${'f'.repeat(201)}`, /Could not load the trace: not a trace id/],
+      ];
+      for (const [path, message] of pages) {
+        await page.goto(`${store.url}${path}`);
+        const shown = page.locator('.status-message', { hasText: message });
+        await shown.waitFor({ timeout: 10_000 }).catch(() => undefined);
+        assert.equal(await shown.count(), 1, `${path}: ${await page.locator('main').innerText()}`);
+      }
+      viewer.problems.splice(0, viewer.problems.length, ...viewer.problems.filter((problem) => !/status of 400/.test(problem)));
     });
 
     it('opens a case from the keyboard: the row\'s link is a tab stop and Enter follows it', async () => {

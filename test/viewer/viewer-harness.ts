@@ -67,6 +67,18 @@ export function seedExperiments(store: ViewerStore): Promise<SeededExperiments> 
   return runSeedFixture<SeededExperiments>(store, 'run-experiments.ts');
 }
 
+export interface SeededWideExperiments {
+  baseline: string;
+  candidate: string;
+  /** The query the candidate runs seven times: seven rows compared with one base case. */
+  repeated: string;
+}
+
+/** Runs fixtures/run-wide-experiments.ts (two Eval runs shaped like real ones) against the store. */
+export function seedWideExperiments(store: ViewerStore): Promise<SeededWideExperiments> {
+  return runSeedFixture<SeededWideExperiments>(store, 'run-wide-experiments.ts');
+}
+
 // A fixture is a child process (the SDK keeps global state) that prints `RESULT <json>`.
 function runSeedFixture<T>(store: ViewerStore, fixture: string): Promise<T> {
   const env: NodeJS.ProcessEnv = {};
@@ -95,9 +107,9 @@ export interface ViewerPage {
   problems: string[];
 }
 
-/** A fresh browser context (own session storage) at a laptop-sized viewport. */
-export async function openViewerPage(browser: Browser): Promise<ViewerPage> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+/** A fresh browser context (own session storage), at a laptop-sized viewport unless another is given. */
+export async function openViewerPage(browser: Browser, viewport = { width: 1440, height: 900 }): Promise<ViewerPage> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

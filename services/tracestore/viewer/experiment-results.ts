@@ -49,8 +49,12 @@ export interface ExperimentRow {
   error: string | null;
   /** Each score's mean over the case's spans. */
   scores: Record<string, number>;
-  /** The base experiment's case with the same input, if there is one. */
-  base: { root_span_id: string; scores: Record<string, number> } | null;
+  /**
+   * The base experiment's case with the same input, if there is one; `shared_with`: how many other
+   * rows of this experiment are compared with that same case (the base has one case per input, so
+   * an input run several times meets the one base case each time), counted before any filter.
+   */
+  base: { root_span_id: string; scores: Record<string, number>; shared_with: number } | null;
   /** The trace the case was scored on (metadata.trace_root_span_id, set by `tracemesh eval`). */
   scored_trace: string | null;
 }
@@ -101,8 +105,9 @@ export class ExperimentResults {
     const baseCases = base ? this.store.summaries.casesByInput(base.id) : new Map<string, CaseScores>();
     let rows = this.queries.cases(experiment.id).map((root) => {
       const baseCase = root.input === null ? undefined : baseCases.get(root.input);
-      return toRow(root, cases.get(root.root_span_id)?.scores ?? {}, baseCase ? { root_span_id: baseCase.caseKey, scores: baseCase.scores } : null);
+      return toRow(root, cases.get(root.root_span_id)?.scores ?? {}, baseCase ? { root_span_id: baseCase.caseKey, scores: baseCase.scores, shared_with: 0 } : null);
     });
+    markSharedBases(rows);
     if (request.score !== undefined) {
       const name = request.score;
       if (request.change) rows = rows.filter((row) => changeOf(row, name) === request.change);
@@ -110,6 +115,14 @@ export class ExperimentResults {
     }
     return { rows: rows.slice(0, MAX_EXPERIMENT_ROWS), matching_rows: rows.length, truncated: rows.length > MAX_EXPERIMENT_ROWS };
   }
+}
+
+// Rows compared with the same base case: each row learns how many others are (before filtering,
+// so a narrowed page still says the base case is shared).
+function markSharedBases(rows: ExperimentRow[]): void {
+  const rowsPerBase = new Map<string, number>();
+  for (const { base } of rows) if (base) rowsPerBase.set(base.root_span_id, (rowsPerBase.get(base.root_span_id) ?? 0) + 1);
+  for (const { base } of rows) if (base) base.shared_with = rowsPerBase.get(base.root_span_id)! - 1;
 }
 
 /** The row's change against its base case on one score (higher is better); undefined without both scores or when equal. */

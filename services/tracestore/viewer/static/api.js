@@ -30,7 +30,7 @@ import { currentToken, promptForToken } from './access-token.js';
  * @typedef {{
  *   root_span_id: string, span_id: string | null, created: string | null, started: number | null, duration_s: number | null,
  *   input: string | null, output: string | null, expected: string | null, error: string | null,
- *   scores: Record<string, number>, base: { root_span_id: string, scores: Record<string, number> } | null,
+ *   scores: Record<string, number>, base: { root_span_id: string, scores: Record<string, number>, shared_with: number } | null,
  *   scored_trace: string | null
  * }} ExperimentRow
  * @typedef {{

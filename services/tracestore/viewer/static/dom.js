@@ -47,3 +47,13 @@ export function replaceChildren(parent, ...children) {
   parent.replaceChildren();
   append(parent, children);
 }
+
+/**
+ * A name like `follows_medical_structure` as text that may wrap after each underscore or dot
+ * (`<wbr>` elements between text nodes), so narrow table headers need not be as wide as the name.
+ * @param {string} text
+ * @returns {Child[]}
+ */
+export function breakable(text) {
+  return text.split(/(?<=[_.])/).flatMap((part, index) => (index === 0 ? [part] : [document.createElement('wbr'), part]));
+}

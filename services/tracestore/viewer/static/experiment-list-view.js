@@ -1,10 +1,11 @@
 // @ts-check
 // /ui/experiments: a project's experiments (eval runs) newest first — name, when, how many rows,
 // and one column per score: its mean, the change of the mean against the experiment's base, and
-// how many cases (matched by input) improved and regressed.
+// how many cases (matched by input) improved and regressed; and the mean duration of a case. The
+// table scrolls sideways inside its own box when its columns cannot fit, the names staying in view.
 import { ApiError, fetchExperimentList } from './api.js';
 import { changeCounts, deltaMark } from './delta-marks.js';
-import { h, replaceChildren } from './dom.js';
+import { breakable, h, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatScore, formatStartTime, isoTime } from './format.js';
 
 /** @typedef {import('./api.js').ExperimentSummary} ExperimentSummary */
@@ -25,11 +26,12 @@ export async function showExperimentList(app, params, navigate, signal) {
   const table = h('table', { class: 'trace-table experiment-table' });
   const status = h('p', { class: 'status-message', role: 'status' });
   const loadMore = h('button', { type: 'button', class: 'quiet-button load-more', hidden: true }, 'Load more');
+  const scroller = h('div', { class: 'table-scroll', role: 'region', 'aria-label': 'Experiments', tabindex: 0 }, table);
   const page = h(
     'section',
     { class: 'experiment-list-page', 'aria-busy': 'true' },
     h('div', { class: 'page-head' }, h('h1', {}, 'Experiments'), context),
-    table,
+    scroller,
     status,
     loadMore,
   );
@@ -52,14 +54,14 @@ export async function showExperimentList(app, params, navigate, signal) {
         ? `${answer.project.name} · ${listed.length} ${listed.length === 1 ? 'experiment' : 'experiments'}${answer.next_cursor ? ' so far' : ''}`
         : 'No projects yet';
       status.textContent = listed.length > 0 ? '' : 'No experiments yet. Run an eval (npm run tracemesh -- eval --dataset "…") and it will appear here.';
-      table.hidden = listed.length === 0;
+      scroller.hidden = listed.length === 0;
       loadMore.hidden = !answer.next_cursor;
       loadMore.onclick = () => loadPage(answer.next_cursor);
     } catch (error) {
       if (signal.aborted) return;
       context.textContent = '';
       status.textContent = `Could not load experiments: ${error instanceof ApiError ? error.message : String(error)}`;
-      table.hidden = listed.length === 0;
+      scroller.hidden = listed.length === 0;
     } finally {
       loadMore.disabled = false;
       page.removeAttribute('aria-busy');
@@ -84,11 +86,12 @@ function fillTable(table, experiments, navigate) {
       h(
         'tr',
         {},
-        h('th', { scope: 'col' }, 'Experiment'),
+        h('th', { scope: 'col', class: 'name-column' }, 'Experiment'),
         h('th', { scope: 'col' }, 'Created'),
         h('th', { scope: 'col', class: 'numeric' }, 'Rows'),
-        scoreNames.map((name) => h('th', { scope: 'col', class: 'score-column' }, name)),
-        h('th', { scope: 'col', class: 'numeric' }, 'Duration'),
+        scoreNames.map((name) => h('th', { scope: 'col', class: 'score-column', title: name }, breakable(name))),
+        // The store's duration metric is each case's (root span's) duration, averaged over the cases.
+        h('th', { scope: 'col', class: 'numeric duration-column' }, 'Duration ', h('span', { class: 'th-note' }, '(mean per case)')),
       ),
     ),
     h('tbody', {}, experiments.map((experiment) => experimentRow(experiment, scoreNames, navigate))),
@@ -109,7 +112,7 @@ function experimentRow(experiment, scoreNames, navigate) {
     h(
       'td',
       { class: 'experiment-name' },
-      h('a', { href, 'data-nav': true, class: 'trace-link' }, experiment.name),
+      h('a', { href, 'data-nav': true, class: 'trace-link', title: experiment.name }, experiment.name),
       h('span', { class: 'trace-sub' }, experiment.base ? `vs ${experiment.base.name}` : 'no base experiment'),
       metadataLine(experiment),
     ),
@@ -118,7 +121,7 @@ function experimentRow(experiment, scoreNames, navigate) {
     scoreNames.map((name) => scoreCell(experiment, name)),
     h(
       'td',
-      { class: 'numeric' },
+      { class: 'numeric duration-cell', title: duration ? durationTitle(duration) : null },
       duration ? formatDuration(duration.metric) : '—',
       duration?.diff !== undefined ? h('div', {}, deltaMark(duration.diff, 'lower', formatSignedDuration)) : null,
     ),
@@ -156,6 +159,12 @@ function metadataLine(experiment) {
   const tags = experiment.tags.map((tag) => `#${tag}`);
   const text = [...facts, ...tags].join(' · ');
   return text ? h('span', { class: 'trace-sub metadata-line' }, text) : null;
+}
+
+/** @param {import('./api.js').MetricComparison} duration */
+function durationTitle(duration) {
+  const mean = `Mean duration per case: ${formatDuration(duration.metric)}`;
+  return duration.diff === undefined ? mean : `${mean}; ${formatSignedDuration(duration.diff)} against the base’s mean`;
 }
 
 /** @param {number} diff seconds */

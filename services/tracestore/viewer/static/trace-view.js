@@ -3,9 +3,11 @@
 // by metrics.start/end relative to the trace's first start, so parallel tool calls overlap), and
 // the selected span's details. The selected span is kept in the fragment (#span=<span_id>). A
 // trace of an experiment (an eval case) is read there when the URL names it (?experiment=<id>),
-// and leads back to its experiment.
+// and leads back to its experiment; so does a conversation opened from an experiment's page
+// (?from=experiment:<id>). Reached any other way, a conversation leads back to the list.
 import { ApiError, fetchTrace } from './api.js';
 import { h, replaceChildren } from './dom.js';
+import { experimentReturn } from './experiment-return.js';
 import { formatCount, formatDuration, formatOffset, formatStartTime, isoTime } from './format.js';
 import { renderJson } from './json-view.js';
 import { scoreChips } from './score-chips.js';
@@ -13,6 +15,7 @@ import { barPosition, buildSpanTree, durationOf, flattenTree, objectOf, SPAN_KIN
 
 /** @typedef {import('./span-tree.js').SpanNode} SpanNode */
 /** @typedef {import('./api.js').TraceRows} TraceRows */
+/** @typedef {import('./experiment-return.js').ExperimentReturn} ExperimentReturn */
 
 const AXIS_TICKS = [0, 0.25, 0.5, 0.75, 1];
 
@@ -20,10 +23,12 @@ const AXIS_TICKS = [0, 0.25, 0.5, 0.75, 1];
  * @param {HTMLElement} app
  * @param {string} rootSpanId
  * @param {string | null} experimentId the experiment holding the trace, when the URL names one
+ * @param {string | null} fromExperimentId the experiment whose page the trace was opened from (?from=experiment:<id>)
  * @param {AbortSignal} signal aborted when the viewer leaves this page (then nothing is drawn)
  */
-export async function showTrace(app, rootSpanId, experimentId, signal) {
-  const pending = experimentId ? { id: experimentId, name: null } : null;
+export async function showTrace(app, rootSpanId, experimentId, fromExperimentId, signal) {
+  const returnId = experimentId ?? fromExperimentId;
+  const pending = returnId ? experimentReturn(returnId) : null;
   replaceChildren(app, backLink(pending), h('p', { class: 'status-message', role: 'status' }, 'Loading trace…'));
   /** @type {TraceRows} */
   let trace;
@@ -35,23 +40,32 @@ export async function showTrace(app, rootSpanId, experimentId, signal) {
     const message = notFound
       ? experimentId ? `Not found: ${error.message}.` : `There is no trace ${rootSpanId} in this store.`
       : `Could not load the trace: ${error instanceof Error ? error.message : String(error)}`;
-    replaceChildren(app, backLink(pending), h('h1', {}, 'Trace not found'), h('p', { class: 'status-message', role: 'status' }, message));
+    replaceChildren(
+      app,
+      backLink(pending),
+      h('h1', {}, notFound ? 'Trace not found' : 'Could not load the trace'),
+      h('p', { class: notFound ? 'status-message' : 'status-message error-message', role: notFound ? 'status' : 'alert' }, message),
+    );
     return;
   }
   const roots = buildSpanTree(trace.spans);
   const nodes = flattenTree(roots);
   const window = timeWindow(nodes);
   const view = new TraceView(nodes, window, trace);
-  const experiment = trace.object_type === 'experiment' ? { id: trace.object_id, name: trace.object_name } : null;
+  const experiment = trace.object_type === 'experiment' ? experimentReturn(trace.object_id, trace.object_name) : fromExperimentId ? experimentReturn(fromExperimentId) : null;
   replaceChildren(app, h('section', { class: 'trace-page' }, backLink(experiment), traceHeader(trace, roots[0], window), view.element));
   view.selectInitial();
   document.title = `${roots[0]?.name ?? 'trace'} · tracemesh`;
 }
 
-/** @param {{ id: string, name: string | null } | null} experiment the experiment holding the trace */
+/**
+ * Back to the experiment the trace is a case of or was opened from (as that page was left, when
+ * this tab showed it), else to the list of conversations.
+ * @param {ExperimentReturn | null} experiment
+ */
 function backLink(experiment) {
   const link = experiment
-    ? h('a', { href: experimentHref(experiment.id), 'data-nav': true }, experiment.name ? `← Experiment ${experiment.name}` : '← Experiment')
+    ? h('a', { href: experiment.href, 'data-nav': true, class: 'back-to-experiment' }, experiment.name ? `← Experiment ${experiment.name}` : '← Back to the experiment')
     : h('a', { href: '/ui/', 'data-nav': true }, '← All conversations');
   return h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' }, link);
 }

@@ -8,6 +8,7 @@ import { adoptTokenFromFragment, wireTokenButton } from './access-token.js';
 import { fetchProjects } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { showExperimentList } from './experiment-list-view.js';
+import { fromExperimentOf } from './experiment-return.js';
 import { showExperiment } from './experiment-view.js';
 import { showTraceList } from './list-view.js';
 import { markSection } from './section-nav.js';
@@ -32,10 +33,12 @@ async function render({ moveFocus }) {
   const params = new URLSearchParams(location.search);
   const project = params.get('project');
   if (traceMatch) {
-    // An experiment's case opens with ?experiment=<id>; a conversation has none.
+    // An experiment's case opens with ?experiment=<id>; a conversation has none, or, opened from
+    // an experiment's page, ?from=experiment:<id> (its back link leads there).
     const experimentId = params.get('experiment');
-    markSection(experimentId ? 'experiments' : 'logs', { project, current: false });
-    await showTrace(app, decodeURIComponent(traceMatch[1] ?? ''), experimentId, signal);
+    const fromExperimentId = fromExperimentOf(params);
+    markSection(experimentId || fromExperimentId ? 'experiments' : 'logs', { project, current: false });
+    await showTrace(app, decodeURIComponent(traceMatch[1] ?? ''), experimentId, fromExperimentId, signal);
   } else if (experimentMatch) {
     markSection('experiments', { project, current: false });
     await showExperiment(app, decodeURIComponent(experimentMatch[1] ?? ''), params, navigate, signal);
