@@ -152,4 +152,17 @@ describe('medications: interactions', () => {
       { numRuns: 200 },
     );
   });
+
+  it('ramipril and eplerenone: an ACE inhibitor and a mineralocorticoid antagonist together raise potassium; two antagonists never go together', () => {
+    const found = between(['ramipril', 'eplerenone', 'spironolactone']).map((x) => [[...x.drugs].sort().join(' + '), x.concern, x.severity]);
+    assert.deepEqual(
+      found.sort(),
+      [
+        ['eplerenone + ramipril', 'hyperkalemia', 'major'],
+        ['eplerenone + spironolactone', 'hyperkalemia', 'contraindicated'],
+        ['ramipril + spironolactone', 'hyperkalemia', 'major'],
+      ].sort(),
+    );
+    assert.deepEqual(between(['ramipril', 'losartan']).map((x) => x.concern), ['dual_raas_blockade'], 'the class rules reach ramipril');
+  });
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMBINATION_PRODUCTS } from '../../lib/llm/offline/patient-facts.js';
+import { COMBINATION_PRODUCTS, MEDICATION_NAMES, UNCOVERED_DRUGS } from '../../lib/llm/offline/patient-facts.js';
 import { DrugNameIndex } from '../../services/toolworker/medications/drug-name-index.js';
 import { normaliseDrugName } from '../../services/toolworker/medications/drug-name-normalisation.js';
 import { loadMedicationReference } from '../../services/toolworker/medications/load-reference.js';
@@ -101,18 +101,58 @@ describe('medication reference data', () => {
     for (const key of brands.keys()) assert.ok(model.some(([brand]) => brand === key), `the model knows ${key}`);
   });
 
+  it('covers ramipril and eplerenone, each with a label source, and their interactions with drugs that raise potassium', () => {
+    const ramipril = reference.drugs.find((d) => d.name === 'ramipril');
+    const eplerenone = reference.drugs.find((d) => d.name === 'eplerenone');
+    assert.ok(ramipril && eplerenone);
+    assert.match(ramipril.source, /DailyMed.*Altace/);
+    assert.match(eplerenone.source, /DailyMed.*Inspra/);
+    assert.deepEqual(ramipril.class_tags, ['ace_inhibitor', 'raas_blocker'], 'the ACE-inhibitor rules apply to it');
+    assert.deepEqual(ramipril.renal.thresholds.map((t) => [t.below, t.action]), [[40, 'adjust_dose']]);
+    assert.deepEqual(eplerenone.renal.thresholds.map((t) => [t.below, t.action]), [[30, 'contraindicated'], [50, 'avoid']]);
+    const pairs = reference.interactions.filter((x) => x.drugs.includes('eplerenone')).map((x) => [[...x.drugs].sort().join(' + '), x.concern, x.severity]);
+    for (const expected of [
+      ['class:ace_inhibitor + eplerenone', 'hyperkalemia', 'major'],
+      ['class:arb + eplerenone', 'hyperkalemia', 'major'],
+      ['eplerenone + spironolactone', 'hyperkalemia', 'contraindicated'],
+      ['eplerenone + trimethoprim-sulfamethoxazole', 'hyperkalemia', 'major'],
+      ['class:nsaid + eplerenone', 'hyperkalemia', 'moderate'],
+      ['clarithromycin + eplerenone', 'raised_drug_level', 'contraindicated'],
+    ]) {
+      assert.ok(pairs.some((p) => p.join() === expected.join()), expected.join(' / '));
+    }
+    for (const name of ['ramipril', 'eplerenone']) assert.ok(!reference.other_drug_names.includes(name), `${name} is covered now`);
+    // The offline model knows them by generic and brand.
+    assert.ok(MEDICATION_NAMES.some(([generic, ...brands]) => generic === 'ramipril' && brands.includes('altace')));
+    assert.ok(MEDICATION_NAMES.some(([generic, ...brands]) => generic === 'eplerenone' && brands.includes('inspra')));
+  });
+
+  it("the offline model's drugs outside the reference are real drugs it lists as not covered, never a covered drug's name", () => {
+    const index = new DrugNameIndex(reference);
+    const others = new Set(reference.other_drug_names.map(normaliseDrugName));
+    for (const drug of UNCOVERED_DRUGS) {
+      assert.ok(others.has(normaliseDrugName(drug.generic)), `${drug.generic} is in other_drug_names`);
+      const lookup = index.lookup(drug.generic);
+      assert.ok(!lookup.found && lookup.notCovered !== undefined, `the tool reports ${drug.generic} as not covered`);
+      for (const name of [drug.generic, ...drug.names]) {
+        assert.equal(index.exactLookup(name), undefined, `${name} is not a covered drug`);
+        assert.equal(index.combinationProduct(name), undefined, `${name} is not a covered combination`);
+      }
+    }
+  });
+
   it('rejects a combination whose component is not covered or whose brand names something else', () => {
     const data = copy();
     data.combinations.push({ brand_names: ['Lotrel'], components: ['amlodipine', 'benazepril'], source: 'label' });
     data.combinations.push({ brand_names: ['Zestril'], components: ['lisinopril', 'lisinopril'], source: 'label' });
-    data.combinations.push({ brand_names: ['Hyzaar', 'Ramipril'], components: ['losartan', 'hydrochlorothiazide'], source: 'label' });
+    data.combinations.push({ brand_names: ['Hyzaar', 'Quinapril'], components: ['losartan', 'hydrochlorothiazide'], source: 'label' });
     const problems = problemsOf(data);
     const expected = [
       /combination "Lotrel": component "benazepril" is not a drug in this file/,
       /combination "Zestril": brand name "Zestril" is already a name of drug "lisinopril"/,
       /combination "Zestril": a component is listed twice/,
       /combination "Hyzaar": brand name "Hyzaar" is already a name of combination "Hyzaar"/,
-      /combination "Hyzaar": brand name "Ramipril" is in other_drug_names/,
+      /combination "Hyzaar": brand name "Quinapril" is in other_drug_names/,
     ];
     for (const pattern of expected) assert.ok(problems.some((p) => pattern.test(p)), `${pattern} in:\n${problems.join('\n')}`);
   });

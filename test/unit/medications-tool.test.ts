@@ -133,7 +133,7 @@ describe('check_medications tool', () => {
     assert.match(String(metformin?.source), /DailyMed/);
     assert.ok(metformin?.flags?.some((f) => f.type === 'renal' && f.level === 'contraindicated' && /^contraindicated at eGFR 25/.test(f.message)));
     assert.ok(lisinopril?.flags?.some((f) => f.type === 'pregnancy' && f.level === 'contraindicated'));
-    assert.equal(output.data_version, '2.0.0');
+    assert.equal(output.data_version, '2.1.0');
   });
 
   it('reports an unknown drug with suggestions and still checks the rest', async () => {
@@ -169,7 +169,7 @@ describe('check_medications tool', () => {
 
   it('logs the data version and what was corrected in the span metadata', async () => {
     const { metadata } = await run({ medications: ['metfromin', 'nosuchdrug'] });
-    assert.equal(metadata?.data_version, '2.0.0');
+    assert.equal(metadata?.data_version, '2.1.0');
     assert.deepEqual(metadata?.spelling_corrections, ['metfromin → metformin']);
     assert.deepEqual(metadata?.unknown, ['nosuchdrug']);
   });

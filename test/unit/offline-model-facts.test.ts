@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { clinicalFindings, rankConditions, raisedBy } from '../../lib/llm/offline/clinical-reasoning.js';
+import { estimateEgfr } from '../../lib/llm/offline/kidney-estimate.js';
 import { judgeLab } from '../../lib/llm/offline/lab-reasoning.js';
 import type { LabReading } from '../../lib/llm/offline/lab-values.js';
 import { extractLabs, LAB_TESTS, labIdOf, toolTestOf, unitOf } from '../../lib/llm/offline/lab-values.js';
@@ -10,6 +11,7 @@ import { describeNewInformation, describePatient } from '../../lib/llm/offline/p
 import {
   extractAge,
   extractBloodPressure,
+  extractEgfr,
   extractHeight,
   extractMedications,
   extractPatientFacts,
@@ -19,6 +21,8 @@ import {
   factsFromTexts,
 } from '../../lib/llm/offline/patient-facts.js';
 import { parseScriptedCalls } from '../../lib/llm/offline/scripted-calls.js';
+import { clip } from '../../lib/llm/offline/tool-results.js';
+import { valueText } from '../../lib/llm/offline/value-text.js';
 
 const SEED = `I have a 45-year-old female patient, 5'4" tall, 180 lbs, presenting with fatigue and increased thirst. What conditions should I evaluate for, and what are the treatment options?`;
 
@@ -47,6 +51,18 @@ describe('offline model: patient facts', () => {
     ['28F with palpitations', 28],
     ['71 M', 71],
     ['she is 52, and tired', 52],
+    // Sex then age, and the clinic shorthands.
+    ['Male 61, on enalapril', 61],
+    ['female, 45, with fatigue', 45],
+    ['61M on enalapril', 61],
+    ['61 y/o on enalapril', 61],
+    ['61/M, K+ 6.8', 61],
+    ['61yrs M, on ramipril', 61],
+    ['61 y female', 61],
+    ['symptoms for 2 yrs, man with cough', undefined],
+    ['M/61 with CKD', 61],
+    ['male 180 lbs', undefined],
+    [`woman 5'4" tall`, undefined],
     ['symptoms for 2 years', undefined],
     ['stage 2 hypertension', undefined],
     ['a 150-year-old', undefined],
@@ -277,6 +293,9 @@ describe('offline model: lab values', () => {
     ['potassium 5.9', [{ test: 'potassium', value: 5.9 }]],
     ['ferritin 8, hemoglobin 10.1', [{ test: 'ferritin', value: 8 }, { test: 'hemoglobin', value: 10.1 }]],
     ['K 5.9 mmol/L and K+ 6.1', [{ test: 'potassium', value: 6.1 }]],
+    // A bare letter is read like the name, its value checked as any other.
+    ['K 5.9', [{ test: 'potassium', value: 5.9 }]],
+    ['Na 140', [{ test: 'sodium', value: 140 }]],
     ['Na 128 mEq/L', [{ test: 'sodium', value: 128, unit: 'mEq/L' }]],
     ['Hb A1c 53 mmol/mol; fasting sugar 130; FPG 7.8 mmol/L', [{ test: 'hba1c', value: 53, unit: 'mmol/mol' }, { test: 'fasting_glucose', value: 7.8, unit: 'mmol/L' }]],
     [
@@ -318,8 +337,6 @@ describe('offline model: lab values', () => {
     'LDL goal < 100',
     'target LDL 70 mg/dL',
     'aiming for an A1c under 7',
-    'K 5.9', // a bare letter needs its unit
-    'Na 140',
     'HbA1c 7-8%',
     'TSH/free T4 8.5/0.6',
     'ALT 3x the upper limit',
@@ -386,8 +403,8 @@ describe('offline model: lab values', () => {
     assert.deepEqual(entries.map((t) => labIdOf(t.name)), entries.map((t) => t.id));
     const lookedUpAsThemselves = LAB_TESTS.filter((t) => toolTestOf(t.id) === t.id).map((t) => t.id);
     assert.deepEqual(lookedUpAsThemselves.sort(), entries.map((t) => t.id).sort(), 'the 18 tests but creatinine, which is serumCreatinine');
-    // The others: urea is looked up as BUN, a random glucose not at all (the tool's glucose range is the fasting one).
-    assert.deepEqual(LAB_TESTS.filter((t) => toolTestOf(t.id) !== t.id).map((t) => [t.id, toolTestOf(t.id)]), [['random_glucose', undefined], ['urea', 'bun']]);
+    // The others: urea is looked up as BUN, a random glucose or one of unstated timing not at all (the tool's glucose range is the fasting one).
+    assert.deepEqual(LAB_TESTS.filter((t) => toolTestOf(t.id) !== t.id).map((t) => [t.id, toolTestOf(t.id)]), [['random_glucose', undefined], ['glucose', undefined], ['urea', 'bun']]);
     for (const entry of entries) {
       const ours = LAB_TESTS.find((t) => t.id === entry.id)!;
       assert.equal(ours.units[0]?.unit, entry.unit, `${entry.id}: reference unit`);
@@ -499,7 +516,7 @@ describe('offline model: clinical reasoning', () => {
     assert.deepEqual(reasonsFor('Hb 12.5', 'anemia'), [], 'sex unknown: between the two limits, no claim either way');
     assert.deepEqual(reasonsFor('a 60-year-old man, ferritin 8', 'anemia'), ['ferritin 8 ng/mL (< 30 ng/mL: iron deficiency)']);
     assert.deepEqual(reasonsFor('joint pain, uric acid 8.2', 'gout'), ['joint pain', 'uric acid 8.2 mg/dL (> 6.8 mg/dL: above urate saturation; supports gout only with a typical flare)']);
-    assert.deepEqual(reasonsFor('eGFR 42', 'chronic_kidney_disease'), ['eGFR 42 (< 60)'], 'eGFR as before');
+    assert.deepEqual(reasonsFor('eGFR 42', 'chronic_kidney_disease'), ['eGFR 42 (30–44: moderately to severely decreased, G3b)'], 'eGFR with its KDIGO band');
   });
 
   it('lab values: a random glucose against ADA\'s random threshold (≥ 200 mg/dL, diagnostic with classic symptoms), never the fasting one', () => {
@@ -512,7 +529,7 @@ describe('offline model: clinical reasoning', () => {
     ]);
     assert.equal(rank('random glucose 150').find((r) => r.profile.id === 'type_2_diabetes'), undefined, '140–199 mg/dL is not diagnostic');
     const facts = extractPatientFacts('RBG 48');
-    assert.deepEqual(judgeLab(facts.labs[0]!, facts), { value: 'random glucose 48 mg/dL', meaning: 'level 2 hypoglycemia', threshold: '< 54 mg/dL', matters: false, urgent: true });
+    assert.deepEqual(judgeLab(facts.labs[0]!, facts), { value: 'random glucose 48 mg/dL', meaning: 'level 2 hypoglycemia', threshold: '< 54 mg/dL, 3.0 mmol/L', matters: false, urgent: true, alert: false });
   });
 
   it('lab values past a bound fall in a band only if every value past it does', () => {
@@ -534,5 +551,150 @@ describe('offline model: clinical reasoning', () => {
   it('is stable: the same findings always rank the same way', () => {
     const facts = extractPatientFacts('fatigue, weight gain, cold intolerance, low mood, snoring');
     assert.deepEqual(rankConditions(clinicalFindings(facts, {})), rankConditions(clinicalFindings(facts, {})));
+  });
+});
+
+describe('offline model: dates and decimal commas, read once for every value', () => {
+  it('creatinine next to a date is its own value, whatever the date looks like', () => {
+    assert.deepEqual(extractSerumCreatinine('creatinine 01/11/2026 2.1 mg/dL'), { value: 2.1, unit: 'mg/dL' });
+    assert.deepEqual(extractSerumCreatinine('creatinine (01/11/2026) 2.1 mg/dL'), { value: 2.1, unit: 'mg/dL' });
+    assert.deepEqual(extractSerumCreatinine('creatinine on 1 Nov 2026: 186 umol/L'), { value: 186, unit: 'umol/L' });
+    assert.deepEqual(extractSerumCreatinine('creatinine 2026-11-01 2.1'), { value: 2.1, unit: 'mg/dL' });
+    // The eGFR follows: 2.1 mg/dL at 61 is about 35, not the 87 of "1 mg/dL".
+    const facts = extractPatientFacts('A 61-year-old man, creatinine 01/11/2026 2.1 mg/dL.');
+    assert.equal(estimateEgfr(facts), 35);
+  });
+
+  it('no date feeds any value: age, weight, blood pressure, eGFR, creatinine or a lab', () => {
+    const text =
+      'Seen 01/11/2026: 72 yo woman. Weight on 2026-11-01 68 kg, BP (3/14) 150/95, eGFR 01/11/2026 32, TSH 1 Nov 2026 8.5, ' +
+      'Na (14 March 2026) 131, K on 3/14 6.1, HbA1c Nov 1, 2026 7.9%, creatinine on 1 Nov 2026: 186 umol/L.';
+    const facts = extractPatientFacts(text);
+    assert.equal(facts.age, 72);
+    assert.deepEqual(facts.weight, { value: 68, unit: 'kg' });
+    assert.deepEqual(facts.bloodPressure, { systolic: 150, diastolic: 95 });
+    assert.equal(facts.egfr, 32, 'not the 1 of 01/11/2026');
+    assert.deepEqual(facts.serumCreatinine, { value: 186, unit: 'umol/L' });
+    assert.deepEqual(facts.labs, [
+      { test: 'tsh', value: 8.5 },
+      { test: 'sodium', value: 131 },
+      { test: 'potassium', value: 6.1 },
+      { test: 'hba1c', value: 7.9, unit: '%' },
+    ]);
+    // The exported readers prepare their text the same way.
+    assert.equal(extractEgfr('eGFR 01/11/2026 32'), 32);
+    assert.equal(extractAge('DOB 03/14/1961, 65F'), 65);
+    assert.deepEqual(extractLabs('TSH 1 Nov 2026 8.5'), [{ test: 'tsh', value: 8.5 }]);
+    // A date with nothing after it is no value at all.
+    assert.equal(extractSerumCreatinine('creatinine on 01/11/2026'), undefined);
+    assert.equal(extractEgfr('eGFR checked 2026-11-01'), undefined);
+  });
+
+  it('one preparation: every date blanked at its own length, words that only start like a month kept', () => {
+    for (const date of ['01/11/2026', '1.11.26', '2026-11-01', '1 Nov 2026', 'Nov 1, 2026', 'November 2026', '12/2023']) {
+      assert.equal(valueText(`TSH ${date} 8.5`), `TSH ${' '.repeat(date.length)} 8.5`, date);
+    }
+    assert.equal(valueText('potassium on 3/14: 5.8'), `potassium ${' '.repeat(7)}: 5.8`);
+    assert.equal(valueText('on Janumet, in Mayo clinic, metformin 5/10/20 mg'), 'on Janumet, in Mayo clinic, metformin 5/10/20 mg');
+    assert.equal(valueText('3/14 alone and 1 Nov alone are not dates'), '3/14 alone and 1 Nov alone are not dates');
+  });
+
+  // The rule (value-text.ts): a comma is a decimal point only with one or two digits after it, not
+  // inside or before a list ("4,5,6", "4,5 and 6"), never as a thousands separator.
+  const commas: Array<[string, LabReading[]]> = [
+    ['potassium 6,8 mmol/l', [{ test: 'potassium', value: 6.8, unit: 'mmol/L' }]],
+    ['K 6,8, Na 131', [{ test: 'potassium', value: 6.8 }, { test: 'sodium', value: 131 }]],
+    ['HbA1c 7,2%', [{ test: 'hba1c', value: 7.2, unit: '%' }]],
+    ['ferritin 1,200', [{ test: 'ferritin', value: 1200 }]],
+    ['potassium 4,5,6', []],
+    ['potassium 4,5 and 6', []],
+  ];
+  for (const [text, labs] of commas) {
+    it(`decimal comma: "${text}"`, () => assert.deepEqual(extractLabs(text), labs));
+  }
+
+  it('a decimal comma is read for creatinine too, and never leaves the integer part alone', () => {
+    assert.deepEqual(extractSerumCreatinine('creatinine 1,4 mg/dL'), { value: 1.4, unit: 'mg/dL' });
+    assert.equal(extractSerumCreatinine('creatinine 1,4,6'), undefined);
+  });
+});
+
+describe('offline model: values written the short way', () => {
+  const found: Array<[string, LabReading[]]> = [
+    ['K 6.8', [{ test: 'potassium', value: 6.8 }]],
+    ['K+ 6.8', [{ test: 'potassium', value: 6.8 }]],
+    ['Na 131', [{ test: 'sodium', value: 131 }]],
+    ['potassium (K) 6.1 mmol/L', [{ test: 'potassium', value: 6.1, unit: 'mmol/L' }]],
+    ['sodium (Na+) 128', [{ test: 'sodium', value: 128 }]],
+    // Timing not given: judged as a random glucose, never as fasting.
+    ['glucose 3.1 mmol/L', [{ test: 'glucose', value: 3.1, unit: 'mmol/L' }]],
+    ['blood glucose 3.1 mmol/L', [{ test: 'glucose', value: 3.1, unit: 'mmol/L' }]],
+    ['glucose (fasting) 7.4 mmol/L', [{ test: 'fasting_glucose', value: 7.4, unit: 'mmol/L' }]],
+    ['glucose, fasting 7.4 mmol/L', [{ test: 'fasting_glucose', value: 7.4, unit: 'mmol/L' }]],
+    ['fasting plasma glucose 7.4 mmol/L, random glucose 12', [{ test: 'fasting_glucose', value: 7.4, unit: 'mmol/L' }, { test: 'random_glucose', value: 12 }]],
+  ];
+  for (const [text, labs] of found) {
+    it(`labs from "${text}"`, () => assert.deepEqual(extractLabs(text), labs));
+  }
+  for (const text of ['vitamin K 5', 'low Na diet', 'K-sparing diuretic 25', 'glucose tolerance test 7.8', 'glucose tablets 4', 'urine glucose 3', 'TSH receptor antibodies 5.2']) {
+    it(`no lab in "${text}"`, () => assert.deepEqual(extractLabs(text), []));
+  }
+
+  it('a low glucose is hypoglycemia, flagged below 3.9 mmol/L (70 mg/dL) and urgent below 3.0 (54)', () => {
+    const judged = (text: string) => {
+      const facts = extractPatientFacts(text);
+      return judgeLab(facts.labs[0]!, facts);
+    };
+    assert.deepEqual(judged('glucose 3.1 mmol/L'), {
+      value: 'glucose 3.1 mmol/L (≈ 55.8 mg/dL)',
+      meaning: 'level 1 hypoglycemia',
+      threshold: '< 70 mg/dL, 3.9 mmol/L',
+      matters: false,
+      urgent: false,
+      alert: true,
+    });
+    assert.equal(judged('blood glucose 2.8 mmol/L').urgent, true);
+    assert.equal(judged('glucose 14.2 with thirst').meaning, 'diabetes (ADA diagnostic criterion)', 'timing not given: read as random');
+  });
+
+  it('drugs the reference does not cover are kept, as written, and a product is never read as its covered part', () => {
+    const facts = extractPatientFacts('A 70-year-old man on ramipril, eplerenone, Entresto and Glucovance; metformin 1 g twice daily.');
+    assert.deepEqual(facts.medications, ['ramipril', 'eplerenone', 'metformin']);
+    assert.deepEqual(facts.uncoveredMedications, [{ name: 'Entresto', generic: 'sacubitril/valsartan' }, { name: 'Glucovance', generic: 'glyburide/metformin' }]);
+    assert.deepEqual(facts.dailyDoses, [{ drug: 'metformin', mgPerDay: 2000 }]);
+    assert.deepEqual(extractPatientFacts('on glyburide/metformin 5/500').medications, [], 'not metformin alone');
+    assert.match(describePatient(facts), /taking ramipril, eplerenone, metformin, Entresto \(sacubitril\/valsartan\) and Glucovance \(glyburide\/metformin\)$/);
+  });
+
+  it('ECG changes said to be there, or not', () => {
+    assert.equal(extractPatientFacts('K 6.2, ECG shows peaked T waves').ecgChanges, true);
+    assert.equal(extractPatientFacts('K 6.2, no ECG changes').ecgChanges, false);
+    assert.equal(extractPatientFacts('K 6.2, ECG normal').ecgChanges, false);
+    assert.equal(extractPatientFacts('K 6.2').ecgChanges, undefined);
+  });
+});
+
+describe('offline model: clipping tool text', () => {
+  it('cuts at a sentence, a clause or a word, never inside a word', () => {
+    const management = 'Used together in heart failure with monitoring: start spironolactone only if potassium is 5.0 or less and eGFR above 30; check potassium and creatinine at 3 days, 1 week, then monthly for 3 months.';
+    assert.equal(clip(management, 140), 'Used together in heart failure with monitoring: start spironolactone only if potassium is 5.0 or less and eGFR above 30…');
+    assert.equal(clip('Avoid; choose another antibiotic (e.g. nitrofurantoin for cystitis). If needed, check the INR within 3–5 days.', 100), 'Avoid; choose another antibiotic (e.g. nitrofurantoin for cystitis).');
+    assert.equal(clip('ideally on an empty stomach alternate-day dosing improves absorption', 50), 'ideally on an empty stomach alternate-day dosing…');
+  });
+
+  it('property: a clipped text is a prefix of the whole ending at a word boundary, within the limit', () => {
+    const word = fc.stringMatching(/^[a-z]{1,12}$/);
+    const separator = fc.constantFrom(' ', ', ', '; ', '. ');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(word, separator), { minLength: 1, maxLength: 40 }), fc.integer({ min: 20, max: 200 }), (parts, max) => {
+        const text = parts.map(([w, sep]) => w + sep).join('').trim();
+        const out = clip(text, max);
+        assert.ok(out.length <= max, `${out.length} > ${max}`);
+        const body = out.endsWith('…') ? out.slice(0, -1) : out;
+        assert.ok(text.startsWith(body), 'a prefix');
+        if (body.length < text.length) assert.match(text.charAt(body.length), /[\s,;.]/, `cut inside a word: "${out}"`);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -163,7 +163,7 @@ describe('offline model with the real clinical tools', () => {
     assert.match(text, /\*\*Type 2 diabetes or prediabetes \(if confirmed\):\*\*.*\[t2dm-treatment\]\./);
     assert.doesNotMatch(text, /\[hypothyroidism-diagnosis\]/, 'only passages the search returned are cited');
     // Medication facts from the drug reference: doses, kidney cautions, interactions (none here).
-    assert.match(text, /\*\*Medication check \(drug reference v2\.0\.0\):\*\* no interactions between metformin, levothyroxine and semaglutide\./);
+    assert.match(text, /\*\*Medication check \(drug reference v2\.1\.0\):\*\* no interactions between metformin, levothyroxine and semaglutide\./);
     assert.match(text, /\*\*Metformin\*\* \(Biguanide\): usual adult dose 500–2550 mg\/day, 1–3 divided doses with meals; contraindicated below eGFR 30 and dose adjustment below eGFR 45, so check kidney function first\./);
     assert.match(text, /\*\*Levothyroxine\*\* \(Thyroid hormone \(T4\)\): usual adult dose 12\.5–200 mcg\/day/);
     assert.match(text, /\*\*Semaglutide\*\* \(GLP-1 receptor agonist\): usual adult dose 0\.25–2 mg\/week.*pregnancy: avoid \(status not stated\)/);
@@ -257,7 +257,7 @@ describe('offline model with the real clinical tools', () => {
   it('reports a name the reference does not know, with its suggestions', async () => {
     const question = 'Check these: [[call check_medications {"medications": ["metformin", "metoprol"]}]]';
     const { answer } = await turn(offlineClient(), [], question);
-    assert.match(textOf(answer), /metoprol was not found in the drug reference \(closest: metoprolol\); review it manually\./);
+    assert.match(textOf(answer), /\*\*Not checked:\*\* metoprol was not found in the drug reference \(closest: metoprolol\), so its doses and interactions were not checked; review it manually\./);
   });
 
   it('property: its eGFR estimate matches the metrics tool\'s CKD-EPI 2021 in either creatinine unit', () => {
@@ -305,7 +305,7 @@ describe('offline model with the lab reference tool (the Python service\'s own c
     assert.match(textOf(message), /^I'll look up the reference ranges for the patient's sodium, potassium, BUN, HbA1c, TSH and ferritin\.$/);
   });
 
-  it('answers with one line per lab from the tool\'s own result, a critical one first among the recommendations', async () => {
+  it('answers with one line per lab from the tool\'s own result, a critical one first among the recommendations, as one emergency line', async () => {
     const question = 'A 62-year-old woman on lisinopril and spironolactone: potassium 6.8 mmol/L, hemoglobin 10.1, HbA1c 6.1%. Fatigue.';
     const { calls, answer } = await turn(offlineClient(), [], question, [...ALL_TOOLS, LAB]);
     assert.equal(labCalls(calls).length, 3);
@@ -314,7 +314,15 @@ describe('offline model with the lab reference tool (the Python service\'s own c
     assert.match(text, /- \*\*Potassium\*\* 6\.8 mmol\/L: critical \(reference 3\.6–5\.2 mmol\/L; critical limits < 2\.5 or > 6\.5 mmol\/L\) — hyperkalemia: reduced kidney function, ACE inhibitors, ARBs or potassium-sparing diuretics/);
     assert.match(text, /- \*\*Hemoglobin\*\* 10\.1 g\/dL: low \(reference 11\.6–15\.0 g\/dL\) — anemia: iron deficiency, blood loss/);
     assert.match(text, /- \*\*Hemoglobin A1c \(HbA1c\)\*\* 6\.1 %: high \(reference 4\.0–5\.6 %\) — prediabetes \(5\.7–6\.4 %\)\./);
-    assert.match(text, /## Recommendations\n\n- \*\*Urgent:\*\* Potassium 6\.8 mmol\/L is above the critical limit \(> 6\.5 mmol\/L\): act on it today\. Repeat an unexpected high value on a non-hemolyzed sample; get an ECG when potassium is markedly abnormal\./);
+    // One line for the problem: the model's emergency wording with the tool's critical limits, not a second urgent line with other ECG advice.
+    assert.match(
+      text,
+      /## Recommendations\n\n- \*\*Emergency — potassium 6\.8 mmol\/L:\*\* severe hyperkalemia \(≥ 6\.5 mmol\/L, and beyond the laboratory's critical limits of < 2\.5 or > 6\.5 mmol\/L\), and lisinopril and spironolactone raise it\. Send the patient to the emergency department now for cardiac monitoring, a 12-lead ECG and treatment/,
+    );
+    const recommendations = text.slice(text.indexOf('## Recommendations'), text.indexOf('## Follow-up'));
+    assert.equal(recommendations.match(/ECG/g)?.length, 2, 'one line on the ECG (a 12-lead ECG; IV calcium if it shows changes)');
+    assert.doesNotMatch(text, /\*\*Urgent:\*\*|act on it today|150 minutes|routine visit/);
+    assert.match(text, /## Follow-up\n\n- Potassium is rechecked 1–2 hours after emergency treatment and until it stays below 5\.5 mmol\/L/);
     // The model's own reasoning still states its thresholds.
     assert.match(text, /\*\*Anemia\*\*: fatigue; hemoglobin 10\.1 g\/dL \(< 12\.0 g\/dL for a non-pregnant woman: anemia\)/);
     assert.match(text, /HbA1c 6\.1 % \(5\.7–6\.4 %: prediabetes range\)/);
@@ -380,7 +388,7 @@ describe('offline model with the lab reference tool (the Python service\'s own c
     assert.match(textOf(inside.answer), /- \*\*Ferritin\*\* < 300 ng\/mL: reference 24–336 ng\/mL; a result known only to be below 300 may fall on either side of it\./);
     // Past a critical bound on the critical side: critical, said as written.
     const critical = await turn(offlineClient(), [], 'A 70-year-old man, potassium > 7 mmol/L.', [LAB]);
-    assert.match(textOf(critical.answer), /## Recommendations\n\n- \*\*Urgent:\*\* Potassium > 7 mmol\/L is past a critical limit \(< 2\.5 or > 6\.5 mmol\/L\): act on it today\./);
+    assert.match(textOf(critical.answer), /## Recommendations\n\n- \*\*Emergency — potassium > 7 mmol\/L:\*\* severe hyperkalemia \(≥ 6\.5 mmol\/L, and beyond the laboratory's critical limits of < 2\.5 or > 6\.5 mmol\/L\)\. Send the patient to the emergency department now/);
   });
 
   it('reads the value, not the date, written between the name and the value', async () => {
@@ -398,13 +406,13 @@ describe('offline model with the lab reference tool (the Python service\'s own c
         tools.includes(LAB) ? 'the tool judged it' : 'the model judged it',
       );
     }
-    // 6.1 is under the tool's critical limit (6.5) but in the model's own urgent band: urgent first, then the drugs (named by their brand).
+    // 6.1 is under the tool's critical limit (6.5) but in the model's own urgent band: one urgent line, with the drugs (named by their brand).
     const { answer } = await turn(offlineClient(), [], 'A 59-year-old man on Hyzaar and ibuprofen, potassium 6.1.', [...ALL_TOOLS, LAB]);
     const text = textOf(answer);
     assert.match(text, /- \*\*Potassium\*\* 6\.1 mmol\/L: high \(reference 3\.6–5\.2 mmol\/L\)/, 'the tool\'s verdict, as it gave it');
     assert.match(
       text,
-      /## Recommendations\n\n- \*\*Urgent:\*\* potassium 6\.1 mmol\/L, moderate hyperkalemia \(6\.0–6\.4 mmol\/L\), needs assessment and treatment today\.\n- \*\*Act on the potassium:\*\* potassium 6\.1 mmol\/L is hyperkalemia \(≥ 5\.5 mmol\/L\), and losartan \(Hyzaar\) and ibuprofen raise it: stop them; stop potassium supplements and salt substitutes; get an ECG now/,
+      /## Recommendations\n\n- \*\*Urgent — potassium 6\.1 mmol\/L:\*\* moderate hyperkalemia \(6\.0–6\.4 mmol\/L\), and losartan \(in Hyzaar\) and ibuprofen raise it: assess today with an ECG — any change \(peaked T waves, a wide QRS, an arrhythmia\) means the emergency department now\. Stop losartan \(in Hyzaar\) and ibuprofen; stop potassium supplements and salt substitutes\.\n- \*\*/,
     );
     const count = words(text);
     assert.ok(count >= 150 && count <= 450, `answer has ${count} words`);
@@ -416,7 +424,7 @@ describe('offline model with the lab reference tool (the Python service\'s own c
     const { answer } = await turn(offlineClient(), [], 'A 50-year-old man, HbA1c 7.4%, potassium 6.2.', ALL_TOOLS);
     const text = textOf(answer);
     assert.match(text, /- \*\*HbA1c 7\.4 %\*\*: diabetes range \(≥ 6\.5 %\)\./);
-    assert.match(text, /\*\*Urgent:\*\* potassium 6\.2 mmol\/L, moderate hyperkalemia \(6\.0–6\.4 mmol\/L\), needs assessment and treatment today\./);
+    assert.match(text, /\*\*Urgent — potassium 6\.2 mmol\/L:\*\* moderate hyperkalemia \(6\.0–6\.4 mmol\/L\): assess today with an ECG/);
     assert.match(text, /1\. \*\*Type 2 diabetes or prediabetes\*\*: age 50 \(≥ 35\); HbA1c 7\.4 % \(≥ 6\.5 %: diabetes range\)\. Check fasting plasma glucose\./, 'the HbA1c is not ordered again');
     assert.match(text, /model's own guideline thresholds/);
   });
@@ -433,5 +441,113 @@ describe('offline model reading a tool it does not know', () => {
       assert.match(summary, /^vaccine: Tdap; status: due; last dose: 2014-05-02; schedule: \{/);
       assert.ok(summary.length <= 400, `clipped: ${summary.length}`);
     }
+  });
+});
+
+describe('offline model: answers that agree with the patient (a clinician\'s review)', () => {
+  let LAB: Anthropic.Tool;
+  before(() => {
+    LAB = pythonLabTool(null) as Anthropic.Tool;
+  });
+  const section = (text: string, title: string) => {
+    const start = text.indexOf(`## ${title}`);
+    const next = text.indexOf('\n## ', start + 1);
+    return text.slice(start, next < 0 ? undefined : next);
+  };
+  const answerTo = async (question: string, tools: Anthropic.Tool[] = ALL_TOOLS) => textOf((await turn(offlineClient(), [], question, tools)).answer);
+
+  it('severe hyperkalemia: emergency care now, one line for it, no routine advice, a recheck within hours', async () => {
+    for (const tools of [ALL_TOOLS, [...ALL_TOOLS, LAB]]) {
+      const text = await answerTo('61-year-old man on enalapril. K+ 6.8.', tools);
+      const recommendations = section(text, 'Recommendations');
+      assert.match(recommendations, /^## Recommendations\n\n- \*\*Emergency — potassium 6\.8 mmol\/L:\*\* severe hyperkalemia \(≥ 6\.5 mmol\/L.*\), and enalapril raises it\. Send the patient to the emergency department now/m);
+      assert.equal(recommendations.match(/^- \*\*(?:Urgent|Emergency)\b.*potassium/gim)?.length, 1, 'one urgent line for the potassium');
+      assert.equal(recommendations.match(/ECG/g)?.length, 2, 'one place gives ECG advice');
+      assert.match(recommendations, /Meanwhile stop enalapril; stop potassium supplements and salt substitutes\./);
+      assert.doesNotMatch(text, /150 minutes|Lifestyle|routine visit|needs assessment and treatment today|act on it today/);
+      assert.match(section(text, 'Follow-up'), /^- Potassium is rechecked 1–2 hours after emergency treatment and until it stays below 5\.5 mmol\/L; then potassium and creatinine again within 1–3 days, before enalapril is reviewed for restarting\./m);
+      const count = words(text);
+      assert.ok(count >= 150 && count <= 450, `answer has ${count} words`);
+    }
+    // 6.0–6.4 is an emergency with ECG changes, same-day care without.
+    assert.match(await answerTo('A 70-year-old woman on lisinopril, K 6.2, ECG shows peaked T waves.'), /\*\*Emergency — potassium 6\.2 mmol\/L:\*\* hyperkalemia with ECG changes \(6\.0–6\.4 mmol\/L\).*emergency department now/);
+    assert.match(await answerTo('A 70-year-old woman on lisinopril, K 6.2.'), /\*\*Urgent — potassium 6\.2 mmol\/L:\*\* moderate hyperkalemia \(6\.0–6\.4 mmol\/L\), and lisinopril raises it: assess today with an ECG/);
+  });
+
+  it('poor kidney function is a finding with an action: acute or chronic, the drugs on the list, a recheck within days', async () => {
+    const text = await answerTo('80-year-old woman, urea 35 mmol/L, creatinine 250 umol/L, on Exforge HCT and furosemide');
+    assert.match(text, /\*\*Estimated eGFR ≈ 16 mL\/min\/1\.73m²\*\* \(CKD-EPI 2021, from creatinine 250 µmol\/L/);
+    assert.match(
+      section(text, 'Recommendations'),
+      /^## Recommendations\n\n- \*\*Urgent — kidney function:\*\* eGFR 16 mL\/min\/1\.73m² \(estimated from creatinine 250 µmol\/L; 15–29: severely decreased, G4\) and urea 35 mmol\/L: acute kidney injury or known chronic kidney disease\? Compare with previous creatinine results;.*hold valsartan and hydrochlorothiazide \(in Exforge HCT\) and furosemide while the patient is dehydrated or acutely unwell/m,
+    );
+    assert.match(section(text, 'Follow-up'), /^- Recheck creatinine, urea and electrolytes within 24–48 hours and compare with earlier results/m);
+    assert.doesNotMatch(text, /No specific diagnosis stands out|routine visit|150 minutes/);
+    // eGFR 30–44 on metformin 2 g a day: over the 1 g limit, and the combination's components named.
+    const metformin = await answerTo('70-year-old man on Zestoretic and metformin 1 g twice daily, eGFR 32');
+    assert.match(
+      metformin,
+      /\*\*Act on the kidney function:\*\* eGFR 32 mL\/min\/1\.73m² \(30–44: moderately to severely decreased, G3b\): compare with previous creatinine results to tell a new fall \(acute kidney injury\) from chronic kidney disease; check potassium and creatinine on lisinopril and hydrochlorothiazide \(in Zestoretic\), and hold them during a dehydrating illness \(sick-day rules\); reduce metformin from the stated 2,000 mg a day to at most 1,000 mg a day, the limit at eGFR 30–44\./,
+    );
+    assert.match(section(metformin, 'Follow-up'), /^- Recheck creatinine and electrolytes within 1 week/m);
+    // Without the medication tool the model says the same.
+    assert.match(await answerTo('70-year-old man on Zestoretic and metformin 1 g twice daily, eGFR 32', [METRICS]), /reduce metformin from the stated 2,000 mg a day to at most 1,000 mg a day/);
+  });
+
+  it('drugs outside the reference: ramipril and eplerenone are checked, Entresto and Glucovance are said not to be', async () => {
+    const question = 'A 68-year-old man with heart failure on ramipril, eplerenone, Entresto and Glucovance, K 5.8.';
+    const { calls, answer } = await turn(offlineClient(), [], question);
+    const meds = toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject;
+    assert.deepEqual((meds.medications as string[]).slice(0, 4), ['ramipril', 'eplerenone', 'sacubitril/valsartan', 'glyburide/metformin']);
+    const text = textOf(answer);
+    assert.match(text, /\*\*Interaction:\*\* ramipril \+ eplerenone \(major\): Both reduce potassium excretion/);
+    assert.match(text, /\*\*Not checked:\*\* Entresto \(sacubitril\/valsartan\) was not found in the drug reference, so its doses and interactions were not checked; review it manually; it must never be taken with ramipril \(angioedema; allow 36 hours between an ACE inhibitor and it, as its label requires\)\./);
+    assert.match(text, /\*\*Not checked:\*\* Glucovance \(glyburide\/metformin\) was not found in the drug reference/);
+    assert.match(text, /\*\*Act on the potassium:\*\* potassium 5\.8 mmol\/L is hyperkalemia \(≥ 5\.5 mmol\/L\), and ramipril, eplerenone and Entresto \(sacubitril\/valsartan\) raise it/);
+    assert.match(text, /Medication check \(drug reference v2\.1\.0\):\*\* .*Entresto \(sacubitril\/valsartan\) and Glucovance \(glyburide\/metformin\) could not be checked \(not in the drug reference\)/);
+  });
+
+  it('says nothing the patient contradicts: no weight-loss target while losing weight, no "if confirmed" for a met criterion, no metformin as new', async () => {
+    const text = await answerTo('A 48-year-old man with increased thirst and weight loss, random glucose 14.2, on Janumet.');
+    assert.match(text, /\*\*Diabetes \(ADA diagnostic criterion met\):\*\* Nutrition therapy and regular activity, with no weight-loss target while weight is falling unintentionally/);
+    assert.doesNotMatch(text, /5–10% weight loss|weight loss is a priority|Type 2 diabetes or prediabetes \(if confirmed\)|metformin is the first-line drug/);
+    assert.match(text, /already on metformin: check adherence, tolerance and dose/);
+    assert.match(text, /add a GLP-1 receptor agonist \(in place of sitagliptin, not with it\)/);
+    assert.doesNotMatch(text, /5\.7–6\.4% is prediabetes/, 'the follow-up is not about confirming it');
+  });
+
+  it('overt hyperthyroidism: orders TRAb, free T3 and a pregnancy test before an antithyroid drug', async () => {
+    const text = await answerTo('A 30-year-old woman with palpitations, TSH < 0.01 and free T4 3.2 ng/dL.');
+    assert.match(text, /\*\*Order:\*\* free T3, TSH receptor antibodies \(TRAb\), a pregnancy test before any antithyroid drug/);
+    assert.match(text, /\*\*Hyperthyroidism \(overt: low TSH with a high free T4\):\*\* A beta-blocker for symptoms; once the cause is known and pregnancy excluded, methimazole/);
+    assert.doesNotMatch(text, /Hyperthyroidism \(if confirmed\)/);
+  });
+
+  it('reviews results only when something was ordered', async () => {
+    const text = await answerTo('A 50-year-old man with cold intolerance and weight gain, TSH 8.5 and free T4 0.6.');
+    assert.doesNotMatch(text, /\*\*Order:\*\*/);
+    assert.doesNotMatch(text, /Review the results within 1–2 weeks/);
+  });
+
+  it('always gives the medication check a verdict, names one product\'s components as such, and reviews a combination rather than halving it', async () => {
+    const zestoretic = await answerTo('A 64-year-old man on Zestoretic, K 5.7');
+    assert.match(zestoretic, /\*\*Medication check \(drug reference v2\.1\.0\):\*\* Zestoretic \(lisinopril and hydrochlorothiazide\): no interactions between its components\./);
+    assert.doesNotMatch(zestoretic, /no interactions between Zestoretic/);
+    assert.match(zestoretic, /review Zestoretic: a fixed-dose combination cannot halve its lisinopril alone, so switch to separate tablets with half the lisinopril dose \(stop it at 6\.0 mmol\/L or more\)/);
+    assert.doesNotMatch(zestoretic, /halve its dose/);
+    const three = await answerTo('A 66-year-old man on lisinopril, spironolactone and metformin with heart failure.');
+    assert.match(three, /\*\*Medication check \(drug reference v2\.1\.0\):\*\* 1 interaction found between lisinopril, spironolactone, metformin and furosemide, below\./);
+    // Tool text is cut at a clause, never inside a word.
+    assert.match(three, /start spironolactone only if potassium is 5\.0 or less and eGFR above 30…/);
+    assert.doesNotMatch(three, /\b(?:an|dosin)…/);
+  });
+
+  it('a low glucose is flagged with what to do, and level 2 is urgent', async () => {
+    const text = await answerTo('A 59-year-old woman on glipizide, glucose 3.1 mmol/L, dizzy.');
+    assert.match(text, /- \*\*Glucose 3\.1 mmol\/L \(≈ 55\.8 mg\/dL\)\*\*: level 1 hypoglycemia \(< 70 mg\/dL, 3\.9 mmol\/L\)\./);
+    assert.match(text, /\*\*Act on the low glucose:\*\* glucose 3\.1 mmol\/L \(≈ 56 mg\/dL\) is level 1 hypoglycemia \(< 3\.9 mmol\/L, 70 mg\/dL\): .*give 15–20 g of fast-acting glucose and recheck in 15 minutes; glipizide is the likely cause: reduce or stop it\./);
+    const severe = await answerTo('A 70-year-old man on insulin, blood glucose 2.6 mmol/L.');
+    assert.match(severe, /## Recommendations\n\n- \*\*Urgent — glucose 2\.6 mmol\/L \(≈ 47 mg\/dL\):\*\* level 2 hypoglycemia \(< 3\.0 mmol\/L, 54 mg\/dL\): treat now/);
+    assert.doesNotMatch(severe, /150 minutes|routine visit/);
   });
 });

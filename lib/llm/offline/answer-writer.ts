@@ -1,16 +1,17 @@
 // Writes the offline model's final answer: structured markdown (Assessment, Recommendations,
 // Follow-up) grounded in the tool results it received, 150–450 words. Lines carry a priority so the
 // answer can be trimmed to length by dropping the least important detail first.
-import type { ConditionProfile, RankedCondition } from './clinical-reasoning.js';
-import { bloodPressureCategory, bmiCategoryLabel, clinicalFindings, raisedBy, rankConditions, testsFor, testsToOrder } from './clinical-reasoning.js';
+import type { ClinicalFindings, ConditionProfile, RankedCondition } from './clinical-reasoning.js';
+import { bloodPressureCategory, bmiCategoryLabel, clinicalFindings, egfrBand, followUpOf, raisedBy, rankConditions, testsFor, testsToOrder, treatmentsOf } from './clinical-reasoning.js';
 import type { ConversationView } from './conversation-view.js';
 import type { PatientFacts } from './patient-facts.js';
-import { hasClinicalContent, round, weightInKg } from './patient-facts.js';
+import { hasClinicalContent, round, uncoveredLabel, weightInKg } from './patient-facts.js';
 import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, joinAnd, objectPronoun } from './phrasing.js';
 import type { LabResult } from './lab-summary.js';
-import { labActionLines } from './lab-actions.js';
-import { hasOwnJudgements, labLines, labResults, urgentLabLines } from './lab-summary.js';
-import { summariseMedicationCheck } from './medication-summary.js';
+import type { LabAction } from './lab-actions.js';
+import { labActions } from './lab-actions.js';
+import { criticalLimitsOf, hasOwnJudgements, labLines, labResults, urgentLabLines } from './lab-summary.js';
+import { summariseMedicationCheck, uncoveredCautions } from './medication-summary.js';
 import type { KnowledgeEntry, LabEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
 import { clip, latestMetrics, measuredFrom, toolDisplayName } from './tool-results.js';
 
@@ -49,6 +50,15 @@ const PADDING: readonly string[] = [
   'Screening that is due for age and sex (cancer screening, vaccinations, lipids) can be brought up to date at the same visit.',
 ];
 
+// While an urgent result leads the answer, routine advice (lifestyle, screening) would contradict it:
+// these lengthen a short answer instead.
+const URGENT_PADDING: readonly string[] = [
+  'Pass the medication list, these results and the time the blood was taken to whoever sees the patient next.',
+  'Reconcile the full medication list, including over-the-counter drugs and supplements, before restarting anything that was stopped.',
+  'Agree who will check the repeat results and when, and how the patient can get help if symptoms change before then.',
+  'Other findings can be taken up once the urgent problem is under control.',
+];
+
 /** The answer to a turn: after tool results, or directly when no tool fits. */
 export function writeAnswer(view: ConversationView): string {
   const outcomes = [...view.earlierOutcomes, ...view.currentOutcomes];
@@ -63,6 +73,11 @@ export function writeAnswer(view: ConversationView): string {
   }
 
   const findings = clinicalFindings(facts, measuredFrom(metrics, {}));
+  const actionContext = { criticalLimits: (test: Parameters<typeof criticalLimitsOf>[1]) => criticalLimitsOf(labs, test) };
+  const actions = labActions(facts, findings.egfr === undefined ? actionContext : { ...actionContext, egfr: findings.egfr, egfrEstimated: findings.egfrEstimated === true });
+  const urgentLines = urgentLabLines(labs, facts, actions.flatMap((a) => a.covers));
+  // An urgent result leads: no routine advice and no routine follow-up beside it.
+  const urgent = urgentLines.length > 0 || actions.some((a) => a.urgency !== 'soon');
   const ranked = rankConditions(findings);
   const differentials = ranked.filter((r) => r.profile.kind === 'differential').slice(0, 5);
   const managed = ranked.filter((r) => r.profile.kind === 'finding');
@@ -73,19 +88,26 @@ export function writeAnswer(view: ConversationView): string {
   const assessment: Section = { title: 'Assessment', lines: [] };
   assessment.lines.push(para(opening(view)));
   assessment.lines.push(...acknowledgements.map((text) => para(text)));
-  const measurements = [...measurementLines(facts, metrics, findings.bmi, view), ...labLinesFor(labs, facts)];
+  const measurements = [...measurementLines(facts, metrics, findings, view), ...labLinesFor(labs, facts)];
   assessment.lines.push(...measurements);
   if (raised.length > 0) assessment.lines.push(para(`The new information makes ${joinAnd(raised.map((p) => lowerFirst(p.name)))} a priority.`));
-  assessment.lines.push(...differentialLines(differentials, facts, measurements.length > 0));
+  assessment.lines.push(...differentialLines(differentials, findings, measurements.length > 0, actions.length > 0));
   assessment.lines.push(...knowledgeLines(knowledge, outcomes));
 
+  const raisedFirst = [...ranked.filter((r) => raised.includes(r.profile)), ...differentials, ...managed];
+  const tests = testsFor(raisedFirst, facts);
   const recommendations: Section = {
     title: 'Recommendations',
-    // Urgent results first, then what a result calls for (hyperkalemia on drugs that raise potassium).
-    lines: [...urgentLabLines(labs, facts).map((text) => item(text)), ...labActionLines(facts).map((text) => item(text)), ...recommendationLines(facts, ranked, differentials, managed, raised, medications, findings.egfr, knowledge)],
+    // Urgent results first, then what a result calls for (hyperkalemia on drugs that raise potassium,
+    // poor kidney function, hypoglycemia): one line a problem.
+    lines: [
+      ...urgentLines.map((text) => item(text)),
+      ...actions.map((a) => item(a.text)),
+      ...recommendationLines(findings, ranked, differentials, managed, raised, tests, medications, knowledge, actions, urgent),
+    ],
   };
-  const followUp: Section = { title: 'Follow-up', lines: followUpLines(facts, differentials, managed, raised) };
-  return fitToLength([assessment, recommendations, followUp]);
+  const followUp: Section = { title: 'Follow-up', lines: followUpLines(findings, differentials, managed, raised, tests, actions, urgent, urgentLines.length > 0) };
+  return fitToLength([assessment, recommendations, followUp], urgent ? URGENT_PADDING : PADDING);
 }
 
 function shortReply(acknowledgements: readonly string[]): string {
@@ -146,8 +168,9 @@ function opening(view: ConversationView): string {
     : `Building on the earlier information (${earlier}), here is the picture so far.`;
 }
 
-function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefined, bmi: number | undefined, view: ConversationView): Line[] {
+function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefined, findings: ClinicalFindings, view: ConversationView): Line[] {
   const lines: Line[] = [];
+  const bmi = findings.bmi;
   if (metrics?.bmi) {
     lines.push(item(`**BMI ${metrics.bmi.value} kg/m²**: ${metrics.bmi.label ?? bmiCategoryLabel(metrics.bmi.value)}.`));
   } else if (bmi !== undefined) {
@@ -171,7 +194,11 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
     const label = e.label ? `: ${e.label}` : '';
     lines.push(item(`**eGFR ${e.value} ${e.unit ?? 'mL/min/1.73m²'}**${equation}${stage}${label}.`));
   } else if (facts.egfr !== undefined) {
-    lines.push(item(`**eGFR ${facts.egfr}** as reported.`));
+    lines.push(item(`**eGFR ${facts.egfr}** as reported${facts.egfr < 60 ? ` (${egfrBand(facts.egfr)})` : ''}.`));
+  } else if (findings.egfrEstimated && findings.egfr !== undefined && facts.serumCreatinine) {
+    const c = facts.serumCreatinine;
+    const band = findings.egfr < 60 ? `: ${egfrBand(findings.egfr)}` : '';
+    lines.push(item(`**Estimated eGFR ≈ ${findings.egfr} mL/min/1.73m²** (CKD-EPI 2021, from creatinine ${c.value} ${c.unit === 'umol/L' ? 'µmol/L' : 'mg/dL'}, age and sex; no metrics tool result was available)${band}.`));
   }
   const body: string[] = [];
   if (metrics?.bodySurfaceArea) body.push(`body surface area ${metrics.bodySurfaceArea.valueM2} m²${metrics.bodySurfaceArea.formula ? ` (${metrics.bodySurfaceArea.formula})` : ''}`);
@@ -184,18 +211,31 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
   return lines;
 }
 
-function differentialLines(differentials: readonly RankedCondition[], facts: PatientFacts, measured: boolean): Line[] {
+function differentialLines(differentials: readonly RankedCondition[], findings: ClinicalFindings, measured: boolean, actedOn: boolean): Line[] {
   if (differentials.length === 0) {
+    if (actedOn) return [para('No other diagnosis stands out from the information given; the results above come first, and are acted on below.')];
     return [para(`No specific diagnosis stands out from the information given${measured ? '; the measurements above are the main findings' : ''}.`)];
   }
-  const lines: Line[] = [para('**Conditions to evaluate**, most likely first:')];
+  // With an action leading, the list may go when the answer runs long: its heading goes last (lines are dropped from the end).
+  const lines: Line[] = [para('**Conditions to evaluate**, most likely first:', actedOn ? 2 : 1)];
   differentials.forEach((r, i) => {
     const why = r.reasons.length > 0 ? `${r.reasons.join('; ')}.` : '';
-    const tests = testsToOrder(r.profile, facts);
+    const tests = testsToOrder(r.profile, findings.facts);
     const check = tests.length > 0 ? `Check ${joinAnd(tests)}.` : '';
-    lines.push({ text: `${i + 1}. **${r.profile.name}**: ${[why, check].filter(Boolean).join(' ')}`, priority: i === 0 ? 1 : i < 3 ? 2 : 3, kind: 'numbered' });
+    lines.push({ text: `${i + 1}. **${conditionName(r.profile, findings)}**: ${[why, check].filter(Boolean).join(' ')}`, priority: i === 0 && !actedOn ? 1 : i < 3 ? 2 : 3, kind: 'numbered' });
   });
   return lines;
+}
+
+/**
+ * "Diabetes (ADA diagnostic criterion met)" when the results already meet the criterion; a
+ * condition in the history as itself; otherwise, for a differential, "(if confirmed)" where asked.
+ */
+function conditionName(profile: ConditionProfile, findings: ClinicalFindings, ifConfirmed = false): string {
+  const met = profile.criterionMet?.(findings);
+  if (met) return `${profile.metName ?? profile.name} (${met})`;
+  const known = findings.facts.conditions.some((c) => c === profile.id);
+  return ifConfirmed && profile.kind === 'differential' && !known ? `${profile.name} (if confirmed)` : profile.name;
 }
 
 function knowledgeLines(entries: readonly KnowledgeEntry[], outcomes: readonly ToolOutcome[]): Line[] {
@@ -211,19 +251,20 @@ function knowledgeLines(entries: readonly KnowledgeEntry[], outcomes: readonly T
 }
 
 function recommendationLines(
-  facts: PatientFacts,
+  findings: ClinicalFindings,
   ranked: readonly RankedCondition[],
   differentials: readonly RankedCondition[],
   managed: readonly RankedCondition[],
   raised: readonly ConditionProfile[],
+  tests: readonly string[],
   medications: ToolOutcome | undefined,
-  egfr: number | undefined,
   knowledge: readonly KnowledgeEntry[],
+  actions: readonly LabAction[],
+  urgent: boolean,
 ): Line[] {
+  const { facts, egfr } = findings;
   const lines: Line[] = [];
   for (const r of ranked) if (r.profile.redFlag) lines.push(item(`**Urgent:** ${r.profile.redFlag}`));
-  const raisedFirst = [...ranked.filter((r) => raised.includes(r.profile)), ...differentials, ...managed];
-  const tests = testsFor(raisedFirst, facts);
   if (tests.length > 0) lines.push(item(`**Order:** ${joinAnd(tests)}.`));
   // Conditions the latest turn raised lead; then the differential; then managed findings.
   const treated: RankedCondition[] = [];
@@ -232,15 +273,23 @@ function recommendationLines(
     if (r) treated.push(r);
   }
   for (const r of [...differentials.slice(0, 3), ...managed]) if (!treated.includes(r)) treated.push(r);
-  treated.forEach((r, i) => {
-    const confirmed = r.profile.kind === 'differential' ? ' (if confirmed)' : '';
-    let text = (facts.pregnant && r.profile.treatmentsInPregnancy ? r.profile.treatmentsInPregnancy : r.profile.treatments).join('; ');
-    if (r.profile.id === 'obesity' && facts.weight) text += `; 5–10% is about ${weightTarget(facts)} for ${objectPronoun(facts)}`;
-    const passage = passageAbout(r.profile, knowledge);
-    const cited = passage?.id ? ` [${passage.id}]` : '';
-    lines.push(item(`**${r.profile.name}${confirmed}:** ${capitalise(text)}${cited}.`, i === 0 || raised.includes(r.profile) ? 1 : i < 3 ? 2 : 3));
-  });
-  lines.push(...medicationLines(facts, medications, egfr));
+  if (urgent) {
+    // The urgent problem first; the rest, without its routine advice, once that is under control.
+    if (treated.length > 0) {
+      lines.push(item(`**Once the urgent problem is under control:** work up ${joinAnd(treated.map((r) => lowerFirst(conditionName(r.profile, findings))))} with the tests above before choosing treatment.`, 2));
+    }
+  } else {
+    treated.forEach((r, i) => {
+      let text = treatmentsOf(r.profile, findings).join('; ');
+      if (r.profile.id === 'obesity' && facts.weight) text += `; 5–10% is about ${weightTarget(facts)} for ${objectPronoun(facts)}`;
+      const passage = passageAbout(r.profile, knowledge);
+      const cited = passage?.id ? ` [${passage.id}]` : '';
+      // With an action line leading, the treatments give way first when the answer runs long.
+      const first = (i === 0 || raised.includes(r.profile)) && actions.length === 0;
+      lines.push(item(`**${conditionName(r.profile, findings, true)}:** ${capitalise(text)}${cited}.`, first ? 1 : i < 3 ? 2 : 3));
+    });
+  }
+  lines.push(...medicationLines(facts, medications, egfr, actions));
   return lines;
 }
 
@@ -262,34 +311,53 @@ function passageAbout(profile: ConditionProfile, entries: readonly KnowledgeEntr
   return matching.find((e) => e.category === 'treatment') ?? matching[0];
 }
 
-function medicationLines(facts: PatientFacts, outcome: ToolOutcome | undefined, egfr: number | undefined): Line[] {
+function medicationLines(facts: PatientFacts, outcome: ToolOutcome | undefined, egfr: number | undefined, actions: readonly LabAction[]): Line[] {
   const lines: Line[] = [];
+  const kidneyActedOn = actions.some((a) => a.problem === 'kidney');
   if (outcome?.kind === 'medications') {
-    lines.push(...summariseMedicationCheck(outcome, facts).map((line) => item(line.text, line.priority)));
+    lines.push(...summariseMedicationCheck(outcome, facts, actions.length > 0).map((line) => item(line.text, line.priority)));
     outcome.warnings.slice(0, 2).forEach((w) => lines.push(item(clip(w, 160), 2)));
   } else {
     // Without a medication check, the model's own (conservative) rules of thumb.
-    if (facts.medications.length > 0) {
-      lines.push(item(`**Medications:** review ${joinAnd(facts.medications)} for interactions and dosing${egfr !== undefined ? ` at eGFR ${egfr}` : ''}.`, 2));
+    if (facts.medications.length > 0 || facts.uncoveredMedications.length > 0) {
+      const names = joinAnd([...facts.medications, ...facts.uncoveredMedications.map(uncoveredLabel)]);
+      lines.push(item(`**Medications:** no medication check was run: review ${names} for interactions and dosing${egfr !== undefined ? ` at eGFR ${egfr}` : ''}.`, 2));
     }
-    if (facts.medications.includes('metformin') && egfr !== undefined && egfr < 45) {
+    lines.push(...uncoveredCautions(facts).map((text) => item(text)));
+    // The kidney action line says this with the dose, when there is one.
+    if (!kidneyActedOn && facts.medications.includes('metformin') && egfr !== undefined && egfr < 45) {
       lines.push(item(egfr < 30 ? 'Metformin is contraindicated at an eGFR below 30: stop it.' : 'At an eGFR of 30–44, do not start metformin and cap an existing dose at 1,000 mg a day.'));
     }
   }
   const nsaids = facts.medications.filter((m) => m === 'ibuprofen' || m === 'naproxen');
-  if (nsaids.length > 0 && ((egfr !== undefined && egfr < 60) || facts.bloodPressure || facts.conditions.includes('hypertension'))) {
+  if (!kidneyActedOn && nsaids.length > 0 && ((egfr !== undefined && egfr < 60) || facts.bloodPressure || facts.conditions.includes('hypertension'))) {
     lines.push(item(`Avoid ${joinAnd(nsaids)} where possible: NSAIDs raise blood pressure and harm the kidneys; prefer acetaminophen.`, 2));
   }
   if (facts.pregnant) lines.push(item('Pregnancy changes the options: ACE inhibitors and ARBs are contraindicated, and statins are stopped in most pregnancies (the FDA removed their contraindication in 2021; only the highest-risk patients continue); check every drug for safety in pregnancy.'));
   return lines;
 }
 
-function followUpLines(facts: PatientFacts, differentials: readonly RankedCondition[], managed: readonly RankedCondition[], raised: readonly ConditionProfile[]): Line[] {
-  const lines: Line[] = [];
-  if (differentials.length > 0) lines.push(item('Review the results within 1–2 weeks and choose treatment from what they confirm.'));
-  const profiles: ConditionProfile[] = [...raised];
-  for (const r of [...differentials, ...managed]) if (!profiles.includes(r.profile)) profiles.push(r.profile);
-  profiles.slice(0, 4).forEach((p, i) => lines.push(item(p.followUp, i === 0 || raised.includes(p) ? 1 : i < 2 ? 2 : 3)));
+function followUpLines(
+  findings: ClinicalFindings,
+  differentials: readonly RankedCondition[],
+  managed: readonly RankedCondition[],
+  raised: readonly ConditionProfile[],
+  tests: readonly string[],
+  actions: readonly LabAction[],
+  urgent: boolean,
+  urgentResults: boolean,
+): Line[] {
+  const { facts } = findings;
+  // What each action calls for comes first: its recheck, at its pace.
+  const lines: Line[] = actions.map((a) => item(a.followUp));
+  if (urgentResults) lines.push(item('Repeat the urgent result the same day, once the patient has been assessed, and act on the trend.'));
+  if (!urgent) {
+    // Only when something was ordered is there anything to review.
+    if (tests.length > 0) lines.push(item('Review the results within 1–2 weeks and choose treatment from what they confirm.', actions.length > 0 ? 2 : 1));
+    const profiles: ConditionProfile[] = [...raised];
+    for (const r of [...differentials, ...managed]) if (!profiles.includes(r.profile)) profiles.push(r.profile);
+    profiles.slice(0, 4).forEach((p, i) => lines.push(item(followUpOf(p, findings), (i === 0 || raised.includes(p)) && actions.length === 0 ? 1 : i < 2 ? 2 : 3)));
+  }
   const bp = facts.bloodPressure;
   if (bp && (bp.systolic >= 180 || bp.diastolic >= 120)) lines.push(item('A reading of 180/120 mmHg or more with headache, chest pain or confusion is an emergency.'));
   if (facts.symptoms.includes('polydipsia') || facts.symptoms.includes('polyuria')) {
@@ -301,7 +369,7 @@ function followUpLines(facts: PatientFacts, differentials: readonly RankedCondit
 }
 
 /** Drops optional lines until the answer fits, or pads a short one with general advice. */
-function fitToLength(sections: Section[]): string {
+function fitToLength(sections: Section[], padding: readonly string[]): string {
   let text = render(sections);
   while (countWords(text) > TARGET_MAX) {
     const victim = leastImportantLine(sections);
@@ -310,7 +378,7 @@ function fitToLength(sections: Section[]): string {
     text = render(sections);
   }
   const recommendations = sections[1];
-  for (const extra of PADDING) {
+  for (const extra of padding) {
     if (countWords(text) >= TARGET_MIN || !recommendations) break;
     recommendations.lines.push(item(extra, 5));
     text = render(sections);

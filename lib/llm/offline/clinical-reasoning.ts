@@ -2,8 +2,10 @@
 // measured findings to conditions worth evaluating, the tests that confirm them and first-line
 // options. Our own wording, deliberately conservative; it exists so the offline model gives
 // answers with the shape and grounding of a real one, not to replace clinical judgement.
-import { labEvidence } from './lab-reasoning.js';
-import { labsNamedIn } from './lab-values.js';
+import { estimateEgfr } from './kidney-estimate.js';
+import { diagnosticEvidence, labEvidence } from './lab-reasoning.js';
+import type { LabId } from './lab-values.js';
+import { inReferenceUnit, labsNamedIn } from './lab-values.js';
 import type { ConditionId, PatientFacts, SymptomId } from './patient-facts.js';
 import { heightInCm, round, symptomLabel, weightInKg } from './patient-facts.js';
 
@@ -25,7 +27,23 @@ export interface ConditionProfile {
    */
   findings: ReadonlyArray<(f: ClinicalFindings) => Evidence | undefined>;
   tests: readonly string[];
+  /** Tests that depend on the patient (a pregnancy test before an antithyroid drug), after `tests`. */
+  testsFor?: (facts: PatientFacts) => readonly string[];
   treatments: readonly string[];
+  /**
+   * The treatments for this patient, when they depend on the patient: no weight-loss target while
+   * weight is falling unintentionally, metformin not offered as new to someone taking it.
+   */
+  treatmentsFor?: (f: ClinicalFindings) => readonly string[];
+  /**
+   * Why the diagnosis is already met by what was given (a random glucose ≥ 200 mg/dL with classic
+   * symptoms; low TSH with high free T4), so the answer does not say "if confirmed".
+   */
+  criterionMet?: (f: ClinicalFindings) => string | undefined;
+  /** The name once the criterion is met ("Diabetes" rather than "Type 2 diabetes or prediabetes"). */
+  metName?: string;
+  /** The follow-up once the criterion is met, when `followUp` is about confirming it. */
+  metFollowUp?: string;
   /** In pregnancy, when the usual treatments do not apply. */
   treatmentsInPregnancy?: readonly string[];
   /** One follow-up instruction specific to this condition. */
@@ -44,8 +62,10 @@ export interface ClinicalFindings {
   facts: PatientFacts;
   /** From the metrics tool when it ran; otherwise estimated from height and weight. */
   bmi?: number;
-  /** From the metrics tool or stated in the text. */
+  /** From the metrics tool, stated in the text, or estimated from a stated creatinine. */
   egfr?: number;
+  /** The eGFR is the model's own CKD-EPI 2021 estimate from the stated creatinine. */
+  egfrEstimated?: boolean;
 }
 
 export interface Evidence {
@@ -76,6 +96,69 @@ const elevatedBloodPressure = (score: number) => (f: ClinicalFindings): Evidence
 const mentioned = (id: ConditionId, score: number) => (f: ClinicalFindings): Evidence | undefined =>
   f.facts.conditions.includes(id) ? { score, reason: 'already mentioned in the history' } : undefined;
 
+/** Drugs taken, not only asked about. */
+export const takenMedications = (facts: PatientFacts): string[] => facts.medications.filter((m) => !facts.proposedMedications.includes(m));
+
+/** A woman who could be pregnant and has not said whether she is. */
+export const couldBePregnant = (facts: PatientFacts): boolean =>
+  facts.sex === 'female' && facts.pregnant === undefined && (facts.age === undefined || (facts.age >= 12 && facts.age <= 55));
+
+/** The value of a result in its test's reference unit, or its level in words ("high"). */
+function resultOf(facts: PatientFacts, test: LabId): { value?: number; level?: 'low' | 'high' } | undefined {
+  const reading = facts.labs.find((r) => r.test === test);
+  if (!reading) return undefined;
+  if (reading.value === undefined) return reading.level ? { level: reading.level } : {};
+  const value = inReferenceUnit(reading)?.value;
+  if (value === undefined) return {};
+  // A result past a bound counts only on the side it is past: "TSH < 0.01" is low, never high.
+  if (reading.comparator === '<' || reading.comparator === '≤') return { value, level: 'low' };
+  if (reading.comparator === '>' || reading.comparator === '≥') return { value, level: 'high' };
+  return { value };
+}
+
+const isLow = (r: { value?: number; level?: string } | undefined, below: number) => r !== undefined && (r.level === 'low' || (r.level === undefined && r.value !== undefined && r.value < below));
+const isHigh = (r: { value?: number; level?: string } | undefined, above: number) => r !== undefined && (r.level === 'high' || (r.level === undefined && r.value !== undefined && r.value > above));
+
+function diabetesTreatments(f: ClinicalFindings): string[] {
+  const facts = f.facts;
+  const taken = takenMedications(facts);
+  const losingWeight = facts.symptoms.includes('weight_loss');
+  const onMetformin = taken.includes('metformin') || facts.uncoveredMedications.some((d) => d.generic === 'glyburide/metformin');
+  const egfr = f.egfr;
+  const lifestyle = losingWeight
+    ? 'nutrition therapy and regular activity, with no weight-loss target while weight is falling unintentionally: check for ketones, and think of type 1 diabetes or LADA (GAD antibodies) if ketones are present, the patient is lean or the weight loss is rapid'
+    : 'lifestyle first (nutrition therapy, 150 minutes a week of moderate activity, 5–10% weight loss)';
+  let metformin: string;
+  if (onMetformin) {
+    metformin =
+      egfr !== undefined && egfr < 30
+        ? 'stop the metformin already taken: it is contraindicated below eGFR 30'
+        : egfr !== undefined && egfr < 45
+          ? 'already on metformin: at eGFR 30–44 keep it at 1,000 mg a day or less'
+          : 'already on metformin: check adherence, tolerance and dose (up to 2,000 mg a day) before adding a second drug';
+  } else {
+    metformin =
+      egfr !== undefined && egfr < 30
+        ? 'metformin is contraindicated at this eGFR (below 30)'
+        : egfr !== undefined && egfr < 45
+          ? 'do not start metformin at eGFR 30–44'
+          : 'metformin is the first-line drug when HbA1c is ≥ 6.5% (avoid if eGFR < 30)';
+  }
+  const onDpp4 = taken.includes('sitagliptin');
+  const add = `add a GLP-1 receptor agonist${onDpp4 ? ' (in place of sitagliptin, not with it)' : ''} or SGLT2 inhibitor when cardiovascular or kidney disease is present${losingWeight ? '' : ' or weight loss is a priority'}`;
+  return [lifestyle, metformin, add];
+}
+
+function diabetesCriterion(f: ClinicalFindings): string | undefined {
+  if (diagnosticEvidence('type_2_diabetes', f.facts).length > 0) return 'ADA diagnostic criterion met';
+  const a1c = resultOf(f.facts, 'hba1c');
+  const fasting = resultOf(f.facts, 'fasting_glucose');
+  if (a1c?.value !== undefined && a1c.value >= 6.5 && a1c.level !== 'low' && fasting?.value !== undefined && fasting.value >= 126 && fasting.level !== 'low') {
+    return 'HbA1c and fasting glucose both in the diabetes range';
+  }
+  return undefined;
+}
+
 const female = (score: number, maxAge = 200) => (f: ClinicalFindings): Evidence | undefined =>
   f.facts.sex === 'female' && (f.facts.age ?? 0) <= maxAge ? { score, reason: 'female sex' } : undefined;
 
@@ -105,6 +188,10 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
       'metformin is the first-line drug when HbA1c is ≥ 6.5% (avoid if eGFR < 30)',
       'add a GLP-1 receptor agonist or SGLT2 inhibitor when cardiovascular or kidney disease is present or weight loss is a priority',
     ],
+    treatmentsFor: diabetesTreatments,
+    criterionMet: diabetesCriterion,
+    metName: 'Diabetes',
+    metFollowUp: 'Recheck HbA1c 3 months after starting or changing treatment; check ketones the same day if the patient is unwell, vomiting or losing weight fast.',
     followUp: 'HbA1c ≥ 6.5% (confirmed) means diabetes; 5.7–6.4% is prediabetes: lifestyle programme and yearly retesting.',
     searchTerms: 'type 2 diabetes hyperglycemia HbA1c metformin',
     firstLineDrug: 'metformin',
@@ -118,6 +205,7 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     findings: [female(0.5), mentioned('hypothyroidism', 3)],
     tests: ['TSH (free T4 if abnormal)'],
     treatments: ['levothyroxine when TSH is raised with a low free T4 (about 1.6 mcg/kg/day; start lower if older or cardiac disease)'],
+    criterionMet: (f) => (isHigh(resultOf(f.facts, 'tsh'), 4.5) && isLow(resultOf(f.facts, 'free_t4'), 0.8) ? 'overt: raised TSH with a low free T4' : undefined),
     followUp: 'If levothyroxine is started, recheck TSH 6–8 weeks later.',
     searchTerms: 'hypothyroidism fatigue TSH levothyroxine',
     firstLineDrug: 'levothyroxine',
@@ -140,7 +228,7 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     kind: 'differential',
     symptomWeights: { edema: 1.5, fatigue: 0.5, polyuria: 0.5, polydipsia: 0.5, nausea: 0.5 },
     findings: [
-      (f) => (f.egfr !== undefined && f.egfr < 60 ? { score: 3, reason: `eGFR ${f.egfr} (< 60)` } : undefined),
+      (f) => (f.egfr !== undefined && f.egfr < 60 ? { score: 3, reason: `eGFR ${f.egfr}${f.egfrEstimated ? ', estimated from creatinine' : ''} (${egfrBand(f.egfr)})` } : undefined),
       (f) => (f.facts.symptoms.includes('polydipsia') || f.facts.symptoms.includes('polyuria') || f.facts.conditions.includes('type_2_diabetes')
         ? { score: 0.5, reason: 'possible diabetes, the commonest cause of CKD' }
         : undefined),
@@ -169,8 +257,15 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     kind: 'differential',
     symptomWeights: { weight_loss: 1.5, palpitations: 1.5, heat_intolerance: 2, anxiety: 1, tremor: 1.5, insomnia: 0.5 },
     findings: [mentioned('hyperthyroidism', 3)],
-    tests: ['TSH with free T4 and T3'],
+    // TSH receptor antibodies tell Graves' disease from a toxic nodule or thyroiditis, which changes the treatment.
+    tests: ['TSH with free T4', 'free T3', 'TSH receptor antibodies (TRAb)'],
+    testsFor: (facts) => (couldBePregnant(facts) ? ['a pregnancy test before any antithyroid drug'] : []),
     treatments: ['a beta-blocker for symptoms; methimazole, radioactive iodine or surgery for the cause'],
+    treatmentsFor: (f) =>
+      couldBePregnant(f.facts)
+        ? ['a beta-blocker for symptoms; once the cause is known and pregnancy excluded, methimazole, radioactive iodine or surgery (in the first trimester propylthiouracil replaces methimazole, and radioactive iodine is never given in pregnancy)']
+        : ['a beta-blocker for symptoms; methimazole, radioactive iodine or surgery for the cause, chosen once TRAb shows whether it is Graves\' disease'],
+    criterionMet: (f) => (isLow(resultOf(f.facts, 'tsh'), 0.4) && isHigh(resultOf(f.facts, 'free_t4'), 1.8) ? 'overt: low TSH with a high free T4' : undefined),
     followUp: 'Recheck thyroid function 4–6 weeks after any change in treatment.',
     searchTerms: 'hyperthyroidism palpitations weight loss methimazole',
     firstLineDrug: 'methimazole',
@@ -273,6 +368,25 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
   },
 ];
 
+/** KDIGO's band for an eGFR under 60. */
+export function egfrBand(egfr: number): string {
+  if (egfr < 15) return '< 15: kidney failure range, G5';
+  if (egfr < 30) return '15–29: severely decreased, G4';
+  if (egfr < 45) return '30–44: moderately to severely decreased, G3b';
+  return '< 60';
+}
+
+/** The follow-up for this patient: once the diagnosis is met, not the one about confirming it. */
+export function followUpOf(profile: ConditionProfile, findings: ClinicalFindings): string {
+  return profile.metFollowUp && profile.criterionMet?.(findings) ? profile.metFollowUp : profile.followUp;
+}
+
+/** The treatments for this patient: the profile's own, or those chosen for the patient. */
+export function treatmentsOf(profile: ConditionProfile, findings: ClinicalFindings): readonly string[] {
+  if (findings.facts.pregnant && profile.treatmentsInPregnancy) return profile.treatmentsInPregnancy;
+  return profile.treatmentsFor ? profile.treatmentsFor(findings) : profile.treatments;
+}
+
 /** Conditions worth evaluating, most likely first (ties keep table order, so output is stable). */
 export function rankConditions(findings: ClinicalFindings): RankedCondition[] {
   const ranked: RankedCondition[] = [];
@@ -327,7 +441,7 @@ export function testsFor(conditions: readonly RankedCondition[], facts: PatientF
 
 /** A condition's tests less those whose results the clinician already gave ("TSH (free T4 if abnormal)" once both are in). */
 export function testsToOrder(profile: ConditionProfile, facts: PatientFacts): string[] {
-  return profile.tests.filter((test) => {
+  return [...profile.tests, ...(profile.testsFor?.(facts) ?? [])].filter((test) => {
     const named = labsNamedIn(test);
     return named.length === 0 || !named.every((id) => facts.labs.some((r) => r.test === id));
   });
@@ -351,6 +465,14 @@ export function clinicalFindings(facts: PatientFacts, measured: { bmi?: number |
   if (bmi !== undefined) findings.bmi = bmi;
   const egfr = measured.egfr ?? facts.egfr;
   if (egfr !== undefined) findings.egfr = egfr;
+  else {
+    // The model's own estimate from a stated creatinine: what it passes to the medication checker too.
+    const estimated = estimateEgfr(facts);
+    if (estimated !== undefined) {
+      findings.egfr = estimated;
+      findings.egfrEstimated = true;
+    }
+  }
   return findings;
 }
 

@@ -31,6 +31,10 @@ interface LabBand {
   effects: Partial<Record<ProfileId, number>>;
   /** Needs same-day attention. */
   urgent?: boolean;
+  /** Not urgent, but must be acted on and never trimmed from the answer (level 1 hypoglycemia). */
+  alert?: boolean;
+  /** Meets a diagnostic criterion on its own (a random glucose ≥ 200 mg/dL with classic symptoms). */
+  diagnostic?: boolean;
 }
 
 const pregnant = (f: PatientFacts) => f.pregnant === true;
@@ -42,6 +46,23 @@ const onLevothyroxine = (f: PatientFacts) => f.medications.includes('levothyroxi
 // ADA: a random glucose ≥ 200 mg/dL diagnoses diabetes only with classic symptoms of hyperglycemia.
 const HYPERGLYCEMIA_SYMPTOMS = ['polyuria', 'polydipsia', 'weight_loss', 'blurred_vision'] as const;
 const hyperglycemiaSymptoms = (f: PatientFacts) => HYPERGLYCEMIA_SYMPTOMS.some((s) => f.symptoms.includes(s));
+
+/**
+ * A glucose taken at any time of day, random or of unstated timing (ADA): ≥ 200 mg/dL diagnoses
+ * diabetes with classic symptoms; below 70 mg/dL (3.9 mmol/L) is hypoglycemia, below 54 (3.0) level 2.
+ */
+function anyTimeGlucoseBands(test: 'random_glucose' | 'glucose'): LabBand[] {
+  const asRandom = test === 'glucose' ? ', timing not given so read as random' : '';
+  return [
+    { test, above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true },
+    { test, appliesTo: hyperglycemiaSymptoms, min: 200, threshold: `≥ 200 mg/dL with classic symptoms${asRandom}`, meaning: 'diabetes (ADA diagnostic criterion)', effects: { type_2_diabetes: 4 }, diagnostic: true },
+    { test, min: 200, threshold: `≥ 200 mg/dL${asRandom}`, meaning: 'diabetes range if classic symptoms are present; otherwise confirm with HbA1c or fasting glucose', effects: { type_2_diabetes: 2 } },
+    { test, min: 140, below: 200, threshold: `140–199 mg/dL${asRandom}`, meaning: 'raised but not diagnostic; check HbA1c', effects: {} },
+    { test, min: 70, below: 140, threshold: '70–139 mg/dL', meaning: 'not raised (does not rule out diabetes)', effects: {} },
+    { test, below: 54, threshold: '< 54 mg/dL, 3.0 mmol/L', meaning: 'level 2 hypoglycemia', effects: {}, urgent: true },
+    { test, below: 70, threshold: '< 70 mg/dL, 3.9 mmol/L', meaning: 'level 1 hypoglycemia', effects: {}, alert: true },
+  ];
+}
 
 /** WHO anemia thresholds: one band below and one at or above, for each group. */
 function hemoglobinBands(appliesTo: (f: PatientFacts) => boolean, anemicBelow: number, normalFrom: number, whom: string): LabBand[] {
@@ -62,16 +83,11 @@ const LAB_BANDS: readonly LabBand[] = [
   { test: 'fasting_glucose', min: 126, threshold: '≥ 126 mg/dL', meaning: 'diabetes range', effects: { type_2_diabetes: 4 } },
   { test: 'fasting_glucose', min: 100, below: 126, threshold: '100–125 mg/dL', meaning: 'impaired fasting glucose (prediabetes)', effects: { type_2_diabetes: 2 } },
   { test: 'fasting_glucose', min: 70, below: 100, threshold: '70–99 mg/dL', meaning: 'normal', effects: { type_2_diabetes: -1 } },
-  { test: 'fasting_glucose', below: 54, threshold: '< 54 mg/dL', meaning: 'level 2 hypoglycemia', effects: {}, urgent: true },
-  { test: 'fasting_glucose', below: 70, threshold: '< 70 mg/dL', meaning: 'level 1 hypoglycemia', effects: {} },
+  { test: 'fasting_glucose', below: 54, threshold: '< 54 mg/dL, 3.0 mmol/L', meaning: 'level 2 hypoglycemia', effects: {}, urgent: true },
+  { test: 'fasting_glucose', below: 70, threshold: '< 70 mg/dL, 3.9 mmol/L', meaning: 'level 1 hypoglycemia', effects: {}, alert: true },
 
-  { test: 'random_glucose', above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true },
-  { test: 'random_glucose', appliesTo: hyperglycemiaSymptoms, min: 200, threshold: '≥ 200 mg/dL with classic symptoms', meaning: 'diabetes (ADA diagnostic criterion)', effects: { type_2_diabetes: 4 } },
-  { test: 'random_glucose', min: 200, threshold: '≥ 200 mg/dL', meaning: 'diabetes range if classic symptoms are present; otherwise confirm with HbA1c or fasting glucose', effects: { type_2_diabetes: 2 } },
-  { test: 'random_glucose', min: 140, below: 200, threshold: '140–199 mg/dL', meaning: 'raised but not diagnostic; check HbA1c', effects: {} },
-  { test: 'random_glucose', min: 70, below: 140, threshold: '70–139 mg/dL', meaning: 'not raised (does not rule out diabetes)', effects: {} },
-  { test: 'random_glucose', below: 54, threshold: '< 54 mg/dL', meaning: 'level 2 hypoglycemia', effects: {}, urgent: true },
-  { test: 'random_glucose', below: 70, threshold: '< 70 mg/dL', meaning: 'level 1 hypoglycemia', effects: {} },
+  ...anyTimeGlucoseBands('random_glucose'),
+  ...anyTimeGlucoseBands('glucose'),
 
   // Thyroid: the model's own usual adult limits (TSH 0.4–4.5 mIU/L, free T4 0.8–1.8 ng/dL).
   { test: 'tsh', min: 10, threshold: '≥ 10 mIU/L', meaning: 'hypothyroidism, treated even when free T4 is normal', effects: { hypothyroidism: 3, hyperthyroidism: -2 } },
@@ -131,6 +147,10 @@ const LAB_BANDS: readonly LabBand[] = [
   { test: 'sodium', above: 145, threshold: '> 145 mmol/L', meaning: 'hypernatremia', effects: {} },
   { test: 'sodium', threshold: '135–145 mmol/L', meaning: 'normal', effects: {} },
 
+  // Far past any laboratory's upper limit (about 8 mmol/L urea, 23 mg/dL BUN): worth naming without one.
+  { test: 'urea', min: 20, threshold: '≥ 20 mmol/L', meaning: 'markedly raised: kidney failure, dehydration or gastrointestinal bleeding; read it with creatinine', effects: { chronic_kidney_disease: 1 } },
+  { test: 'bun', min: 56, threshold: '≥ 56 mg/dL', meaning: 'markedly raised: kidney failure, dehydration or gastrointestinal bleeding; read it with creatinine', effects: { chronic_kidney_disease: 1 } },
+
   { test: 'uric_acid', above: 6.8, threshold: '> 6.8 mg/dL', meaning: 'above urate saturation; supports gout only with a typical flare', effects: { gout: 1.5 } },
   { test: 'vitamin_d', below: 20, threshold: '< 20 ng/mL', meaning: 'low, inadequate for bone health', effects: {} },
   { test: 'vitamin_d', threshold: '≥ 20 ng/mL', meaning: 'adequate for bone health', effects: {} },
@@ -146,6 +166,8 @@ export interface LabJudgement {
   /** The band counts for or against some condition. */
   matters: boolean;
   urgent: boolean;
+  /** To act on, though not urgent (level 1 hypoglycemia). */
+  alert: boolean;
 }
 
 /** The evidence a patient's lab results give for or against one condition, each with its reason. */
@@ -157,10 +179,18 @@ export function labEvidence(profile: ProfileId, facts: PatientFacts): Evidence[]
   });
 }
 
+/** The results that meet a diagnostic criterion for the condition on their own, each with its reason. */
+export function diagnosticEvidence(profile: ProfileId, facts: PatientFacts): string[] {
+  return facts.labs.flatMap((reading) => {
+    const band = bandFor(reading, facts);
+    return band?.diagnostic && (band.effects[profile] ?? 0) > 0 ? [reasonText(reading, band)] : [];
+  });
+}
+
 /** The model's own reading of a result, for when no lab tool interpreted it. */
 export function judgeLab(reading: LabReading, facts: PatientFacts): LabJudgement {
   const band = bandFor(reading, facts);
-  const judgement: LabJudgement = { value: valueText(reading), matters: Object.keys(band?.effects ?? {}).length > 0, urgent: band?.urgent === true };
+  const judgement: LabJudgement = { value: valueText(reading), matters: Object.keys(band?.effects ?? {}).length > 0, urgent: band?.urgent === true, alert: band?.alert === true };
   if (band) judgement.meaning = band.meaning;
   if (band?.threshold) judgement.threshold = band.threshold;
   return judgement;

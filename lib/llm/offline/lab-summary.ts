@@ -5,7 +5,7 @@
 // urgent before the tool's usual critical limit of 6.5), also lead the recommendations.
 import type { LabJudgement } from './lab-reasoning.js';
 import { judgeLab } from './lab-reasoning.js';
-import type { LabReading } from './lab-values.js';
+import type { LabId, LabReading } from './lab-values.js';
 import { labIdOf, labLabel, toolTestOf } from './lab-values.js';
 import type { SummaryLine } from './medication-summary.js';
 import type { PatientFacts } from './patient-facts.js';
@@ -50,10 +50,13 @@ export function labLines(results: readonly LabResult[], facts: PatientFacts): Su
 
 /**
  * "**Urgent:** …" for each result past a critical limit (the tool's), else in an urgent band of the
- * model's own thresholds, whether or not the tool judged it.
+ * model's own thresholds, whether or not the tool judged it. Not for a test an action line already
+ * speaks for (lab-actions.ts): one urgent line a problem.
  */
-export function urgentLabLines(results: readonly LabResult[], facts: PatientFacts): string[] {
+export function urgentLabLines(results: readonly LabResult[], facts: PatientFacts, covered: readonly LabId[] = []): string[] {
   return results.flatMap((r) => {
+    const test = r.reading?.test ?? (r.entry ? labIdOf(r.entry.test) : undefined);
+    if (test !== undefined && covered.includes(test)) return [];
     if (r.entry && isCritical(r.entry, r.reading)) return [criticalText(r.entry, r.reading)];
     const judged = r.reading ? judgeLab(r.reading, facts) : undefined;
     return judged?.urgent ? [ownUrgentText(judged)] : [];
@@ -78,6 +81,12 @@ function verdictHolds(e: LabEntry, reading: LabReading | undefined): boolean {
 
 function isCritical(e: LabEntry, reading: LabReading | undefined): boolean {
   return e.interpretation === 'critical' && verdictHolds(e, reading);
+}
+
+/** The lab tool's critical limits for a test, when it called the patient's result critical. */
+export function criticalLimitsOf(results: readonly LabResult[], test: LabId): string | undefined {
+  const r = results.find((x) => x.entry && isCritical(x.entry, x.reading) && (x.reading?.test ?? labIdOf(x.entry.test)) === test);
+  return r?.entry?.criticalLimits;
 }
 
 /** True when some result was judged by the model's own bands rather than by the lab tool. */
@@ -133,7 +142,8 @@ function rangeFor(range: string, sex: string | undefined): string {
 }
 
 function toolPriority(e: LabEntry, reading: LabReading | undefined, facts: PatientFacts): SummaryLine['priority'] {
-  if (isCritical(e, reading) || (reading && judgeLab(reading, facts).urgent)) return 1;
+  const judged = reading ? judgeLab(reading, facts) : undefined;
+  if (isCritical(e, reading) || judged?.urgent || judged?.alert) return 1;
   return e.interpretation === 'normal' || e.value === undefined ? 3 : 2;
 }
 
@@ -157,5 +167,5 @@ function ownLine(reading: LabReading, facts: PatientFacts): SummaryLine {
   const value = capitalise(judged.value);
   if (!judged.meaning) return { text: `**${value}**: compare it with the reporting laboratory's reference range.`, priority: 3 };
   const text = judged.threshold ? `**${value}**: ${judged.meaning} (${judged.threshold}).` : `**${value}** (as reported): ${judged.meaning}.`;
-  return { text, priority: judged.urgent ? 1 : judged.matters ? 2 : 3 };
+  return { text, priority: judged.urgent || judged.alert ? 1 : judged.matters ? 2 : 3 };
 }

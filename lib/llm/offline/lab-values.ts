@@ -1,14 +1,16 @@
-// Lab results in a clinician's free text ("HbA1c 7.2%", "an LDL of 190", "K 5.9 mmol/L", "a low
-// free T4", "TSH < 0.01", "HbA1c (March 2026) 7.4%"): the tests the lab reference tool knows (serum
-// creatinine is read with the kidney facts in patient-facts.ts), plus a random glucose and urea,
-// their units, and how to read a value without one. Pure functions that never throw. No reference
-// ranges live here: interpreting a value is the tool's job, or the reasoning table's
-// (lab-reasoning.ts) when the tool is absent.
+// Lab results in a clinician's free text ("HbA1c 7.2%", "an LDL of 190", "K 5.9", "a low free T4",
+// "TSH < 0.01", "HbA1c (March 2026) 7.4%", "potassium (K) 6,1 mmol/l"): the tests the lab reference
+// tool knows (serum creatinine is read with the kidney facts in patient-facts.ts), plus a random
+// glucose, a glucose of unstated timing and urea, their units, and how to read a value without one.
+// Pure functions that never throw. No reference ranges live here: interpreting a value is the
+// tool's job, or the reasoning table's (lab-reasoning.ts) when the tool is absent.
+import { valueText } from './value-text.js';
 
 export type LabId =
   | 'hba1c'
   | 'fasting_glucose'
   | 'random_glucose'
+  | 'glucose'
   | 'potassium'
   | 'sodium'
   | 'bun'
@@ -55,8 +57,6 @@ interface LabTest {
   /** How the answer names it, and the name sent to the lab tool (one of the tool's aliases). */
   label: string;
   names: readonly RegExp[];
-  /** Names that are a lab only with a unit after the number: "K 5.9 mmol/L", never "K 5". */
-  namesWithUnit?: readonly RegExp[];
   /** Reference unit first; the others with their factor to it. */
   units: readonly LabUnit[];
   /**
@@ -100,7 +100,11 @@ export const LAB_TESTS: readonly LabTest[] = [
     id: 'fasting_glucose',
     label: 'fasting glucose',
     // Not "non-fasting glucose": that is a random glucose.
-    names: [/(?<!\bnon[- ]?)\bfasting (?:plasma |blood |serum )?(?:glucose|sugar)\b/i, /\b(?:FPG|FBG|FBS)\b/],
+    names: [
+      /(?<!\bnon[- ]?)\bfasting (?:plasma |blood |serum )?(?:glucose|sugar)\b/i,
+      /\b(?:plasma |blood |serum )?(?:glucose|sugar)\s*(?:\(\s*fasting\s*\)|,?\s*fasting\b)/i,
+      /\b(?:FPG|FBG|FBS)\b/,
+    ],
     units: GLUCOSE_UNITS,
     typical: [20, 800],
   },
@@ -108,7 +112,26 @@ export const LAB_TESTS: readonly LabTest[] = [
     // Any time of day: ADA's diagnostic threshold is ≥ 200 mg/dL with classic symptoms, not the fasting 126.
     id: 'random_glucose',
     label: 'random glucose',
-    names: [/\b(?:random|non[- ]?fasting|casual)\s+(?:plasma |blood |serum |capillary )?(?:glucose|sugar)\b/i, /\b(?:RBG|RBS|RPG)\b/],
+    names: [
+      /\b(?:random|non[- ]?fasting|casual)\s+(?:plasma |blood |serum |capillary )?(?:glucose|sugar)\b/i,
+      /\b(?:plasma |blood |serum |capillary )?(?:glucose|sugar)\s*\(\s*(?:random|non[- ]?fasting|casual)\s*\)/i,
+      /\b(?:RBG|RBS|RPG)\b/,
+    ],
+    units: GLUCOSE_UNITS,
+    typical: [20, 800],
+    toolTest: null,
+  },
+  {
+    // A glucose whose timing was not given ("glucose 3.1 mmol/L", "blood glucose 14"): judged as a
+    // random one (any time of day), never as fasting, and never sent to the lab tool, whose only
+    // glucose range is the fasting one. Not a fasting, random, 2-hour or urine glucose, nor a
+    // glucose test, tablet or meter.
+    id: 'glucose',
+    label: 'glucose',
+    names: [
+      /(?<!\b(?:fasting|random|non[- ]?fasting|casual|urine|urinary|2[- ]?h(?:ou)?r?|two[- ]hour|post[- ]?prandial)\s+(?:plasma |blood |serum |capillary )?)\b(?:(?:plasma|blood|serum|capillary|venous)\s+)?(?:glucose|sugar)\b(?!\s*(?:\(\s*(?:fasting|random|non[- ]?fasting|casual)\s*\)|,?\s*fasting\b|tolerance|tablets?|gel|meters?|strips?|monitor|in (?:the )?urine))/i,
+      /\b(?:CBG|BSL)\b/,
+    ],
     units: GLUCOSE_UNITS,
     typical: [20, 800],
     toolTest: null,
@@ -116,8 +139,9 @@ export const LAB_TESTS: readonly LabTest[] = [
   {
     id: 'potassium',
     label: 'potassium',
-    names: [/\bpotassium\b(?!\s*-?\s*(?:chloride|citrate|bicarbonate|iodide|supplements?|sparing|binders?|foods?|diet|rich|intake|restrict\w*)\b)/i, /\bK\+/i],
-    namesWithUnit: [/\bK\b(?!\+)/],
+    // "K 6.8" as much as "K+ 6.8": a bare number after K is read like any other (its typical span
+    // and the dose, range and date checks apply), but not vitamin K.
+    names: [/\bpotassium\b(?!\s*-?\s*(?:chloride|citrate|bicarbonate|iodide|supplements?|sparing|binders?|foods?|diet|rich|intake|restrict\w*)\b)/i, /\bK\+/i, /(?<!\b[Vv]it(?:amin|\.)?\s*)\bK\b(?!\+)(?!\s*-?\s*(?:sparing|supplements?|binders?|foods?|diet|rich|intake|restrict\w*)\b)/],
     units: ELECTROLYTE_UNITS,
     typical: [1, 12],
     inWords: true,
@@ -126,8 +150,7 @@ export const LAB_TESTS: readonly LabTest[] = [
   {
     id: 'sodium',
     label: 'sodium',
-    names: [/\bsodium\b(?!\s*-?\s*(?:bicarbonate|chloride|restrict\w*|intake|diet|valproate|docusate)\b)/i, /\bNa\+/i],
-    namesWithUnit: [/\bNa\b(?!\+)/],
+    names: [/\bsodium\b(?!\s*-?\s*(?:bicarbonate|chloride|restrict\w*|intake|diet|valproate|docusate)\b)/i, /\bNa\+/i, /\bNa\b(?!\+)(?!\s*-?\s*(?:restrict\w*|intake|diet)\b)/],
     units: ELECTROLYTE_UNITS,
     typical: [100, 200],
     inWords: true,
@@ -152,7 +175,8 @@ export const LAB_TESTS: readonly LabTest[] = [
   {
     id: 'tsh',
     label: 'TSH',
-    names: [/\bTSH\b/i, /\bthyrotropin\b/i, /\bthyroid[- ]stimulating hormone\b/i],
+    // Not "TSH receptor antibodies" (TRAb): another test.
+    names: [/\bTSH\b(?![- ]receptor)/i, /\bthyrotropin\b(?! receptor)/i, /\bthyroid[- ]stimulating hormone\b(?! receptor)/i],
     units: [{ unit: 'mIU/L', multiply: 1 }, { unit: 'µIU/mL', multiply: 1 }],
     typical: [0, 500],
     inWords: true,
@@ -252,26 +276,20 @@ const UNIT_SPELLINGS: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 // Between a test's name and its value: "HbA1c of 7.2", "TSH is now 8.5", "LDL came back at 190",
-// "A1c has risen to 8.1". Not "goal", "target", "to": "LDL goal < 100" is a target, not a result.
-const CONNECTOR = String.raw`(?:\s*(?:[:=(~]|\b(?:levels?|values?|results?|reading|measured|checked|drawn|today|yesterday|recently|now|currently|came back|returned|is|was|were|are|has been|had been|of|at|about|around|approximately|(?:has |had )?(?:risen|rose|increased|gone up|climbed|fallen|fell|dropped|decreased|improved|come down|came down) to)\b))*\s*`;
+// "A1c has risen to 8.1", an abbreviation or a word in brackets ("potassium (K) 6.1", "HbA1c (A1c)
+// 7.2"). Not "goal", "target", "to": "LDL goal < 100" is a target, not a result.
+const CONNECTOR = String.raw`(?:\s*(?:[:=(~]|\(\s*[A-Za-z][\w+]{0,7}\s*\)|\b(?:levels?|values?|results?|reading|measured|checked|drawn|today|yesterday|recently|now|currently|came back|returned|is|was|were|are|has been|had been|of|at|about|around|approximately|(?:has |had )?(?:risen|rose|increased|gone up|climbed|fallen|fell|dropped|decreased|improved|come down|came down) to)\b))*\s*`;
 // "TSH < 0.01", "ferritin >1000": kept, as the result is past the bound, not the bound itself.
 const COMPARATOR = String.raw`(?:(<=?|>=?|≤|≥)\s*)?`;
 const COMPARATORS: Readonly<Record<string, Comparator>> = { '<': '<', '<=': '≤', '≤': '≤', '>': '>', '>=': '≥', '≥': '≥' };
-const NUMBER = String.raw`(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?)(?![\d.]*\d)`;
+// A comma after the number that value-text.ts did not read as a decimal point ("4,5,6") leaves the
+// number unread: never its integer part alone.
+const NUMBER = String.raw`(\d{1,3}(?:,\d{3})+(?![\d.,])|\d+(?:\.\d+)?)(?![\d.]*\d)(?!,\d)`;
 
 // After the number, what makes it something other than a result: a range, a ratio or date, a multiple ("3x ULN").
 const RANGE_OR_RATIO = /^\s*(?:[-–\/]|to\b)\s*\d|^\s*(?:[x×](?![a-z])|times\b)/i;
 const DURATION_OR_AGE = /^\s*-?\s*(?:years?|yrs?|yo\b|y\/o|weeks?|wks?|days?|months?|hours?|hrs?)\b/i;
 const DOSE_UNIT = /^\s*(?:mg|mcg|µg|ug|g|grams?|iu|units?|meq|tabs?|tablets?|capsules?)\b(?!\s*\/)/i;
-// A date between a name and its value, "HbA1c (March 2026) 7.4%", "potassium on 3/14: 5.8": in
-// brackets or after on/from/in/dated. Blanked out before values are read (one pass a text, rather
-// than in every test's pattern), so its digits are never read as the value.
-const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
-// Not the start of a decimal: in "TSH in March 8.5" the 8 is the value's.
-const DAY = String.raw`\d{1,2}(?:st|nd|rd|th)?(?!\.?\d)`;
-const YEAR = String.raw`(?:19|20)\d{2}`;
-const DATE = String.raw`(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\/\d{4}|\d{1,2}[\/-]\d{1,2}(?:[\/-]\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}|(?:${DAY}\s+)?${MONTH}(?:\s+${DAY})?(?:,?\s+${YEAR})?|${YEAR})(?!\d)`;
-const DATED = new RegExp(String.raw`\(\s*(?:on\s+)?${DATE}\s*\)|\b(?:on|from|in|dated)\s+${DATE}`, 'gi');
 
 // Before the name, what makes the mention a goal, a drug or an absence rather than a result.
 const GOAL_BEFORE = /\b(?:goals?|targets?|aim(?:ing)?)\b[^.;:\n]{0,20}$/i;
@@ -292,10 +310,16 @@ interface Found {
 }
 
 /** Every test's result in the text, in order of mention; the last of several values of one test wins. */
-export function extractLabs(written: string): LabReading[] {
-  const text = withoutDates(written);
+export function extractLabs(text: string): LabReading[] {
+  return labsInValueText(valueText(text));
+}
+
+/** extractLabs for a text already prepared by valueText (dates blanked, decimal commas read). */
+export function labsInValueText(text: string): LabReading[] {
   const found: Found[] = [];
   for (const test of LAB_TESTS) {
+    // One scan for any of the test's names (case aside) before a scan a name for values and words.
+    if (!mentionOf(test).test(text)) continue;
     const latest = latestFound([...valuesOf(text, test)]) ?? (test.inWords ? latestFound([...wordsOf(text, test)]) : undefined);
     if (latest) found.push(latest);
   }
@@ -365,9 +389,13 @@ function compiled(key: string, build: () => RegExp): RegExp {
   return pattern;
 }
 
+/** Any of the test's names in either case: a text that has none holds no result of the test. */
+function mentionOf(test: LabTest): RegExp {
+  return compiled(`mention:${test.id}`, () => new RegExp(test.names.map((name) => `(?:${name.source})`).join('|'), 'i'));
+}
+
 function* valuesOf(text: string, test: LabTest): Generator<Found> {
-  const named = [...test.names.map((name) => ({ name, needsUnit: false })), ...(test.namesWithUnit ?? []).map((name) => ({ name, needsUnit: true }))];
-  for (const { name, needsUnit } of named) {
+  for (const name of test.names) {
     const pattern = compiled(`value:${name.flags}:${name.source}`, () => new RegExp(`(?:${name.source})${CONNECTOR}${COMPARATOR}${NUMBER}`, withGlobal(name.flags)));
     for (const m of text.matchAll(pattern)) {
       const index = m.index ?? 0;
@@ -376,16 +404,15 @@ function* valuesOf(text: string, test: LabTest): Generator<Found> {
       const after = text.slice(index + m[0].length);
       if (!Number.isFinite(value) || notAResult(text, index, test) || RANGE_OR_RATIO.test(after) || DURATION_OR_AGE.test(after) || DOSE_UNIT.test(after)) continue;
       if (comparator && (isGoal(text, index) || GOAL_AFTER.test(after))) continue;
-      const reading = resultOf(test, value, spelledUnit(after), needsUnit);
+      const reading = resultOf(test, value, spelledUnit(after));
       if (reading) yield { index, reading: comparator ? { ...reading, comparator } : reading };
     }
   }
 }
 
 /** A value with its unit, or undefined when the unit is not one this test is reported in or the number is atypical. */
-function resultOf(test: LabTest, value: number, unit: string | undefined, needsUnit: boolean): LabReading | undefined {
+function resultOf(test: LabTest, value: number, unit: string | undefined): LabReading | undefined {
   if (unit !== undefined) return test.units.some((u) => u.unit === unit) ? { test: test.id, value, unit } : undefined;
-  if (needsUnit) return undefined;
   // Typical in no unit: not a result. Typical in several: a result whose unit the tool must be told.
   return typicalUnits(test, value).length > 0 ? { test: test.id, value } : undefined;
 }
@@ -416,11 +443,6 @@ function notAResult(text: string, index: number, test: LabTest): boolean {
   const before = text.slice(Math.max(0, index - 40), index);
   const clause = before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf('\n'), before.lastIndexOf(',')) + 1);
   return GOAL_BEFORE.test(clause) || ABSENT_BEFORE.test(clause) || (test.alsoADrug === true && DRUG_BEFORE.test(clause));
-}
-
-/** The text with each date blanked to spaces of its length: positions, and so the order of mention, hold. */
-function withoutDates(text: string): string {
-  return text.replace(DATED, (date) => ' '.repeat(date.length));
 }
 
 /** "keep LDL < 70": a bound after a goal verb is a target. */

@@ -4,6 +4,7 @@
 // comes from the tool result; nothing here is the model's own drug knowledge. A drug the clinician
 // named by a combination product's brand is named with it ("lisinopril (Zestoretic)").
 import type { PatientFacts } from './patient-facts.js';
+import { uncoveredDrug, uncoveredLabel } from './patient-facts.js';
 import { capitalise, joinAnd, medicationItems, productNameOf, sentence, withoutFinalStop, withProductName } from './phrasing.js';
 import type { InteractionEntry, MedicationEntry, RenalEntry, ToolOutcome } from './tool-results.js';
 import { clip } from './tool-results.js';
@@ -28,25 +29,75 @@ const RENAL_ACTION_WORDS: Record<string, string> = {
 
 const SERIOUS_LEVELS = ['contraindicated', 'avoid', 'adjust_dose', 'caution'];
 
-export function summariseMedicationCheck(outcome: MedicationsOutcome, facts: PatientFacts): SummaryLine[] {
+/**
+ * `crowded`: action lines lead the answer (hyperkalemia, kidney function, hypoglycemia), so routine
+ * drug detail gives way first when the answer runs long; serious cautions, major interactions and
+ * what could not be checked never do.
+ */
+export function summariseMedicationCheck(outcome: MedicationsOutcome, facts: PatientFacts, crowded = false): SummaryLine[] {
   const lines: SummaryLine[] = [];
   const found = outcome.medications.filter((m) => m.found !== false);
+  const missing = outcome.medications.filter((m) => m.found === false);
   const version = outcome.dataVersion ? ` (drug reference v${outcome.dataVersion})` : '';
-  outcome.interactions.slice(0, MAX_INTERACTIONS).forEach((x, i) => lines.push({ text: interactionText(x, facts), priority: i === 0 ? 1 : 2 }));
-  const names = medicationItems(found.map((m) => m.name), facts);
-  if (outcome.interactions.length === 0 && found.length > 1) {
-    lines.push({ text: `**Medication check${version}:** no interactions between ${joinAnd(names)}.`, priority: 1 });
-  } else if (found.length > 0) {
-    lines.push({ text: `**Medication check${version}:** ${joinAnd(names)}.`, priority: 2 });
-  }
+  const verdict = verdictText(found.map((m) => m.name), outcome.interactions.length, missing.map((m) => missingLabel(m.name, facts)), facts);
+  if (verdict) lines.push({ text: `**Medication check${version}:** ${verdict}`, priority: outcome.interactions.length === 0 || missing.length > 0 ? 1 : 2 });
+  const serious = (x: InteractionEntry) => x.severity === 'major' || x.severity === 'contraindicated';
+  outcome.interactions.slice(0, MAX_INTERACTIONS).forEach((x, i) => lines.push({ text: interactionText(x, facts), priority: i === 0 && (!crowded || serious(x)) ? 1 : 2 }));
   // A drug with a serious caution for this patient is kept whatever the length.
-  found.slice(0, MAX_DRUG_LINES).forEach((m, i) => lines.push({ text: drugLine(m, facts), priority: i === 0 || hasSeriousCaution(m) ? 1 : 2 }));
-  for (const m of outcome.medications.filter((x) => x.found === false)) {
-    const named = facts.medications.includes(m.name.toLowerCase());
+  found.slice(0, MAX_DRUG_LINES).forEach((m, i) => lines.push({ text: drugLine(m, facts), priority: (i === 0 && !crowded) || hasSeriousCaution(m, crowded ? 2 : 3) ? 1 : 2 }));
+  for (const m of missing) {
+    // A drug the clinician named is never trimmed: the answer must say it was not checked.
+    const named = facts.medications.includes(m.name.toLowerCase()) || facts.uncoveredMedications.some((d) => d.generic === m.name.toLowerCase());
     const closest = m.suggestions.length > 0 ? ` (closest: ${joinAnd(m.suggestions)})` : '';
-    lines.push({ text: `${m.name} was not found in the drug reference${closest}; review it manually.`, priority: named ? 2 : 3 });
+    const never = neverWithText(m.name, facts);
+    // The verdict names it too, so with actions leading only a warning keeps this line whatever the length.
+    const keep = named && (!crowded || never !== '' || !verdict);
+    lines.push({ text: `**Not checked:** ${missingLabel(m.name, facts)} was not found in the drug reference${closest}, so its doses and interactions were not checked; review it manually${never}.`, priority: keep ? 1 : named ? 2 : 3 });
   }
   return lines;
+}
+
+/** Without a medication check: what the model knows must never be combined, for drugs the reference does not cover. */
+export function uncoveredCautions(facts: PatientFacts): string[] {
+  return facts.uncoveredMedications.flatMap((d) => {
+    const never = neverWithText(d.generic, facts);
+    return never ? [`**Caution:** ${uncoveredLabel(d)} is not in the drug reference${never}.`] : [];
+  });
+}
+
+/** "; it must never be taken with ramipril (angioedema; …)": what the tool could not say about the drug. */
+function neverWithText(name: string, facts: PatientFacts): string {
+  const rule = uncoveredDrug(name)?.neverWith;
+  const clash = rule ? facts.medications.filter((m) => rule.drugs.includes(m)) : [];
+  const others = rule ? facts.uncoveredMedications.filter((d) => rule.drugs.includes(d.generic)).map(uncoveredLabel) : [];
+  const all = [...clash, ...others];
+  return rule && all.length > 0 ? `; it must never be taken with ${joinAnd(all)} (${rule.why})` : '';
+}
+
+/** "Entresto (sacubitril/valsartan)" for a name the model sent for a brand the clinician wrote. */
+function missingLabel(name: string, facts: PatientFacts): string {
+  const drug = facts.uncoveredMedications.find((d) => d.generic === name.toLowerCase());
+  return drug ? uncoveredLabel(drug) : name;
+}
+
+/**
+ * Always a verdict: "no interactions between metformin and lisinopril", "Zestoretic (lisinopril and
+ * hydrochlorothiazide): no interactions between its components", "2 interactions among …, below",
+ * and which names could not be checked.
+ */
+function verdictText(foundNames: readonly string[], interactions: number, missing: readonly string[], facts: PatientFacts): string | undefined {
+  if (foundNames.length === 0) return undefined;
+  const items = medicationItems(foundNames, facts);
+  const unchecked = missing.length > 0 ? `; ${joinAnd(missing)} could not be checked (not in the drug reference)` : '';
+  const product = items.length === 1 ? facts.combinationProducts.find((p) => p.components.length > 1 && p.components.every((c) => foundNames.includes(c))) : undefined;
+  if (interactions > 0) {
+    const shown = interactions > MAX_INTERACTIONS ? `, the ${MAX_INTERACTIONS} most serious below` : ', below';
+    const among = product ? `between the components of ${items[0]}` : `between ${joinAnd(items)}`;
+    return `${interactions} interaction${interactions > 1 ? 's' : ''} found ${among}${shown}${unchecked}.`;
+  }
+  if (product) return `${items[0]}: no interactions between its components${unchecked}.`;
+  if (items.length === 1) return `${items[0]}: ${missing.length > 0 ? 'no interaction with another drug the reference covers' : 'the only drug on the list, so no interaction to find'}${unchecked}.`;
+  return `no interactions between ${joinAnd(items)}${unchecked}.`;
 }
 
 export function interactionText(x: InteractionEntry, facts: PatientFacts): string {
@@ -67,9 +118,10 @@ function drugLine(m: MedicationEntry, facts: PatientFacts): string {
   return sentence(`**${capitalise(m.name)}**${drugClass ? ` (${drugClass})` : ''}: ${parts.join('; ')}`);
 }
 
-function hasSeriousCaution(m: MedicationEntry): boolean {
+/** Contraindicated or avoid, for the kidneys or otherwise; a dose adjustment too unless `levels` is 2. */
+function hasSeriousCaution(m: MedicationEntry, levels = 3): boolean {
   const renal = m.renal?.atPatient?.action;
-  return (renal !== undefined && SERIOUS_LEVELS.slice(0, 3).includes(renal)) || m.flags.some((f) => f.level === 'contraindicated' || f.level === 'avoid');
+  return (renal !== undefined && SERIOUS_LEVELS.slice(0, levels).includes(renal)) || m.flags.some((f) => f.level === 'contraindicated' || f.level === 'avoid');
 }
 
 function doseText(m: MedicationEntry): string | undefined {

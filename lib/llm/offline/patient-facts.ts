@@ -2,7 +2,8 @@
 // conversation. Pure functions: the same text always yields the same facts, and no input can make
 // them throw (a fast-check property holds them to that).
 import type { LabReading } from './lab-values.js';
-import { extractLabs, mergeLabs } from './lab-values.js';
+import { labsInValueText, mergeLabs } from './lab-values.js';
+import { valueText } from './value-text.js';
 
 export type Sex = 'female' | 'male';
 export type HeightUnit = 'in' | 'cm';
@@ -17,6 +18,23 @@ export interface Measurement<Unit extends string> {
 export interface BloodPressure {
   systolic: number;
   diastolic: number;
+}
+
+/**
+ * A drug named that the drug reference does not cover (data/medications/drug-reference.json), so
+ * neither the medication tool nor the model can check it: the answer says so.
+ */
+export interface UncoveredMedication {
+  /** As the clinician wrote it ("Entresto"). */
+  name: string;
+  /** The generic name, as sent to the medication tool ("sacubitril/valsartan"). */
+  generic: string;
+}
+
+/** "metformin 1 g twice daily": 2000 mg a day. Only where both the dose and how often were written. */
+export interface DailyDose {
+  drug: string;
+  mgPerDay: number;
 }
 
 /** A combination product named by brand: "Zestoretic" stands for lisinopril and hydrochlorothiazide. */
@@ -107,7 +125,13 @@ export interface PatientFacts {
   proposedMedications: string[];
   /** Combination products named by brand, whose components are in `medications`. */
   combinationProducts: CombinationProduct[];
+  /** Drugs recognised but not in the drug reference, in order of first mention. */
+  uncoveredMedications: UncoveredMedication[];
+  /** Daily doses of `medications`, where written with how often they are taken. */
+  dailyDoses: DailyDose[];
   conditions: ConditionId[];
+  /** ECG changes of hyperkalemia or other acute changes said to be present (true) or absent (false). */
+  ecgChanges?: boolean;
 }
 
 interface Vocabulary<Id extends string> {
@@ -187,6 +211,7 @@ export const MEDICATION_NAMES: ReadonlyArray<readonly [generic: string, ...alias
   ['sitagliptin', 'januvia'],
   ['lisinopril', 'zestril', 'prinivil'],
   ['enalapril', 'vasotec'],
+  ['ramipril', 'altace'],
   ['losartan', 'cozaar'],
   ['valsartan', 'diovan'],
   ['amlodipine', 'norvasc'],
@@ -194,6 +219,7 @@ export const MEDICATION_NAMES: ReadonlyArray<readonly [generic: string, ...alias
   ['chlorthalidone'],
   ['furosemide', 'lasix'],
   ['spironolactone', 'aldactone'],
+  ['eplerenone', 'inspra'],
   ['metoprolol', 'lopressor', 'toprol'],
   ['carvedilol', 'coreg'],
   ['atorvastatin', 'lipitor'],
@@ -246,6 +272,93 @@ export const COMBINATION_PRODUCTS: ReadonlyArray<{ brands: readonly string[]; co
   { brands: ['xigduo xr', 'xigduo'], components: ['dapagliflozin', 'metformin'] },
 ];
 
+/**
+ * What a drug does that the model's own rules act on (lab-actions.ts): 'raas' an ACE inhibitor, ARB,
+ * ARNI or mineralocorticoid antagonist (raises potassium; held in acute kidney injury); 'k_sparing'
+ * another potassium-sparing diuretic; 'k_supplement' potassium itself; 'nsaid'; 'diuretic' a thiazide
+ * or loop diuretic; 'metformin' contains metformin; 'hypoglycemic' insulin or a sulfonylurea
+ * (hypoglycemia, likelier as kidney function falls); 'renal_dose' cleared by the kidney, dosed to eGFR.
+ */
+export type DrugRole = 'raas' | 'k_sparing' | 'k_supplement' | 'nsaid' | 'diuretic' | 'metformin' | 'hypoglycemic' | 'renal_dose';
+
+/**
+ * Real drugs the drug reference does not cover (each generic is in its `other_drug_names`, so the
+ * tool too reports it as not covered; a unit test holds the two together), and combination brands
+ * with a component it does not cover (so not in `combinations`). The model names them in the answer
+ * as not checked rather than dropping them, and its own potassium and kidney rules still see their
+ * roles. A product is never read as its covered component: Entresto's valsartan is not Diovan's dose.
+ */
+export interface UncoveredDrug {
+  generic: string;
+  names: readonly string[];
+  roles: readonly DrugRole[];
+  /** A combination never to be made, said with "not checked" since the tool cannot (from the product's label). */
+  neverWith?: { drugs: readonly string[]; why: string };
+}
+
+const ACE_INHIBITORS = ['lisinopril', 'enalapril', 'ramipril', 'benazepril', 'quinapril', 'captopril', 'perindopril'];
+
+export const UNCOVERED_DRUGS: readonly UncoveredDrug[] = [
+  {
+    generic: 'sacubitril/valsartan',
+    names: ['entresto', 'sacubitril-valsartan', 'sacubitril valsartan'],
+    roles: ['raas'],
+    // FDA prescribing information (DailyMed): Entresto, contraindications.
+    neverWith: { drugs: ACE_INHIBITORS, why: 'angioedema; allow 36 hours between an ACE inhibitor and it, as its label requires' },
+  },
+  { generic: 'glyburide/metformin', names: ['glucovance', 'glyburide-metformin', 'glibenclamide/metformin'], roles: ['metformin', 'hypoglycemic', 'renal_dose'] },
+  { generic: 'glyburide', names: ['glibenclamide', 'diabeta', 'glynase', 'micronase'], roles: ['hypoglycemic', 'renal_dose'] },
+  { generic: 'glimepiride', names: ['amaryl'], roles: ['hypoglycemic', 'renal_dose'] },
+  { generic: 'benazepril', names: ['lotensin'], roles: ['raas'] },
+  { generic: 'quinapril', names: ['accupril'], roles: ['raas'] },
+  { generic: 'captopril', names: ['capoten'], roles: ['raas'] },
+  { generic: 'perindopril', names: ['coversyl', 'aceon'], roles: ['raas'] },
+  { generic: 'candesartan', names: ['atacand'], roles: ['raas'] },
+  { generic: 'irbesartan', names: ['avapro'], roles: ['raas'] },
+  { generic: 'olmesartan', names: ['benicar'], roles: ['raas'] },
+  { generic: 'telmisartan', names: ['micardis'], roles: ['raas'] },
+  { generic: 'finerenone', names: ['kerendia'], roles: ['raas'] },
+  { generic: 'amiloride', names: ['midamor'], roles: ['k_sparing'] },
+  { generic: 'triamterene', names: ['dyrenium'], roles: ['k_sparing'] },
+  { generic: 'potassium chloride', names: ['k-dur', 'klor-con', 'slow-k'], roles: ['k_supplement'] },
+  { generic: 'torsemide', names: ['demadex'], roles: ['diuretic'] },
+  { generic: 'bumetanide', names: ['bumex'], roles: ['diuretic'] },
+  { generic: 'meloxicam', names: ['mobic'], roles: ['nsaid'] },
+  { generic: 'celecoxib', names: ['celebrex'], roles: ['nsaid'] },
+  { generic: 'diclofenac', names: ['voltaren'], roles: ['nsaid'] },
+  { generic: 'indomethacin', names: ['indocin'], roles: ['nsaid'] },
+  { generic: 'ketorolac', names: ['toradol'], roles: ['nsaid'] },
+];
+
+const UNCOVERED_BY_NAME = new Map(UNCOVERED_DRUGS.flatMap((d) => [d.generic, ...d.names].map((name) => [name, d] as const)));
+// Every name in one pattern, longest first, so "glyburide/metformin" is read as itself and not as the glyburide inside it.
+const UNCOVERED_PATTERN = new RegExp(
+  String.raw`(?<![a-z0-9-])(?:${[...UNCOVERED_BY_NAME.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![a-z0-9-])`,
+  'gi',
+);
+
+/** The roles of a drug the reference does not cover, by its generic name. */
+export function uncoveredRoles(generic: string): readonly DrugRole[] {
+  return UNCOVERED_BY_NAME.get(generic.toLowerCase())?.roles ?? [];
+}
+
+/** A drug the reference does not cover, by its generic name. */
+export function uncoveredDrug(generic: string): UncoveredDrug | undefined {
+  return UNCOVERED_BY_NAME.get(generic.toLowerCase());
+}
+
+/** "Entresto (sacubitril/valsartan)", or the generic alone when written as such. */
+export function uncoveredLabel(drug: UncoveredMedication): string {
+  return drug.name.toLowerCase() === drug.generic ? drug.generic : `${drug.name} (${drug.generic})`;
+}
+
+const GENERIC_BY_NAME = new Map(MEDICATION_NAMES.flatMap(([generic, ...aliases]) => [generic, ...aliases].map((name) => [name, generic] as const)));
+// Every generic and brand in one pattern, longest first ("insulin glargine" before "insulin"): one scan a text.
+const MEDICATION_PATTERN = new RegExp(
+  String.raw`(?<![a-z0-9-])(?:${[...GENERIC_BY_NAME.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![a-z0-9-])`,
+  'gi',
+);
+
 const COMBINATION_BY_BRAND = new Map(COMBINATION_PRODUCTS.flatMap(({ brands, components }) => brands.map((brand) => [brand, components] as const)));
 // Every brand in one pattern, longest first, so "Exforge HCT" is read as itself and not as the "Exforge" inside it.
 const COMBINATION_BRAND_PATTERN = new RegExp(
@@ -262,30 +375,37 @@ export function conditionLabel(id: ConditionId): string {
 }
 
 export function emptyFacts(): PatientFacts {
-  return { labs: [], symptoms: [], deniedSymptoms: [], medications: [], proposedMedications: [], combinationProducts: [], conditions: [] };
+  return { labs: [], symptoms: [], deniedSymptoms: [], medications: [], proposedMedications: [], combinationProducts: [], uncoveredMedications: [], dailyDoses: [], conditions: [] };
 }
 
-/** Facts stated in one piece of text. */
-export function extractPatientFacts(text: string): PatientFacts {
+/**
+ * Facts stated in one piece of text. The text is prepared once (value-text.ts: dates blanked,
+ * decimal commas read) and every reader works on that, so no date feeds a value.
+ */
+export function extractPatientFacts(written: string): PatientFacts {
+  const text = valueText(written);
   const facts = emptyFacts();
-  const age = extractAge(text);
+  const age = ageIn(text);
   if (age !== undefined) facts.age = age;
   const sex = extractSex(text);
   if (sex) {
     facts.sex = sex.sex;
     facts.sexBasis = sex.basis;
   }
-  const height = extractHeight(text);
+  const height = heightIn(text);
   if (height) facts.height = height;
-  const weight = extractWeight(text);
+  const weight = weightIn(text);
   if (weight) facts.weight = weight;
-  const bloodPressure = extractBloodPressure(text);
+  const bloodPressure = bloodPressureIn(text);
   if (bloodPressure) facts.bloodPressure = bloodPressure;
-  const creatinine = extractSerumCreatinine(text);
+  const creatinine = creatinineIn(text);
   if (creatinine) facts.serumCreatinine = creatinine;
-  const egfr = extractEgfr(text);
+  const egfr = egfrIn(text);
   if (egfr !== undefined) facts.egfr = egfr;
-  facts.labs = extractLabs(text);
+  facts.labs = labsInValueText(text);
+  const ecg = findMention(text, ECG_CHANGES);
+  if (ecg !== 'absent') facts.ecgChanges = ecg === 'present';
+  else if (NORMAL_ECG.test(text)) facts.ecgChanges = false;
   const pregnant = extractPregnancy(text);
   if (pregnant !== undefined) facts.pregnant = pregnant;
   const allergies = extractAllergies(text);
@@ -300,12 +420,32 @@ export function extractPatientFacts(text: string): PatientFacts {
     if (findMention(text, condition.patterns) === 'present') facts.conditions.push(condition.id);
   }
   const products = findCombinationProducts(text);
-  const medications = findMedications(text, products);
+  const uncovered = findUncovered(text);
+  const medications = findMedications(text, products, uncovered);
   facts.medications = medications.map((m) => m.generic);
   facts.proposedMedications = medications.filter((m) => m.proposed).map((m) => m.generic);
   facts.combinationProducts = uniqueProducts(products);
+  facts.uncoveredMedications = uniqueUncovered(uncovered);
+  facts.dailyDoses = medications.flatMap((m) => (m.mgPerDay === undefined ? [] : [{ drug: m.generic, mgPerDay: m.mgPerDay }]));
   return facts;
 }
+
+// ECG changes (of hyperkalemia, or any acute change) said to be there, or a normal ECG: one pattern,
+// so a text without them costs one scan.
+const ECG_CHANGES: readonly RegExp[] = [
+  new RegExp(
+    [
+      String.raw`\b(?:ECG|EKG)\s+(?:changes|abnormalit(?:y|ies))\b`,
+      String.raw`\b(?:ECG|EKG)\s*(?::|shows?|showing|with|has)\s*(?:peaked|tall|tented|wide|broad|absent|flat(?:tened)?|loss|sine|brady|arrhythmi|heart block)`,
+      String.raw`\b(?:peaked|tented|tall) T[- ]?waves?\b`,
+      String.raw`\bwid(?:e|ened|ening) QRS\b`,
+      String.raw`\bsine[- ]wave\b`,
+      String.raw`\b(?:loss of|absent|flattened) P[- ]?waves?\b`,
+    ].join('|'),
+    'gi',
+  ),
+];
+const NORMAL_ECG = /\b(?:normal|unremarkable) (?:ECG|EKG)\b|\b(?:ECG|EKG)\s*(?::|is|was)?\s*(?:normal|unremarkable|sinus rhythm|NSR)\b/i;
 
 /** Later facts override earlier ones; lists accumulate, and a later denial takes a symptom back. */
 export function mergePatientFacts(earlier: PatientFacts, later: PatientFacts): PatientFacts {
@@ -329,6 +469,8 @@ export function mergePatientFacts(earlier: PatientFacts, later: PatientFacts): P
   );
   merged.conditions = union(earlier.conditions, later.conditions);
   merged.combinationProducts = uniqueProducts([...earlier.combinationProducts, ...later.combinationProducts]);
+  merged.uncoveredMedications = uniqueUncovered([...earlier.uncoveredMedications, ...later.uncoveredMedications]);
+  merged.dailyDoses = [...earlier.dailyDoses.filter((d) => !later.dailyDoses.some((l) => l.drug === d.drug)), ...later.dailyDoses];
   return merged;
 }
 
@@ -369,6 +511,7 @@ export function hasClinicalContent(facts: PatientFacts): boolean {
     facts.symptoms.length > 0 ||
     facts.conditions.length > 0 ||
     facts.medications.length > 0 ||
+    facts.uncoveredMedications.length > 0 ||
     (facts.height !== undefined && facts.weight !== undefined) ||
     facts.bloodPressure !== undefined ||
     facts.serumCreatinine !== undefined ||
@@ -390,15 +533,31 @@ export function weightInKg(weight: Measurement<WeightUnit>): number {
 
 const MAX_AGE = 120;
 
+// After an age given bare ("Male 61, on enalapril", "F/45 with…"): the end of a clause, or a word
+// that starts the history. Not a measurement ("male 180 lbs", "woman 5'4").
+const AGE_ENDS = String.raw`(?:\s*(?:y|yo|y\/o|yrs?|years?)(?:\s*old)?)?(?=\s*(?:[,.;:)]|$)|\s+(?:with|on|who|has|had|is|was|presents?|presenting|and|taking|admitted|seen|known|hx|history|pmh|c\/o|complains?)\b)`;
+const AGE_PATTERNS: readonly RegExp[] = [
+  /(?<![\d.])(\d{1,3})\s*-?\s*(?:years?|yrs?)\s*-?\s*(?:old|of age)\b/gi,
+  /(?<![\d.])(\d{1,3})\s*-?\s*(?:yo|y\/o|y\.o\.?)(?![a-z])/gi,
+  /\bage(?:d|\s+of|:)?\s*(\d{1,3})\b(?!\s*(?:years? ago|%))/gi,
+  /(?<![\d.'"°])(\d{1,3})\s?[FM]\b/g,
+  // "61yrs M", "61 y female"
+  /(?<![\d.])(\d{1,3})\s*(?:y|yrs?)\.?\s*[FM]\b/g,
+  /(?<![\d.])(\d{1,3})\s*-?\s*(?:y|yrs?)\.?\s*(?:male|female|man|woman)\b/gi,
+  // "61/M", "M/61", "F, 45"
+  /(?<![\d.\/])(\d{1,3})\s*\/\s*[FM]\b/g,
+  new RegExp(String.raw`\b[FM]\s*[\/,]\s*(\d{1,3})${AGE_ENDS}`, 'g'),
+  // "Male 61,", "woman, aged 45 with…"
+  new RegExp(String.raw`\b(?:male|female|man|woman|gentleman|lady)\s*[,:]?\s*(?:aged?\s+)?(\d{1,3})${AGE_ENDS}`, 'gi'),
+  /\b(?:she|he|patient|pt|who)\s+(?:is|was|turned)\s+(\d{1,3})(?=\s*(?:[,.;]|$|and\b|years))/gi,
+];
+
 export function extractAge(text: string): number | undefined {
-  const patterns: RegExp[] = [
-    /(?<![\d.])(\d{1,3})\s*-?\s*(?:years?|yrs?)\s*-?\s*(?:old|of age)\b/gi,
-    /(?<![\d.])(\d{1,3})\s*-?\s*(?:yo|y\/o|y\.o\.?)(?![a-z])/gi,
-    /\bage(?:d|\s+of|:)?\s*(\d{1,3})\b(?!\s*(?:years? ago|%))/gi,
-    /(?<![\d.'"°])(\d{1,3})\s?[FM]\b/g,
-    /\b(?:she|he|patient|pt|who)\s+(?:is|was|turned)\s+(\d{1,3})(?=\s*(?:[,.;]|$|and\b|years))/gi,
-  ];
-  return firstByPosition(text, patterns, (m) => {
+  return ageIn(valueText(text));
+}
+
+function ageIn(text: string): number | undefined {
+  return firstByPosition(text, AGE_PATTERNS, (m) => {
     const age = Number(m[1]);
     if (/^\d{1,3}\s?[FM]$/.test(m[0]) && looksLikeTemperature(text, m.index)) return undefined;
     return Number.isInteger(age) && age > 0 && age <= MAX_AGE ? age : undefined;
@@ -428,6 +587,10 @@ export function extractSex(text: string): { sex: Sex; basis: 'stated' | 'pronoun
 }
 
 export function extractHeight(text: string): Measurement<HeightUnit> | undefined {
+  return heightIn(valueText(text));
+}
+
+function heightIn(text: string): Measurement<HeightUnit> | undefined {
   const inches = (value: number): Measurement<HeightUnit> | undefined =>
     value >= 24 && value <= 100 ? { value: round(value, 1), unit: 'in' } : undefined;
   const cm = (value: number): Measurement<HeightUnit> | undefined =>
@@ -455,6 +618,10 @@ const WEIGHT_CHANGE =
   /\b(?:gain(?:ed|ing|s)?|lost|los(?:e|es|ing)|loss|down|up|increase[ds]?|decrease[ds]?|drop(?:ped|s)?|put on|by)\s+(?:(?:of|by|about|around|approximately|nearly|almost|over|roughly)\s+|~\s*)*$/i;
 
 export function extractWeight(text: string): Measurement<WeightUnit> | undefined {
+  return weightIn(valueText(text));
+}
+
+function weightIn(text: string): Measurement<WeightUnit> | undefined {
   const notAChange = (m: RegExpExecArray): boolean => !WEIGHT_CHANGE.test(text.slice(Math.max(0, m.index - 30), m.index));
   const candidates: Array<Candidate<Measurement<WeightUnit>>> = [
     ...matchesOf(text, /(?<![\d.])(\d{2,3}(?:\.\d+)?)\s*(?:lbs?\b\.?|pounds?\b|#)/gi, (m) => {
@@ -471,6 +638,10 @@ export function extractWeight(text: string): Measurement<WeightUnit> | undefined
 
 /** The most recent reading when several are given ("150/95, repeat 145/92" → 145/92). */
 export function extractBloodPressure(text: string): BloodPressure | undefined {
+  return bloodPressureIn(valueText(text));
+}
+
+function bloodPressureIn(text: string): BloodPressure | undefined {
   const valid = (systolic: number, diastolic: number): BloodPressure | undefined =>
     systolic >= 60 && systolic <= 300 && diastolic >= 30 && diastolic <= 200 && systolic > diastolic
       ? { systolic, diastolic }
@@ -482,7 +653,22 @@ export function extractBloodPressure(text: string): BloodPressure | undefined {
   return latest(candidates);
 }
 
+const CREATININE_UNIT = String.raw`(mg\s*\/\s*dl|[µμu]mol\s*\/\s*l|micromol(?:es)?\s*\/\s*l)`;
+// "creatinine 1.4", "serum creatinine of 97 µmol/L", "creatinine (serum) 2.1 mg/dL" (a date between
+// name and value is blanked before this reads it), and "186 umol/L creatinine".
+const CREATININE_PATTERNS: readonly RegExp[] = [
+  new RegExp(
+    String.raw`\b(?:serum\s+)?(?:creatinine|creat|s?cr)\b\s*(?:\(\s*[A-Za-z][\w+]{0,7}\s*\)\s*)?(?:level\s*)?(?:is|of|was|=|:)?\s*(?:of\s*)?(\d+(?:\.\d+)?)(?![\d.]*\d)(?!,\d)\s*${CREATININE_UNIT}?`,
+    'gi',
+  ),
+  new RegExp(String.raw`(?<![\d.])(\d+(?:\.\d+)?)\s*${CREATININE_UNIT}\s*(?:serum\s+)?creatinine\b`, 'gi'),
+];
+
 export function extractSerumCreatinine(text: string): Measurement<CreatinineUnit> | undefined {
+  return creatinineIn(valueText(text));
+}
+
+function creatinineIn(text: string): Measurement<CreatinineUnit> | undefined {
   const reading = (raw: string | undefined, unitText: string | undefined): Measurement<CreatinineUnit> | undefined => {
     const value = Number(raw);
     if (!Number.isFinite(value) || value <= 0) return undefined;
@@ -491,19 +677,14 @@ export function extractSerumCreatinine(text: string): Measurement<CreatinineUnit
     if (unit === 'umol/L' && (value < 10 || value > 1800)) return undefined;
     return { value, unit };
   };
-  const unit = String.raw`(mg\s*\/\s*dl|[µμu]mol\s*\/\s*l|micromol(?:es)?\s*\/\s*l)`;
-  const candidates = [
-    ...matchesOf(
-      text,
-      new RegExp(String.raw`\b(?:serum\s+)?(?:creatinine|creat|s?cr)\b\s*(?:level\s*)?(?:is|of|was|=|:)?\s*(?:of\s*)?(\d+(?:\.\d+)?)\s*${unit}?`, 'gi'),
-      (m) => reading(m[1], m[2]),
-    ),
-    ...matchesOf(text, new RegExp(String.raw`(?<![\d.])(\d+(?:\.\d+)?)\s*${unit}\s*(?:serum\s+)?creatinine\b`, 'gi'), (m) => reading(m[1], m[2])),
-  ];
-  return latest(candidates);
+  return latest(CREATININE_PATTERNS.flatMap((pattern) => matchesOf(text, pattern, (m) => reading(m[1], m[2]))));
 }
 
 export function extractEgfr(text: string): number | undefined {
+  return egfrIn(valueText(text));
+}
+
+function egfrIn(text: string): number | undefined {
   return latest(
     matchesOf(text, /\be?GFR\b\s*(?:is|of|was|=|:)?\s*(?:of\s*)?(\d{1,3}(?:\.\d+)?)(?!\d|\.\d)(?!\s*%)/gi, (m) => {
       const value = Number(m[1]);
@@ -537,7 +718,7 @@ export function extractAllergies(text: string): string[] | undefined {
 }
 
 export function extractMedications(text: string): string[] {
-  return findMedications(text, findCombinationProducts(text)).map((m) => m.generic);
+  return findMedications(text, findCombinationProducts(text), findUncovered(text)).map((m) => m.generic);
 }
 
 /** Words before a drug's name that make it a question about starting it, not a drug taken. */
@@ -555,26 +736,78 @@ interface ProductMention extends CombinationProduct {
   proposed: boolean;
 }
 
+interface UncoveredMention extends UncoveredMedication {
+  index: number;
+  end: number;
+}
+
+interface MedicationMention {
+  generic: string;
+  proposed: boolean;
+  mgPerDay?: number;
+}
+
 /**
  * Every drug named and not negated, in order of first mention; proposed when no mention says it is
- * taken. A combination product's brand names each of its components.
+ * taken. A combination product's brand names each of its components; a drug inside the name of one
+ * the reference does not cover ("glyburide/metformin") is not named by it.
  */
-function findMedications(text: string, products: readonly ProductMention[]): Array<{ generic: string; proposed: boolean }> {
-  const found = new Map<string, { index: number; proposed: boolean }>();
-  const mention = (generic: string, index: number, proposed: boolean) => {
+function findMedications(text: string, products: readonly ProductMention[], uncovered: readonly UncoveredMention[]): MedicationMention[] {
+  const found = new Map<string, { index: number; proposed: boolean; mgPerDay?: number }>();
+  const mention = (generic: string, index: number, proposed: boolean, mgPerDay?: number) => {
     const seen = found.get(generic);
-    found.set(generic, { index: Math.min(index, seen?.index ?? index), proposed: proposed && (seen?.proposed ?? true) });
+    const entry: { index: number; proposed: boolean; mgPerDay?: number } = { index: Math.min(index, seen?.index ?? index), proposed: proposed && (seen?.proposed ?? true) };
+    const dose = mgPerDay ?? seen?.mgPerDay;
+    if (dose !== undefined) entry.mgPerDay = dose;
+    found.set(generic, entry);
   };
-  for (const [generic, ...aliases] of MEDICATION_NAMES) {
-    for (const name of [generic, ...aliases]) {
-      for (const m of text.matchAll(medicationPattern(name))) {
-        if (m.index !== undefined && !isNegated(text, m.index)) mention(generic, m.index, isProposed(text, m.index));
-      }
-    }
+  for (const m of text.matchAll(MEDICATION_PATTERN)) {
+    const index = m.index ?? 0;
+    const generic = GENERIC_BY_NAME.get(m[0].toLowerCase());
+    if (!generic || isNegated(text, index) || uncovered.some((u) => index >= u.index && index < u.end)) continue;
+    mention(generic, index, isProposed(text, index), dailyDoseAfter(text, index + m[0].length));
   }
   for (const product of products) for (const generic of product.components) mention(generic, product.index, product.proposed);
   // A stable sort: a product's components, found at one place, keep the product's order.
-  return [...found.entries()].sort(([, x], [, y]) => x.index - y.index).map(([generic, { proposed }]) => ({ generic, proposed }));
+  return [...found.entries()]
+    .sort(([, x], [, y]) => x.index - y.index)
+    .map(([generic, { proposed, mgPerDay }]) => (mgPerDay === undefined ? { generic, proposed } : { generic, proposed, mgPerDay }));
+}
+
+// "metformin 1 g twice daily", "metformin XR 500 mg bid": the daily dose, only when how often is written too.
+const FREQUENCY = String.raw`(once (?:a )?(?:daily|day)|one time (?:a )?day|daily|od|qd|q\.?d\.?|every (?:morning|evening|night)|at night|nightly|qhs|twice (?:a )?(?:daily|day)|bid|bd|b\.i\.d\.?|q12h|every 12 hours|three times (?:a )?(?:daily|day)|tid|tds|t\.i\.d\.?|q8h|every 8 hours)`;
+const DOSE_AFTER = new RegExp(
+  String.raw`^\s*(?:(?:XR|ER|SR|XL|IR)\b\s*)?(\d+(?:\.\d+)?)\s*(mg|g|grams?)\b\.?\s*(?:(?:tablets?|tabs?|PO|orally|by mouth)\s*)*${FREQUENCY}(?![a-z])`,
+  'i',
+);
+const TWICE = /^(?:twice|bid|bd|b\.i\.d|q12h|every 12)/i;
+const THRICE = /^(?:three|tid|tds|t\.i\.d|q8h|every 8)/i;
+
+function dailyDoseAfter(text: string, end: number): number | undefined {
+  const m = DOSE_AFTER.exec(text.slice(end, end + 60));
+  if (!m) return undefined;
+  const amount = Number(m[1]) * (/^g/i.test(m[2] ?? '') ? 1000 : 1);
+  const frequency = m[3] ?? '';
+  const mgPerDay = amount * (TWICE.test(frequency) ? 2 : THRICE.test(frequency) ? 3 : 1);
+  return Number.isFinite(mgPerDay) && mgPerDay > 0 ? mgPerDay : undefined;
+}
+
+/** Each mention of a drug the reference does not cover, not negated, in order. */
+function findUncovered(text: string): UncoveredMention[] {
+  const found: UncoveredMention[] = [];
+  for (const m of text.matchAll(UNCOVERED_PATTERN)) {
+    const index = m.index ?? 0;
+    const drug = UNCOVERED_BY_NAME.get(m[0].toLowerCase());
+    if (drug && !isNegated(text, index)) found.push({ name: m[0], generic: drug.generic, index, end: index + m[0].length });
+  }
+  return found;
+}
+
+/** One entry a drug, as first written. */
+function uniqueUncovered(mentions: readonly UncoveredMedication[]): UncoveredMedication[] {
+  const drugs: UncoveredMedication[] = [];
+  for (const { name, generic } of mentions) if (!drugs.some((d) => d.generic === generic)) drugs.push({ name, generic });
+  return drugs;
 }
 
 /** Each mention of a combination product by brand, not negated, in order. */
@@ -689,15 +922,6 @@ function union<T>(a: readonly T[], b: readonly T[]): T[] {
 
 // Patterns built once, not on every request: the model reads every user text of the conversation
 // on every call. (matchAll works on a copy, so sharing a global RegExp is safe.)
-const medicationPatterns = new Map<string, RegExp>();
-function medicationPattern(name: string): RegExp {
-  let pattern = medicationPatterns.get(name);
-  if (!pattern) {
-    pattern = new RegExp(String.raw`(?<![a-z0-9-])${escapeRegExp(name)}(?![a-z0-9-])`, 'gi');
-    medicationPatterns.set(name, pattern);
-  }
-  return pattern;
-}
 
 const globalPatterns = new WeakMap<RegExp, RegExp>();
 function globalPattern(pattern: RegExp): RegExp {

@@ -2,7 +2,7 @@
 import type { LabReading } from './lab-values.js';
 import { labLabel, unitOf } from './lab-values.js';
 import type { BloodPressure, HeightUnit, Measurement, PatientFacts, WeightUnit } from './patient-facts.js';
-import { conditionLabel, heightInCm, round, symptomLabel, weightInKg } from './patient-facts.js';
+import { conditionLabel, heightInCm, round, symptomLabel, uncoveredLabel, weightInKg } from './patient-facts.js';
 
 /** "a", "a and b", "a, b and c". */
 export function joinAnd(items: readonly string[]): string {
@@ -99,8 +99,9 @@ export function describePatient(facts: PatientFacts): string {
   if (facts.symptoms.length > 0) parts.push(`presenting with ${symptomsPhrase(facts)}`);
   if (facts.conditions.length > 0) parts.push(`with ${joinAnd(facts.conditions.map(conditionLabel))} in the history`);
   const taken = facts.medications.filter((m) => !facts.proposedMedications.includes(m));
-  if (taken.length > 0) parts.push(`taking ${joinAnd(medicationItems(taken, facts))}`);
-  if (facts.proposedMedications.length > 0) parts.push(`${taken.length > 0 ? 'and ' : ''}asking about starting ${joinAnd(medicationItems(facts.proposedMedications, facts))}`);
+  const takenItems = [...medicationItems(taken, facts), ...facts.uncoveredMedications.map(uncoveredLabel)];
+  if (takenItems.length > 0) parts.push(`taking ${joinAnd(takenItems)}`);
+  if (facts.proposedMedications.length > 0) parts.push(`${takenItems.length > 0 ? 'and ' : ''}asking about starting ${joinAnd(medicationItems(facts.proposedMedications, facts))}`);
   return parts.length > 0 ? parts.join(', ') : 'no details given yet';
 }
 
@@ -118,7 +119,8 @@ export function describeNewInformation(latest: PatientFacts): string {
   if (latest.symptoms.length > 0) parts.push(symptomsPhrase(latest));
   if (latest.deniedSymptoms.length > 0) parts.push(`no ${joinAnd(latest.deniedSymptoms.map(symptomLabel))}`);
   if (latest.conditions.length > 0) parts.push(joinAnd(latest.conditions.map(conditionLabel)));
-  if (latest.medications.length > 0) parts.push(`medications: ${joinAnd(medicationItems(latest.medications, latest))}`);
+  const medications = [...medicationItems(latest.medications, latest), ...latest.uncoveredMedications.map(uncoveredLabel)];
+  if (medications.length > 0) parts.push(`medications: ${joinAnd(medications)}`);
   return joinAnd(parts);
 }
 

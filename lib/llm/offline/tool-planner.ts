@@ -9,7 +9,7 @@ import { estimateEgfr } from './kidney-estimate.js';
 import type { LabReading } from './lab-values.js';
 import { labIdOf, labLabel, toolTestOf, unitOf } from './lab-values.js';
 import type { PatientFacts } from './patient-facts.js';
-import { conditionLabel } from './patient-facts.js';
+import { conditionLabel, uncoveredLabel, uncoveredRoles } from './patient-facts.js';
 import { formatBloodPressure, joinAnd, labsPhrase, medicationItems, possessive, symptomsPhrase } from './phrasing.js';
 import type { MetricsSummary, ToolOutcome } from './tool-results.js';
 import { LAB_TOOL, latestMetrics, measuredFrom } from './tool-results.js';
@@ -58,7 +58,9 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   const now = clinicalFindings(facts, measuredFrom(previousMetrics, latestFacts));
   const raised = isFollowUp ? raisedBy(clinicalFindings(view.earlierFacts, measuredFrom(previousMetrics, {})), now) : [];
   const focus = searchFocus(raised, now);
-  const suggested = suggestedDrugs(rankConditions(now), raised, facts.medications, facts.pregnant === true);
+  // A product the reference does not cover still counts as its metformin: Glucovance is not "start metformin".
+  const taking = [...facts.medications, ...(facts.uncoveredMedications.some((d) => uncoveredRoles(d.generic).includes('metformin')) ? ['metformin'] : [])];
+  const suggested = suggestedDrugs(rankConditions(now), raised, taking, facts.pregnant === true);
 
   const calls: PlannedCall[] = [];
   const phrases: string[] = [];
@@ -81,16 +83,18 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   }
   const latestAddsMedicationContext =
     latestFacts.medications.length > 0 ||
+    latestFacts.uncoveredMedications.length > 0 ||
     latestFacts.pregnant !== undefined ||
     latestFacts.allergies !== undefined ||
     latestFacts.egfr !== undefined ||
     latestFacts.serumCreatinine !== undefined;
-  const toCheck = [...facts.medications, ...suggested].slice(0, MAX_DRUGS_PER_CHECK);
+  // Drugs the reference does not cover are sent too, so the tool itself reports them as not covered.
+  const toCheck = [...facts.medications, ...facts.uncoveredMedications.map((d) => d.generic), ...suggested].slice(0, MAX_DRUGS_PER_CHECK);
   const checkedBefore = alreadyChecked(view.earlierOutcomes);
   const unchecked = toCheck.filter((drug) => !checkedBefore.has(drug));
   if (offered.has(MEDICATIONS_TOOL) && toCheck.length > 0 && (!isFollowUp || latestAddsMedicationContext || unchecked.length > 0)) {
     calls.push({ name: MEDICATIONS_TOOL, input: medicationsInput(facts, toCheck, previousMetrics) });
-    phrases.push(medicationsPhrase(medicationItems(facts.medications, facts), suggested));
+    phrases.push(medicationsPhrase([...medicationItems(facts.medications, facts), ...facts.uncoveredMedications.map(uncoveredLabel)], suggested));
   }
   const labs = offered.has(LAB_TOOL) ? labsToLookUp(latestFacts.labs, view.earlierOutcomes) : [];
   if (labs.length > 0) {

@@ -394,7 +394,26 @@ function withOptional<T extends object, K extends keyof T>(target: T, key: K, va
   return value === undefined ? target : { ...target, [key]: value };
 }
 
+// A full stop that ends a sentence: followed by a space, and not that of "e.g." or "vs.".
+const SENTENCE_END = /(?<!\b(?:e\.g|i\.e|vs|approx|etc|incl|cf))[.!?](?= )/g;
+
+/**
+ * The text in at most `max` characters, never cut inside a word: whole sentences when a sentence
+ * ends far enough in, else up to a clause ("; ") or, at worst, a word, with an ellipsis.
+ */
 export function clip(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const room = flat.slice(0, max - 1);
+  // A boundary this far in keeps most of what was said; an earlier one would say too little.
+  const enough = Math.floor(max * 0.5);
+  let sentenceEnd = -1;
+  for (const m of room.matchAll(SENTENCE_END)) sentenceEnd = m.index ?? sentenceEnd;
+  if (sentenceEnd >= enough) return flat.slice(0, sentenceEnd + 1);
+  const clauseEnd = Math.max(room.lastIndexOf('; '), room.lastIndexOf(': '), room.lastIndexOf(', '));
+  if (clauseEnd >= enough) return `${flat.slice(0, clauseEnd)}…`;
+  // The next character decides whether the room ends inside a word.
+  const wordEnd = /\s/.test(flat.charAt(room.length)) ? room.length : room.lastIndexOf(' ');
+  const cut = wordEnd > 0 ? flat.slice(0, wordEnd) : room;
+  return `${cut.replace(/[\s,;:—–-]+$/, '')}…`;
 }
