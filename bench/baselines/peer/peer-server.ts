@@ -1,7 +1,8 @@
 // The peer's conversation server, as the seed built it: a node:http server (keep-alive) with
 // POST /api/chat {message, conversation_id?} → {conversation_id, text, stop_reason, tool_calls}.
 // It runs the same tool-use loop with the same SDK and the same offline model as the mesh, but
-// non-streaming (messages.create), with the tool calls of a response made one after another
+// non-streaming (messages.create), with the mesh's prompt-cache markers (the model's work is then the
+// same for both), with the tool calls of a response made one after another
 // (fetch to the worker, span context in `x-bt-parent-span`), history in memory, and the seed's
 // Braintrust spans: server_process_turn > claude_messages_create | worker_execute_tool.
 import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
@@ -12,6 +13,7 @@ import { isJsonObject } from '../../../lib/json.js';
 import { createModelClient } from '../../../lib/llm/model-client.js';
 import { traced } from '../../../lib/tracing/spans.js';
 import { initTracing } from '../../../lib/tracing/tracing.js';
+import { cachedSystemPrompt, withCacheBreakpoint } from '../../../services/conversation/prompt-caching.js';
 import { SYSTEM_PROMPT } from '../../../services/conversation/system-prompt.js';
 import { BT_PARENT_HEADER, headerValue, readJson, sendJson, serveUntilStopped } from './http-json.js';
 
@@ -48,7 +50,14 @@ async function processTurn(message: string, conversationId: string, parent: stri
     let stopReason: string | null = null;
     for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
       const response = await traced({ name: 'claude_messages_create', type: 'llm', event: { input: [{ role: 'system', content: SYSTEM_PROMPT }, ...messages], metadata: { iteration } } }, async (llm) => {
-        const created = await model.client.messages.create({ model: model.defaultModel, max_tokens: 2048, system: SYSTEM_PROMPT, messages, tools });
+        // The mesh's prompt-cache markers (when on), so the offline model does the same work for both.
+        const created = await model.client.messages.create({
+          model: model.defaultModel,
+          max_tokens: 2048,
+          system: model.promptCache ? cachedSystemPrompt(SYSTEM_PROMPT) : SYSTEM_PROMPT,
+          messages: model.promptCache ? withCacheBreakpoint(messages) : messages,
+          tools,
+        });
         llm.log({ output: { role: created.role, content: created.content }, metrics: { prompt_tokens: created.usage.input_tokens, completion_tokens: created.usage.output_tokens } });
         return created;
       });
