@@ -7,7 +7,7 @@ import { isJsonObject } from '../../lib/json.js';
 import { createModelClient, type ModelClient } from '../../lib/llm/model-client.js';
 import { modelConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logging.js';
-import { cachedSystemPrompt, withCacheBreakpoint } from '../../services/conversation/prompt-caching.js';
+import { withPromptCache } from '../../services/conversation/prompt-caching.js';
 import { SYSTEM_PROMPT } from '../../services/conversation/system-prompt.js';
 import { createBuiltinRegistry } from '../../services/toolworker/tools/index.js';
 import type { ToolRegistry } from '../../services/toolworker/tool-registry.js';
@@ -33,8 +33,7 @@ export class InProcessTurn {
           model: this.model.defaultModel,
           max_tokens: 2048,
           // The agent loop's prompt-cache markers, so the offline model does the same work for both.
-          system: this.model.promptCache ? cachedSystemPrompt(SYSTEM_PROMPT) : SYSTEM_PROMPT,
-          messages: this.model.promptCache ? withCacheBreakpoint(messages) : messages,
+          ...withPromptCache(this.model.promptCache, SYSTEM_PROMPT, messages),
           tools: this.tools,
         })
         .finalMessage();

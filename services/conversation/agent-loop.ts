@@ -19,7 +19,7 @@ import { streamSilence } from '../../lib/llm/idle-timeout-fetch.js';
 import type { ModelClient } from '../../lib/llm/model-client.js';
 import type { Logger } from '../../lib/logging.js';
 import { traced, tracedUnder, type BraintrustSpan } from '../../lib/tracing/spans.js';
-import { cachedSystemPrompt, withCacheBreakpoint } from './prompt-caching.js';
+import { withPromptCache } from './prompt-caching.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
 import { addUsage, emptyUsage, tokenMetrics, usageOf } from './token-usage.js';
 import { ToolRound } from './tool-round.js';
@@ -221,12 +221,10 @@ export class AgentLoop {
     iteration: number,
     onToolUse: (use: ToolUseBlock) => void,
   ): Promise<Anthropic.Message> {
-    const cache = this.model.promptCache;
     const params: Anthropic.MessageCreateParamsNonStreaming = {
       model: request.model,
       max_tokens: request.maxTokens,
-      system: cache ? cachedSystemPrompt(SYSTEM_PROMPT) : SYSTEM_PROMPT,
-      messages: cache ? withCacheBreakpoint(messages) : messages,
+      ...withPromptCache(this.model.promptCache, SYSTEM_PROMPT, messages),
       ...(tools.length > 0 ? { tools } : {}),
     };
     return traced(

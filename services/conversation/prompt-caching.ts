@@ -18,6 +18,15 @@ type ContentBlockParam = Anthropic.ContentBlockParam;
 
 const EPHEMERAL: Anthropic.CacheControlEphemeral = { type: 'ephemeral' };
 
+/** A request's system prompt and messages, with the breakpoints above when `cache` is on, as they are otherwise. */
+export function withPromptCache(
+  cache: boolean,
+  system: string,
+  messages: MessageParam[],
+): { system: string | Anthropic.TextBlockParam[]; messages: MessageParam[] } {
+  return cache ? { system: cachedSystemPrompt(system), messages: withCacheBreakpoint(messages) } : { system, messages };
+}
+
 /** The system prompt as one text block marked for caching. */
 export function cachedSystemPrompt(system: string): Anthropic.TextBlockParam[] {
   return [{ type: 'text', text: system, cache_control: EPHEMERAL }];

@@ -13,7 +13,7 @@ import type { ExecuteToolResponse__Output } from '../../gen/ts/tracemesh/toolwor
 import type { ToolServiceConfig } from '../../lib/config.js';
 import { decodeErrorDetails, grpcError, isGrpcError, notFound } from '../../lib/grpc/errors.js';
 import type { ServerCall } from '../../lib/grpc/server-call.js';
-import type { JsonObject } from '../../lib/json.js';
+import { canonicalJson, type JsonObject } from '../../lib/json.js';
 import type { Logger } from '../../lib/logging.js';
 import { ToolWorkerClient, type ToolWorkerClientOptions } from './toolworker-client.js';
 
@@ -151,15 +151,6 @@ export class ToolServices {
 }
 
 const NO_TOOLS: Anthropic.Tool[] = [];
-
-/** JSON with every object's keys sorted: the same for two values that differ only in key order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
-}
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;

@@ -13,7 +13,7 @@ import { isJsonObject } from '../../../lib/json.js';
 import { createModelClient } from '../../../lib/llm/model-client.js';
 import { traced } from '../../../lib/tracing/spans.js';
 import { initTracing } from '../../../lib/tracing/tracing.js';
-import { cachedSystemPrompt, withCacheBreakpoint } from '../../../services/conversation/prompt-caching.js';
+import { withPromptCache } from '../../../services/conversation/prompt-caching.js';
 import { SYSTEM_PROMPT } from '../../../services/conversation/system-prompt.js';
 import { BT_PARENT_HEADER, headerValue, readJson, sendJson, serveUntilStopped } from './http-json.js';
 
@@ -54,8 +54,7 @@ async function processTurn(message: string, conversationId: string, parent: stri
         const created = await model.client.messages.create({
           model: model.defaultModel,
           max_tokens: 2048,
-          system: model.promptCache ? cachedSystemPrompt(SYSTEM_PROMPT) : SYSTEM_PROMPT,
-          messages: model.promptCache ? withCacheBreakpoint(messages) : messages,
+          ...withPromptCache(model.promptCache, SYSTEM_PROMPT, messages),
           tools,
         });
         llm.log({ output: { role: created.role, content: created.content }, metrics: { prompt_tokens: created.usage.input_tokens, completion_tokens: created.usage.output_tokens } });

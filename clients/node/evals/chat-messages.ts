@@ -55,22 +55,3 @@ export function messageText(message: ChatMessage): string {
     .join('');
 }
 
-/**
- * A key equal for equal values whatever their key order — how the Ruby accessor's `Hash#hash`
- * de-duplicates messages.
- */
-export function valueKey(value: unknown): string {
-  return JSON.stringify(canonical(value));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  const record = asRecord(value);
-  if (!record) return value;
-  return Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .filter((key) => record[key] !== undefined)
-      .map((key) => [key, canonical(record[key])]),
-  );
-}

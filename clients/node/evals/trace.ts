@@ -2,7 +2,8 @@
 // Built per case from an eager array of span rows or a lazy loader (e.g. TraceBackend.fetchTrace),
 // which runs on first use only — concurrent first calls share its one fetch — and is memoised.
 // Nothing is shared between instances: a trace belongs to the case that built it.
-import { inputMessages, outputMessages, valueKey, type ChatMessage } from './chat-messages.js';
+import { canonicalJson } from '../../../lib/json.js';
+import { inputMessages, outputMessages, type ChatMessage } from './chat-messages.js';
 import { inExecutionOrder, spanError, spanId, spanName, spanType, type TraceSpan } from '../span-fields.js';
 import { collectToolCalls, type ToolCall } from './tool-calls.js';
 
@@ -68,7 +69,8 @@ export class EvalTrace {
     const messages: ChatMessage[] = [];
     for (const span of await this.llmSpans()) {
       for (const message of inputMessages(span.input)) {
-        const key = valueKey(message);
+        // Equal whatever the key order, as the Ruby accessor's `Hash#hash` de-duplicates messages.
+        const key = canonicalJson(message);
         if (seen.has(key)) continue;
         seen.add(key);
         messages.push(message);

@@ -119,6 +119,20 @@ function resultOf(facts: PatientFacts, test: LabId): { value?: number; level?: '
 const isLow = (r: { value?: number; level?: string } | undefined, below: number) => r !== undefined && (r.level === 'low' || (r.level === undefined && r.value !== undefined && r.value < below));
 const isHigh = (r: { value?: number; level?: string } | undefined, above: number) => r !== undefined && (r.level === 'high' || (r.level === undefined && r.value !== undefined && r.value > above));
 
+// Metformin by kidney function (FDA 2016 labelling): contraindicated below eGFR 30, not started and at most 1,000 mg a day at 30–44.
+const METFORMIN_ADVICE = {
+  taken: {
+    below30: 'stop the metformin already taken: it is contraindicated below eGFR 30',
+    below45: 'already on metformin: at eGFR 30–44 keep it at 1,000 mg a day or less',
+    usual: 'already on metformin: check adherence, tolerance and dose (up to 2,000 mg a day) before adding a second drug',
+  },
+  new: {
+    below30: 'metformin is contraindicated at this eGFR (below 30)',
+    below45: 'do not start metformin at eGFR 30–44',
+    usual: 'metformin is the first-line drug when HbA1c is ≥ 6.5% (avoid if eGFR < 30)',
+  },
+} as const;
+
 function diabetesTreatments(f: ClinicalFindings): string[] {
   const facts = f.facts;
   const taken = takenMedications(facts);
@@ -128,22 +142,8 @@ function diabetesTreatments(f: ClinicalFindings): string[] {
   const lifestyle = losingWeight
     ? 'nutrition therapy and regular activity, with no weight-loss target while weight is falling unintentionally: check for ketones, and think of type 1 diabetes or LADA (GAD antibodies) if ketones are present, the patient is lean or the weight loss is rapid'
     : 'lifestyle first (nutrition therapy, 150 minutes a week of moderate activity, 5–10% weight loss)';
-  let metformin: string;
-  if (onMetformin) {
-    metformin =
-      egfr !== undefined && egfr < 30
-        ? 'stop the metformin already taken: it is contraindicated below eGFR 30'
-        : egfr !== undefined && egfr < 45
-          ? 'already on metformin: at eGFR 30–44 keep it at 1,000 mg a day or less'
-          : 'already on metformin: check adherence, tolerance and dose (up to 2,000 mg a day) before adding a second drug';
-  } else {
-    metformin =
-      egfr !== undefined && egfr < 30
-        ? 'metformin is contraindicated at this eGFR (below 30)'
-        : egfr !== undefined && egfr < 45
-          ? 'do not start metformin at eGFR 30–44'
-          : 'metformin is the first-line drug when HbA1c is ≥ 6.5% (avoid if eGFR < 30)';
-  }
+  const band = egfr === undefined || egfr >= 45 ? 'usual' : egfr < 30 ? 'below30' : 'below45';
+  const metformin = METFORMIN_ADVICE[onMetformin ? 'taken' : 'new'][band];
   const onDpp4 = taken.includes('sitagliptin');
   const add = `add a GLP-1 receptor agonist${onDpp4 ? ' (in place of sitagliptin, not with it)' : ''} or SGLT2 inhibitor when cardiovascular or kidney disease is present${losingWeight ? '' : ' or weight loss is a priority'}`;
   return [lifestyle, metformin, add];

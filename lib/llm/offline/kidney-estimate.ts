@@ -3,7 +3,7 @@
 // calls go out at once). The same race-free CKD-EPI 2021 equation the metrics tool uses; the model
 // lives in lib/ and must not import the worker's code, so it keeps this small copy (a unit test
 // holds the two to the same numbers).
-import type { PatientFacts } from './patient-facts.js';
+import type { CreatinineUnit, Measurement, PatientFacts } from './patient-facts.js';
 
 const UMOL_PER_MG_DL = 88.4;
 const ADULT_AGE = 18;
@@ -19,7 +19,11 @@ export function ckdEpi2021(creatinineMgDl: number, age: number, sex: 'female' | 
 export function estimateEgfr(facts: Pick<PatientFacts, 'serumCreatinine' | 'age' | 'sex'>): number | undefined {
   const { serumCreatinine, age, sex } = facts;
   if (!serumCreatinine || age === undefined || age < ADULT_AGE || !sex) return undefined;
-  const mgDl = serumCreatinine.unit === 'umol/L' ? serumCreatinine.value / UMOL_PER_MG_DL : serumCreatinine.value;
-  const egfr = ckdEpi2021(mgDl, age, sex);
+  const egfr = ckdEpi2021(creatinineInMgDl(serumCreatinine), age, sex);
   return Number.isFinite(egfr) && egfr > 0 ? Math.round(egfr) : undefined;
+}
+
+/** A serum creatinine in mg/dL, whichever unit it was given in. */
+export function creatinineInMgDl(creatinine: Measurement<CreatinineUnit>): number {
+  return creatinine.unit === 'umol/L' ? creatinine.value / UMOL_PER_MG_DL : creatinine.value;
 }

@@ -13,11 +13,12 @@
 // 30–44); hypoglycemia after the ADA Standards of Care (below 70 mg/dL level 1, below 54 level 2;
 // 15–20 g of glucose, recheck in 15 minutes).
 import { egfrBand, takenMedications } from './clinical-reasoning.js';
+import { creatinineInMgDl } from './kidney-estimate.js';
 import type { LabId, LabReading } from './lab-values.js';
 import { inReferenceUnit } from './lab-values.js';
 import type { DrugRole, PatientFacts } from './patient-facts.js';
 import { uncoveredLabel, uncoveredRoles } from './patient-facts.js';
-import { formatLab, joinAnd } from './phrasing.js';
+import { capitalise, formatCreatinine, formatLab, joinAnd } from './phrasing.js';
 
 /** 'emergency': the emergency department now; 'urgent': same-day care; 'soon': within days. */
 export type Urgency = 'emergency' | 'urgent' | 'soon';
@@ -158,10 +159,11 @@ function hyperkalemiaAction(facts: PatientFacts, context: ActionContext): LabAct
   const lab = formatLab(reading);
   const limits = context.criticalLimits?.('potassium');
 
+  // In pregnancy an ACE inhibitor or ARB is stopped whatever the potassium.
+  const stopAll = urgency !== 'soon' || blockers.length === 0 || facts.pregnant === true;
   const drugSteps: string[] = [];
   if (raisers.length === 0) drugSteps.push('review every drug that raises potassium');
-  // In pregnancy an ACE inhibitor or ARB is stopped whatever the potassium.
-  else if (urgency !== 'soon' || blockers.length === 0 || facts.pregnant === true) drugSteps.push(`stop ${drugNames(raisers)}`);
+  else if (stopAll) drugSteps.push(`stop ${drugNames(raisers)}`);
   else {
     const loose = blockers.filter((d) => !d.product);
     const fixed = blockers.filter((d) => d.product);
@@ -177,16 +179,14 @@ function hyperkalemiaAction(facts: PatientFacts, context: ActionContext): LabAct
   if (proposed.length > 0) drugSteps.push(`do not start ${joinAnd(proposed)}`);
   drugSteps.push('stop potassium supplements and salt substitutes');
   const why = raisers.length > 0 ? `, and ${drugNames(raisers)} ${raisers.length > 1 ? 'raise' : 'raises'} it` : '';
-  const stops = urgency !== 'soon' || blockers.length === 0 || facts.pregnant === true ? raisers.map((d) => d.generic) : others.map((d) => d.generic);
+  const stops = (stopAll ? raisers : others).map((d) => d.generic);
   const pastLimit = limits ? `, and beyond the laboratory's critical limits of ${limits}` : '';
+  const action = { problem: 'potassium', urgency, covers: ['potassium'], stops } as const;
 
   if (urgency === 'emergency') {
     const severity = mmol >= EMERGENCY_FROM ? `severe hyperkalemia (≥ ${EMERGENCY_FROM.toFixed(1)} mmol/L${pastLimit})` : `hyperkalemia with ECG changes (${mmol >= STOP_FROM ? `${STOP_FROM.toFixed(1)}–6.4` : `${HYPERKALEMIA_FROM}–5.9`} mmol/L${pastLimit})`;
     return {
-      problem: 'potassium',
-      urgency,
-      covers: ['potassium'],
-      stops,
+      ...action,
       text:
         `**Emergency — ${lab}:** ${severity}${ecg && mmol >= EMERGENCY_FROM ? ' with ECG changes' : ''}${why}. ` +
         'Send the patient to the emergency department now for cardiac monitoring, a 12-lead ECG and treatment (IV calcium if the ECG shows changes, insulin with glucose, nebulised salbutamol); do not wait for a repeat sample. ' +
@@ -196,22 +196,16 @@ function hyperkalemiaAction(facts: PatientFacts, context: ActionContext): LabAct
   }
   if (urgency === 'urgent') {
     return {
-      problem: 'potassium',
-      urgency,
-      covers: ['potassium'],
-      stops,
+      ...action,
       text:
         `**Urgent — ${lab}:** moderate hyperkalemia (${STOP_FROM.toFixed(1)}–6.4 mmol/L${pastLimit})${why}: assess today with an ECG — any change (peaked T waves, a wide QRS, an arrhythmia) means the emergency department now. ` +
-        `${capitalFirst(drugSteps.join('; '))}.`,
+        `${capitalise(drugSteps.join('; '))}.`,
       followUp: `Recheck potassium and creatinine the same day (on a non-hemolyzed sample) and again within 1–3 days; restart nothing that raises potassium until it is below 5.0 mmol/L and the cause is clear.`,
     };
   }
   const ecgStep = 'get an ECG and repeat potassium and creatinine within a few days, on a non-hemolyzed sample';
   return {
-    problem: 'potassium',
-    urgency,
-    covers: ['potassium'],
-    stops,
+    ...action,
     text: `**Act on the potassium:** ${lab} is hyperkalemia (≥ ${HYPERKALEMIA_FROM} mmol/L)${why}: ${[...drugSteps, ecgStep].join('; ')}.`,
     followUp: 'Repeat potassium and creatinine within 3 days on a non-hemolyzed sample, and a week after any dose change.',
   };
@@ -224,7 +218,7 @@ function kidneyAction(facts: PatientFacts, context: ActionContext, stopped: read
   const egfr = context.egfr;
   const urea = ureaOf(facts.labs);
   const creatinine = facts.serumCreatinine;
-  const creatinineMgDl = creatinine ? (creatinine.unit === 'umol/L' ? creatinine.value / 88.4 : creatinine.value) : undefined;
+  const creatinineMgDl = creatinine ? creatinineInMgDl(creatinine) : undefined;
   const creatinineRaised = (creatinineMgDl !== undefined && creatinineMgDl > CREATININE_RAISED) || (egfr !== undefined && egfr < 60);
   const ureaHigh = urea !== undefined && urea.mmol > UREA_HIGH && creatinineRaised;
   const metformin = withRole(facts, ['metformin']);
@@ -239,10 +233,10 @@ function kidneyAction(facts: PatientFacts, context: ActionContext, stopped: read
   const urgent = (egfr !== undefined && egfr < KIDNEY_FAILURE_BELOW) || (low && !knownCkd) || (ureaHigh && markedUrea);
   const what: string[] = [];
   if (egfr !== undefined) {
-    const basis = context.egfrEstimated && creatinine ? `estimated from creatinine ${creatinine.value} ${creatinine.unit === 'umol/L' ? 'µmol/L' : 'mg/dL'}; ` : '';
+    const basis = context.egfrEstimated && creatinine ? `estimated from creatinine ${formatCreatinine(creatinine)}; ` : '';
     what.push(`eGFR ${egfr} mL/min/1.73m² (${basis}${egfrBand(egfr)})`);
   } else if (creatinine) {
-    what.push(`creatinine ${creatinine.value} ${creatinine.unit === 'umol/L' ? 'µmol/L' : 'mg/dL'}`);
+    what.push(`creatinine ${formatCreatinine(creatinine)}`);
   }
   if (urea && urea.mmol > UREA_HIGH) what.push(formatLab(urea.reading));
 
@@ -347,8 +341,4 @@ function hypoglycemiaAction(facts: PatientFacts): LabAction | undefined {
       ? `Check glucose again 15 minutes after treatment, and review ${drugNames(causes)} and how hypoglycemia is recognised within a week.`
       : 'Check glucose again 15 minutes after treatment, and repeat a laboratory glucose with the work-up for its cause within a week.',
   };
-}
-
-function capitalFirst(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -440,15 +440,19 @@ function* wordsOf(text: string, test: LabTest): Generator<Found> {
 
 /** The mention is a goal ("target LDL 70"), a dose ("on potassium 20") or an absence ("no recent A1c"). */
 function notAResult(text: string, index: number, test: LabTest): boolean {
-  const before = text.slice(Math.max(0, index - 40), index);
-  const clause = before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf('\n'), before.lastIndexOf(',')) + 1);
+  const clause = clauseBefore(text, index);
   return GOAL_BEFORE.test(clause) || ABSENT_BEFORE.test(clause) || (test.alsoADrug === true && DRUG_BEFORE.test(clause));
 }
 
 /** "keep LDL < 70": a bound after a goal verb is a target. */
 function isGoal(text: string, index: number): boolean {
+  return GOAL_VERB_BEFORE.test(clauseBefore(text, index));
+}
+
+/** Up to 40 characters before the mention, from the start of its clause. */
+function clauseBefore(text: string, index: number): string {
   const before = text.slice(Math.max(0, index - 40), index);
-  return GOAL_VERB_BEFORE.test(before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf('\n'), before.lastIndexOf(',')) + 1));
+  return before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf('\n'), before.lastIndexOf(',')) + 1);
 }
 
 function spelledUnit(after: string): string | undefined {

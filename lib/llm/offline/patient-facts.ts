@@ -332,10 +332,7 @@ export const UNCOVERED_DRUGS: readonly UncoveredDrug[] = [
 
 const UNCOVERED_BY_NAME = new Map(UNCOVERED_DRUGS.flatMap((d) => [d.generic, ...d.names].map((name) => [name, d] as const)));
 // Every name in one pattern, longest first, so "glyburide/metformin" is read as itself and not as the glyburide inside it.
-const UNCOVERED_PATTERN = new RegExp(
-  String.raw`(?<![a-z0-9-])(?:${[...UNCOVERED_BY_NAME.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![a-z0-9-])`,
-  'gi',
-);
+const UNCOVERED_PATTERN = namesPattern(UNCOVERED_BY_NAME.keys());
 
 /** The roles of a drug the reference does not cover, by its generic name. */
 export function uncoveredRoles(generic: string): readonly DrugRole[] {
@@ -354,17 +351,11 @@ export function uncoveredLabel(drug: UncoveredMedication): string {
 
 const GENERIC_BY_NAME = new Map(MEDICATION_NAMES.flatMap(([generic, ...aliases]) => [generic, ...aliases].map((name) => [name, generic] as const)));
 // Every generic and brand in one pattern, longest first ("insulin glargine" before "insulin"): one scan a text.
-const MEDICATION_PATTERN = new RegExp(
-  String.raw`(?<![a-z0-9-])(?:${[...GENERIC_BY_NAME.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![a-z0-9-])`,
-  'gi',
-);
+const MEDICATION_PATTERN = namesPattern(GENERIC_BY_NAME.keys());
 
 const COMBINATION_BY_BRAND = new Map(COMBINATION_PRODUCTS.flatMap(({ brands, components }) => brands.map((brand) => [brand, components] as const)));
 // Every brand in one pattern, longest first, so "Exforge HCT" is read as itself and not as the "Exforge" inside it.
-const COMBINATION_BRAND_PATTERN = new RegExp(
-  String.raw`(?<![a-z0-9-])(?:${[...COMBINATION_BY_BRAND.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![a-z0-9-])`,
-  'gi',
-);
+const COMBINATION_BRAND_PATTERN = namesPattern(COMBINATION_BY_BRAND.keys());
 
 export function symptomLabel(id: SymptomId): string {
   return SYMPTOMS.find((s) => s.id === id)?.label ?? id;
@@ -922,7 +913,6 @@ function union<T>(a: readonly T[], b: readonly T[]): T[] {
 
 // Patterns built once, not on every request: the model reads every user text of the conversation
 // on every call. (matchAll works on a copy, so sharing a global RegExp is safe.)
-
 const globalPatterns = new WeakMap<RegExp, RegExp>();
 function globalPattern(pattern: RegExp): RegExp {
   let global = globalPatterns.get(pattern);
@@ -931,6 +921,11 @@ function globalPattern(pattern: RegExp): RegExp {
     globalPatterns.set(pattern, global);
   }
   return global;
+}
+
+/** Any of the names as a whole word, longest first so a longer name is read before one inside it. */
+function namesPattern(names: Iterable<string>): RegExp {
+  return new RegExp(String.raw`(?<![a-z0-9-])(?:${[...names].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![a-z0-9-])`, 'gi');
 }
 
 function escapeRegExp(value: string): string {

@@ -1,7 +1,7 @@
 // Turning facts into readable English, shared by the tool-call preamble and the final answer.
 import type { LabReading } from './lab-values.js';
 import { labLabel, unitOf } from './lab-values.js';
-import type { BloodPressure, HeightUnit, Measurement, PatientFacts, WeightUnit } from './patient-facts.js';
+import type { BloodPressure, CreatinineUnit, HeightUnit, Measurement, PatientFacts, WeightUnit } from './patient-facts.js';
 import { conditionLabel, heightInCm, round, symptomLabel, uncoveredLabel, weightInKg } from './patient-facts.js';
 
 /** "a", "a and b", "a, b and c". */
@@ -31,6 +31,11 @@ export function formatWeight(weight: Measurement<WeightUnit>): string {
 
 export function formatBloodPressure(bp: BloodPressure): string {
   return `${bp.systolic}/${bp.diastolic} mmHg`;
+}
+
+/** "1.4 mg/dL", "186 µmol/L". */
+export function formatCreatinine(creatinine: Measurement<CreatinineUnit>): string {
+  return `${creatinine.value} ${creatinine.unit === 'umol/L' ? 'µmol/L' : 'mg/dL'}`;
 }
 
 /** "HbA1c 7.2 %", "LDL 190 mg/dL" (the unit its size implies when none was written), "TSH < 0.01 mIU/L", "low free T4". */

@@ -52,7 +52,9 @@ const TTL_ORDER_RULE =
  * or more than 4 breakpoints.
  */
 export function promptUnitsOf(body: JsonObject): PromptUnit[] | undefined {
-  const units: PromptUnit[] = [];
+  // Each block's JSON (its key and size) is written only once a breakpoint is found: a request
+  // without one costs a walk over its blocks, not a serialisation of them.
+  const units: Array<Omit<PromptUnit, 'key' | 'chars'> & { keyed: JsonValue; prefix: string }> = [];
   // Message content blocks are a union tagged by `type`: the API's schema errors name the tag
   // (`messages.0.content.0.text.cache_control.ephemeral.ttl`); system blocks are text only (`system.0.cache_control…`).
   const add = (block: JsonValue, where: string, tagged: boolean, prefix = ''): void => {
@@ -70,8 +72,7 @@ export function promptUnitsOf(body: JsonObject): PromptUnit[] | undefined {
       const { cache_control: _marker, ...rest } = block;
       keyed = rest;
     }
-    const json = JSON.stringify(keyed);
-    units.push({ key: prefix + json, chars: json.length, where, cacheable: !thinking && !emptyText, ...(breakpoint ? { breakpoint } : {}) });
+    units.push({ keyed, prefix, where, cacheable: !thinking && !emptyText, ...(breakpoint ? { breakpoint } : {}) });
   };
   if (Array.isArray(body.tools)) body.tools.forEach((tool, i) => add(tool, `tools.${i}`, false));
   // A string is the same prompt as one text block holding it (the API reads them alike).
@@ -108,7 +109,11 @@ export function promptUnitsOf(body: JsonObject): PromptUnit[] | undefined {
   if (longAfterShort) {
     throw new InvalidRequestError(`${longAfterShort.automatic ? '' : `${longAfterShort.where}.`}cache_control.ttl: ${TTL_ORDER_RULE}`);
   }
-  return marked.length > 0 ? units : undefined;
+  if (marked.length === 0) return undefined;
+  return units.map(({ keyed, prefix, ...unit }) => {
+    const json = JSON.stringify(keyed);
+    return { key: prefix + json, chars: json.length, ...unit };
+  });
 }
 
 /** The TTL of a valid `cache_control`; otherwise the API's (pydantic's) error for it at `where`. */
