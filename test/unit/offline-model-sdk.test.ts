@@ -429,6 +429,17 @@ describe('offline model through the Anthropic SDK', () => {
     assert.equal(new OfflineClinicalModel().contextTokens, 200_000, 'Claude’s window by default');
   });
 
+  it('a headache is safety-netted, and with nothing measured there is no "recheck the measurements"', () => {
+    // Found by the length property below (148 words): a headache alone had only generic advice.
+    const reply = new OfflineClinicalModel().respond({ model: MODEL, max_tokens: 4096, messages: [{ role: 'user', content: '18-year-old woman, presenting with headache.' }] });
+    const block = reply.content[0];
+    assert.ok(block?.type === 'text');
+    const followUp = block.text.slice(block.text.indexOf('## Follow-up'));
+    assert.match(followUp, /Seek urgent care for a sudden, severe \("worst ever"\) headache, headache with fever and a stiff neck/);
+    assert.doesNotMatch(block.text, /Recheck the measurements/);
+    assert.ok(words(block.text) >= 150);
+  });
+
   it('property: any described patient gets a three-section answer of 150–450 words', () => {
     const model = new OfflineClinicalModel();
     const symptoms = ['fatigue', 'increased thirst', 'frequent urination', 'weight gain', 'cold intolerance', 'snoring', 'shortness of breath', 'ankle swelling', 'chest pain', 'headache', 'dizziness', 'low mood', 'palpitations'];

@@ -6,7 +6,7 @@ import { bloodPressureCategory, bmiCategoryLabel, clinicalFindings, egfrBand, fo
 import type { ConversationView } from './conversation-view.js';
 import type { PatientFacts } from './patient-facts.js';
 import { hasClinicalContent, round, uncoveredLabel, weightInKg } from './patient-facts.js';
-import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, joinAnd, objectPronoun } from './phrasing.js';
+import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, formatCreatinine, joinAnd, objectPronoun } from './phrasing.js';
 import type { LabResult } from './lab-summary.js';
 import type { LabAction } from './lab-actions.js';
 import { labActions } from './lab-actions.js';
@@ -106,7 +106,7 @@ export function writeAnswer(view: ConversationView): string {
       ...recommendationLines(findings, ranked, differentials, managed, raised, tests, medications, knowledge, actions, urgent),
     ],
   };
-  const followUp: Section = { title: 'Follow-up', lines: followUpLines(findings, differentials, managed, raised, tests, actions, urgent, urgentLines.length > 0) };
+  const followUp: Section = { title: 'Follow-up', lines: followUpLines(findings, differentials, managed, raised, tests, actions, urgent, urgentLines.length > 0, measurements.length > 0) };
   return fitToLength([assessment, recommendations, followUp], urgent ? URGENT_PADDING : PADDING);
 }
 
@@ -198,7 +198,7 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
   } else if (findings.egfrEstimated && findings.egfr !== undefined && facts.serumCreatinine) {
     const c = facts.serumCreatinine;
     const band = findings.egfr < 60 ? `: ${egfrBand(findings.egfr)}` : '';
-    lines.push(item(`**Estimated eGFR ≈ ${findings.egfr} mL/min/1.73m²** (CKD-EPI 2021, from creatinine ${c.value} ${c.unit === 'umol/L' ? 'µmol/L' : 'mg/dL'}, age and sex; no metrics tool result was available)${band}.`));
+    lines.push(item(`**Estimated eGFR ≈ ${findings.egfr} mL/min/1.73m²** (CKD-EPI 2021, from creatinine ${formatCreatinine(c)}, age and sex; no metrics tool result was available)${band}.`));
   }
   const body: string[] = [];
   if (metrics?.bodySurfaceArea) body.push(`body surface area ${metrics.bodySurfaceArea.valueM2} m²${metrics.bodySurfaceArea.formula ? ` (${metrics.bodySurfaceArea.formula})` : ''}`);
@@ -346,6 +346,7 @@ function followUpLines(
   actions: readonly LabAction[],
   urgent: boolean,
   urgentResults: boolean,
+  measured: boolean,
 ): Line[] {
   const { facts } = findings;
   // What each action calls for comes first: its recheck, at its pace.
@@ -363,7 +364,13 @@ function followUpLines(
   if (facts.symptoms.includes('polydipsia') || facts.symptoms.includes('polyuria')) {
     lines.push(item('Seek same-day care for vomiting, confusion, abdominal pain or marked dehydration (possible hyperglycemic crisis).', 2));
   }
-  if (lines.length === 0) lines.push(item('Recheck the measurements at the next routine visit.'));
+  // Safety-netting for a headache: the signs of a secondary cause that cannot wait.
+  if (facts.symptoms.includes('headache')) {
+    lines.push(item('Seek urgent care for a sudden, severe ("worst ever") headache, headache with fever and a stiff neck, new weakness, numbness, confusion or loss of vision, or a headache that wakes the patient or keeps getting worse.', 2));
+  }
+  if (lines.length === 0) {
+    lines.push(item(measured ? 'Recheck the measurements at the next routine visit.' : 'Review at the next routine visit, sooner if the symptoms change or new ones appear.'));
+  }
   lines.push(para(DISCLAIMER));
   return lines;
 }
