@@ -32,6 +32,18 @@ export interface CaseScores {
   scores: Record<string, number>;
 }
 
+export interface ExperimentComparison {
+  scores: Record<string, ScoreSummary>;
+  metrics: Record<string, MetricSummary>;
+}
+
+export interface ComparedCases extends ExperimentComparison {
+  /** Each case of the experiment, by its root_span_id. */
+  cases: Map<string, CaseScores>;
+  /** The base experiment's cases by input, as the comparison matched them (a repeated input: its last case). */
+  baseByInput: Map<string, CaseScores>;
+}
+
 interface CaseStats {
   /** The root span's input as JSON text: how a case is matched with the base experiment's. */
   inputKey?: string;
@@ -69,7 +81,16 @@ export class Summaries {
     return this.countRows.get('dataset', datasetId)?.total ?? 0;
   }
 
-  compareExperiments(experimentId: string, baseExperimentId?: string): { scores: Record<string, ScoreSummary>; metrics: Record<string, MetricSummary> } {
+  compareExperiments(experimentId: string, baseExperimentId?: string): ExperimentComparison {
+    const { scores, metrics } = this.compareWithCases(experimentId, baseExperimentId);
+    return { scores, metrics };
+  }
+
+  /**
+   * The comparison, and the cases it compared: each case's score means, and the base's cases by
+   * input as they were matched — from one read of each experiment's spans.
+   */
+  compareWithCases(experimentId: string, baseExperimentId?: string): ComparedCases {
     const cases = this.loadCases(experimentId);
     const baseCases = baseExperimentId ? this.loadCases(baseExperimentId) : undefined;
     const baseByInput = byInput(baseCases ?? new Map<string, CaseStats>());
@@ -99,19 +120,13 @@ export class Summaries {
       }
       metrics[name] = summary;
     }
-    return { scores, metrics };
-  }
-
-  /** Each case's score means, by its root_span_id: what the comparison averages. */
-  caseScores(experimentId: string): Map<string, CaseScores> {
-    return new Map([...this.loadCases(experimentId)].map(([caseKey, stats]) => [caseKey, caseScoresOf(caseKey, stats)]));
-  }
-
-  /** The experiment's cases by input, as a base experiment's cases are matched in the comparison. */
-  casesByInput(experimentId: string): Map<string, CaseScores> {
-    const cases = this.loadCases(experimentId);
-    const keyOf = new Map([...cases].map(([caseKey, stats]) => [stats, caseKey]));
-    return new Map([...byInput(cases)].map(([input, stats]) => [input, caseScoresOf(keyOf.get(stats)!, stats)]));
+    const caseKeyOf = new Map([...(baseCases ?? [])].map(([caseKey, stats]) => [stats, caseKey]));
+    return {
+      scores,
+      metrics,
+      cases: new Map([...cases].map(([caseKey, stats]) => [caseKey, caseScoresOf(caseKey, stats)])),
+      baseByInput: new Map([...baseByInput].map(([input, stats]) => [input, caseScoresOf(caseKeyOf.get(stats)!, stats)])),
+    };
   }
 
   private loadCases(experimentId: string): Map<string, CaseStats> {

@@ -5,7 +5,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../lib/json.js';
 import { storedBaseExperiment } from '../routes/experiment-routes.js';
 import type { NamedObject } from '../store/registry.js';
-import type { CaseScores, MetricSummary, ScoreSummary } from '../store/summaries.js';
+import type { ComparedCases, ExperimentComparison, MetricSummary, ScoreSummary } from '../store/summaries.js';
 import type { StoreContext } from '../store/store-context.js';
 import type { ExperimentRowsRequest } from './experiment-request.js';
 import type { CaseRootRow, ExperimentObjectRow, ExperimentQueries } from './experiment-queries.js';
@@ -82,7 +82,22 @@ export class ExperimentResults {
 
   summarise(experiment: NamedObject): ExperimentSummary {
     const base = storedBaseExperiment(this.store.registry, experiment);
-    const comparison = this.store.summaries.compareExperiments(experiment.id, base?.id);
+    return this.summaryOf(experiment, base, this.store.summaries.compareExperiments(experiment.id, base?.id));
+  }
+
+  /** One experiment's page: its summary and its rows, from one read of its spans and its base's. */
+  detail(experiment: NamedObject, request: ExperimentRowsRequest): { summary: ExperimentSummary } & ExperimentRows {
+    const base = storedBaseExperiment(this.store.registry, experiment);
+    const compared = this.store.summaries.compareWithCases(experiment.id, base?.id);
+    return { summary: this.summaryOf(experiment, base, compared), ...this.rowsOf(experiment, compared, request) };
+  }
+
+  /** The experiment's cases with their base cases, sorted by `request.score` and narrowed by `request.change`. */
+  rows(experiment: NamedObject, base: ExperimentRef | null, request: ExperimentRowsRequest): ExperimentRows {
+    return this.rowsOf(experiment, this.store.summaries.compareWithCases(experiment.id, base?.id), request);
+  }
+
+  private summaryOf(experiment: NamedObject, base: NamedObject | undefined, comparison: ExperimentComparison): ExperimentSummary {
     const { metadata, tags } = experiment.info;
     return {
       id: experiment.id,
@@ -97,14 +112,12 @@ export class ExperimentResults {
     };
   }
 
-  /** The experiment's cases with their base cases, sorted by `request.score` and narrowed by `request.change`. */
-  rows(experiment: NamedObject, base: ExperimentRef | null, request: ExperimentRowsRequest): ExperimentRows {
-    // The store's own per-case scores and input matching, so a row's marks agree with the
-    // improvements and regressions the comparison counts.
-    const cases = this.store.summaries.caseScores(experiment.id);
-    const baseCases = base ? this.store.summaries.casesByInput(base.id) : new Map<string, CaseScores>();
+  // The store's own per-case scores and input matching, so a row's marks agree with the
+  // improvements and regressions the comparison counts.
+  private rowsOf(experiment: NamedObject, compared: ComparedCases, request: ExperimentRowsRequest): ExperimentRows {
+    const { cases, baseByInput } = compared;
     let rows = this.queries.cases(experiment.id).map((root) => {
-      const baseCase = root.input === null ? undefined : baseCases.get(root.input);
+      const baseCase = root.input === null ? undefined : baseByInput.get(root.input);
       return toRow(root, cases.get(root.root_span_id)?.scores ?? {}, baseCase ? { root_span_id: baseCase.caseKey, scores: baseCase.scores, shared_with: 0 } : null);
     });
     markSharedBases(rows);

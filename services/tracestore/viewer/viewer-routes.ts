@@ -116,13 +116,13 @@ export function registerViewerRoutes(router: Router, store: StoreContext, reader
     const rowsRequest = parseExperimentRowsRequest(request.url.searchParams);
     const experiment = experimentWithId(request.params.experimentId ?? '');
     const project = store.registry.projectWithId(experiment.project_id)!;
-    const summary = experiments.summarise(experiment);
+    const { summary, ...rows } = experiments.detail(experiment, rowsRequest);
     return {
       project: { id: project.id, name: project.name },
       experiment: summary,
       score_names: Object.keys(summary.scores).sort(),
       sort: rowsRequest,
-      ...experiments.rows(experiment, summary.base, rowsRequest),
+      ...rows,
     };
   });
 
