@@ -53,13 +53,23 @@ function errorCode(error: Partial<ServiceError> | null | undefined): number {
   return typeof error?.code === 'number' ? error.code : grpcStatus.UNKNOWN;
 }
 
-/** Ends `span` once, with the status the call finished with. */
-function spanFinisher(span: Span): (code: number, message?: string) => void {
+interface SpanFinisher {
+  readonly ended: boolean;
+  /** Ends the span with the status the call finished with; later calls do nothing. */
+  finish(code: number, message?: string): void;
+}
+
+function spanFinisher(span: Span): SpanFinisher {
   let ended = false;
-  return (code, message) => {
-    if (ended) return;
-    ended = true;
-    endServerSpan(span, code, message);
+  return {
+    get ended() {
+      return ended;
+    },
+    finish(code, message) {
+      if (ended) return;
+      ended = true;
+      endServerSpan(span, code, message);
+    },
   };
 }
 
@@ -90,11 +100,15 @@ function wrapHandler(
       },
       incoming.context,
     );
-    const finish = spanFinisher(span);
+    const spanEnd = spanFinisher(span);
+    const finish = spanEnd.finish;
     const handlerContext = trace.setSpan(incoming.context, span);
     context.bind(handlerContext, call);
     const events = call as unknown as EventEmitter;
+    // grpc-js emits 'cancelled' when any call's stream closes, after a normal end too: only a call
+    // still open was cancelled, and only then is its status (an Error built with a stack) worked out.
     events.on('cancelled', () => {
+      if (spanEnd.ended) return;
       const ended = earlyEndOf(call);
       finish(ended.code, ended.details);
     });
