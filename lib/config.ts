@@ -248,6 +248,8 @@ export interface ModelConfig {
   maxTurnTokens: number;
   /** The most turns one conversation may have. */
   maxTurns: number;
+  /** The longest tool result (JSON characters) passed to the model; a longer one is an is_error result. */
+  maxToolResultChars: number;
   /** Offline model: pause between streamed deltas, in milliseconds (0 = as fast as possible). */
   offlineDeltaDelayMs: number;
   /** Offline model: its context window in tokens (Claude's 200,000 unless set, e.g. smaller to try it). */
@@ -269,6 +271,8 @@ export function modelConfig(): ModelConfig {
     maxIterations: positiveIntEnv('TRACEMESH_MAX_ITERATIONS', 6),
     maxTurnTokens: positiveIntEnv('TRACEMESH_MAX_TURN_TOKENS', 200_000),
     maxTurns: positiveIntEnv('TRACEMESH_MAX_TURNS', 200),
+    // ≈ 25,000 tokens: one result may take an eighth of Claude's context window, no more.
+    maxToolResultChars: positiveIntEnv('TRACEMESH_MAX_TOOL_RESULT_CHARS', 100_000),
     offlineDeltaDelayMs: intEnv('OFFLINE_MODEL_DELTA_DELAY_MS', 4),
     offlineContextTokens: positiveIntEnv('OFFLINE_MODEL_CONTEXT_TOKENS', 200_000),
     // The SDK's own default is 10 minutes and covers only the wait for the response to begin; a

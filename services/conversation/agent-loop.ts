@@ -33,6 +33,21 @@ export class ModelCallError extends Error {
   }
 }
 
+/**
+ * A model call after this turn's first failed: the tool results sent with it may be why (a
+ * context window they filled), which makes the failure theirs, not the caller's message's.
+ */
+export class ModelCallAfterToolsError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    /** The tool results' characters this turn had sent the model. */
+    readonly toolResultChars: number,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'ModelCallAfterToolsError';
+  }
+}
+
 /** One event of a turn: the oneof of StreamChatResponse and ConverseResponse (same fields). */
 export type TurnEvent = StreamChatResponse;
 
@@ -47,6 +62,8 @@ export interface TurnRequest {
   maxTokens: number;
   /** The turn's budget of input plus output tokens over all its model calls. */
   maxTurnTokens: number;
+  /** The longest tool result (JSON characters) passed to the model. */
+  maxToolResultChars: number;
   /** Aborted when the caller cancels or its deadline passes. */
   signal: AbortSignal;
   /** The gRPC call being served: outgoing tool calls take it as parent (deadline, cancellation). */
@@ -123,6 +140,7 @@ export class AgentLoop {
         let stopReason: StopReasonName = 'STOP_REASON_MAX_ITERATIONS';
         let text = '';
         let iterations = 0;
+        let toolResultChars = 0;
 
         for (let iteration = 0; iteration < request.maxIterations; iteration++) {
           // Checked before a call, never between a tool_use and its results: history stays valid.
@@ -134,7 +152,7 @@ export class AgentLoop {
           const round = new ToolRound<ExecutedTool>((use, signal) => this.executeTool(request, span, use, iteration, signal));
           const response = await this.callModel(request, messages, tools, iteration, (use) => round.start(use)).catch(async (error: unknown) => {
             await round.cancel(grpcError(grpcStatus.CANCELLED, 'the model response that asked for this call failed before it ended'));
-            throw error;
+            throw iteration > 0 ? new ModelCallAfterToolsError(error, toolResultChars) : error;
           });
           addUsage(usage, usageOf(response.usage));
           text = textOf(response);
@@ -154,6 +172,7 @@ export class AgentLoop {
           newMessages.push(assistant);
           const executed = await round.finish(uses);
           toolCalls.push(...executed.map((e) => e.call));
+          toolResultChars += executed.reduce((sum, e) => sum + (typeof e.block.content === 'string' ? e.block.content.length : 0), 0);
           const results: MessageParam = { role: 'user', content: executed.map((e) => e.block) };
           messages.push(results);
           newMessages.push(results);
@@ -308,12 +327,21 @@ export class AgentLoop {
         let block: ToolResultBlockParam;
         try {
           const response = await this.tools.execute({ id: use.id, name: use.name, input }, request.parentCall, signal);
-          const result = response.result ?? { fields: {} };
-          call = { ...base, result, isError: false, durationMs: performance.now() - started };
           const output = fromStruct(response.result);
-          block = { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(output) };
-          // The scores belong to the tool's own span (logged by the worker); repeating them here would count them twice.
-          span.log({ output, metadata: { worker_duration_ms: response.durationMs } });
+          const content = JSON.stringify(output);
+          if (content.length > request.maxToolResultChars) {
+            // One result could fill the model's context window and fail the whole turn (and twice
+            // over the caller's message limit): the model hears it was too large and can ask for less.
+            const message = `the result is ${content.length} characters, more than the ${request.maxToolResultChars} this service passes to the model (TRACEMESH_MAX_TOOL_RESULT_CHARS); call it again asking for less`;
+            call = { ...base, isError: true, errorCode: statusName(grpcStatus.RESOURCE_EXHAUSTED), errorMessage: message, durationMs: performance.now() - started };
+            block = { type: 'tool_result', tool_use_id: use.id, is_error: true, content: `Tool error (RESOURCE_EXHAUSTED): ${message}` };
+            span.log({ error: `RESOURCE_EXHAUSTED: ${message}`, metadata: { error_code: 'RESOURCE_EXHAUSTED', result_chars: content.length, worker_duration_ms: response.durationMs } });
+          } else {
+            call = { ...base, result: response.result ?? { fields: {} }, isError: false, durationMs: performance.now() - started };
+            block = { type: 'tool_result', tool_use_id: use.id, content };
+            // The scores belong to the tool's own span (logged by the worker); repeating them here would count them twice.
+            span.log({ output, metadata: { worker_duration_ms: response.durationMs } });
+          }
         } catch (error) {
           if (request.signal.aborted) throw request.signal.reason ?? error;
           // Cancelled with its round: say why, not grpc-js's "Cancelled on client".

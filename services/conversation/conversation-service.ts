@@ -82,6 +82,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         maxIterations: request.maxIterations,
         maxTokens: request.maxTokens,
         maxTurnTokens: request.maxTurnTokens,
+        maxToolResultChars: request.maxToolResultChars,
         signal,
         parentCall: call,
         emit: events.emit,

@@ -39,6 +39,7 @@ const handlers = createConversationHandlers({
     maxTokens: config.maxTokens,
     maxTurnTokens: config.maxTurnTokens,
     maxTurns: config.maxTurns,
+    maxToolResultChars: config.maxToolResultChars,
   },
   log,
 });

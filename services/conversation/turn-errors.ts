@@ -5,7 +5,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortEr
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { grpcError, isGrpcError, type GrpcError } from '../../lib/grpc/errors.js';
 import { ModelStreamSilentError } from '../../lib/llm/idle-timeout-fetch.js';
-import { ModelCallError } from './agent-loop.js';
+import { ModelCallAfterToolsError, ModelCallError } from './agent-loop.js';
 import { StoreUnavailableError } from './store/conversation-store.js';
 
 const DOMAIN = 'conversation.tracemesh';
@@ -62,13 +62,13 @@ function isContextWindowRejection(error: APIError): boolean {
 
 /**
  * A conversation that has outgrown the model's context window fails every later turn the same
- * way, so the caller must start a new one (FAILED_PRECONDITION); a first turn that does not fit
- * is its message's fault (INVALID_ARGUMENT).
+ * way, so the caller must start a new one (FAILED_PRECONDITION); a first turn whose first model
+ * call does not fit is its message's fault (INVALID_ARGUMENT).
  */
 function contextWindowExceeded(error: APIError, turn: FailedTurn | undefined): GrpcError {
   const why = providerError(error).message;
   if (!turn || turn.previousTurns === 0) {
-    return grpcError(grpcStatus.INVALID_ARGUMENT, `the message, with the tools' results, does not fit the model's context window (${why})`, {
+    return grpcError(grpcStatus.INVALID_ARGUMENT, `the message does not fit the model's context window (${why})`, {
       fieldViolations: [{ field: 'message', description: `too long for the model's context window (${why})` }],
       errorInfo: { reason: 'CONTEXT_WINDOW_EXCEEDED', domain: DOMAIN, metadata: { provider_status: '400' } },
     });
@@ -86,11 +86,33 @@ function contextWindowExceeded(error: APIError, turn: FailedTurn | undefined): G
   );
 }
 
+/**
+ * The turn's tool results filled what the context window had left: not the caller's message, and
+ * not for ever — the same message may fit with tools that answer with less.
+ */
+function toolResultsOverflow(error: APIError, toolResultChars: number, turn: FailedTurn | undefined): GrpcError {
+  const why = providerError(error).message;
+  const earlier = turn && turn.previousTurns > 0 ? `conversation "${turn.conversationId}" (${turn.previousTurns} turns) and ` : '';
+  const advice = earlier ? '; ask for less, or start a new conversation' : '; ask for less';
+  return grpcError(grpcStatus.RESOURCE_EXHAUSTED, `${earlier}this turn's tool results (${toolResultChars} characters) no longer fit the model's context window (${why})${advice}`, {
+    errorInfo: {
+      reason: 'CONTEXT_WINDOW_EXCEEDED',
+      domain: DOMAIN,
+      metadata: { provider_status: '400', tool_result_chars: String(toolResultChars), ...(turn ? { previous_turns: String(turn.previousTurns) } : {}) },
+    },
+  });
+}
+
 export function toTurnError(error: unknown, signal: AbortSignal, turn?: FailedTurn): GrpcError {
   // A turn stopped because its call ended early fails as the call did (the deadline, or the caller
   // cancelling), whatever the stopped work threw on the way out (a tool call cancelled with it, the
   // model stream's abort).
   if (signal.aborted) return isGrpcError(signal.reason) ? signal.reason : grpcError(grpcStatus.CANCELLED, 'the turn was cancelled');
+  if (error instanceof ModelCallAfterToolsError) {
+    const cause = error.cause;
+    if (cause instanceof APIError && isContextWindowRejection(cause)) return toolResultsOverflow(cause, error.toolResultChars, turn);
+    return toTurnError(cause, signal, turn);
+  }
   if (isGrpcError(error)) return error;
   if (error instanceof APIUserAbortError) return grpcError(grpcStatus.CANCELLED, 'the turn was cancelled');
   if (error instanceof APIConnectionTimeoutError) {

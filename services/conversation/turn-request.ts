@@ -19,6 +19,7 @@ export interface TurnDefaults {
   maxTokens: number;
   maxTurnTokens: number;
   maxTurns: number;
+  maxToolResultChars: number;
 }
 
 export interface ValidTurnRequest {
@@ -29,6 +30,7 @@ export interface ValidTurnRequest {
   maxIterations: number;
   maxTokens: number;
   maxTurnTokens: number;
+  maxToolResultChars: number;
 }
 
 export interface TurnRequestFields {
@@ -68,5 +70,5 @@ export function validateTurnRequest(request: TurnRequestFields, defaults: TurnDe
     violations.push({ field: 'options.model', description: `is longer than ${LIMITS.maxModelNameChars} characters` });
   }
   if (violations.length > 0) throw invalidArgument(violations);
-  return { conversationId: request.conversationId, message, model, maxIterations, maxTokens, maxTurnTokens: defaults.maxTurnTokens };
+  return { conversationId: request.conversationId, message, model, maxIterations, maxTokens, maxTurnTokens: defaults.maxTurnTokens, maxToolResultChars: defaults.maxToolResultChars };
 }
