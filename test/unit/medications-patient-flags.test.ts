@@ -112,6 +112,26 @@ describe('medications: pregnancy, age and allergy flags', () => {
     assert.equal(flagsOf('losartan', { allergies: ['ACE inhibitors'] }, 'allergy')[0]?.level, 'caution');
   });
 
+  it('allergy to a combination product by brand: each component, and the classes of each', () => {
+    const lisinopril = flagsOf('lisinopril', { allergies: ['zestoretic (angioedema)'] }, 'allergy');
+    assert.equal(lisinopril[0]?.level, 'contraindicated');
+    assert.match(lisinopril[0]?.message ?? '', /lisinopril is in Zestoretic/);
+    assert.equal(flagsOf('hydrochlorothiazide', { allergies: ['Zestoretic'] }, 'allergy')[0]?.level, 'contraindicated');
+    // Through lisinopril: every ACE inhibitor, and an ARB at the reference's cross-sensitivity level.
+    assert.equal(flagsOf('ramipril', { allergies: ['Zestoretic (angioedema)'] }, 'allergy')[0]?.level, 'contraindicated');
+    assert.equal(flagsOf('losartan', { allergies: ['Zestoretic (angioedema)'] }, 'allergy')[0]?.level, 'caution');
+    assert.equal(flagsOf('valsartan', { allergies: ['allergy: Hyzaar'] }, 'allergy')[0]?.level, 'contraindicated');
+    // A brand of two words is the product, not the drug named by its first word.
+    assert.equal(flagsOf('hydrochlorothiazide', { allergies: ['Diovan HCT (rash)'] }, 'allergy')[0]?.level, 'contraindicated');
+    assert.deepEqual(flagsOf('amlodipine', { allergies: ['Zestoretic'] }, 'allergy'), []);
+    assert.deepEqual(checker.check(['amlodipine'], { allergies: ['Zestoretic (angioedema)'] }).notes, []);
+  });
+
+  it('allergy to a class named with a reaction or a hyphen', () => {
+    assert.equal(flagsOf('enalapril', { allergies: ['ACE-inhibitor (angioedema)'] }, 'allergy')[0]?.level, 'contraindicated');
+    assert.equal(flagsOf('Cozaar', { allergies: ['ARBs'] }, 'allergy')[0]?.level, 'contraindicated');
+  });
+
   it('notes an allergy it cannot place instead of ignoring it silently', () => {
     const result = checker.check(['metformin'], { allergies: ['codeine', 'penicillin'] });
     assert.deepEqual(result.notes, ['Allergy "codeine" matched no drug or drug class in the reference: check it against these medications by hand.']);

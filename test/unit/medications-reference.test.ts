@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMBINATION_PRODUCTS, MEDICATION_NAMES, UNCOVERED_DRUGS } from '../../lib/llm/offline/patient-facts.js';
+import { ALLERGY_CLASSES } from '../../lib/llm/offline/allergy-classes.js';
 import { DrugNameIndex } from '../../services/toolworker/medications/drug-name-index.js';
 import { normaliseDrugName } from '../../services/toolworker/medications/drug-name-normalisation.js';
 import { loadMedicationReference } from '../../services/toolworker/medications/load-reference.js';
@@ -125,6 +126,20 @@ describe('medication reference data', () => {
     // The offline model knows them by generic and brand.
     assert.ok(MEDICATION_NAMES.some(([generic, ...brands]) => generic === 'ramipril' && brands.includes('altace')));
     assert.ok(MEDICATION_NAMES.some(([generic, ...brands]) => generic === 'eplerenone' && brands.includes('inspra')));
+  });
+
+  it("the offline model's allergy classes are the reference's: the same terms, and the drugs tagged with each", () => {
+    const modelGenerics = new Set(MEDICATION_NAMES.map(([generic]) => generic));
+    const uncovered = new Set(UNCOVERED_DRUGS.map((d) => d.generic));
+    const allergyClasses = reference.classes.filter((c) => c.allergy_terms);
+    assert.deepEqual(ALLERGY_CLASSES.map((c) => c.id).sort(), allergyClasses.map((c) => c.id).sort());
+    for (const referenceClass of allergyClasses) {
+      const model = ALLERGY_CLASSES.find((c) => c.id === referenceClass.id);
+      assert.ok(model, referenceClass.id);
+      assert.deepEqual(model.terms, referenceClass.allergy_terms, `${model.id}: the same terms`);
+      const tagged = reference.drugs.filter((d) => d.class_tags.includes(model.id) && modelGenerics.has(d.name)).map((d) => d.name);
+      assert.deepEqual(model.members.filter((m) => !uncovered.has(m)), tagged, `${model.id}: the drugs the reference tags, in its order`);
+    }
   });
 
   it("the offline model's drugs outside the reference are real drugs it lists as not covered, never a covered drug's name", () => {

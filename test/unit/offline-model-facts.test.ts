@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { clinicalFindings, rankConditions, raisedBy } from '../../lib/llm/offline/clinical-reasoning.js';
+import { CONDITION_PROFILES, clinicalFindings, rankConditions, raisedBy, treatmentsOf } from '../../lib/llm/offline/clinical-reasoning.js';
 import { estimateEgfr } from '../../lib/llm/offline/kidney-estimate.js';
 import { judgeLab } from '../../lib/llm/offline/lab-reasoning.js';
 import type { LabReading } from '../../lib/llm/offline/lab-values.js';
@@ -19,7 +19,10 @@ import {
   extractSex,
   extractWeight,
   factsFromTexts,
+  isAllergen,
+  allergensOf,
 } from '../../lib/llm/offline/patient-facts.js';
+import { suggestedDrugs } from '../../lib/llm/offline/tool-planner.js';
 import { parseScriptedCalls } from '../../lib/llm/offline/scripted-calls.js';
 import { clip } from '../../lib/llm/offline/tool-results.js';
 import { valueText } from '../../lib/llm/offline/value-text.js';
@@ -228,6 +231,71 @@ describe('offline model: patient facts', () => {
       ['Allergies: aspirin, ibuprofen', ['aspirin', 'ibuprofen']],
     ];
     for (const [text, allergies] of cases) assert.deepEqual(extractPatientFacts(text).allergies, allergies, text);
+  });
+
+  it('a drug or combination brand named as an allergy is an allergen, not a drug taken', () => {
+    const zestoretic = extractPatientFacts('62-year-old man, allergic to Zestoretic (angioedema). On metformin. BP 160/100, HbA1c 8.1%.');
+    assert.deepEqual(zestoretic.allergies, ['zestoretic (angioedema)']);
+    assert.deepEqual(zestoretic.medications, ['metformin']);
+    assert.deepEqual(zestoretic.combinationProducts, []);
+    const cases: Array<[text: string, allergies: string[], medications: string[]]> = [
+      ['55M, allergic to lisinopril (angioedema). BP 150/95.', ['lisinopril (angioedema)'], []],
+      ['60F with hypertension, ACE inhibitor allergy, BP 148/92.', ['ace inhibitor'], []],
+      ['Allergy: Hyzaar. 50M, on metformin.', ['hyzaar'], ['metformin']],
+      ['History of angioedema on lisinopril, now on amlodipine.', ['lisinopril (angioedema)'], ['amlodipine']],
+      ['lisinopril-induced angioedema; takes Entresto', ['lisinopril (angioedema)'], []],
+      ['PCN-allergic, on lisinopril', ['pcn'], ['lisinopril']],
+      // A list ends where the drugs taken begin.
+      ['Allergic to penicillin, on metformin and Zestoretic.', ['penicillin'], ['metformin', 'lisinopril', 'hydrochlorothiazide']],
+      ['She has a sulfa allergy and takes Bactrim', ['sulfa'], ['trimethoprim-sulfamethoxazole']],
+    ];
+    for (const [text, allergies, medications] of cases) {
+      const facts = extractPatientFacts(text);
+      assert.deepEqual(facts.allergies, allergies, text);
+      assert.deepEqual(facts.medications, medications, text);
+    }
+    assert.deepEqual(extractPatientFacts('lisinopril-induced angioedema; takes Entresto').uncoveredMedications.map((d) => d.generic), ['sacubitril/valsartan']);
+    assert.equal(extractPatientFacts('Not allergic to penicillin.').allergies, undefined);
+    assert.deepEqual(extractMedications('allergic to Zestoretic, takes Janumet'), ['sitagliptin', 'metformin']);
+  });
+
+  it('an allergen stands for its combination components and their allergy classes', () => {
+    const zestoretic = allergensOf(['zestoretic (angioedema)']);
+    assert.deepEqual([...zestoretic.drugs], ['lisinopril', 'hydrochlorothiazide']);
+    assert.deepEqual([...zestoretic.classes], ['ace_inhibitor']);
+    for (const drug of ['lisinopril', 'ramipril', 'benazepril', 'hydrochlorothiazide']) assert.ok(isAllergen(zestoretic, drug), drug);
+    for (const drug of ['losartan', 'amlodipine', 'chlorthalidone']) assert.ok(!isAllergen(zestoretic, drug), drug);
+    assert.ok(isAllergen(allergensOf(['ace-i']), 'enalapril'));
+    assert.ok(isAllergen(allergensOf(['hyzaar']), 'valsartan'));
+    assert.ok(isAllergen(allergensOf(['arbs']), 'sacubitril/valsartan'));
+    // The first-line drug checked for hypertension is one the patient is not allergic to.
+    const facts = extractPatientFacts('62M allergic to Zestoretic (angioedema), BP 160/100');
+    const ranked = rankConditions(clinicalFindings(facts, {}));
+    assert.deepEqual(suggestedDrugs(ranked, [], [], false, allergensOf(facts.allergies)), ['amlodipine']);
+    assert.deepEqual(suggestedDrugs(ranked, [], []), ['lisinopril']);
+  });
+
+  it('blood pressure past a bound in words or symbols; a target or a rule is no reading', () => {
+    assert.deepEqual(extractBloodPressure('BP below 130/80'), { systolic: 130, diastolic: 80, comparator: '<' });
+    assert.deepEqual(extractBloodPressure('BP under 130 over 80'), { systolic: 130, diastolic: 80, comparator: '<' });
+    assert.deepEqual(extractBloodPressure('BP over 180/120, headache'), { systolic: 180, diastolic: 120, comparator: '>' });
+    assert.deepEqual(extractBloodPressure('BP > 160/100'), { systolic: 160, diastolic: 100, comparator: '>' });
+    for (const text of ['target BP < 130/80', 'BP goal below 130/80', 'keep BP under 130/80', 'aim for BP below 140/90', 'treat if BP over 140/90']) {
+      assert.equal(extractBloodPressure(text), undefined, text);
+    }
+    assert.deepEqual(extractBloodPressure('Target BP < 130/80. BP today 138/84.'), { systolic: 138, diastolic: 84 });
+  });
+
+  it('eGFR and lab values past a bound in words; a goal or a rule is no result', () => {
+    assert.deepEqual(pick(extractPatientFacts('eGFR below 30'), ['egfr', 'egfrComparator']), { egfr: 30, egfrComparator: '<' });
+    assert.deepEqual(pick(extractPatientFacts('eGFR > 90'), ['egfr', 'egfrComparator']), { egfr: 90, egfrComparator: '>' });
+    assert.equal(extractEgfr('stop metformin if eGFR < 30'), undefined);
+    assert.deepEqual(factsFromTexts(['eGFR below 30', 'eGFR 42']).egfrComparator, undefined, 'a later exact eGFR replaces the bound');
+    assert.deepEqual(extractLabs('A1c over 9'), [{ test: 'hba1c', value: 9, comparator: '>' }]);
+    assert.deepEqual(extractLabs('fasting glucose under 7'), [{ test: 'fasting_glucose', value: 7, comparator: '<' }]);
+    assert.deepEqual(extractLabs('LDL less than 70 mg/dL'), [{ test: 'ldl', value: 70, unit: 'mg/dL', comparator: '<' }]);
+    assert.deepEqual(extractLabs('potassium at least 6'), [{ test: 'potassium', value: 6, comparator: '≥' }]);
+    for (const text of ['goal A1c below 7%', 'target LDL < 70', 'keep A1c under 7', 'add insulin if A1c over 10']) assert.deepEqual(extractLabs(text), [], text);
   });
 
   it('merges a conversation: later turns override scalars, lists accumulate, denials take symptoms back', () => {
@@ -546,6 +614,37 @@ describe('offline model: clinical reasoning', () => {
     assert.deepEqual(judged('sodium > 140'), { value: 'sodium > 140 mmol/L', meaning: undefined, threshold: undefined, urgent: false }, 'not "normal"');
     assert.deepEqual(judged('potassium < 4.5 mmol/L'), { value: 'potassium < 4.5 mmol/L', meaning: undefined, threshold: undefined, urgent: false });
     assert.equal(judged('ferritin < 10').meaning, 'iron deficiency');
+    // Past the diabetes threshold's lower side: below it, whatever the exact value.
+    assert.deepEqual(judged('fasting glucose under 7'), { value: 'fasting glucose < 7 mmol/L (< 126 mg/dL)', meaning: 'below the diabetes threshold (100–125 mg/dL would be prediabetes)', threshold: '< 126 mg/dL, 7.0 mmol/L', urgent: false });
+    assert.equal(judged('HbA1c below 7%').meaning, 'at the usual treatment goal in diabetes (6.5–6.9 % is still the diabetes range)');
+    assert.equal(judged('A1c over 9').meaning, 'diabetes range');
+  });
+
+  it('treatments never offer a drug or class the patient is allergic to', () => {
+    const treatments = (id: string, text: string) => {
+      const profile = CONDITION_PROFILES.find((p) => p.id === id);
+      assert.ok(profile, id);
+      return treatmentsOf(profile, clinicalFindings(extractPatientFacts(text), {})).join('; ');
+    };
+    const cases: Array<[profile: string, text: string, offers: RegExp, never: RegExp]> = [
+      ['hypertension', 'allergic to Zestoretic (angioedema)', /a calcium-channel blocker such as amlodipine.*an ARB only with caution/, /an ACE inhibitor or ARB|thiazide-like diuretic,/],
+      ['hypertension', 'ACE inhibitor allergy', /a thiazide-like diuretic or a calcium-channel blocker/, /an ACE inhibitor or ARB/],
+      ['hypertension', 'allergy: Hyzaar', /an ACE inhibitor, or a calcium-channel blocker.*no ARB/, /ACE inhibitor or ARB/],
+      ['chronic_kidney_disease', 'allergic to lisinopril', /for albuminuria: an ARB only with caution/, /an ACE inhibitor or ARB/],
+      ['heart_failure', 'lisinopril-induced angioedema', /no ACE inhibitor, and no ARNI/, /ACE inhibitor\/ARB\/ARNI/],
+      ['hyperlipidemia', 'statin allergy', /no statin \(allergy reported\): .*ezetimibe/, /a statin such as atorvastatin/],
+      ['depression', 'allergic to sertraline', /other than an SSRI/, /an SSRI such as sertraline/],
+      ['gout', 'allergic to aspirin', /colchicine or a short course of prednisone \(no NSAID/, /an NSAID or/],
+      ['type_2_diabetes', 'allergic to metformin', /no metformin \(allergy reported\)/, /metformin is the first-line drug/],
+      ['acute_coronary_syndrome', 'allergic to aspirin', /clopidogrel in place of aspirin/, /; aspirin, /],
+    ];
+    for (const [profile, text, offers, never] of cases) {
+      const given = treatments(profile, text);
+      assert.match(given, offers, `${profile}, ${text}`);
+      assert.doesNotMatch(given, never, `${profile}, ${text}`);
+    }
+    // No allergy: the usual wording, unchanged.
+    assert.match(treatments('hypertension', 'BP 150/95'), /first-line drugs: a thiazide-like diuretic, an ACE inhibitor or ARB, or a calcium-channel blocker such as amlodipine \(stage 2 usually needs two\)$/);
   });
 
   it('is stable: the same findings always rank the same way', () => {
@@ -698,3 +797,9 @@ describe('offline model: clipping tool text', () => {
     );
   });
 });
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  return out;
+}

@@ -550,4 +550,48 @@ describe('offline model: answers that agree with the patient (a clinician\'s rev
     assert.match(severe, /## Recommendations\n\n- \*\*Urgent — glucose 2\.6 mmol\/L \(≈ 47 mg\/dL\):\*\* level 2 hypoglycemia \(< 3\.0 mmol\/L, 54 mg\/dL\): treat now/);
     assert.doesNotMatch(severe, /150 minutes|routine visit/);
   });
+
+  it('an allergy named by a combination brand: not a drug taken, no drug of it or its class offered, ARBs with caution', async () => {
+    const { calls, answer } = await turn(offlineClient(), [], '62-year-old man, allergic to Zestoretic (angioedema). On metformin. BP 160/100, HbA1c 8.1%. What should I start for his blood pressure?');
+    const meds = toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject;
+    assert.deepEqual(meds, { medications: ['metformin', 'amlodipine'], patient: { age: 62, allergies: ['zestoretic (angioedema)'] } });
+    const text = textOf(answer);
+    assert.match(text, /^Patient: 62-year-old male, blood pressure 160\/100 mmHg, HbA1c 8\.1 %, taking metformin\.$/m);
+    assert.match(text, /\*\*Allergies:\*\* zestoretic \(angioedema\): avoid lisinopril and hydrochlorothiazide, and all ACE inhibitors\./);
+    assert.match(
+      text,
+      /\*\*Hypertension:\*\* .*first-line drugs: a thiazide-like diuretic such as chlorthalidone \(not hydrochlorothiazide, on the allergy list\) or a calcium-channel blocker such as amlodipine \(stage 2 usually needs two\); no ACE inhibitor \(allergy reported\); an ARB only with caution and specialist advice, as angioedema can recur\./,
+    );
+    assert.doesNotMatch(text, /taking Zestoretic|an ACE inhibitor or ARB|\*\*Lisinopril\*\*|\*\*Hydrochlorothiazide\*\*/);
+    // Neighbours: a drug, a class and another brand named as the allergy.
+    const lisinopril = await answerTo('55M, allergic to lisinopril (angioedema). BP 150/95. What should I start?');
+    assert.doesNotMatch(lisinopril, /taking lisinopril|an ACE inhibitor or ARB/);
+    assert.match(await answerTo('60F with hypertension, ACE inhibitor allergy, BP 148/92. Options?'), /no ACE inhibitor \(allergy reported\); an ARB only with caution/);
+    const hyzaar = await answerTo('Allergy: Hyzaar. 50M, BP 152/96, on metformin. What to add for BP?');
+    assert.match(hyzaar, /first-line drugs: .*an ACE inhibitor, or a calcium-channel blocker such as amlodipine \(stage 2 usually needs two\); no ARB \(allergy reported\)\./);
+    assert.doesNotMatch(hyzaar, /taking Hyzaar|\*\*Losartan\*\*/);
+  });
+
+  it('a value past a bound in words: BP below 130/80 is at goal, a glucose under 7 mmol/L is below the diabetes threshold', async () => {
+    const { calls, answer } = await turn(offlineClient(), [], '58F, fasting glucose under 7, BP below 130/80, on atorvastatin and aspirin. Anything to change?');
+    const meds = toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject;
+    assert.deepEqual(meds.medications, ['atorvastatin', 'aspirin'], 'no antihypertensive suggested');
+    const text = textOf(answer);
+    assert.match(text, /- \*\*Blood pressure < 130\/80 mmHg\*\*: below the hypertension range, at the usual treatment goal \(< 130\/80 mmHg\)\./);
+    assert.match(text, /- \*\*Fasting glucose < 7 mmol\/L \(< 126 mg\/dL\)\*\*: below the diabetes threshold/);
+    assert.doesNotMatch(text, /Stage 1|Hypertension:|lisinopril/);
+    // A target is not a reading; a bound past a threshold is judged by it.
+    const target = await answerTo('Target BP < 130/80 and goal A1c below 7%. 60M with diabetes on metformin.');
+    assert.doesNotMatch(target, /Blood pressure|HbA1c < 7|HbA1c 7/);
+    assert.match(await answerTo('50M, A1c over 9 on metformin. Next step?'), /\*\*HbA1c > 9 %\*\*: diabetes range \(≥ 6\.5 %\)/);
+    const crisis = await answerTo('45F, BP over 180/120, headache. What now?');
+    assert.match(crisis, /\*\*Blood pressure > 180\/120 mmHg\*\*: Hypertensive crisis range by ACC\/AHA thresholds\./);
+    assert.match(crisis, /A reading of 180\/120 mmHg or more with headache, chest pain or confusion is an emergency\./);
+    assert.doesNotMatch(await answerTo('45F, BP below 180/120, headache.'), /is an emergency|Hypertensive crisis/);
+    // eGFR below 30: metformin stopped, and the bound named as given, never an invented value.
+    const kidney = await answerTo('70M with type 2 diabetes on metformin 1 g bid, eGFR below 30. What to do?');
+    assert.match(kidney, /stop metformin: metformin is contraindicated below eGFR 30/);
+    assert.match(kidney, /\*\*Metformin\*\* \(Biguanide\): .*at eGFR < 30: contraindicated/);
+    assert.doesNotMatch(kidney, /29\.9|check adherence, tolerance and dose/);
+  });
 });

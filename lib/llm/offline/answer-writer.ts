@@ -2,10 +2,11 @@
 // Follow-up) grounded in the tool results it received, 150–450 words. Lines carry a priority so the
 // answer can be trimmed to length by dropping the least important detail first.
 import type { ClinicalFindings, ConditionProfile, RankedCondition } from './clinical-reasoning.js';
-import { bloodPressureCategory, bmiCategoryLabel, clinicalFindings, egfrBand, followUpOf, raisedBy, rankConditions, testsFor, testsToOrder, treatmentsOf } from './clinical-reasoning.js';
+import { bloodPressureCategory, bloodPressureFinding, bmiCategoryLabel, clinicalFindings, egfrBand, followUpOf, judgedBloodPressure, raisedBy, rankConditions, testsFor, testsToOrder, treatmentsOf } from './clinical-reasoning.js';
 import type { ConversationView } from './conversation-view.js';
 import type { PatientFacts } from './patient-facts.js';
-import { hasClinicalContent, round, uncoveredLabel, weightInKg } from './patient-facts.js';
+import { allergensOf, hasClinicalContent, round, uncoveredLabel, weightInKg } from './patient-facts.js';
+import { allergyClass } from './allergy-classes.js';
 import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, formatCreatinine, joinAnd, objectPronoun } from './phrasing.js';
 import type { LabResult } from './lab-summary.js';
 import type { LabAction } from './lab-actions.js';
@@ -74,7 +75,12 @@ export function writeAnswer(view: ConversationView): string {
 
   const findings = clinicalFindings(facts, measuredFrom(metrics, {}));
   const actionContext = { criticalLimits: (test: Parameters<typeof criticalLimitsOf>[1]) => criticalLimitsOf(labs, test) };
-  const actions = labActions(facts, findings.egfr === undefined ? actionContext : { ...actionContext, egfr: findings.egfr, egfrEstimated: findings.egfrEstimated === true });
+  const actions = labActions(
+    facts,
+    findings.egfr === undefined
+      ? actionContext
+      : { ...actionContext, egfr: findings.egfr, egfrEstimated: findings.egfrEstimated === true, ...(findings.egfrStated ? { egfrStated: findings.egfrStated } : {}) },
+  );
   const urgentLines = urgentLabLines(labs, facts, actions.flatMap((a) => a.covers));
   // An urgent result leads: no routine advice and no routine follow-up beside it.
   const urgent = urgentLines.length > 0 || actions.some((a) => a.urgency !== 'soon');
@@ -185,7 +191,7 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
     const map = bp.meanArterialPressure !== undefined ? ` (mean arterial pressure ${bp.meanArterialPressure} mmHg)` : '';
     lines.push(item(`**Blood pressure ${formatBloodPressure(bp)}**: ${label}${map}.`));
   } else if (facts.bloodPressure) {
-    lines.push(item(`**Blood pressure ${formatBloodPressure(facts.bloodPressure)}**: ${bloodPressureCategory(facts.bloodPressure)} range by ACC/AHA thresholds.`));
+    lines.push(item(`**Blood pressure ${formatBloodPressure(facts.bloodPressure)}**: ${bloodPressureFinding(facts.bloodPressure)}.`));
   }
   if (metrics?.egfr) {
     const e = metrics.egfr;
@@ -194,7 +200,8 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
     const label = e.label ? `: ${e.label}` : '';
     lines.push(item(`**eGFR ${e.value} ${e.unit ?? 'mL/min/1.73m²'}**${equation}${stage}${label}.`));
   } else if (facts.egfr !== undefined) {
-    lines.push(item(`**eGFR ${facts.egfr}** as reported${facts.egfr < 60 ? ` (${egfrBand(facts.egfr)})` : ''}.`));
+    const band = findings.egfrStated === undefined && facts.egfr < 60 ? ` (${egfrBand(facts.egfr)})` : '';
+    lines.push(item(`**eGFR ${findings.egfrStated ?? facts.egfr}** as reported${band}.`));
   } else if (findings.egfrEstimated && findings.egfr !== undefined && facts.serumCreatinine) {
     const c = facts.serumCreatinine;
     const band = findings.egfr < 60 ? `: ${egfrBand(findings.egfr)}` : '';
@@ -266,6 +273,8 @@ function recommendationLines(
   const lines: Line[] = [];
   for (const r of ranked) if (r.profile.redFlag) lines.push(item(`**Urgent:** ${r.profile.redFlag}`));
   if (tests.length > 0) lines.push(item(`**Order:** ${joinAnd(tests)}.`));
+  const allergies = allergyLine(facts);
+  if (allergies) lines.push(item(allergies));
   // Conditions the latest turn raised lead; then the differential; then managed findings.
   const treated: RankedCondition[] = [];
   for (const p of raised) {
@@ -291,6 +300,16 @@ function recommendationLines(
   }
   lines.push(...medicationLines(facts, medications, egfr, actions));
   return lines;
+}
+
+/** "**Allergies:** zestoretic (angioedema): avoid lisinopril and hydrochlorothiazide, and all ACE inhibitors." */
+function allergyLine(facts: PatientFacts): string | undefined {
+  if (!facts.allergies || facts.allergies.length === 0) return undefined;
+  const allergens = allergensOf(facts.allergies);
+  const classes = [...allergens.classes].map((id) => allergyClass(id)?.label ?? id);
+  const avoid = [...(allergens.drugs.size > 0 ? [joinAnd([...allergens.drugs])] : []), ...(classes.length > 0 ? [`all ${joinAnd(classes)}`] : [])];
+  const advice = avoid.length > 0 ? `avoid ${avoid.join(', and ')}` : 'check every new drug against them';
+  return `**Allergies:** ${facts.allergies.join('; ')}: ${advice}.`;
 }
 
 function weightTarget(facts: PatientFacts): string {
@@ -359,7 +378,7 @@ function followUpLines(
     for (const r of [...differentials, ...managed]) if (!profiles.includes(r.profile)) profiles.push(r.profile);
     profiles.slice(0, 4).forEach((p, i) => lines.push(item(followUpOf(p, findings), (i === 0 || raised.includes(p)) && actions.length === 0 ? 1 : i < 2 ? 2 : 3)));
   }
-  const bp = facts.bloodPressure;
+  const bp = judgedBloodPressure(facts.bloodPressure);
   if (bp && (bp.systolic >= 180 || bp.diastolic >= 120)) lines.push(item('A reading of 180/120 mmHg or more with headache, chest pain or confusion is an emergency.'));
   if (facts.symptoms.includes('polydipsia') || facts.symptoms.includes('polyuria')) {
     lines.push(item('Seek same-day care for vomiting, confusion, abdominal pain or marked dehydration (possible hyperglycemic crisis).', 2));

@@ -6,8 +6,9 @@ import { estimateEgfr } from './kidney-estimate.js';
 import { diagnosticEvidence, labEvidence } from './lab-reasoning.js';
 import type { LabId } from './lab-values.js';
 import { inReferenceUnit, labsNamedIn } from './lab-values.js';
-import type { ConditionId, PatientFacts, SymptomId } from './patient-facts.js';
-import { heightInCm, round, symptomLabel, weightInKg } from './patient-facts.js';
+import type { Allergens, BloodPressure, ConditionId, PatientFacts, SymptomId } from './patient-facts.js';
+import { allergensOf, egfrForThresholds, heightInCm, isAllergen, round, statedEgfr, symptomLabel, weightInKg } from './patient-facts.js';
+import { formatBloodPressure } from './phrasing.js';
 
 export type ProfileId = ConditionId | 'acute_coronary_syndrome';
 
@@ -32,9 +33,10 @@ export interface ConditionProfile {
   treatments: readonly string[];
   /**
    * The treatments for this patient, when they depend on the patient: no weight-loss target while
-   * weight is falling unintentionally, metformin not offered as new to someone taking it.
+   * weight is falling unintentionally, metformin not offered as new to someone taking it, no drug
+   * the patient is allergic to. Undefined: `treatments`.
    */
-  treatmentsFor?: (f: ClinicalFindings) => readonly string[];
+  treatmentsFor?: (f: ClinicalFindings) => readonly string[] | undefined;
   /**
    * Why the diagnosis is already met by what was given (a random glucose ≥ 200 mg/dL with classic
    * symptoms; low TSH with high free T4), so the answer does not say "if confirmed".
@@ -52,6 +54,8 @@ export interface ConditionProfile {
   searchTerms: string;
   /** The drug the model would check first if this is confirmed (a generic name the medication tool knows). */
   firstLineDrug?: string;
+  /** Checked in its place, first one the patient is not allergic to, when the patient is allergic to it. */
+  firstLineAlternatives?: readonly string[];
   /** In pregnancy: another drug to check instead, or null when no covered drug is a first choice. */
   firstLineDrugInPregnancy?: string | null;
   /** Needs same-day attention: the answer says so first. */
@@ -66,6 +70,8 @@ export interface ClinicalFindings {
   egfr?: number;
   /** The eGFR is the model's own CKD-EPI 2021 estimate from the stated creatinine. */
   egfrEstimated?: boolean;
+  /** As the clinician gave it, when that was a bound ("< 30"): `egfr` is then just past the bound. */
+  egfrStated?: string;
 }
 
 export interface Evidence {
@@ -89,9 +95,30 @@ const ageAtLeast = (threshold: number, score: number) => (f: ClinicalFindings): 
   f.facts.age !== undefined && f.facts.age >= threshold ? { score, reason: `age ${f.facts.age} (≥ ${threshold})` } : undefined;
 
 const elevatedBloodPressure = (score: number) => (f: ClinicalFindings): Evidence | undefined => {
-  const bp = f.facts.bloodPressure;
-  return bp && (bp.systolic >= 130 || bp.diastolic >= 80) ? { score, reason: `blood pressure ${bp.systolic}/${bp.diastolic} mmHg` } : undefined;
+  const bp = judgedBloodPressure(f.facts.bloodPressure);
+  return bp && (bp.systolic >= 130 || bp.diastolic >= 80) ? { score, reason: `blood pressure ${formatBloodPressure(bp)}` } : undefined;
 };
+
+/**
+ * A blood pressure thresholds can judge: a reading, or a lower bound ("over 180/120" is at least
+ * that). Not an upper bound: "below 140/90" may be anything under it.
+ */
+export function judgedBloodPressure(bp: BloodPressure | undefined): BloodPressure | undefined {
+  return bp && bp.comparator !== '<' && bp.comparator !== '≤' ? bp : undefined;
+}
+
+/** "Stage 1 hypertension range by ACC/AHA thresholds"; for a bound, what it allows ("below 130/80": at goal). */
+export function bloodPressureFinding(bp: BloodPressure): string {
+  const step = bp.comparator === '<' ? -1 : bp.comparator === '>' ? 1 : 0;
+  const category = bloodPressureCategory({ systolic: bp.systolic + step, diastolic: bp.diastolic + step });
+  if (bp.comparator === '<' || bp.comparator === '≤') {
+    return category === 'Normal' || category === 'Elevated'
+      ? 'below the hypertension range, at the usual treatment goal (< 130/80 mmHg)'
+      : `at most the ${category} range by ACC/AHA thresholds`;
+  }
+  const orHigher = bp.comparator && category !== 'Hypertensive crisis' ? ' or higher' : '';
+  return `${category} range${orHigher} by ACC/AHA thresholds`;
+}
 
 const mentioned = (id: ConditionId, score: number) => (f: ClinicalFindings): Evidence | undefined =>
   f.facts.conditions.includes(id) ? { score, reason: 'already mentioned in the history' } : undefined;
@@ -143,7 +170,9 @@ function diabetesTreatments(f: ClinicalFindings): string[] {
     ? 'nutrition therapy and regular activity, with no weight-loss target while weight is falling unintentionally: check for ketones, and think of type 1 diabetes or LADA (GAD antibodies) if ketones are present, the patient is lean or the weight loss is rapid'
     : 'lifestyle first (nutrition therapy, 150 minutes a week of moderate activity, 5–10% weight loss)';
   const band = egfr === undefined || egfr >= 45 ? 'usual' : egfr < 30 ? 'below30' : 'below45';
-  const metformin = METFORMIN_ADVICE[onMetformin ? 'taken' : 'new'][band];
+  const metformin = !onMetformin && isAllergen(allergensOf(facts.allergies), 'metformin')
+    ? 'no metformin (allergy reported): another drug first, chosen by cardiovascular and kidney disease, weight and cost'
+    : METFORMIN_ADVICE[onMetformin ? 'taken' : 'new'][band];
   const onDpp4 = taken.includes('sitagliptin');
   const add = `add a GLP-1 receptor agonist${onDpp4 ? ' (in place of sitagliptin, not with it)' : ''} or SGLT2 inhibitor when cardiovascular or kidney disease is present${losingWeight ? '' : ' or weight loss is a priority'}`;
   return [lifestyle, metformin, add];
@@ -171,9 +200,15 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     findings: [mentioned('coronary_artery_disease', 1)],
     tests: ['ECG', 'high-sensitivity troponin'],
     treatments: ['Same-day assessment for new or rest chest pain; aspirin, a statin and anti-anginal therapy once coronary disease is confirmed'],
-    followUp: 'Chest pain at rest or lasting over 15 minutes needs emergency care (call emergency services).',
+    treatmentsFor: (f) => {
+      const allergens = allergensOf(f.facts.allergies);
+      const antiplatelet = isAllergen(allergens, 'aspirin') || allergens.classes.has('nsaid') ? 'clopidogrel in place of aspirin (allergy reported)' : 'aspirin';
+      const statin = allergens.classes.has('statin') ? 'lipid-lowering therapy other than a statin (allergy reported)' : 'a statin';
+      return [`Same-day assessment for new or rest chest pain; ${antiplatelet}, ${statin} and anti-anginal therapy once coronary disease is confirmed`];
+    },    followUp: 'Chest pain at rest or lasting over 15 minutes needs emergency care (call emergency services).',
     searchTerms: 'chest pain angina coronary artery disease',
     firstLineDrug: 'aspirin',
+    firstLineAlternatives: ['clopidogrel'],
     redFlag: 'Chest pain comes first: it needs a same-day ECG and troponin before any outpatient work-up.',
   },
   {
@@ -228,7 +263,7 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     kind: 'differential',
     symptomWeights: { edema: 1.5, fatigue: 0.5, polyuria: 0.5, polydipsia: 0.5, nausea: 0.5 },
     findings: [
-      (f) => (f.egfr !== undefined && f.egfr < 60 ? { score: 3, reason: `eGFR ${f.egfr}${f.egfrEstimated ? ', estimated from creatinine' : ''} (${egfrBand(f.egfr)})` } : undefined),
+      (f) => (f.egfr !== undefined && f.egfr < 60 ? { score: 3, reason: `eGFR ${f.egfrStated ?? f.egfr}${f.egfrEstimated ? ', estimated from creatinine' : ''}${f.egfrStated ? '' : ` (${egfrBand(f.egfr)})`}` } : undefined),
       (f) => (f.facts.symptoms.includes('polydipsia') || f.facts.symptoms.includes('polyuria') || f.facts.conditions.includes('type_2_diabetes')
         ? { score: 0.5, reason: 'possible diabetes, the commonest cause of CKD' }
         : undefined),
@@ -237,7 +272,12 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     ],
     tests: ['basic metabolic panel (creatinine, eGFR)', 'urine albumin-to-creatinine ratio'],
     treatments: ['control BP and glucose, an ACE inhibitor or ARB if albuminuria, an SGLT2 inhibitor for kidney protection, avoid NSAIDs, dose drugs to eGFR'],
-    followUp: 'An eGFR below 60 or albuminuria must persist over 3 months to call it CKD: repeat then.',
+    treatmentsFor: (f) => {
+      const raas = raasBlocker(allergensOf(f.facts.allergies));
+      if (!raas.avoid) return undefined;
+      const forAlbuminuria = [raas.option, raas.cautious, raas.avoid].filter((part) => part !== undefined).join('; ');
+      return [`control BP and glucose, an SGLT2 inhibitor for kidney protection, avoid NSAIDs, dose drugs to eGFR; for albuminuria: ${forAlbuminuria}`];
+    },    followUp: 'An eGFR below 60 or albuminuria must persist over 3 months to call it CKD: repeat then.',
     searchTerms: 'chronic kidney disease eGFR albuminuria',
   },
   {
@@ -279,7 +319,13 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     findings: [mentioned('heart_failure', 3)],
     tests: ['NT-proBNP', 'ECG', 'echocardiogram'],
     treatments: ['a loop diuretic for congestion; with reduced EF, guideline-directed therapy (ACE inhibitor/ARB/ARNI, beta-blocker, MRA, SGLT2 inhibitor)'],
-    followUp: 'Daily weights; review within 1–2 weeks of any diuretic change.',
+    treatmentsFor: (f) => {
+      const raas = raasBlocker(allergensOf(f.facts.allergies));
+      if (!raas.avoid) return undefined;
+      // Sacubitril/valsartan (an ARNI) is contraindicated after angioedema on an ACE inhibitor or ARB (Entresto label).
+      const blockers = [raas.option, raas.cautious, `${raas.avoid.replace(/ \(allergy reported\)$/, '')}, and no ARNI (allergy reported)`].filter((part) => part !== undefined);
+      return [`a loop diuretic for congestion; with reduced EF, guideline-directed therapy: beta-blocker, MRA and SGLT2 inhibitor; ${blockers.join('; ')}`];
+    },    followUp: 'Daily weights; review within 1–2 weeks of any diuretic change.',
     searchTerms: 'heart failure dyspnea edema BNP',
     firstLineDrug: 'furosemide',
   },
@@ -291,9 +337,13 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     findings: [mentioned('depression', 3)],
     tests: ['PHQ-9 questionnaire'],
     treatments: ['psychotherapy (CBT) and/or an SSRI such as sertraline'],
-    followUp: 'Review 2–4 weeks after starting treatment and ask about suicidal thoughts.',
+    treatmentsFor: (f) =>
+      allergensOf(f.facts.allergies).classes.has('ssri')
+        ? ['psychotherapy (CBT) and/or an antidepressant other than an SSRI (allergy reported), such as bupropion']
+        : undefined,    followUp: 'Review 2–4 weeks after starting treatment and ask about suicidal thoughts.',
     searchTerms: 'depression low mood PHQ-9 SSRI',
     firstLineDrug: 'sertraline',
+    firstLineAlternatives: ['bupropion'],
   },
   {
     id: 'obesity',
@@ -326,9 +376,11 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
       'DASH-style diet, sodium under 2 g a day, regular exercise, less alcohol',
       'first-line drugs: a thiazide-like diuretic, an ACE inhibitor or ARB, or a calcium-channel blocker such as amlodipine (stage 2 usually needs two)',
     ],
+    treatmentsFor: (f) => ['DASH-style diet, sodium under 2 g a day, regular exercise, less alcohol', hypertensionDrugs(allergensOf(f.facts.allergies))],
     followUp: 'Confirm with home or ambulatory readings and recheck within 1 month (same day if ≥ 180/120 with symptoms).',
     searchTerms: 'hypertension blood pressure treatment',
     firstLineDrug: 'lisinopril',
+    firstLineAlternatives: ['amlodipine', 'chlorthalidone'],
     firstLineDrugInPregnancy: null,
   },
   {
@@ -342,6 +394,13 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
       'a statin such as atorvastatin sized to cardiovascular risk, with diet and exercise',
       'with LDL ≥ 190 mg/dL a high-intensity statin whatever the risk estimate, and look for familial hypercholesterolemia and secondary causes (hypothyroidism, nephrotic syndrome, cholestasis)',
     ],
+    treatmentsFor: (f) =>
+      allergensOf(f.facts.allergies).classes.has('statin')
+        ? [
+            'no statin (allergy reported): diet and exercise, and ezetimibe or a PCSK9 inhibitor sized to cardiovascular risk, with a lipid specialist',
+            'with LDL ≥ 190 mg/dL look for familial hypercholesterolemia and secondary causes (hypothyroidism, nephrotic syndrome, cholestasis)',
+          ]
+        : undefined,
     treatmentsInPregnancy: [
       'diet and exercise; lipids rise in pregnancy, so recheck after delivery and breastfeeding, when a statin can start',
       'with LDL ≥ 190 mg/dL look for familial hypercholesterolemia; a statin continues only at very high risk (homozygous familial hypercholesterolemia, established cardiovascular disease), with a lipid specialist',
@@ -362,11 +421,46 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
       'a flare: colchicine, an NSAID or a short course of prednisone, chosen by kidney function and interactions',
       'urate-lowering therapy (allopurinol, titrated to a serum urate below 6 mg/dL) for tophi, joint damage or 2 or more flares a year; a high urate without flares is not treated',
     ],
+    // An aspirin allergy counts: NSAIDs cross-react with it (the reference's cross-sensitivity).
+    treatmentsFor: (f) => {
+      const allergens = allergensOf(f.facts.allergies);
+      if (!allergens.classes.has('nsaid') && !allergens.classes.has('salicylate')) return undefined;
+      return [
+        'a flare: colchicine or a short course of prednisone (no NSAID: allergy reported), chosen by kidney function and interactions',
+        'urate-lowering therapy (allopurinol, titrated to a serum urate below 6 mg/dL) for tophi, joint damage or 2 or more flares a year; a high urate without flares is not treated',
+      ];
+    },
     followUp: 'On allopurinol, check the serum urate every few weeks while titrating until it is below 6 mg/dL.',
     searchTerms: 'gout flare urate allopurinol colchicine',
     // No single first-line drug to check on the model's own initiative: the flare choice depends on comorbidities.
   },
 ];
+
+/**
+ * An ACE inhibitor or ARB for this patient: none of a class the patient is allergic to, and an ARB
+ * only with caution after an ACE-inhibitor allergy (the reference's cross-sensitivity: angioedema can recur).
+ */
+function raasBlocker(allergens: Allergens): { option?: string; cautious?: string; avoid?: string } {
+  const acei = allergens.classes.has('ace_inhibitor');
+  const arb = allergens.classes.has('arb');
+  if (acei && arb) return { avoid: 'no ACE inhibitor or ARB (allergy reported)' };
+  if (acei) return { avoid: 'no ACE inhibitor (allergy reported)', cautious: 'an ARB only with caution and specialist advice, as angioedema can recur' };
+  if (arb) return { option: 'an ACE inhibitor', avoid: 'no ARB (allergy reported)' };
+  return { option: 'an ACE inhibitor or ARB' };
+}
+
+/** ACC/AHA first-line classes, less any the patient is allergic to. */
+function hypertensionDrugs(allergens: Allergens): string {
+  const thiazide = isAllergen(allergens, 'chlorthalidone')
+    ? undefined
+    : `a thiazide-like diuretic${allergens.drugs.has('hydrochlorothiazide') ? ' such as chlorthalidone (not hydrochlorothiazide, on the allergy list)' : ''}`;
+  const raas = raasBlocker(allergens);
+  const ccb = isAllergen(allergens, 'amlodipine') ? 'a calcium-channel blocker other than amlodipine (allergy reported)' : 'a calcium-channel blocker such as amlodipine';
+  const options = [thiazide, raas.option, ccb].filter((o): o is string => o !== undefined);
+  const list = options.length > 2 ? `${options.slice(0, -1).join(', ')}, or ${options[options.length - 1]}` : options.join(' or ');
+  const cautions = [raas.avoid, raas.cautious].filter((c) => c !== undefined);
+  return `first-line drugs: ${list} (stage 2 usually needs two)${cautions.map((c) => `; ${c}`).join('')}`;
+}
 
 /** KDIGO's band for an eGFR under 60. */
 export function egfrBand(egfr: number): string {
@@ -384,7 +478,7 @@ export function followUpOf(profile: ConditionProfile, findings: ClinicalFindings
 /** The treatments for this patient: the profile's own, or those chosen for the patient. */
 export function treatmentsOf(profile: ConditionProfile, findings: ClinicalFindings): readonly string[] {
   if (findings.facts.pregnant && profile.treatmentsInPregnancy) return profile.treatmentsInPregnancy;
-  return profile.treatmentsFor ? profile.treatmentsFor(findings) : profile.treatments;
+  return profile.treatmentsFor?.(findings) ?? profile.treatments;
 }
 
 /** Conditions worth evaluating, most likely first (ties keep table order, so output is stable). */
@@ -463,9 +557,10 @@ export function clinicalFindings(facts: PatientFacts, measured: { bmi?: number |
   const findings: ClinicalFindings = { facts };
   const bmi = measured.bmi ?? estimateBmi(facts);
   if (bmi !== undefined) findings.bmi = bmi;
-  const egfr = measured.egfr ?? facts.egfr;
+  const egfr = measured.egfr ?? egfrForThresholds(facts);
   if (egfr !== undefined) findings.egfr = egfr;
-  else {
+  if (measured.egfr === undefined && facts.egfrComparator) findings.egfrStated = statedEgfr(facts);
+  if (egfr === undefined) {
     // The model's own estimate from a stated creatinine: what it passes to the medication checker too.
     const estimated = estimateEgfr(facts);
     if (estimated !== undefined) {

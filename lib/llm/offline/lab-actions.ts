@@ -40,6 +40,8 @@ export interface ActionContext {
   /** Measured, stated or estimated from creatinine. */
   egfr?: number;
   egfrEstimated?: boolean;
+  /** As the clinician gave it, when a bound ("< 30"): `egfr` is then just past it. */
+  egfrStated?: string;
   /** The lab tool's critical limits, for a result it called critical ("< 2.5 or > 6.5 mmol/L"). */
   criticalLimits?: (test: LabId) => string | undefined;
 }
@@ -234,7 +236,7 @@ function kidneyAction(facts: PatientFacts, context: ActionContext, stopped: read
   const what: string[] = [];
   if (egfr !== undefined) {
     const basis = context.egfrEstimated && creatinine ? `estimated from creatinine ${formatCreatinine(creatinine)}; ` : '';
-    what.push(`eGFR ${egfr} mL/min/1.73m² (${basis}${egfrBand(egfr)})`);
+    what.push(context.egfrStated ? `eGFR ${context.egfrStated} mL/min/1.73m²` : `eGFR ${egfr} mL/min/1.73m² (${basis}${egfrBand(egfr)})`);
   } else if (creatinine) {
     what.push(`creatinine ${formatCreatinine(creatinine)}`);
   }

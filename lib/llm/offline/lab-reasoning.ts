@@ -77,6 +77,8 @@ const LAB_BANDS: readonly LabBand[] = [
   { test: 'hba1c', min: 6.5, threshold: '≥ 6.5 %', meaning: 'diabetes range', effects: { type_2_diabetes: 4 } },
   { test: 'hba1c', min: 5.7, below: 6.5, threshold: '5.7–6.4 %', meaning: 'prediabetes range', effects: { type_2_diabetes: 2 } },
   { test: 'hba1c', below: 5.7, threshold: '< 5.7 %', meaning: 'normal, against diabetes', effects: { type_2_diabetes: -2 } },
+  // Reached only by a result past a bound ("HbA1c below 7"): the bands above cover every value.
+  { test: 'hba1c', below: 7, threshold: '< 7 %', meaning: 'at the usual treatment goal in diabetes (6.5–6.9 % is still the diabetes range)', effects: {} },
 
   // Above 500 mg/dL: the lab tool's own critical limit for glucose (data/lab-references/labs.json).
   { test: 'fasting_glucose', above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true },
@@ -85,6 +87,9 @@ const LAB_BANDS: readonly LabBand[] = [
   { test: 'fasting_glucose', min: 70, below: 100, threshold: '70–99 mg/dL', meaning: 'normal', effects: { type_2_diabetes: -1 } },
   { test: 'fasting_glucose', below: 54, threshold: '< 54 mg/dL, 3.0 mmol/L', meaning: 'level 2 hypoglycemia', effects: {}, urgent: true },
   { test: 'fasting_glucose', below: 70, threshold: '< 70 mg/dL, 3.9 mmol/L', meaning: 'level 1 hypoglycemia', effects: {}, alert: true },
+  // Reached only by a result past a bound ("fasting glucose under 7 mmol/L"): the bands above cover every value.
+  // 7.0 mmol/L is 126.1 mg/dL by the lab tool's factor: the same threshold in either unit.
+  { test: 'fasting_glucose', below: 126.2, threshold: '< 126 mg/dL, 7.0 mmol/L', meaning: 'below the diabetes threshold (100–125 mg/dL would be prediabetes)', effects: {} },
 
   ...anyTimeGlucoseBands('random_glucose'),
   ...anyTimeGlucoseBands('glucose'),

@@ -279,9 +279,23 @@ const UNIT_SPELLINGS: ReadonlyArray<readonly [RegExp, string]> = [
 // "A1c has risen to 8.1", an abbreviation or a word in brackets ("potassium (K) 6.1", "HbA1c (A1c)
 // 7.2"). Not "goal", "target", "to": "LDL goal < 100" is a target, not a result.
 const CONNECTOR = String.raw`(?:\s*(?:[:=(~]|\(\s*[A-Za-z][\w+]{0,7}\s*\)|\b(?:levels?|values?|results?|reading|measured|checked|drawn|today|yesterday|recently|now|currently|came back|returned|is|was|were|are|has been|had been|of|at|about|around|approximately|(?:has |had )?(?:risen|rose|increased|gone up|climbed|fallen|fell|dropped|decreased|improved|come down|came down) to)\b))*\s*`;
-// "TSH < 0.01", "ferritin >1000": kept, as the result is past the bound, not the bound itself.
-const COMPARATOR = String.raw`(?:(<=?|>=?|≤|≥)\s*)?`;
+// "TSH < 0.01", "ferritin >1000", "A1c over 9", "glucose under 7": kept, as the result is past the
+// bound, not the bound itself. Words as much as symbols (patient-facts.ts reads blood pressure and
+// eGFR with the same words).
+export const COMPARATOR_WORDS = String.raw`<=?|>=?|≤|≥|(?:less|lower|greater|higher|more)\s+than|under|below|over|above|at\s+least|at\s+most|no\s+more\s+than`;
+const COMPARATOR = String.raw`(?:(${COMPARATOR_WORDS})\s*)?`;
 const COMPARATORS: Readonly<Record<string, Comparator>> = { '<': '<', '<=': '≤', '≤': '≤', '>': '>', '>=': '≥', '≥': '≥' };
+
+/** The comparator a symbol or word stands for ("below" is <, "at least" is ≥). */
+export function comparatorOf(written: string): Comparator | undefined {
+  const word = written.toLowerCase().replace(/\s+/g, ' ');
+  if (COMPARATORS[word]) return COMPARATORS[word];
+  if (/^(?:less than|lower than|under|below)$/.test(word)) return '<';
+  if (/^(?:greater than|higher than|more than|over|above)$/.test(word)) return '>';
+  if (word === 'at least') return '≥';
+  if (word === 'at most' || word === 'no more than') return '≤';
+  return undefined;
+}
 // A comma after the number that value-text.ts did not read as a decimal point ("4,5,6") leaves the
 // number unread: never its integer part alone.
 const NUMBER = String.raw`(\d{1,3}(?:,\d{3})+(?![\d.,])|\d+(?:\.\d+)?)(?![\d.]*\d)(?!,\d)`;
@@ -299,6 +313,8 @@ const ABSENT_BEFORE = /\b(?:no|not|never|without|denies)\s+(?:(?:a|an|any|recent
 // comparator, these words around the mention make it one.
 const GOAL_VERB_BEFORE = /\b(?:keep(?:ing)?|get(?:ting)?|bring(?:ing)?|lower(?:ing)?|reduc(?:e|ing)|maintain(?:ing)?|achiev(?:e|ing)|treat(?:ing)? to|titrat(?:e|ing) to|should|ideally)\b[^.;:\n]{0,20}$/i;
 const GOAL_AFTER = /^[^.;\n]{0,30}\b(?:goals?|targets?|aim(?:ed|ing)?|ideal(?:ly)?|recommended|for most)\b/i;
+// "stop metformin if eGFR < 30", "add insulin when A1c is over 10": a bound in a condition is a rule, not a result.
+const CONDITION_BEFORE = /\b(?:if|when|whenever|unless|once|until)\b[^.;:\n]{0,25}$/i;
 
 // Either case for the first letter, as the pattern of a name may be case-sensitive ("Elevated ALT").
 const HIGH_WORDS = anyInitialCase(['high', 'elevated', 'raised', 'increased']);
@@ -399,11 +415,11 @@ function* valuesOf(text: string, test: LabTest): Generator<Found> {
     const pattern = compiled(`value:${name.flags}:${name.source}`, () => new RegExp(`(?:${name.source})${CONNECTOR}${COMPARATOR}${NUMBER}`, withGlobal(name.flags)));
     for (const m of text.matchAll(pattern)) {
       const index = m.index ?? 0;
-      const comparator = m[1] === undefined ? undefined : COMPARATORS[m[1]];
+      const comparator = m[1] === undefined ? undefined : comparatorOf(m[1]);
       const value = Number((m[2] ?? '').replace(/,/g, ''));
       const after = text.slice(index + m[0].length);
       if (!Number.isFinite(value) || notAResult(text, index, test) || RANGE_OR_RATIO.test(after) || DURATION_OR_AGE.test(after) || DOSE_UNIT.test(after)) continue;
-      if (comparator && (isGoal(text, index) || GOAL_AFTER.test(after))) continue;
+      if (comparator && isBoundNotResult(text, index, after)) continue;
       const reading = resultOf(test, value, spelledUnit(after));
       if (reading) yield { index, reading: comparator ? { ...reading, comparator } : reading };
     }
@@ -444,9 +460,18 @@ function notAResult(text: string, index: number, test: LabTest): boolean {
   return GOAL_BEFORE.test(clause) || ABSENT_BEFORE.test(clause) || (test.alsoADrug === true && DRUG_BEFORE.test(clause));
 }
 
-/** "keep LDL < 70": a bound after a goal verb is a target. */
-function isGoal(text: string, index: number): boolean {
-  return GOAL_VERB_BEFORE.test(clauseBefore(text, index));
+/**
+ * A value with a comparator that is a target or a rule, not the patient's: "keep LDL < 70", "HbA1c
+ * < 7% is the target", "if eGFR < 30". `index`: where the mention starts; `after`: the text after it.
+ */
+export function isBoundNotResult(text: string, index: number, after: string): boolean {
+  const clause = clauseBefore(text, index);
+  return GOAL_VERB_BEFORE.test(clause) || CONDITION_BEFORE.test(clause) || GOAL_AFTER.test(after);
+}
+
+/** "target BP 130/80", "goal LDL < 70": a value named as a goal is never the patient's. */
+export function isNamedGoal(text: string, index: number): boolean {
+  return GOAL_BEFORE.test(clauseBefore(text, index));
 }
 
 /** Up to 40 characters before the mention, from the start of its clause. */

@@ -4,7 +4,7 @@
 // comes from the tool result; nothing here is the model's own drug knowledge. A drug the clinician
 // named by a combination product's brand is named with it ("lisinopril (Zestoretic)").
 import type { PatientFacts } from './patient-facts.js';
-import { uncoveredDrug, uncoveredLabel } from './patient-facts.js';
+import { egfrForThresholds, statedEgfr, uncoveredDrug, uncoveredLabel } from './patient-facts.js';
 import { capitalise, joinAnd, medicationItems, productNameOf, sentence, withoutFinalStop, withProductName } from './phrasing.js';
 import type { InteractionEntry, MedicationEntry, RenalEntry, ToolOutcome } from './tool-results.js';
 import { clip } from './tool-results.js';
@@ -110,7 +110,7 @@ export function interactionText(x: InteractionEntry, facts: PatientFacts): strin
 
 /** "**Metformin** (Biguanide): 500–2550 mg/day, …; contraindicated below eGFR 30 …; <flag>." */
 function drugLine(m: MedicationEntry, facts: PatientFacts): string {
-  const parts = [doseText(m), renalText(m.renal)].filter((p): p is string => p !== undefined);
+  const parts = [doseText(m), renalText(m.renal, facts)].filter((p): p is string => p !== undefined);
   const flag = mostSeriousFlag(m) ?? unstatedPregnancyCaution(m, facts);
   if (flag) parts.push(flag);
   const product = productNameOf(m.name, facts);
@@ -134,12 +134,14 @@ function doseText(m: MedicationEntry): string | undefined {
   return dose.text ? clip(dose.text, 110) : undefined;
 }
 
-function renalText(renal: RenalEntry | undefined): string | undefined {
+function renalText(renal: RenalEntry | undefined, facts: PatientFacts): string | undefined {
   if (!renal) return undefined;
   const at = renal.atPatient;
   if (at) {
-    if (!at.action || at.action === 'none') return `no renal adjustment at eGFR ${at.egfr}`;
-    return `at eGFR ${at.egfr}: ${lowerFirst(withoutFinalStop(clip(at.advice ?? at.action, 120)))}`;
+    // The tool was sent an eGFR just past the bound the clinician gave ("below 30"): name the bound.
+    const egfr = facts.egfrComparator && at.egfr === egfrForThresholds(facts) ? statedEgfr(facts) : at.egfr;
+    if (!at.action || at.action === 'none') return `no renal adjustment at eGFR ${egfr}`;
+    return `at eGFR ${egfr}: ${lowerFirst(withoutFinalStop(clip(at.advice ?? at.action, 120)))}`;
   }
   // The two most serious actions, each at the highest threshold where it starts.
   const startsBelow = new Map<string, number>();

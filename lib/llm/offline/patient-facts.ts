@@ -1,8 +1,9 @@
 // Patient facts pulled out of a clinician's free text: the offline model's only "understanding" of a
 // conversation. Pure functions: the same text always yields the same facts, and no input can make
 // them throw (a fast-check property holds them to that).
-import type { LabReading } from './lab-values.js';
-import { labsInValueText, mergeLabs } from './lab-values.js';
+import type { Comparator, LabReading } from './lab-values.js';
+import { COMPARATOR_WORDS, comparatorOf, isBoundNotResult, isNamedGoal, labsInValueText, mergeLabs } from './lab-values.js';
+import { ALLERGY_CLASSES, allergyClassesOfDrug } from './allergy-classes.js';
 import { valueText } from './value-text.js';
 
 export type Sex = 'female' | 'male';
@@ -18,6 +19,8 @@ export interface Measurement<Unit extends string> {
 export interface BloodPressure {
   systolic: number;
   diastolic: number;
+  /** "BP below 130/80": the reading is past this bound, not the bound itself. */
+  comparator?: Comparator;
 }
 
 /**
@@ -110,7 +113,9 @@ export interface PatientFacts {
   weight?: Measurement<WeightUnit>;
   bloodPressure?: BloodPressure;
   serumCreatinine?: Measurement<CreatinineUnit>;
+  /** With `egfrComparator`, the bound ("eGFR below 30": 30). */
   egfr?: number;
+  egfrComparator?: Comparator;
   /** Other lab results (creatinine is serumCreatinine), in order of mention. */
   labs: LabReading[];
   pregnant?: boolean;
@@ -357,6 +362,24 @@ const COMBINATION_BY_BRAND = new Map(COMBINATION_PRODUCTS.flatMap(({ brands, com
 // Every brand in one pattern, longest first, so "Exforge HCT" is read as itself and not as the "Exforge" inside it.
 const COMBINATION_BRAND_PATTERN = namesPattern(COMBINATION_BY_BRAND.keys());
 
+// Reactions that are allergies whatever word comes with them ("lisinopril-induced angioedema").
+const ALLERGIC_REACTION = String.raw`angioedema|anaphylaxis|hypersensitivity|allergic reaction`;
+// Allergy class terms ("ACE inhibitor", also written "ACE-inhibitor"), and any drug, brand or class as an allergen.
+const CLASS_BY_TERM = new Map(ALLERGY_CLASSES.flatMap((c) => c.terms.map((term) => [term, c.id] as const)));
+const ALLERGY_TERM_PATTERN = namesPattern(CLASS_BY_TERM.keys(), true);
+// A hyphen may follow an allergen ("PCN-allergic", "lisinopril-induced").
+const ALLERGEN = String.raw`(?<![a-z0-9-])(?:${namesAlternatives([...GENERIC_BY_NAME.keys(), ...COMBINATION_BY_BRAND.keys(), ...UNCOVERED_BY_NAME.keys(), ...CLASS_BY_TERM.keys()], true)})(?![a-z0-9])`;
+// "ACE inhibitor allergy", "penicillin-allergic", "lisinopril (cough) allergy", "lisinopril-induced angioedema".
+const ALLERGEN_THEN_REACTION = new RegExp(
+  String.raw`(${ALLERGEN})(?:\s*\([^)]{0,30}\))?[\s-]*(?:(?:induced|related|associated)\s+)?(${ALLERGIC_REACTION}|allerg(?:y|ies|ic))\b`,
+  'gi',
+);
+// "angioedema on lisinopril", "anaphylaxis to penicillin", "hypersensitivity reaction to Bactrim".
+const REACTION_THEN_ALLERGEN = new RegExp(
+  String.raw`\b(${ALLERGIC_REACTION})(?:\s+reactions?)?\s+(?:on|with|to|from|after|due to|caused by)\s+(${ALLERGEN})`,
+  'gi',
+);
+
 export function symptomLabel(id: SymptomId): string {
   return SYMPTOMS.find((s) => s.id === id)?.label ?? id;
 }
@@ -391,16 +414,20 @@ export function extractPatientFacts(written: string): PatientFacts {
   if (bloodPressure) facts.bloodPressure = bloodPressure;
   const creatinine = creatinineIn(text);
   if (creatinine) facts.serumCreatinine = creatinine;
-  const egfr = egfrIn(text);
-  if (egfr !== undefined) facts.egfr = egfr;
+  const egfr = egfrReadingIn(text);
+  if (egfr) {
+    facts.egfr = egfr.value;
+    if (egfr.comparator) facts.egfrComparator = egfr.comparator;
+  }
   facts.labs = labsInValueText(text);
   const ecg = findMention(text, ECG_CHANGES);
   if (ecg !== 'absent') facts.ecgChanges = ecg === 'present';
   else if (NORMAL_ECG.test(text)) facts.ecgChanges = false;
   const pregnant = extractPregnancy(text);
   if (pregnant !== undefined) facts.pregnant = pregnant;
-  const allergies = extractAllergies(text);
-  if (allergies) facts.allergies = allergies;
+  const allergies = allergiesIn(text);
+  if (allergies) facts.allergies = allergies.items;
+  const allergenSpans = allergies?.spans ?? [];
 
   for (const symptom of SYMPTOMS) {
     const mention = findMention(text, symptom.patterns);
@@ -410,9 +437,10 @@ export function extractPatientFacts(written: string): PatientFacts {
   for (const condition of CONDITIONS) {
     if (findMention(text, condition.patterns) === 'present') facts.conditions.push(condition.id);
   }
-  const products = findCombinationProducts(text);
-  const uncovered = findUncovered(text);
-  const medications = findMedications(text, products, uncovered);
+  // A drug named as an allergen is not a drug taken.
+  const products = findCombinationProducts(text, allergenSpans);
+  const uncovered = findUncovered(text, allergenSpans);
+  const medications = findMedications(text, products, uncovered, allergenSpans);
   facts.medications = medications.map((m) => m.generic);
   facts.proposedMedications = medications.filter((m) => m.proposed).map((m) => m.generic);
   facts.combinationProducts = uniqueProducts(products);
@@ -446,6 +474,11 @@ export function mergePatientFacts(earlier: PatientFacts, later: PatientFacts): P
     merged.sexBasis = earlier.sexBasis;
   }
   if (earlier.allergies && later.allergies) merged.allergies = union(earlier.allergies, later.allergies);
+  // A later eGFR replaces the earlier one whole: "eGFR below 30" then "eGFR 42" is 42, not "< 42".
+  if (later.egfr !== undefined) {
+    if (later.egfrComparator) merged.egfrComparator = later.egfrComparator;
+    else delete merged.egfrComparator;
+  }
   merged.labs = mergeLabs(earlier.labs, later.labs);
   merged.symptoms = union(earlier.symptoms, later.symptoms).filter((s) => !later.deniedSymptoms.includes(s));
   merged.deniedSymptoms = union(
@@ -494,6 +527,23 @@ function deepFreeze<T>(value: T): T {
 /** Facts of a whole conversation: every user text, oldest first. */
 export function factsFromTexts(texts: readonly string[], read: FactsByText = new FactsByText()): PatientFacts {
   return texts.reduce((facts, text) => mergePatientFacts(facts, read.of(text)), emptyFacts());
+}
+
+/** How far past its bound an eGFR given as one is taken to be: "below 30" is judged as under 30, never 30. */
+const EGFR_PAST_BOUND = 0.1;
+
+/** The eGFR thresholds judge: the value given, or just past the bound given ("eGFR below 30": 29.9). */
+export function egfrForThresholds(facts: Pick<PatientFacts, 'egfr' | 'egfrComparator'>): number | undefined {
+  if (facts.egfr === undefined) return undefined;
+  if (facts.egfrComparator === '<') return round(facts.egfr - EGFR_PAST_BOUND, 1);
+  if (facts.egfrComparator === '>') return round(facts.egfr + EGFR_PAST_BOUND, 1);
+  return facts.egfr;
+}
+
+/** The eGFR as the clinician gave it: "42", "< 30". */
+export function statedEgfr(facts: Pick<PatientFacts, 'egfr' | 'egfrComparator'>): string | undefined {
+  if (facts.egfr === undefined) return undefined;
+  return facts.egfrComparator ? `${facts.egfrComparator} ${facts.egfr}` : `${facts.egfr}`;
 }
 
 /** True when there is anything clinical to reason about. */
@@ -633,15 +683,28 @@ export function extractBloodPressure(text: string): BloodPressure | undefined {
 }
 
 function bloodPressureIn(text: string): BloodPressure | undefined {
-  const valid = (systolic: number, diastolic: number): BloodPressure | undefined =>
-    systolic >= 60 && systolic <= 300 && diastolic >= 30 && diastolic <= 200 && systolic > diastolic
-      ? { systolic, diastolic }
-      : undefined;
+  const valid = (m: RegExpExecArray): BloodPressure | undefined => {
+    const systolic = Number(m[1]);
+    const diastolic = Number(m[2]);
+    if (!(systolic >= 60 && systolic <= 300 && diastolic >= 30 && diastolic <= 200 && systolic > diastolic)) return undefined;
+    // "BP below 130/80" is past a bound; "target BP < 130/80", "if BP over 180/120" are no reading at all.
+    const comparator = comparatorBefore(text, m.index);
+    if (isNamedGoal(text, m.index) || (comparator && isBoundNotResult(text, m.index, text.slice(m.index + m[0].length)))) return undefined;
+    return comparator ? { systolic, diastolic, comparator } : { systolic, diastolic };
+  };
   const candidates = [
-    ...matchesOf(text, /(?<![\d\/.])(\d{2,3})\s*\/\s*(\d{2,3})(?!\d|\.\d|\s*\/)/g, (m) => valid(Number(m[1]), Number(m[2]))),
-    ...matchesOf(text, /(?<![\d.])(\d{2,3})\s+over\s+(\d{2,3})(?!\d|\.\d)/gi, (m) => valid(Number(m[1]), Number(m[2]))),
+    ...matchesOf(text, /(?<![\d\/.])(\d{2,3})\s*\/\s*(\d{2,3})(?!\d|\.\d|\s*\/)/g, valid),
+    ...matchesOf(text, /(?<![\d.])(\d{2,3})\s+over\s+(\d{2,3})(?!\d|\.\d)/gi, valid),
   ];
   return latest(candidates);
+}
+
+const COMPARATOR_BEFORE = new RegExp(String.raw`(?:^|[^a-z])(${COMPARATOR_WORDS})\s*$`, 'i');
+
+/** The comparator written just before a number ("below 130/80", "< 30"), if any. */
+function comparatorBefore(text: string, index: number): Comparator | undefined {
+  const written = COMPARATOR_BEFORE.exec(text.slice(Math.max(0, index - 20), index))?.[1];
+  return written === undefined ? undefined : comparatorOf(written);
 }
 
 const CREATININE_UNIT = String.raw`(mg\s*\/\s*dl|[µμu]mol\s*\/\s*l|micromol(?:es)?\s*\/\s*l)`;
@@ -672,14 +735,20 @@ function creatinineIn(text: string): Measurement<CreatinineUnit> | undefined {
 }
 
 export function extractEgfr(text: string): number | undefined {
-  return egfrIn(valueText(text));
+  return egfrReadingIn(valueText(text))?.value;
 }
 
-function egfrIn(text: string): number | undefined {
+const EGFR = new RegExp(String.raw`\be?GFR\b\s*(?:is|of|was|=|:)?\s*(?:of\s*)?(?:(${COMPARATOR_WORDS})\s*)?(\d{1,3}(?:\.\d+)?)(?!\d|\.\d)(?!\s*%)`, 'gi');
+
+/** "eGFR 42", "eGFR below 30" (the bound, with its comparator); not "stop metformin if eGFR < 30". */
+function egfrReadingIn(text: string): { value: number; comparator?: Comparator } | undefined {
   return latest(
-    matchesOf(text, /\be?GFR\b\s*(?:is|of|was|=|:)?\s*(?:of\s*)?(\d{1,3}(?:\.\d+)?)(?!\d|\.\d)(?!\s*%)/gi, (m) => {
-      const value = Number(m[1]);
-      return value >= 1 && value <= 200 ? value : undefined;
+    matchesOf(text, EGFR, (m) => {
+      const value = Number(m[2]);
+      if (!(value >= 1 && value <= 200)) return undefined;
+      const comparator = m[1] === undefined ? undefined : comparatorOf(m[1]);
+      if (!comparator) return { value };
+      return isBoundNotResult(text, m.index, text.slice(m.index + m[0].length)) ? undefined : { value, comparator };
     }),
   );
 }
@@ -691,25 +760,102 @@ export function extractPregnancy(text: string): boolean | undefined {
   return undefined;
 }
 
+// The list ends where the sentence moves on: "allergic to sulfa and has a UTI", "… but tolerates
+// cephalexin", "allergic to penicillin, on metformin" (the drugs taken are no allergens).
 const ALLERGY_LIST_END =
-  /\b(?:but|who|which|with|whose|has|have|had|is|was|are|she|he|they|tolerates?|tolerated|reports?|complains?|presents?|presenting|now|today|currently|since)\b/i;
+  /\b(?:but|who|which|with|whose|has|have|had|is|was|are|she|he|they|tolerates?|tolerated|reports?|complains?|presents?|presenting|now|today|currently|since|on|takes?|taking|uses?|using|started|starting|prescribed)\b/i;
+const ALLERGY_LIST = /\ballerg(?:ic|y|ies)\s*(?:to\s*:?|:)\s*([^.;\n]+)/gi;
+// "not allergic to", "no allergy to", "denies drug allergies": no allergy named.
+const ALLERGY_NEGATED = /\b(?:not|no|denies|denied|without)\s+(?:known\s+)?(?:drug\s+)?$/i;
+
+/** An allergy as recorded ("zestoretic (angioedema)"), and where its drug or class was named. */
+interface AllergyMention {
+  item: string;
+  start: number;
+  end: number;
+}
 
 export function extractAllergies(text: string): string[] | undefined {
-  if (/\bNKDA\b/i.test(text) || /\bno known (?:drug )?allergies\b/i.test(text)) return [];
-  const match = /\ballerg(?:ic|y|ies)\s*(?:to\s*:?|:)\s*([^.;\n]+)/i.exec(text);
-  if (!match?.[1]) return undefined;
-  // The list ends where the sentence moves on: "allergic to sulfa and has a UTI", "… but tolerates cephalexin".
-  const list = match[1].split(ALLERGY_LIST_END)[0] ?? '';
-  const items = list
-    .split(/,|\band\b|\bor\b|\//i)
-    .map((item) => item.trim().toLowerCase().split(/\s+/).slice(0, 3).join(' '))
-    .filter((item) => item.length > 1);
+  return allergiesIn(text)?.items;
+}
+
+/**
+ * Allergies as listed ("allergic to penicillin and sulfa", "Allergies: none"), and drugs or classes
+ * named with an allergy or an allergic reaction ("ACE inhibitor allergy", "angioedema on
+ * lisinopril"). `spans`: where allergens were named, so none of them is read as a drug taken.
+ */
+function allergiesIn(text: string): { items: string[]; spans: Array<{ start: number; end: number }> } | undefined {
+  if (/\bNKDA\b/i.test(text) || /\bno known (?:drug )?allergies\b/i.test(text)) return { items: [], spans: [] };
+  const mentions: AllergyMention[] = [];
+  let listed = false;
+  for (const m of text.matchAll(ALLERGY_LIST)) {
+    const index = m.index ?? 0;
+    if (ALLERGY_NEGATED.test(text.slice(Math.max(0, index - 30), index)) || m[1] === undefined) continue;
+    listed = true;
+    const list = m[1].split(ALLERGY_LIST_END)[0] ?? '';
+    const start = index + m[0].length - m[1].length;
+    const items = list
+      .split(/,|\band\b|\bor\b|\//i)
+      .map((item) => item.trim().toLowerCase().split(/\s+/).slice(0, 3).join(' '))
+      .filter((item) => item.length > 1 && !/^(?:none|nothing|nil)\b/.test(item));
+    for (const item of items) mentions.push({ item, start, end: start + list.length });
+  }
+  for (const m of text.matchAll(ALLERGEN_THEN_REACTION)) {
+    const index = m.index ?? 0;
+    if (ALLERGY_NEGATED.test(text.slice(Math.max(0, index - 30), index))) continue;
+    mentions.push(allergenMention(m[1] ?? '', index, m[2]));
+  }
+  for (const m of text.matchAll(REACTION_THEN_ALLERGEN)) {
+    const index = m.index ?? 0;
+    const allergen = m[2] ?? '';
+    if (ALLERGY_NEGATED.test(text.slice(Math.max(0, index - 30), index))) continue;
+    mentions.push(allergenMention(allergen, index + m[0].length - allergen.length, m[1]));
+  }
   // "Allergies: none" is an answer too: known, and empty.
-  return union([], items.filter((item) => !/^(?:none|nothing|nil)\b/.test(item)));
+  if (mentions.length === 0 && !listed) return undefined;
+  return { items: union([], mentions.map((m) => m.item)), spans: mentions.map(({ start, end }) => ({ start, end })) };
+}
+
+/** "lisinopril (angioedema)": the reaction kept where it changes what else is safe. */
+function allergenMention(allergen: string, start: number, reaction: string | undefined): AllergyMention {
+  const name = allergen.toLowerCase().replace(/-/g, ' ');
+  const serious = reaction !== undefined && /^(?:angioedema|anaphylaxis)$/i.test(reaction);
+  return { item: serious ? `${name} (${reaction.toLowerCase()})` : name, start, end: start + allergen.length };
+}
+
+/** Drugs and drug classes the patient is allergic to, as the model acts on them. */
+export interface Allergens {
+  /** Generic names named as allergens: a drug, or each component of a combination product. */
+  drugs: ReadonlySet<string>;
+  /** Allergy classes (allergy-classes.ts): named outright, or through a drug named. */
+  classes: ReadonlySet<string>;
+}
+
+/** What the recorded allergies rule out: "zestoretic (angioedema)" is lisinopril, hydrochlorothiazide and every ACE inhibitor. */
+export function allergensOf(allergies: readonly string[] | undefined): Allergens {
+  const drugs = new Set<string>();
+  const classes = new Set<string>();
+  for (const allergy of allergies ?? []) {
+    for (const m of allergy.matchAll(COMBINATION_BRAND_PATTERN)) for (const c of COMBINATION_BY_BRAND.get(m[0].toLowerCase()) ?? []) drugs.add(c);
+    for (const m of allergy.matchAll(MEDICATION_PATTERN)) drugs.add(GENERIC_BY_NAME.get(m[0].toLowerCase()) ?? m[0].toLowerCase());
+    for (const m of allergy.matchAll(UNCOVERED_PATTERN)) drugs.add(UNCOVERED_BY_NAME.get(m[0].toLowerCase())?.generic ?? m[0].toLowerCase());
+    for (const m of allergy.matchAll(ALLERGY_TERM_PATTERN)) {
+      const id = CLASS_BY_TERM.get(m[0].toLowerCase().replace(/-/g, ' '));
+      if (id) classes.add(id);
+    }
+  }
+  for (const drug of drugs) for (const c of allergyClassesOfDrug(drug)) classes.add(c.id);
+  return { drugs, classes };
+}
+
+/** The drug itself, or one of a class, is an allergen. */
+export function isAllergen(allergens: Allergens, generic: string): boolean {
+  return allergens.drugs.has(generic) || allergyClassesOfDrug(generic).some((c) => allergens.classes.has(c.id));
 }
 
 export function extractMedications(text: string): string[] {
-  return findMedications(text, findCombinationProducts(text), findUncovered(text)).map((m) => m.generic);
+  const spans = allergiesIn(text)?.spans ?? [];
+  return findMedications(text, findCombinationProducts(text, spans), findUncovered(text, spans), spans).map((m) => m.generic);
 }
 
 /** Words before a drug's name that make it a question about starting it, not a drug taken. */
@@ -743,7 +889,7 @@ interface MedicationMention {
  * taken. A combination product's brand names each of its components; a drug inside the name of one
  * the reference does not cover ("glyburide/metformin") is not named by it.
  */
-function findMedications(text: string, products: readonly ProductMention[], uncovered: readonly UncoveredMention[]): MedicationMention[] {
+function findMedications(text: string, products: readonly ProductMention[], uncovered: readonly UncoveredMention[], allergens: readonly Span[]): MedicationMention[] {
   const found = new Map<string, { index: number; proposed: boolean; mgPerDay?: number }>();
   const mention = (generic: string, index: number, proposed: boolean, mgPerDay?: number) => {
     const seen = found.get(generic);
@@ -755,7 +901,7 @@ function findMedications(text: string, products: readonly ProductMention[], unco
   for (const m of text.matchAll(MEDICATION_PATTERN)) {
     const index = m.index ?? 0;
     const generic = GENERIC_BY_NAME.get(m[0].toLowerCase());
-    if (!generic || isNegated(text, index) || uncovered.some((u) => index >= u.index && index < u.end)) continue;
+    if (!generic || isNegated(text, index) || uncovered.some((u) => index >= u.index && index < u.end) || inSpan(allergens, index)) continue;
     mention(generic, index, isProposed(text, index), dailyDoseAfter(text, index + m[0].length));
   }
   for (const product of products) for (const generic of product.components) mention(generic, product.index, product.proposed);
@@ -784,12 +930,12 @@ function dailyDoseAfter(text: string, end: number): number | undefined {
 }
 
 /** Each mention of a drug the reference does not cover, not negated, in order. */
-function findUncovered(text: string): UncoveredMention[] {
+function findUncovered(text: string, allergens: readonly Span[]): UncoveredMention[] {
   const found: UncoveredMention[] = [];
   for (const m of text.matchAll(UNCOVERED_PATTERN)) {
     const index = m.index ?? 0;
     const drug = UNCOVERED_BY_NAME.get(m[0].toLowerCase());
-    if (drug && !isNegated(text, index)) found.push({ name: m[0], generic: drug.generic, index, end: index + m[0].length });
+    if (drug && !isNegated(text, index) && !inSpan(allergens, index)) found.push({ name: m[0], generic: drug.generic, index, end: index + m[0].length });
   }
   return found;
 }
@@ -802,12 +948,12 @@ function uniqueUncovered(mentions: readonly UncoveredMedication[]): UncoveredMed
 }
 
 /** Each mention of a combination product by brand, not negated, in order. */
-function findCombinationProducts(text: string): ProductMention[] {
+function findCombinationProducts(text: string, allergens: readonly Span[]): ProductMention[] {
   const found: ProductMention[] = [];
   for (const m of text.matchAll(COMBINATION_BRAND_PATTERN)) {
     const index = m.index ?? 0;
     const components = COMBINATION_BY_BRAND.get(m[0].toLowerCase());
-    if (components && !isNegated(text, index)) found.push({ name: m[0], components: [...components], index, proposed: isProposed(text, index) });
+    if (components && !isNegated(text, index) && !inSpan(allergens, index)) found.push({ name: m[0], components: [...components], index, proposed: isProposed(text, index) });
   }
   return found;
 }
@@ -923,9 +1069,28 @@ function globalPattern(pattern: RegExp): RegExp {
   return global;
 }
 
-/** Any of the names as a whole word, longest first so a longer name is read before one inside it. */
-function namesPattern(names: Iterable<string>): RegExp {
-  return new RegExp(String.raw`(?<![a-z0-9-])(?:${[...names].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![a-z0-9-])`, 'gi');
+/**
+ * Any of the names as a whole word, longest first so a longer name is read before one inside it.
+ * `spacedAsHyphens`: a space in a name may also be written as a hyphen ("ACE-inhibitor").
+ */
+function namesPattern(names: Iterable<string>, spacedAsHyphens = false): RegExp {
+  return new RegExp(String.raw`(?<![a-z0-9-])(?:${namesAlternatives(names, spacedAsHyphens)})(?![a-z0-9-])`, 'gi');
+}
+
+function namesAlternatives(names: Iterable<string>, spacedAsHyphens: boolean): string {
+  return [...names]
+    .sort((a, b) => b.length - a.length)
+    .map((name) => (spacedAsHyphens ? escapeRegExp(name).replace(/ /g, '[\\s-]') : escapeRegExp(name)))
+    .join('|');
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+function inSpan(spans: readonly Span[], index: number): boolean {
+  return spans.some((s) => index >= s.start && index < s.end);
 }
 
 function escapeRegExp(value: string): string {

@@ -2,7 +2,7 @@
 import type { LabReading } from './lab-values.js';
 import { labLabel, unitOf } from './lab-values.js';
 import type { BloodPressure, CreatinineUnit, HeightUnit, Measurement, PatientFacts, WeightUnit } from './patient-facts.js';
-import { conditionLabel, heightInCm, round, symptomLabel, uncoveredLabel, weightInKg } from './patient-facts.js';
+import { conditionLabel, heightInCm, round, statedEgfr, symptomLabel, uncoveredLabel, weightInKg } from './patient-facts.js';
 
 /** "a", "a and b", "a, b and c". */
 export function joinAnd(items: readonly string[]): string {
@@ -29,8 +29,9 @@ export function formatWeight(weight: Measurement<WeightUnit>): string {
   return weight.unit === 'kg' ? `${weight.value} kg` : `${weight.value} lb (${round(weightInKg(weight), 1)} kg)`;
 }
 
+/** "150/95 mmHg", "< 130/80 mmHg" for a bound. */
 export function formatBloodPressure(bp: BloodPressure): string {
-  return `${bp.systolic}/${bp.diastolic} mmHg`;
+  return `${bp.comparator ? `${bp.comparator} ` : ''}${bp.systolic}/${bp.diastolic} mmHg`;
 }
 
 /** "1.4 mg/dL", "186 µmol/L". */
@@ -98,7 +99,7 @@ export function describePatient(facts: PatientFacts): string {
   if (facts.weight) parts.push(formatWeight(facts.weight));
   if (facts.bloodPressure) parts.push(`blood pressure ${formatBloodPressure(facts.bloodPressure)}`);
   if (facts.serumCreatinine) parts.push(`serum creatinine ${facts.serumCreatinine.value} ${facts.serumCreatinine.unit}`);
-  if (facts.egfr !== undefined) parts.push(`eGFR ${facts.egfr}`);
+  if (facts.egfr !== undefined) parts.push(`eGFR ${statedEgfr(facts)}`);
   if (facts.labs.length > 0) parts.push(labsPhrase(facts.labs));
   if (facts.pregnant) parts.push('pregnant');
   if (facts.symptoms.length > 0) parts.push(`presenting with ${symptomsPhrase(facts)}`);
@@ -118,7 +119,7 @@ export function describeNewInformation(latest: PatientFacts): string {
   if (latest.weight) parts.push(`weight ${formatWeight(latest.weight)}`);
   if (latest.bloodPressure) parts.push(`blood pressure ${formatBloodPressure(latest.bloodPressure)}`);
   if (latest.serumCreatinine) parts.push(`serum creatinine ${latest.serumCreatinine.value} ${latest.serumCreatinine.unit}`);
-  if (latest.egfr !== undefined) parts.push(`eGFR ${latest.egfr}`);
+  if (latest.egfr !== undefined) parts.push(`eGFR ${statedEgfr(latest)}`);
   if (latest.labs.length > 0) parts.push(labsPhrase(latest.labs));
   if (latest.pregnant !== undefined) parts.push(latest.pregnant ? 'pregnancy' : 'not pregnant');
   if (latest.symptoms.length > 0) parts.push(symptomsPhrase(latest));

@@ -9,7 +9,8 @@ import { estimateEgfr } from './kidney-estimate.js';
 import type { LabReading } from './lab-values.js';
 import { labIdOf, labLabel, toolTestOf, unitOf } from './lab-values.js';
 import type { PatientFacts } from './patient-facts.js';
-import { conditionLabel, uncoveredLabel, uncoveredRoles } from './patient-facts.js';
+import type { Allergens } from './patient-facts.js';
+import { allergensOf, conditionLabel, egfrForThresholds, isAllergen, uncoveredLabel, uncoveredRoles } from './patient-facts.js';
 import { formatBloodPressure, joinAnd, labsPhrase, medicationItems, possessive, symptomsPhrase } from './phrasing.js';
 import type { MetricsSummary, ToolOutcome } from './tool-results.js';
 import { LAB_TOOL, latestMetrics, measuredFrom } from './tool-results.js';
@@ -60,7 +61,7 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   const focus = searchFocus(raised, now);
   // A product the reference does not cover still counts as its metformin: Glucovance is not "start metformin".
   const taking = [...facts.medications, ...(facts.uncoveredMedications.some((d) => uncoveredRoles(d.generic).includes('metformin')) ? ['metformin'] : [])];
-  const suggested = suggestedDrugs(rankConditions(now), raised, taking, facts.pregnant === true);
+  const suggested = suggestedDrugs(rankConditions(now), raised, taking, facts.pregnant === true, allergensOf(facts.allergies));
 
   const calls: PlannedCall[] = [];
   const phrases: string[] = [];
@@ -119,7 +120,8 @@ export function metricsInput(facts: PatientFacts): JsonObject {
   }
   if (facts.age !== undefined) input.age = Math.round(facts.age);
   if (facts.sex) input.sex = facts.sex;
-  if (facts.bloodPressure) {
+  // A bound ("below 130/80") is no reading to classify: the answer says what it allows.
+  if (facts.bloodPressure && !facts.bloodPressure.comparator) {
     input.systolic_bp = Math.round(facts.bloodPressure.systolic);
     input.diastolic_bp = Math.round(facts.bloodPressure.diastolic);
   }
@@ -136,7 +138,7 @@ function addsMetricInputs(latest: PatientFacts): boolean {
     latest.weight !== undefined ||
     latest.age !== undefined ||
     latest.sexBasis === 'stated' ||
-    latest.bloodPressure !== undefined ||
+    (latest.bloodPressure !== undefined && !latest.bloodPressure.comparator) ||
     latest.serumCreatinine !== undefined
   );
 }
@@ -154,7 +156,7 @@ function metricChanges(latest: PatientFacts): string {
 
 function metricsList(facts: PatientFacts): string {
   const items = ['BMI', 'body surface area', 'ideal body weight'];
-  if (facts.bloodPressure) items.push('blood pressure category');
+  if (facts.bloodPressure && !facts.bloodPressure.comparator) items.push('blood pressure category');
   if (facts.serumCreatinine) items.push('eGFR');
   return joinAnd(items);
 }
@@ -190,14 +192,15 @@ function knowledgeInput(view: ConversationView, focus: readonly ConditionProfile
 /**
  * First-line drugs for the conditions that lead: any the latest turn raised, the two likeliest
  * differentials, then measured findings (obesity, hypertension) strong enough to treat. One drug
- * per condition (the pregnancy choice when pregnant), none the clinician already named, at most
- * MAX_SUGGESTED_DRUGS.
+ * per condition (the pregnancy choice when pregnant; an alternative when the patient is allergic to
+ * the first choice, or none), none the clinician already named, at most MAX_SUGGESTED_DRUGS.
  */
 export function suggestedDrugs(
   ranked: readonly RankedCondition[],
   raised: readonly ConditionProfile[],
   mentioned: readonly string[],
   pregnant = false,
+  allergens: Allergens = allergensOf(undefined),
 ): string[] {
   const leading: ConditionProfile[] = [
     ...raised,
@@ -206,7 +209,10 @@ export function suggestedDrugs(
   ];
   const drugs: string[] = [];
   for (const profile of leading) {
-    const drug = pregnant && profile.firstLineDrugInPregnancy !== undefined ? profile.firstLineDrugInPregnancy : profile.firstLineDrug;
+    const choices = pregnant && profile.firstLineDrugInPregnancy !== undefined
+      ? [profile.firstLineDrugInPregnancy]
+      : [profile.firstLineDrug, ...(profile.firstLineAlternatives ?? [])];
+    const drug = choices.find((d) => d !== undefined && d !== null && !isAllergen(allergens, d));
     if (drug && !mentioned.includes(drug) && !drugs.includes(drug)) drugs.push(drug);
   }
   return drugs.slice(0, MAX_SUGGESTED_DRUGS);
@@ -260,7 +266,7 @@ function medicationsInput(facts: PatientFacts, medications: readonly string[], m
   const patient: JsonObject = {};
   if (facts.age !== undefined) patient.age = Math.round(facts.age);
   // A stated eGFR wins; then one estimated from a stated creatinine; then an earlier metrics result.
-  const egfr = facts.egfr ?? estimateEgfr(facts) ?? metrics?.egfr?.value;
+  const egfr = egfrForThresholds(facts) ?? estimateEgfr(facts) ?? metrics?.egfr?.value;
   if (egfr !== undefined) patient.egfr = egfr;
   if (facts.pregnant !== undefined) patient.pregnant = facts.pregnant;
   if (facts.allergies !== undefined) patient.allergies = facts.allergies;

@@ -61,7 +61,7 @@ export class MedicationChecker {
     const notes: string[] = [];
     const reported = this.allergies.read(patient?.allergies ?? []);
     for (const allergy of reported) {
-      if (!allergy.drug && allergy.classIds.size === 0) {
+      if (allergy.drugs.length === 0 && allergy.classIds.size === 0) {
         notes.push(`Allergy "${allergy.text}" matched no drug or drug class in the reference: check it against these medications by hand.`);
       }
     }
