@@ -13,9 +13,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
 const reflectionProtoDir = join(root, 'node_modules', '@grpc', 'reflection', 'build', 'proto');
 const healthProto = join(root, 'node_modules', 'grpc-health-check', 'proto', 'health', 'v1', 'health.proto');
+// google.rpc's Status and error details, from the npm package google-proto-files (installed with
+// the others, nothing fetched at run time): served by reflection so that clients resolving types
+// through it (grpcurl, clients/python/reflect.py) decode the details of every error status.
+const googleProtoDir = join(root, 'node_modules', 'google-proto-files');
 
 const ownProtos = ['tracemesh/conversation/v1/conversation.proto', 'tracemesh/toolworker/v1/toolworker.proto'];
 const reflectionProtos = ['grpc/reflection/v1/reflection.proto', 'grpc/reflection/v1alpha/reflection.proto'];
+const errorDetailProtos = ['google/rpc/status.proto', 'google/rpc/error_details.proto'];
 
 function run(cmd: string, args: string[], cwd = root): Buffer {
   return execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -32,7 +37,9 @@ function generateTypes(outDir: string): void {
 
 function buildDescriptorSet(): Buffer {
   const own = run(bin('buf'), ['build', 'proto', '--as-file-descriptor-set', '-o', '-']);
-  // Health and reflection protos, under their canonical file names (grpc/health/v1/health.proto).
+  // Health, reflection and google.rpc error protos, under their canonical file names
+  // (grpc/health/v1/health.proto, google/rpc/error_details.proto); buf adds the well-known types
+  // they import (google/protobuf/any.proto, duration.proto).
   const scratch = mkdtempSync(join(tmpdir(), 'tracemesh-protos-'));
   try {
     mkdirSync(join(scratch, 'grpc', 'health', 'v1'), { recursive: true });
@@ -40,6 +47,10 @@ function buildDescriptorSet(): Buffer {
     for (const file of reflectionProtos) {
       mkdirSync(dirname(join(scratch, file)), { recursive: true });
       cpSync(join(reflectionProtoDir, file), join(scratch, file));
+    }
+    for (const file of errorDetailProtos) {
+      mkdirSync(dirname(join(scratch, file)), { recursive: true });
+      cpSync(join(googleProtoDir, file), join(scratch, file));
     }
     const infra = run(bin('buf'), ['build', scratch, '--as-file-descriptor-set', '-o', '-']);
     return mergeDescriptorSets([own, infra]);

@@ -20,6 +20,7 @@ from google.protobuf import json_format
 
 from generated_stubs import load
 from otlp_spans import export_spans, trace_backend
+from rpc_errors import format_error
 from settings import ConfigError, local_port, setting, yes_no_setting
 
 conversation_pb2 = load("tracemesh.conversation.v1.conversation_pb2")
@@ -67,7 +68,9 @@ def stream_turn(stub, trace, message, conversation_id, deadline_s, token, redact
                 result = event.turn_completed.result
     except grpc.RpcError as error:
         status = error.code().name
-        print(f"\nERROR {status}: {error.details()}", file=sys.stderr)
+        # ERROR <CODE>: <message>, then the google.rpc details (field violations, ErrorInfo reason,
+        # ResourceInfo) one JSON object a line, as grpcurl lists them.
+        print(f"\n{format_error(error)}", file=sys.stderr)
     span = {
         "traceId": trace.trace_id,
         "spanId": span_id,

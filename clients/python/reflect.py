@@ -4,20 +4,32 @@ server's reflection service, and requests are built from JSON. It proves that th
 mesh serves are complete and acceptable to an independent protobuf implementation.
 
     reflect.py --target HOST:PORT list
-    reflect.py --target HOST:PORT describe SYMBOL
-    reflect.py --target HOST:PORT call SERVICE/METHOD [JSON]
+    reflect.py --target HOST:PORT describe SYMBOL     # a service, pkg.Service.Method, message or enum
+    reflect.py --target HOST:PORT call SERVICE/METHOD [JSON ...]
+    reflect.py --target HOST:PORT call SERVICE/METHOD @ < requests.jsonl
+
+`call` sends one request message per JSON argument (unary and server-streaming methods take
+exactly one; none means {}), or with `@` a stream of JSON objects read from stdin as they come
+(one per line, or spread over lines, as grpcurl's -d @): that is how to drive the client-streaming
+and bidirectional methods, e.g. several turns of Converse. Responses print one JSON object a line.
 
 -H 'key: value' (repeatable) adds metadata to every RPC, the reflection lookups
 included: with TRACEMESH_AUTH_TOKEN set on the server, pass -H 'authorization: Bearer <token>'.
 Mistakes in the command or the request JSON are reported on one line, exit status 2; a gRPC error
-from the server as ERROR <CODE>: <message>, exit status 2.
+from the server as ERROR <CODE>: <message>, then its google.rpc details (BadRequest, ErrorInfo,
+ResourceInfo…), one JSON object each with its "@type", as grpcurl lists them; exit status 2.
+--format-error prints the whole status as one JSON object instead, as grpcurl -format-error does.
 
-Needs Debian's python3-grpcio, python3-protobuf, protobuf-compiler and grpc-proto.
+Needs Debian's python3-grpcio, python3-protobuf, protobuf-compiler and grpc-proto. Error details
+are decoded with the types the server's reflection serves (google.rpc.* included), falling back to
+rpc_errors.py's (which also needs protobuf-compiler-grpc and `npm install`ed google-proto-files).
 """
 import argparse
 import json
+import os
 import re
 import sys
+import threading
 
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
@@ -53,6 +65,7 @@ class ReflectionResolver:
         self.pool = descriptor_pool.DescriptorPool()
         self.added = set()
         self.pending = {}
+        self.comments = {}  # full name → comment, from the files' source info when they carry it
 
     def _ask(self, **request):
         try:
@@ -74,7 +87,8 @@ class ReflectionResolver:
     def _add_files(self, serialized_files):
         for data in serialized_files:
             proto = descriptor_pb2.FileDescriptorProto.FromString(data)
-            self.pending.setdefault(proto.name, proto)
+            if proto.name not in self.added:
+                self.pending.setdefault(proto.name, proto)
         # Add files once all their dependencies are in the pool (fetching missing ones by name).
         while self.pending:
             progressed = False
@@ -85,31 +99,81 @@ class ReflectionResolver:
                         response = self._ask(file_by_filename=dependency)
                         for data in response.file_descriptor_response.file_descriptor_proto:
                             dep = descriptor_pb2.FileDescriptorProto.FromString(data)
-                            self.pending.setdefault(dep.name, dep)
+                            if dep.name not in self.added:
+                                self.pending.setdefault(dep.name, dep)
                 if all(d in self.added for d in proto.dependency):
                     self.pool.Add(proto)
+                    self.comments.update(file_comments(proto))
                     self.added.add(name)
                     del self.pending[name]
                     progressed = True
             if not progressed and self.pending:
                 raise RuntimeError(f"unresolvable dependencies among {sorted(self.pending)}")
 
+    def _find(self, symbol):
+        for finder in (self.pool.FindServiceByName, self.pool.FindMessageTypeByName, self.pool.FindEnumTypeByName, self.pool.FindMethodByName):
+            try:
+                return finder(symbol)
+            except KeyError:
+                continue
+        return None
+
     def resolve(self, symbol):
-        try:
-            return self.pool.FindServiceByName(symbol)
-        except KeyError:
-            pass
+        """The service, method (pkg.Service.Method, as grpcurl writes it), message or enum named `symbol`."""
+        found = self._find(symbol)
+        if found is not None:
+            return found
         try:
             response = self._ask(file_containing_symbol=symbol)
         except LookupError:
             raise UsageError(f'no such service or symbol "{symbol}"; try: reflect.py list') from None
         self._add_files(response.file_descriptor_response.file_descriptor_proto)
-        for finder in (self.pool.FindServiceByName, self.pool.FindMessageTypeByName, self.pool.FindEnumTypeByName):
-            try:
-                return finder(symbol)
-            except KeyError:
-                continue
-        raise LookupError(f"{symbol} not found after loading its file")
+        found = self._find(symbol)
+        if found is None:
+            raise UsageError(f'"{symbol}" is not a service, method, message or enum')
+        return found
+
+
+def file_comments(proto):
+    """Full name → comment (leading, then trailing) of every message, field, oneof, enum, value,
+    service and method of a FileDescriptorProto, from its source info (empty without it)."""
+    paths = {}
+
+    def enum(e, name, path):
+        paths[name] = path
+        for k, value in enumerate(e.value):
+            paths[f"{name}.{value.name}"] = path + (2, k)
+
+    def message(m, name, path):
+        paths[name] = path
+        for k, field in enumerate(m.field):
+            paths[f"{name}.{field.name}"] = path + (2, k)
+        for k, oneof in enumerate(m.oneof_decl):
+            paths[f"{name}.{oneof.name}"] = path + (8, k)
+        for k, nested in enumerate(m.nested_type):
+            message(nested, f"{name}.{nested.name}", path + (3, k))
+        for k, nested in enumerate(m.enum_type):
+            enum(nested, f"{name}.{nested.name}", path + (4, k))
+
+    prefix = f"{proto.package}." if proto.package else ""
+    for i, m in enumerate(proto.message_type):
+        message(m, prefix + m.name, (4, i))
+    for i, e in enumerate(proto.enum_type):
+        enum(e, prefix + e.name, (5, i))
+    for i, service in enumerate(proto.service):
+        paths[prefix + service.name] = (6, i)
+        for k, method in enumerate(service.method):
+            paths[f"{prefix}{service.name}.{method.name}"] = (6, i, 2, k)
+    locations = {tuple(location.path): location for location in proto.source_code_info.location}
+    comments = {}
+    for name, path in paths.items():
+        location = locations.get(path)
+        text = location and "\n".join(
+            line.strip() for part in (location.leading_comments, location.trailing_comments) for line in part.strip().splitlines()
+        )
+        if text:
+            comments[name] = text
+    return comments
 
 
 def message_class(descriptor):
@@ -208,6 +272,10 @@ def parse_request(request_json, request_class):
         value = json.loads(request_json)
     except json.JSONDecodeError as error:
         raise UsageError(f"request is not valid JSON: {error}") from None
+    return to_message(value, request_class)
+
+
+def to_message(value, request_class):
     check_request(value, request_class.DESCRIPTOR)
     try:
         return json_format.ParseDict(value, request_class())
@@ -217,37 +285,135 @@ def parse_request(request_json, request_class):
         raise UsageError(f"request does not fit {request_class.DESCRIPTOR.full_name}: {first_line}") from None
 
 
-def describe(resolver, symbol):
-    descriptor = resolver.resolve(symbol)
-    out = {"name": descriptor.full_name}
-    if hasattr(descriptor, "methods"):
-        out["methods"] = [
-            {
-                "name": m.name,
-                "input": m.input_type.full_name,
-                "output": m.output_type.full_name,
-                "client_streaming": m.client_streaming if hasattr(m, "client_streaming") else None,
-                "server_streaming": m.server_streaming if hasattr(m, "server_streaming") else None,
-            }
-            for m in descriptor.methods
-        ]
-        # Resolve every message reachable from the service, the way a client must before calling it.
-        seen = set()
-        stack = [t for m in descriptor.methods for t in (m.input_type, m.output_type)]
-        while stack:
-            message = stack.pop()
-            if message.full_name in seen:
-                continue
-            seen.add(message.full_name)
-            message_class(message)  # builds the class: fails if any field's type is unresolved
-            stack.extend(f.message_type for f in message.fields if f.message_type is not None)
-        out["messages"] = sorted(seen)
-    elif hasattr(descriptor, "fields"):
-        out["fields"] = [{"name": f.name, "json_name": f.json_name, "number": f.number} for f in descriptor.fields]
+def json_stream(stream):
+    """The JSON values on `stream`, each as soon as it is complete: one a line, or spread over lines,
+    or several on one (as grpcurl reads -d @). A line that cannot begin valid JSON fails at once."""
+    decoder = json.JSONDecoder()
+    buffer = ""
+    for line in iter(stream.readline, ""):
+        buffer += line
+        while buffer.strip():
+            text = buffer.lstrip()
+            try:
+                value, end = decoder.raw_decode(text)
+            except json.JSONDecodeError as error:
+                if error.pos < len(text.rstrip()):
+                    raise UsageError(f"request is not valid JSON: {error}") from None
+                break  # incomplete: read on
+            buffer = text[end:]
+            yield value
+    if buffer.strip():
+        raise UsageError(f"request is not valid JSON: it ends early: {buffer.strip()[:60]}")
+
+
+SCALAR_NAMES = {number: name[len("TYPE_"):].lower() for name, number in Field.Type.items()}
+
+
+def is_map(field):
+    return field.message_type is not None and field.message_type.GetOptions().map_entry
+
+
+def type_name(field):
+    if is_map(field):
+        key, value = field.message_type.fields_by_name["key"], field.message_type.fields_by_name["value"]
+        return f"map<{type_name(key)}, {type_name(value)}>"
+    if field.message_type is not None:
+        return field.message_type.full_name
+    if field.enum_type is not None:
+        return field.enum_type.full_name
+    return SCALAR_NAMES[field.type]
+
+
+def with_comment(out, resolver, full_name):
+    comment = resolver.comments.get(full_name)
+    if comment:
+        out["comment"] = comment
     return out
 
 
-def call(resolver, channel, method_path, request_json, headers, timeout):
+def describe_message(resolver, descriptor):
+    proto = descriptor_pb2.DescriptorProto()
+    descriptor.CopyToProto(proto)
+    # proto3 `optional` fields sit in a synthetic oneof of their own, which is no oneof to the user.
+    synthetic = {proto.field[i].oneof_index for i in range(len(proto.field)) if proto.field[i].proto3_optional}
+    proto2 = descriptor.file.syntax == "proto2"
+    fields = []
+    for field in descriptor.fields:
+        out = {"name": field.name, "json_name": field.json_name, "number": field.number, "type": type_name(field)}
+        oneof = field.containing_oneof
+        if is_map(field):
+            out["label"] = "map"
+        elif field.label == field.LABEL_REPEATED:
+            out["label"] = "repeated"
+        elif oneof is not None and oneof.index in synthetic:
+            out["label"] = "optional"
+        elif proto2:
+            out["label"] = "required" if field.label == field.LABEL_REQUIRED else "optional"
+        if oneof is not None and oneof.index not in synthetic:
+            out["oneof"] = oneof.name
+        fields.append(with_comment(out, resolver, f"{descriptor.full_name}.{field.name}"))
+    described = with_comment({"name": descriptor.full_name, "kind": "message"}, resolver, descriptor.full_name)
+    described["fields"] = fields
+    oneofs = [
+        with_comment({"name": o.name, "fields": [f.name for f in o.fields]}, resolver, f"{descriptor.full_name}.{o.name}")
+        for o in descriptor.oneofs if o.index not in synthetic
+    ]
+    if oneofs:
+        described["oneofs"] = oneofs
+    return described
+
+
+def describe_method(resolver, method):
+    stream = {True: "stream ", False: ""}
+    return with_comment({
+        "name": method.full_name,
+        "kind": "method",
+        "signature": f"rpc {method.name}({stream[method.client_streaming]}{method.input_type.full_name}) "
+                     f"returns ({stream[method.server_streaming]}{method.output_type.full_name})",
+        "input": method.input_type.full_name,
+        "output": method.output_type.full_name,
+        "client_streaming": method.client_streaming,
+        "server_streaming": method.server_streaming,
+    }, resolver, method.full_name)
+
+
+def describe(resolver, symbol):
+    descriptor = resolver.resolve(symbol)
+    if hasattr(descriptor, "input_type"):
+        return describe_method(resolver, descriptor)
+    if hasattr(descriptor, "fields"):
+        return describe_message(resolver, descriptor)
+    if hasattr(descriptor, "values"):
+        out = with_comment({"name": descriptor.full_name, "kind": "enum"}, resolver, descriptor.full_name)
+        out["values"] = [
+            with_comment({"name": v.name, "number": v.number}, resolver, f"{descriptor.full_name}.{v.name}")
+            for v in descriptor.values
+        ]
+        return out
+    out = with_comment({"name": descriptor.full_name, "kind": "service"}, resolver, descriptor.full_name)
+    out["methods"] = [
+        {key: value for key, value in describe_method(resolver, m).items() if key not in ("kind", "signature")} | {"name": m.name}
+        for m in descriptor.methods
+    ]
+    # Resolve every message reachable from the service, the way a client must before calling it.
+    seen = set()
+    stack = [t for m in descriptor.methods for t in (m.input_type, m.output_type)]
+    while stack:
+        message = stack.pop()
+        if message.full_name in seen:
+            continue
+        seen.add(message.full_name)
+        message_class(message)  # builds the class: fails if any field's type is unresolved
+        stack.extend(f.message_type for f in message.fields if f.message_type is not None)
+    out["messages"] = sorted(seen)
+    return out
+
+
+def show(response):
+    print(json_format.MessageToJson(response, indent=None), flush=True)
+
+
+def call(resolver, channel, method_path, request_args, headers, timeout):
     service_name, _, method_name = method_path.rpartition("/")
     if not service_name or not method_name:
         raise UsageError(f'"{method_path}" is not SERVICE/METHOD; try: reflect.py list')
@@ -260,18 +426,71 @@ def call(resolver, channel, method_path, request_json, headers, timeout):
         raise UsageError(f'no such method "{method_name}" in {name}; try: reflect.py describe {name}')
     request_class = message_class(method.input_type)
     response_class = message_class(method.output_type)
-    request = parse_request(request_json, request_class)
     path = f"/{service.full_name}/{method.name}"
-    serializer = request_class.SerializeToString
-    if method.server_streaming and not method.client_streaming:
-        rpc = channel.unary_stream(path, request_serializer=serializer, response_deserializer=response_class.FromString)
-        for response in rpc(request, metadata=headers, timeout=timeout):
-            print(json_format.MessageToJson(response, indent=None), flush=True)
-    elif not method.server_streaming and not method.client_streaming:
-        rpc = channel.unary_unary(path, request_serializer=serializer, response_deserializer=response_class.FromString)
-        print(json_format.MessageToJson(rpc(request, metadata=headers, timeout=timeout), indent=None), flush=True)
+    serializer, deserializer = request_class.SerializeToString, response_class.FromString
+
+    from_stdin = request_args == ["@"]
+    values = json_stream(sys.stdin) if from_stdin else iter(request_args or ["{}"])
+    numbered = from_stdin or len(request_args) > 1
+
+    def messages():
+        index = 0
+        while True:
+            index += 1
+            try:
+                value = next(values, StopIteration)
+                if value is StopIteration:
+                    return
+                yield to_message(value, request_class) if from_stdin else parse_request(value, request_class)
+            except UsageError as error:
+                if not numbered:
+                    raise
+                text = str(error)  # "request field …" becomes "request 2 field …"
+                raise UsageError(f"request {index}{text[len('request'):]}" if text.startswith("request ") else f"request {index}: {text}") from None
+
+    if not method.client_streaming:
+        requests = list(messages())
+        if len(requests) != 1:
+            raise UsageError(f"{method_path} takes one request message, got {len(requests)}")
+        if method.server_streaming:
+            for response in channel.unary_stream(path, request_serializer=serializer, response_deserializer=deserializer)(
+                requests[0], metadata=headers, timeout=timeout
+            ):
+                show(response)
+        else:
+            rpc = channel.unary_unary(path, request_serializer=serializer, response_deserializer=deserializer)
+            show(rpc(requests[0], metadata=headers, timeout=timeout))
+        return
+
+    # Client-streaming and bidi: requests go out as they are read (responses print as they come);
+    # command-line ones are all checked first. A bad one read from stdin cancels the call.
+    requests = messages() if from_stdin else iter(list(messages()))
+    failure, started, calls = [], threading.Event(), []
+
+    def sent():
+        started.wait()
+        try:
+            yield from requests
+        except UsageError as error:
+            failure.append(error)
+            calls[0].cancel()
+
+    if method.server_streaming:
+        calls.append(channel.stream_stream(path, request_serializer=serializer, response_deserializer=deserializer)(
+            sent(), metadata=headers, timeout=timeout))
     else:
-        raise UsageError(f"{method_path}: client-streaming methods are not supported by this tool")
+        calls.append(channel.stream_unary(path, request_serializer=serializer, response_deserializer=deserializer).future(
+            sent(), metadata=headers, timeout=timeout))
+    started.set()
+    try:
+        for response in calls[0] if method.server_streaming else [calls[0].result()]:
+            show(response)
+    except grpc.RpcError:
+        if failure:
+            raise failure[0] from None
+        raise
+    if failure:
+        raise failure[0]
 
 
 def parse_headers(headers):
@@ -287,20 +506,47 @@ def parse_headers(headers):
     return parsed
 
 
-USAGE = {"list": (0, 0, "list"), "describe": (1, 1, "describe SYMBOL"), "call": (1, 2, "call SERVICE/METHOD [JSON]")}
+USAGE = {
+    "list": (0, 0, "list"),
+    "describe": (1, 1, "describe SYMBOL"),
+    "call": (1, None, "call SERVICE/METHOD [JSON ...|@]"),
+}
 
 
 def run(options, resolver, channel, headers):
     low, high, usage = USAGE[options.command]
-    if not low <= len(options.args) <= high:
+    if not low <= len(options.args) <= (high if high is not None else len(options.args)):
         raise UsageError(f"usage: reflect.py --target HOST:PORT {usage}")
     if options.command == "list":
         print("\n".join(resolver.list_services()))
     elif options.command == "describe":
         print(json.dumps(describe(resolver, options.args[0]), indent=2))
     else:
-        request_json = options.args[1] if len(options.args) > 1 else "{}"
-        call(resolver, channel, options.args[0], request_json, headers, options.timeout)
+        call(resolver, channel, options.args[0], options.args[1:], headers, options.timeout)
+
+
+def report(error, options, message_class=None, hint=""):
+    """A gRPC error on stderr, with its google.rpc details decoded (rpc_errors.py)."""
+    try:
+        import rpc_errors  # generates its google.rpc stubs on first use: only when there is an error to show
+    except Exception as failure:  # noqa: BLE001 — no protoc or node_modules: the status line alone
+        print(f"ERROR {error.code().name}: {error.details()}{hint}\n  (details not decoded: {failure})", file=sys.stderr)
+        return
+    if options.format_error:
+        print(json.dumps(rpc_errors.status_json(error, message_class), indent=2, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(rpc_errors.format_error(error, message_class, hint), file=sys.stderr)
+
+
+def detail_classes(resolver):
+    """Detail types resolved through the server's reflection, as grpcurl does (None when it cannot)."""
+    def find(type_name):
+        try:
+            descriptor = resolver.resolve(type_name)
+        except (UsageError, LookupError, RuntimeError, ReflectionRpcError):
+            return None
+        return message_class(descriptor) if hasattr(descriptor, "fields") else None
+    return find
 
 
 def main():
@@ -309,6 +555,7 @@ def main():
     parser.add_argument("--reflection", choices=["v1", "v1alpha"], default="v1")
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("-H", dest="headers", action="append", default=[], help="metadata 'key: value', on every RPC")
+    parser.add_argument("--format-error", action="store_true", help="a gRPC error as one JSON status object (grpcurl -format-error)")
     parser.add_argument("command", choices=list(USAGE))
     parser.add_argument("args", nargs="*")
     options = parser.parse_args()
@@ -316,7 +563,12 @@ def main():
     try:
         headers = parse_headers(options.headers)
         with grpc.insecure_channel(options.target) as channel:
-            run(options, ReflectionResolver(channel, options.reflection, headers), channel, headers)
+            resolver = ReflectionResolver(channel, options.reflection, headers)
+            try:
+                run(options, resolver, channel, headers)
+            except grpc.RpcError as error:  # the called method's: its detail types come from reflection
+                report(error, options, detail_classes(resolver))
+                sys.exit(2)
     except UsageError as error:
         print(f"reflect.py: {error}", file=sys.stderr)
         sys.exit(2)
@@ -326,11 +578,13 @@ def main():
         if error.code() == grpc.StatusCode.UNAUTHENTICATED and not any(key == "authorization" for key, _ in headers):
             # Health is open without the token, but reflect.py needs reflection to call even that.
             hint = " (server reflection needs the token too: pass -H 'authorization: Bearer <token>')"
-        print(f"ERROR {error.code().name}: {error.details()}{hint}", file=sys.stderr)
+        report(error, options, hint=hint)
         sys.exit(2)
-    except grpc.RpcError as error:
-        print(f"ERROR {error.code().name}: {error.details()}", file=sys.stderr)
-        sys.exit(2)
+    except BrokenPipeError:
+        # The reader went away (reflect.py call … | head): no traceback. Point stdout at /dev/null so
+        # that flushing it at exit fails no more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,14 @@
 A handler raises an RpcFailure; `abort` ends the call with its status and puts a google.rpc.Status
 holding the details in the `grpc-status-details-bin` trailer, where any gRPC client can decode it:
 BadRequest names each offending field, ResourceInfo what was not found, ErrorInfo a reason a program
-can switch on.
+can switch on. A caller reads them back with `details_of` / `format_error` (chat.py, reflect.py).
 """
+import base64
+import json
+
 import grpc
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
 
 from generated_stubs import load
 
@@ -52,3 +57,67 @@ def abort(context, failure, extra_trailers=()):
     """Ends the call with `failure`'s status and details (raises, as grpc's context.abort does)."""
     context.set_trailing_metadata([("grpc-status-details-bin", failure.status_details_bin()), *extra_trailers])
     context.abort(failure.code, failure.message)
+
+
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+# Every google.rpc error detail type (BadRequest, ErrorInfo, ResourceInfo, RetryInfo…) by full name.
+DETAIL_CLASSES = {
+    descriptor.full_name: getattr(error_details_pb2, descriptor.name)
+    for descriptor in error_details_pb2.DESCRIPTOR.message_types_by_name.values()
+}
+
+
+def status_of(error):
+    """The google.rpc.Status in a grpc.RpcError's trailers, or None when it has none."""
+    for key, value in error.trailing_metadata() or ():
+        if key == STATUS_DETAILS_KEY:
+            try:
+                return status_pb2.Status.FromString(value)
+            except DecodeError:
+                return None
+    return None
+
+
+def details_of(error, message_class=None):
+    """The error's details as grpcurl shows them: each its proto3 JSON with an "@type".
+
+    `message_class(type_name)` may supply the classes (reflect.py resolves them through the server's
+    reflection, as grpcurl does); the google.rpc types generated here are the fallback. A type that
+    neither knows keeps its bytes, in base64, as "value"."""
+    status = status_of(error)
+    out = []
+    for detail in status.details if status else ():
+        type_name = detail.type_url.rpartition("/")[2]
+        cls = (message_class(type_name) if message_class else None) or DETAIL_CLASSES.get(type_name)
+        try:
+            decoded = json_format.MessageToDict(cls.FromString(detail.value)) if cls else None
+        except DecodeError:
+            decoded = None
+        if decoded is None:
+            decoded = {"value": base64.b64encode(detail.value).decode("ascii")}
+        out.append({"@type": detail.type_url, **decoded})
+    return out
+
+
+def format_error(error, message_class=None, hint=""):
+    """`ERROR <CODE>: <message>`, then the details, numbered, one JSON object a line:
+
+        ERROR INVALID_ARGUMENT: calculate_clinical_metrics: arguments.weight must be > 0
+          Details:
+          1) {"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [...]}
+    """
+    lines = [f"ERROR {error.code().name}: {error.details()}{hint}"]
+    details = details_of(error, message_class)
+    if details:
+        lines.append("  Details:")
+        lines.extend(f"  {index}) {json.dumps(detail, ensure_ascii=False)}" for index, detail in enumerate(details, 1))
+    return "\n".join(lines)
+
+
+def status_json(error, message_class=None):
+    """The status as one JSON object, the shape of grpcurl -format-error: code, message, details."""
+    out = {"code": error.code().value[0], "message": error.details() or ""}
+    details = details_of(error, message_class)
+    if details:
+        out["details"] = details
+    return out

@@ -45,6 +45,23 @@ describe('Python caller', function () {
     }
   });
 
+  it('prints the google.rpc details of a failed turn, not only its status', async () => {
+    const failure = await run('/usr/bin/python3', [chat, '--conversation', 'conv_no_such_conversation', 'Hello?'], {
+      env: { ...process.env, ...shared.mesh.clientEnv }, timeout: 90_000,
+    }).then(() => assert.fail('chat.py should have failed'), (error: { code: number; stderr: string }) => error);
+    assert.equal(failure.code, 1);
+    assert.match(failure.stderr, /^ERROR NOT_FOUND: conversation "conv_no_such_conversation" does not exist/m);
+    const detail = /^ {2}1\) (\{.*\})$/m.exec(failure.stderr)?.[1];
+    assert.ok(detail, failure.stderr);
+    assert.deepEqual(
+      { ...(JSON.parse(detail) as Record<string, unknown>), description: undefined },
+      { '@type': 'type.googleapis.com/google.rpc.ResourceInfo', resourceType: 'conversation', resourceName: 'conv_no_such_conversation', description: undefined },
+    );
+    const empty = await run('/usr/bin/python3', [chat, ''], { env: { ...process.env, ...shared.mesh.clientEnv }, timeout: 90_000 })
+      .then(() => assert.fail('chat.py should have failed'), (error: { stderr: string }) => error);
+    assert.match(empty.stderr, /^ {2}1\) \{"@type": "type\.googleapis\.com\/google\.rpc\.BadRequest", "fieldViolations": \[\{"field": "message", "description": "must not be empty"\}\]\}$/m);
+  });
+
   it('finds the mesh by its ports alone, and leaves the message out of its span when PHI is redacted', async () => {
     const { CONVERSATION_TARGET: target = '', TRACESTORE_URL: store = '', ...rest } = { ...process.env, ...shared.mesh.clientEnv };
     const env = { ...rest, CONVERSATION_PORT: target.split(':').at(-1) ?? '', TRACESTORE_PORT: new URL(store).port, TRACEMESH_REDACT_PHI: 'yes' };
