@@ -2,7 +2,7 @@
 // in what order, their summaries, text and score filters (bound parameters, so quotes, LIKE
 // wildcards and SQL in the search text are just text), paging, and one trace's rows.
 import assert from 'node:assert/strict';
-import type { JsonObject } from '../../lib/json.js';
+import { spanRow, type SpanSpec } from './fixtures/span-rows.js';
 import { openDatabase, type TraceDatabase } from '../../services/tracestore/db/open-database.js';
 import { HttpError } from '../../services/tracestore/http/http-error.js';
 import { Registry } from '../../services/tracestore/store/registry.js';
@@ -16,33 +16,6 @@ import {
   type ScoreFilter,
 } from '../../services/tracestore/viewer/trace-list-request.js';
 import { escapeLikePattern, MAX_EXAMINED, ViewerQueries, type TraceListQuery } from '../../services/tracestore/viewer/viewer-queries.js';
-
-interface SpanSpec {
-  trace: string;
-  span: string;
-  parent?: string;
-  name: string;
-  type: string;
-  start: number;
-  end: number;
-  fields?: JsonObject;
-}
-
-// Rows as the SDK writes them: project logs, ids, parents, span_attributes, metrics in seconds.
-function spanRow(projectId: string, spec: SpanSpec): JsonObject {
-  return {
-    id: `row-${spec.span}`,
-    project_id: projectId,
-    log_id: 'g',
-    span_id: spec.span,
-    root_span_id: spec.trace,
-    ...(spec.parent ? { span_parents: [spec.parent] } : {}),
-    span_attributes: { name: spec.name, type: spec.type },
-    metrics: { start: spec.start, end: spec.end },
-    created: new Date(spec.start * 1000).toISOString(),
-    ...spec.fields,
-  };
-}
 
 const T0 = 1_800_000_000;
 
@@ -59,7 +32,8 @@ describe('viewer data queries', () => {
   };
   const list = (extra: Partial<TraceListQuery> = {}): string[] =>
     queries.recentTraces({ projectId, limit: 50, ...extra }).traces.map((trace) => trace.root_span_id);
-  const withScore = (score: ScoreFilter): string[] => list({ score });
+  // These cases are about the mean; the worst-span filter has its tests in viewer-search-errors.test.ts.
+  const withScore = (score: Omit<ScoreFilter, 'aggregate'>): string[] => list({ score: { ...score, aggregate: 'mean' } });
 
   before(() => {
     db = openDatabase(':memory:');
@@ -133,10 +107,13 @@ describe('viewer data queries', () => {
       tool_count: 3,
       llm_count: 1,
       error_count: 0,
+      first_error: null,
       tokens: 1000,
       scores: { health_risk: 0.35, safety: 1 },
+      score_min: { health_risk: 0.3, safety: 1 },
     });
     assert.equal(failing?.error_count, 1);
+    assert.equal(failing?.first_error, 'NOT_FOUND: unknown tool');
     // Without a client_conversation the first turn's message is the query, and its turns count.
     assert.equal(grpcurl?.top_span.name, 'tracemesh.conversation.v1.ConversationService/Chat');
     assert.equal(grpcurl?.top_span.is_root, false);
@@ -171,7 +148,7 @@ describe('viewer data queries', () => {
     assert.deepEqual(withScore({ name: 'health_risk', op: 'ge', value: 0.35 }), ['healthy', 'thirst']);
     assert.deepEqual(withScore({ name: 'health_risk', op: 'eq', value: 1 }), ['healthy']);
     assert.deepEqual(withScore({ name: 'no_such_score', op: 'ge', value: 0 }), [], 'traces without the score are left out');
-    assert.deepEqual(list({ text: 'thirst', score: { name: 'health_risk', op: 'gt', value: 0.5 } }), [], 'both filters apply');
+    assert.deepEqual(list({ text: 'thirst', score: { name: 'health_risk', op: 'gt', value: 0.5, aggregate: 'mean' } }), [], 'both filters apply');
   });
 
   it('pages with a cursor: no trace twice, none skipped, no cursor after the last page', () => {
@@ -262,7 +239,7 @@ describe('viewer list request parsing', () => {
     assert.deepEqual(parse(`project=p1&q=%20thirst%20&score=health_risk&op=lt&value=0.5&limit=10&cursor=${cursor}`), {
       projectId: 'p1',
       text: 'thirst',
-      score: { name: 'health_risk', op: 'lt', value: 0.5 },
+      score: { name: 'health_risk', op: 'lt', value: 0.5, aggregate: 'min' },
       limit: 10,
       cursor: { created: '2026-01-01T00:00:00.000Z', rowid: 42 },
     });

@@ -1,6 +1,6 @@
 // The trace viewer's reads, as fixed SQL with bound parameters over the store's tables: projects,
-// recent traces with a summary each (optionally narrowed by text and by a trace score), and one
-// trace's rows. User input only ever reaches SQLite as a parameter value (LIKE patterns escaped).
+// recent traces with a summary each (optionally narrowed by text or id, by a trace score, to failed
+// traces), and one trace's rows. User input only ever reaches SQLite as a parameter value (LIKE patterns escaped).
 import type { JsonValue } from '../../../lib/json.js';
 import type { TraceDatabase } from '../db/open-database.js';
 import { objectKeyOf } from '../db/schema.js';
@@ -27,15 +27,20 @@ export interface TraceSummary {
   tool_count: number;
   llm_count: number;
   error_count: number;
+  /** The error of the span that failed first (earliest end), clipped; null when no span failed. */
+  first_error: string | null;
   tokens: number;
   /** Each score name's mean over the trace's spans (as Braintrust summarises a trace). */
   scores: Record<string, number>;
+  /** Each score name's lowest value over the trace's spans: one bad turn shows here, not in the mean. */
+  score_min: Record<string, number>;
 }
 
 export interface TraceListQuery {
   projectId: string;
   text?: string;
   score?: ScoreFilter;
+  errorsOnly?: boolean;
   limit: number;
   cursor?: ListCursor;
 }
@@ -62,6 +67,7 @@ export interface TraceRowsText {
 
 export const MAX_TRACE_ROWS = 5000;
 const FIRST_QUERY_MAX_CHARS = 400;
+const FIRST_ERROR_MAX_CHARS = 400;
 
 interface TopSpanRow {
   rowid: number;
@@ -88,6 +94,9 @@ interface TraceTotalsRow {
   tokens: number | null;
 }
 
+// A span failed when it recorded an error; an empty string is no error (as the page's hasError).
+const hasError = (row: string): string => `nullif(${row} ->> '$.error', '') IS NOT NULL`;
+
 // A span is a trace's top when it is the root, or when its parent never reached the store (a
 // grpcurl or OTel-only caller's `traceparent`: the mesh's server span continues a span we never see).
 const IS_TOP_SPAN = `(s.is_root = 1 OR NOT EXISTS (
@@ -98,9 +107,10 @@ const IS_TOP_SPAN = `(s.is_root = 1 OR NOT EXISTS (
 
 // Newest top spans first, walked along spans_by_created in chunks after a (created, rowid) cursor.
 // The filters are checked per trace, by their own statements: the text search matches any string in
-// any span's input or output (json_tree atoms, so escaped characters in the stored JSON do not get in
-// the way); the score filter compares the trace's mean of that score, the comparison picked by CASE
-// on a bound value so the SQL text never varies. A filtered page examines at most MAX_EXAMINED
+// any span's input, output or error (json_tree atoms, so escaped characters in the stored JSON do not
+// get in the way) and the trace's, spans' and rows' ids; the score filter compares the trace's worst
+// (min) or mean of that score, aggregate and comparison picked by CASE on bound values so the SQL
+// text never varies; errors-only looks for one span with an error. A filtered page examines at most MAX_EXAMINED
 // traces and then answers with what it found and a cursor to go on from: a search for something
 // rare in a large store costs a bounded amount per page instead of reading every trace at once.
 const TOP_SPAN_COLUMNS = `s.rowid AS rowid, s.id, s.span_id, s.root_span_id, s.span_name, s.span_type, s.created, s.is_root,
@@ -119,23 +129,45 @@ LIMIT @chunk`;
 
 const TRACE_OF = `t.object_key = ${objectKeyOf("'project_logs'", '@project_id')} AND t.root_span_id = @root_span_id`;
 
+// Ids first: they are columns, cheaper than walking the JSON.
 const TRACE_HAS_TEXT_SQL = `
 SELECT 1 FROM spans t
 WHERE ${TRACE_OF}
-  AND (EXISTS (SELECT 1 FROM json_tree(t.row, '$.input') WHERE atom LIKE @pattern ESCAPE '\\')
-    OR EXISTS (SELECT 1 FROM json_tree(t.row, '$.output') WHERE atom LIKE @pattern ESCAPE '\\'))
+  AND (t.root_span_id LIKE @pattern ESCAPE '\\' OR t.span_id LIKE @pattern ESCAPE '\\' OR t.id LIKE @pattern ESCAPE '\\'
+    OR EXISTS (SELECT 1 FROM json_tree(t.row, '$.input') WHERE atom LIKE @pattern ESCAPE '\\')
+    OR EXISTS (SELECT 1 FROM json_tree(t.row, '$.output') WHERE atom LIKE @pattern ESCAPE '\\')
+    OR EXISTS (SELECT 1 FROM json_tree(t.row, '$.error') WHERE atom LIKE @pattern ESCAPE '\\'))
 LIMIT 1`;
 
 const TRACE_SCORE_MATCHES_SQL = `
 SELECT CASE @score_op
-         WHEN 'lt' THEN avg(score.value) < @score_value
-         WHEN 'le' THEN avg(score.value) <= @score_value
-         WHEN 'gt' THEN avg(score.value) > @score_value
-         WHEN 'ge' THEN avg(score.value) >= @score_value
-         WHEN 'eq' THEN abs(avg(score.value) - @score_value) < 1e-9
+         WHEN 'lt' THEN trace_score < @score_value
+         WHEN 'le' THEN trace_score <= @score_value
+         WHEN 'gt' THEN trace_score > @score_value
+         WHEN 'ge' THEN trace_score >= @score_value
+         WHEN 'eq' THEN abs(trace_score - @score_value) < 1e-9
        END AS matches
-FROM spans t, json_each(t.row, '$.scores') score
-WHERE ${TRACE_OF} AND score.key = @score_name AND score.type IN ('integer', 'real')`;
+FROM (SELECT CASE @score_aggregate WHEN 'min' THEN min(score.value) ELSE avg(score.value) END AS trace_score
+      FROM spans t, json_each(t.row, '$.scores') score
+      WHERE ${TRACE_OF} AND score.key = @score_name AND score.type IN ('integer', 'real'))`;
+
+const TRACE_HAS_ERROR_SQL = `SELECT 1 FROM spans t WHERE ${TRACE_OF} AND ${hasError('t.row')} LIMIT 1`;
+
+/**
+ * The trace a search text names exactly, by its trace id or a row id of the project's logs: both
+ * are index probes (spans_by_root, the (object_key, id) key), so an id pasted in the search box
+ * finds its trace however old. Span ids have no index of their own (schema 3); the paged search
+ * finds those. Exported for its query-plan test.
+ */
+export const TRACE_NAMED_BY_ID_SQL = `
+SELECT root_span_id FROM (
+  SELECT s.root_span_id FROM spans s
+  WHERE s.object_key = ${objectKeyOf("'project_logs'", '@project_id')} AND s.root_span_id = @id
+  UNION ALL
+  SELECT s.root_span_id FROM spans s
+  WHERE s.object_key = ${objectKeyOf("'project_logs'", '@project_id')} AND s.id = @id AND s.root_span_id IS NOT NULL
+)
+LIMIT 1`;
 
 /** Top spans read per statement run. */
 const CHUNK = 200;
@@ -147,10 +179,13 @@ export class ViewerQueries {
   private readonly topSpans;
   private readonly traceHasText;
   private readonly traceScoreMatches;
+  private readonly traceHasError;
+  private readonly traceNamedById;
   private readonly topSpanOfTrace;
   private readonly traceTotals;
   private readonly traceScores;
   private readonly firstTurnMessage;
+  private readonly firstError;
   private readonly traceLocation;
   private readonly traceRows;
   private readonly traceComments;
@@ -164,9 +199,12 @@ export class ViewerQueries {
     );
     this.topSpans = db.prepare<[TopSpanParameters], TopSpanRow>(TOP_SPANS_SQL);
     this.traceHasText = db.prepare<[{ project_id: string; root_span_id: string; pattern: string }], unknown>(TRACE_HAS_TEXT_SQL);
-    this.traceScoreMatches = db.prepare<[{ project_id: string; root_span_id: string; score_name: string; score_op: string; score_value: number }], { matches: number | null }>(
-      TRACE_SCORE_MATCHES_SQL,
-    );
+    this.traceScoreMatches = db.prepare<
+      [{ project_id: string; root_span_id: string; score_name: string; score_op: string; score_value: number; score_aggregate: string }],
+      { matches: number | null }
+    >(TRACE_SCORE_MATCHES_SQL);
+    this.traceHasError = db.prepare<[{ project_id: string; root_span_id: string }], unknown>(TRACE_HAS_ERROR_SQL);
+    this.traceNamedById = db.prepare<[{ project_id: string; id: string }], { root_span_id: string }>(TRACE_NAMED_BY_ID_SQL);
     // The root if stored, else the earliest span whose parent is missing.
     this.topSpanOfTrace = db.prepare<[string, string, string], TopSpanRow>(
       `SELECT ${TOP_SPAN_COLUMNS} FROM spans s
@@ -179,17 +217,24 @@ export class ViewerQueries {
               coalesce(sum(span_type = 'llm'), 0) AS llm_count,
               coalesce(sum(span_name = 'client_turn'), 0) AS client_turns,
               coalesce(sum(span_name = 'server_process_turn'), 0) AS server_turns,
-              coalesce(sum(row ->> '$.error' IS NOT NULL), 0) AS error_count,
+              coalesce(sum(${hasError('row')}), 0) AS error_count,
               min(row ->> '$.metrics.start') AS started,
               max(row ->> '$.metrics.end') AS ended,
               sum(CASE WHEN span_type = 'llm' THEN row ->> '$.metrics.tokens' END) AS tokens
        FROM spans WHERE object_key = ${objectKeyOf('?', '?')} AND root_span_id = ?`,
     );
-    this.traceScores = db.prepare<[string, string, string], { name: string; mean: number }>(
-      `SELECT score.key AS name, avg(score.value) AS mean
+    this.traceScores = db.prepare<[string, string, string], { name: string; mean: number; lowest: number }>(
+      `SELECT score.key AS name, avg(score.value) AS mean, min(score.value) AS lowest
        FROM spans t, json_each(t.row, '$.scores') score
        WHERE t.object_key = ${objectKeyOf('?', '?')} AND t.root_span_id = ? AND score.type IN ('integer', 'real')
        GROUP BY score.key ORDER BY score.key`,
+    );
+    // The first span to fail (earliest end; a span still running, last) is the likeliest cause:
+    // its parents fail after it, often with a vaguer message.
+    this.firstError = db.prepare<[string, string, string], { error: string }>(
+      `SELECT row ->> '$.error' AS error FROM spans
+       WHERE object_key = ${objectKeyOf('?', '?')} AND root_span_id = ? AND ${hasError('row')}
+       ORDER BY row ->> '$.metrics.end' IS NULL, row ->> '$.metrics.end', row ->> '$.metrics.start' LIMIT 1`,
     );
     this.firstTurnMessage = db.prepare<[string, string, string], { message: string | null }>(
       `SELECT row ->> '$.input.message' AS message FROM spans
@@ -225,6 +270,8 @@ export class ViewerQueries {
   }
 
   recentTraces(query: TraceListQuery): TraceListPage {
+    const named = this.traceNamedByText(query);
+    if (named) return { traces: named.rows.map((top) => this.summarise('project_logs', query.projectId, top)) };
     const tops = this.pageOfTopSpans(query);
     const page: TraceListPage = { traces: tops.rows.map((top) => this.summarise('project_logs', query.projectId, top)) };
     if (tops.last && tops.more) page.next = { created: tops.last.created, rowid: tops.last.rowid };
@@ -251,9 +298,20 @@ export class ViewerQueries {
     return { rows: truncated ? rows.slice(0, MAX_TRACE_ROWS) : rows, comments, truncated };
   }
 
+  // A search text that is a trace id (or a row id) of this project: that trace alone (if the other
+  // filters keep it), one page with nothing after it. Undefined when the text names no trace.
+  private traceNamedByText(query: TraceListQuery): { rows: TopSpanRow[] } | undefined {
+    if (query.text === undefined || query.cursor !== undefined) return undefined;
+    const named = this.traceNamedById.get({ project_id: query.projectId, id: query.text });
+    if (!named) return undefined;
+    const top = this.topSpanOfTrace.get('project_logs', query.projectId, named.root_span_id);
+    if (!top) return undefined;
+    return { rows: this.matches(query, top.root_span_id) ? [top] : [] };
+  }
+
   // A trace still being written can have a second parentless span for a moment; it is listed once.
   private pageOfTopSpans(query: TraceListQuery): { rows: TopSpanRow[]; last?: TopSpanRow; more: boolean } {
-    const filtered = query.text !== undefined || query.score !== undefined;
+    const filtered = query.text !== undefined || query.score !== undefined || query.errorsOnly === true;
     const rows: TopSpanRow[] = [];
     const seen = new Set<string>();
     let last: TopSpanRow | undefined;
@@ -281,11 +339,13 @@ export class ViewerQueries {
 
   private matches(query: TraceListQuery, rootSpanId: string): boolean {
     const trace = { project_id: query.projectId, root_span_id: rootSpanId };
-    if (query.text !== undefined && this.traceHasText.get({ ...trace, pattern: `%${escapeLikePattern(query.text)}%` }) === undefined) return false;
+    // Cheapest first: the error probe stops at the first failed span, the text search walks JSON.
+    if (query.errorsOnly === true && this.traceHasError.get(trace) === undefined) return false;
     if (query.score !== undefined) {
-      const { name, op, value } = query.score;
-      if (this.traceScoreMatches.get({ ...trace, score_name: name, score_op: op, score_value: value })?.matches !== 1) return false;
+      const { name, op, value, aggregate } = query.score;
+      if (this.traceScoreMatches.get({ ...trace, score_name: name, score_op: op, score_value: value, score_aggregate: aggregate })?.matches !== 1) return false;
     }
+    if (query.text !== undefined && this.traceHasText.get({ ...trace, pattern: `%${escapeLikePattern(query.text)}%` }) === undefined) return false;
     return true;
   }
 
@@ -293,7 +353,12 @@ export class ViewerQueries {
     // An aggregate without GROUP BY always yields exactly one row.
     const totals = this.traceTotals.get(objectType, objectId, top.root_span_id)!;
     const scores: Record<string, number> = {};
-    for (const { name, mean } of this.traceScores.all(objectType, objectId, top.root_span_id)) scores[name] = mean;
+    const scoreMin: Record<string, number> = {};
+    for (const { name, mean, lowest } of this.traceScores.all(objectType, objectId, top.root_span_id)) {
+      scores[name] = mean;
+      scoreMin[name] = lowest;
+    }
+    const firstError = totals.error_count > 0 ? this.firstError.get(objectType, objectId, top.root_span_id)?.error : undefined;
     const started = finiteOrNull(totals.started);
     const ended = finiteOrNull(totals.ended);
     return {
@@ -309,8 +374,10 @@ export class ViewerQueries {
       tool_count: totals.tool_count,
       llm_count: totals.llm_count,
       error_count: totals.error_count,
+      first_error: firstError === undefined ? null : clip(firstError, FIRST_ERROR_MAX_CHARS),
       tokens: totals.tokens ?? 0,
       scores,
+      score_min: scoreMin,
     };
   }
 
@@ -339,8 +406,8 @@ export function escapeLikePattern(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-function clip(text: string): string {
-  return text.length > FIRST_QUERY_MAX_CHARS ? `${text.slice(0, FIRST_QUERY_MAX_CHARS - 1)}…` : text;
+function clip(text: string, maxChars = FIRST_QUERY_MAX_CHARS): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
 }
 
 function finiteOrNull(value: number | null): number | null {

@@ -3,7 +3,7 @@
 // check — see viewer-pages.ts).
 //
 //   GET /ui/api/projects                  projects, most recently active first
-//   GET /ui/api/traces?project=&q=&score=&op=&value=&limit=&cursor=
+//   GET /ui/api/traces?project=&q=&errors=&score=&agg=&op=&value=&limit=&cursor=
 //                                         recent traces with a summary each, newest first
 //   GET /ui/api/traces/:root_span_id?experiment=
 //                                         one trace: its summary, rows and feedback comments

@@ -11,7 +11,7 @@ import { currentToken, promptForToken } from './access-token.js';
  *   top_span: { id: string, span_id: string | null, name: string | null, type: string | null, is_root: boolean },
  *   created: string, started: number | null, duration_s: number | null, first_query: string | null,
  *   turns: number, span_count: number, tool_count: number, llm_count: number, error_count: number,
- *   tokens: number, scores: Record<string, number>
+ *   first_error: string | null, tokens: number, scores: Record<string, number>, score_min: Record<string, number>
  * }} TraceSummary
  * @typedef {{ project: { id: string, name: string } | null, traces: TraceSummary[], next_cursor: string | null }} TraceList
  * @typedef {Record<string, unknown>} SpanRow
@@ -85,7 +85,7 @@ export async function fetchProjects(signal) {
 }
 
 /**
- * @param {URLSearchParams} filters project, q, score, op, value, cursor
+ * @param {URLSearchParams} filters project, q, errors, score, agg, op, value, cursor
  * @param {AbortSignal} signal
  * @returns {Promise<TraceList>}
  */

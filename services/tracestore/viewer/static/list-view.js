@@ -1,7 +1,8 @@
 // @ts-check
-// /ui/: recent conversations (trace top spans) newest first, with a search over span input and
-// output and a filter on a trace score ("health_risk < 0.5"). The filters live in the URL's query
-// string, so a filtered list is a link like any other.
+// /ui/: recent conversations (trace top spans) newest first, with a search over span input, output,
+// error and ids, an errors-only switch and a filter on a trace score ("health_risk min < 0.5": its
+// worst span, or its mean). The filters live in the URL's query string, so a filtered list is a link
+// like any other. A failed trace's row is marked and says its first error.
 import { ApiError, fetchTraceList } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatCount, formatDuration, formatStartTime, isoTime } from './format.js';
@@ -10,7 +11,21 @@ import { scoreChips } from './score-chips.js';
 /** @typedef {import('./api.js').TraceSummary} TraceSummary */
 
 /** URL parameters the list understands (and forwards to /ui/api/traces). */
-const FILTER_KEYS = ['project', 'q', 'score', 'op', 'value'];
+const FILTER_KEYS = ['project', 'q', 'errors', 'score', 'agg', 'op', 'value'];
+
+/** @type {Array<[string, string]>} value, label: what a trace's score is, for the filter */
+const AGGREGATES = [
+  ['min', 'worst span'],
+  ['mean', 'mean'],
+];
+
+/**
+ * As the API: "below" looks at the worst span, so one bad turn is found; the rest at the mean.
+ * @param {string} op
+ */
+function defaultAggregate(op) {
+  return op === 'lt' || op === 'le' ? 'min' : 'mean';
+}
 
 /** @type {Array<[string, string, string]>} value, symbol, spoken label */
 const COMPARISONS = [
@@ -91,7 +106,7 @@ export async function showTraceList(app, params, navigate, signal) {
         for (const name of Object.keys(trace.scores)) knownScores.add(name);
       }
       replaceChildren(scoreNames, [...knownScores].sort().map((name) => h('option', { value: name })));
-      const filtered = filters.has('q') || filters.has('score');
+      const filtered = filters.has('q') || filters.has('score') || filters.has('errors');
       context.textContent = page.project
         ? `${page.project.name} · ${listed.size} ${listed.size === 1 ? 'trace' : 'traces'}${page.next_cursor ? ' so far' : ''}${filtered ? ' matching' : ''}`
         : 'No projects yet';
@@ -131,9 +146,10 @@ function filterForm(filters, scoreNames, navigate) {
     name: 'q',
     id: 'filter-text',
     value: filters.get('q') ?? '',
-    placeholder: 'Text in any span’s input or output',
+    placeholder: 'Text in any span’s input, output or error, or a trace or span id',
     autocomplete: 'off',
   });
+  const errorsOnly = h('input', { type: 'checkbox', name: 'errors', id: 'filter-errors', checked: ['1', 'true'].includes(filters.get('errors') ?? '') });
   const scoreName = h('input', {
     type: 'text',
     name: 'score',
@@ -144,13 +160,25 @@ function filterForm(filters, scoreNames, navigate) {
     autocomplete: 'off',
     'aria-label': 'Score name',
   });
+  const initialOp = filters.get('op') ?? 'lt';
+  const aggregate = h(
+    'select',
+    { name: 'agg', id: 'filter-score-agg', 'aria-label': 'Compare the trace’s' },
+    AGGREGATES.map(([value, label]) => h('option', { value, selected: (filters.get('agg') ?? defaultAggregate(initialOp)) === value }, label)),
+  );
+  // Until the reader picks one, the aggregate follows the comparison's default.
+  let aggregateChosen = filters.has('agg');
+  aggregate.addEventListener('change', () => { aggregateChosen = true; });
   const comparison = h(
     'select',
     { name: 'op', id: 'filter-score-op', 'aria-label': 'Comparison' },
     COMPARISONS.map(([value, symbol, label]) =>
-      h('option', { value, selected: (filters.get('op') ?? 'lt') === value, 'aria-label': label }, symbol),
+      h('option', { value, selected: initialOp === value, 'aria-label': label }, symbol),
     ),
   );
+  comparison.addEventListener('change', () => {
+    if (!aggregateChosen) aggregate.value = defaultAggregate(comparison.value);
+  });
   const threshold = h('input', {
     type: 'number',
     name: 'value',
@@ -168,8 +196,9 @@ function filterForm(filters, scoreNames, navigate) {
       'fieldset',
       { class: 'field score-filter' },
       h('legend', {}, 'Score'),
-      h('div', { class: 'score-inputs' }, scoreName, comparison, threshold),
+      h('div', { class: 'score-inputs' }, scoreName, aggregate, comparison, threshold),
     ),
+    h('div', { class: 'field errors-filter' }, h('label', { for: 'filter-errors' }, errorsOnly, 'Errors only')),
     h('div', { class: 'filter-actions' },
       h('button', { type: 'submit', class: 'primary-button' }, 'Apply'),
       h('button', { type: 'button', class: 'quiet-button', onclick: () => navigate(listUrl(keepProject(filters))) }, 'Clear'),
@@ -180,11 +209,13 @@ function filterForm(filters, scoreNames, navigate) {
     event.preventDefault();
     const next = keepProject(filters);
     if (search.value.trim()) next.set('q', search.value.trim());
+    if (errorsOnly.checked) next.set('errors', '1');
     // Half a score filter is ignored rather than sent: the name and a number are both needed.
     if (scoreName.value.trim() && threshold.value.trim() !== '' && Number.isFinite(Number(threshold.value))) {
       next.set('score', scoreName.value.trim());
       next.set('op', comparison.value);
       next.set('value', threshold.value.trim());
+      next.set('agg', aggregate.value);
     }
     navigate(listUrl(next));
   });
@@ -212,25 +243,29 @@ function listUrl(params) {
 function traceRow(trace, navigate) {
   const href = `/ui/trace/${encodeURIComponent(trace.root_span_id)}`;
   const title = trace.first_query ?? trace.top_span.name ?? trace.root_span_id;
+  const failed = trace.error_count > 0;
+  const errorNote = failed ? `${trace.error_count} ${trace.error_count === 1 ? 'span' : 'spans'} failed${trace.first_error ? `; first error: ${trace.first_error}` : ''}` : undefined;
   const row = h(
     'tr',
-    { class: trace.error_count > 0 ? 'trace-row has-error' : 'trace-row', 'data-root-span-id': trace.root_span_id },
+    { class: failed ? 'trace-row has-error' : 'trace-row', 'data-root-span-id': trace.root_span_id, title: errorNote },
     h('td', { class: 'started' }, h('time', { datetime: isoTime(trace.started, trace.created) }, formatStartTime(trace.started, trace.created))),
     h(
       'td',
       { class: 'conversation' },
       h('a', { href, 'data-nav': true, class: 'trace-link' }, title),
       h('span', { class: 'trace-sub' }, `${trace.top_span.name ?? 'span'} · ${trace.root_span_id.slice(0, 12)}…`),
+      // The first error in the row itself, so a failed trace reads as failed without opening it.
+      trace.first_error ? h('span', { class: 'trace-error' }, trace.first_error) : null,
     ),
     h('td', { class: 'numeric' }, formatCount(trace.turns)),
     h('td', { class: 'numeric' }, formatDuration(trace.duration_s)),
     h('td', { class: 'numeric' }, formatCount(trace.tool_count)),
-    h('td', { class: 'scores' }, scoreChips(trace.scores)),
+    h('td', { class: 'scores' }, scoreChips(trace.scores, trace.score_min)),
     h(
       'td',
       { class: 'status' },
-      trace.error_count > 0
-        ? h('span', { class: 'status-pill error' }, `${trace.error_count} ${trace.error_count === 1 ? 'error' : 'errors'}`)
+      failed
+        ? h('span', { class: 'status-pill error', title: errorNote }, `${trace.error_count} ${trace.error_count === 1 ? 'error' : 'errors'}`)
         : h('span', { class: 'status-pill ok' }, 'ok'),
     ),
   );

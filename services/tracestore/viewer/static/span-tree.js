@@ -4,7 +4,10 @@
 // are told apart from plain functions by their rpc.* attributes), label, timing and error.
 
 /** @typedef {import('./api.js').SpanRow} SpanRow */
-/** @typedef {'llm' | 'tool' | 'task' | 'function' | 'rpc' | 'other'} SpanKind */
+/**
+ * Braintrust's span types (the SDK's spanTypeAttributeValues), plus rpc (OTel RPC spans) and other.
+ * @typedef {'llm' | 'tool' | 'task' | 'function' | 'eval' | 'score' | 'classifier' | 'preprocessor' | 'facet' | 'automation' | 'review' | 'rpc' | 'other'} SpanKind
+ */
 
 /**
  * @typedef {object} SpanNode
@@ -24,7 +27,7 @@
  */
 
 /** @type {readonly SpanKind[]} */
-export const SPAN_KINDS = ['llm', 'tool', 'task', 'function', 'rpc', 'other'];
+export const SPAN_KINDS = ['llm', 'tool', 'task', 'function', 'eval', 'score', 'classifier', 'preprocessor', 'facet', 'automation', 'review', 'rpc', 'other'];
 
 /**
  * @param {unknown} value

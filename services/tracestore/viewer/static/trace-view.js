@@ -5,6 +5,8 @@
 // trace of an experiment (an eval case) is read there when the URL names it (?experiment=<id>),
 // and leads back to its experiment; so does a conversation opened from an experiment's page
 // (?from=experiment:<id>). Reached any other way, a conversation leads back to the list.
+// A failed trace says so at the top (its first error, and a button to that span); a folded span
+// with a failed span inside it keeps an error mark.
 import { ApiError, fetchTrace } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { experimentReturn } from './experiment-return.js';
@@ -53,7 +55,7 @@ export async function showTrace(app, rootSpanId, experimentId, fromExperimentId,
   const window = timeWindow(nodes);
   const view = new TraceView(nodes, window, trace);
   const experiment = trace.object_type === 'experiment' ? experimentReturn(trace.object_id, trace.object_name) : fromExperimentId ? experimentReturn(fromExperimentId) : null;
-  replaceChildren(app, h('section', { class: 'trace-page' }, backLink(experiment), traceHeader(trace, roots[0], window), view.element));
+  replaceChildren(app, h('section', { class: 'trace-page' }, backLink(experiment), traceHeader(trace, roots[0], window, () => view.selectFirstError()), view.element));
   view.selectInitial();
   document.title = `${roots[0]?.name ?? 'trace'} · tracemesh`;
 }
@@ -79,8 +81,9 @@ function experimentHref(experimentId) {
  * @param {TraceRows} trace
  * @param {SpanNode | undefined} top
  * @param {{ start: number, end: number } | null} window
+ * @param {() => void} showFirstError selects the span that failed first
  */
-function traceHeader(trace, top, window) {
+function traceHeader(trace, top, window, showFirstError) {
   const summary = trace.summary;
   /** @type {Array<[string, string | Node]>} */
   const facts = [
@@ -106,8 +109,24 @@ function traceHeader(trace, top, window) {
     h('h1', {}, top ? kindBadge(top) : null, top?.name ?? 'Trace'),
     summary?.first_query ? h('p', { class: 'trace-query' }, summary.first_query) : null,
     h('dl', { class: 'trace-facts' }, facts.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value)))),
-    summary && Object.keys(summary.scores).length > 0 ? scoreChips(summary.scores) : null,
+    summary?.first_error ? firstErrorBox(summary.error_count, summary.first_error, showFirstError) : null,
+    summary && Object.keys(summary.scores).length > 0 ? scoreChips(summary.scores, summary.score_min) : null,
     trace.truncated ? h('p', { class: 'warning' }, `Only the first ${trace.spans.length} spans are shown.`) : null,
+  );
+}
+
+/**
+ * @param {number} errorCount
+ * @param {string} firstError
+ * @param {() => void} showFirstError
+ */
+function firstErrorBox(errorCount, firstError, showFirstError) {
+  return h(
+    'div',
+    { class: 'error-box trace-error-box', role: 'note' },
+    h('strong', {}, errorCount === 1 ? 'A span failed' : `${formatCount(errorCount)} spans failed`, '; the first error:'),
+    h('pre', {}, firstError),
+    h('button', { type: 'button', class: 'quiet-button', id: 'show-first-error', onclick: showFirstError }, 'Show that span'),
   );
 }
 
@@ -168,8 +187,10 @@ class TraceView {
       { class: 'timeline-toolbar' },
       h('button', { type: 'button', class: 'quiet-button', id: 'expand-all', onclick: () => this.setAllCollapsed(false) }, 'Expand all'),
       h('button', { type: 'button', class: 'quiet-button', id: 'collapse-all', onclick: () => this.setAllCollapsed(true) }, 'Collapse all'),
-      h('ul', { class: 'legend', 'aria-label': 'Span types' }, SPAN_KINDS.map((kind) => h('li', {}, h('span', { class: `swatch kind-${kind}`, 'aria-hidden': 'true' }), kind)),
-        h('li', {}, h('span', { class: 'swatch failed', 'aria-hidden': 'true' }), 'error')),
+      // The kinds this trace has (Braintrust knows a dozen), in the usual order, then error if any.
+      h('ul', { class: 'legend', 'aria-label': 'Span types' },
+        SPAN_KINDS.filter((kind) => this.nodes.some((node) => node.kind === kind)).map((kind) => h('li', {}, h('span', { class: `swatch kind-${kind}`, 'aria-hidden': 'true' }), kind)),
+        this.nodes.some((node) => node.failed) ? h('li', {}, h('span', { class: 'swatch failed', 'aria-hidden': 'true' }), 'error') : null),
     );
   }
 
@@ -209,6 +230,10 @@ class TraceView {
       h('span', { class: 'span-label' }, node.label),
       node.kind === 'rpc' ? h('span', { class: 'span-context' }, rpcContext(node)) : null,
       node.failed ? h('span', { class: 'error-mark', title: 'This span recorded an error' }, h('span', { class: 'visually-hidden' }, 'error')) : null,
+      // Shown while the span is folded: an error inside it must not disappear with its rows.
+      failedInside(node)
+        ? h('span', { class: 'error-mark folded-error', hidden: true, title: 'A span inside this one recorded an error' }, h('span', { class: 'visually-hidden' }, 'error inside'))
+        : null,
     );
     const cell = h('div', { class: 'span-cell' }, toggle, select, h('span', { class: 'span-duration' }, formatDuration(duration)));
     cell.style.setProperty('--depth', String(node.depth));
@@ -310,6 +335,8 @@ class TraceView {
         const collapsed = this.collapsed.has(node.key);
         toggle.setAttribute('aria-expanded', String(!collapsed));
         toggle.setAttribute('aria-label', `${collapsed ? 'Expand' : 'Collapse'} ${node.name}`);
+        const foldedError = /** @type {HTMLElement | null} */ (row.querySelector('.folded-error'));
+        if (foldedError) foldedError.hidden = !collapsed;
       }
     }
     // A selected span hidden by a collapse hands the selection to its visible ancestor.
@@ -318,6 +345,16 @@ class TraceView {
       while (ancestor && this.isHidden(ancestor)) ancestor = ancestor.parent;
       if (ancestor) this.select(ancestor, { focus: false });
     }
+  }
+
+  /** Unfolds the way to the span that failed first (earliest end, as the summary's first_error) and selects it. */
+  selectFirstError() {
+    const failed = this.nodes.filter((node) => node.failed);
+    const first = failed.reduce((best, node) => ((node.end ?? Infinity) < (best.end ?? Infinity) ? node : best), failed[0]);
+    if (!first) return;
+    for (let ancestor = first.parent; ancestor; ancestor = ancestor.parent) this.collapsed.delete(ancestor.key);
+    this.refreshVisibility();
+    this.select(first, { focus: true });
   }
 
   selectInitial() {
@@ -351,6 +388,14 @@ class TraceView {
     if (remember) history.replaceState(history.state, '', `${location.pathname}${location.search}#span=${encodeURIComponent(node.key)}`);
     replaceChildren(this.details, spanDetails(node, this.window, this.trace.comments));
   }
+}
+
+/**
+ * @param {SpanNode} node
+ * @returns {boolean} whether a span below this one failed
+ */
+function failedInside(node) {
+  return node.children.some((child) => child.failed || failedInside(child));
 }
 
 /**
