@@ -8,6 +8,7 @@ import { Eval, initDataset, initExperiment, traced } from 'braintrust';
 import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
 import { createConversationClient } from '../../clients/node/conversation-client.js';
 import { runEval, type EvalRunReport } from '../../clients/node/evals/run-eval.js';
+import type { GateVerdict } from '../../clients/node/evals/gate.js';
 import { evalScorers } from '../../clients/node/evals/scorers/index.js';
 import { EvalTrace } from '../../clients/node/evals/trace.js';
 import { TraceBackend } from '../../clients/node/trace-reader.js';
@@ -111,6 +112,8 @@ describe('tracemesh eval', function () {
   it('logged mode scores the logged responses with their logged traces, stored as an experiment', async () => {
     loggedReport = await runEval({ dataset: datasetName, mode: 'logged', experimentName: `logged-${suffix}`, progress: silentProgress });
     assert.equal(loggedReport.cases, 4);
+    // The dataset's first experiment: nothing earlier on it, whatever else the project holds.
+    assert.deepEqual([loggedReport.baseline, loggedReport.baselineChoice], [undefined, { source: 'none', reason: `no earlier experiment on dataset ${datasetName}` }]);
     assert.deepEqual(loggedReport.failedCases, []);
     assert.ok(loggedReport.lowestCases.length > 0 && loggedReport.lowestCases.every((low) => logged.some((l) => l.rootSpanId === low.traceRootSpanId)), 'the lowest cases name the logged traces they were scored on');
     // The local store's viewer page for the experiment, and its data.
@@ -185,8 +188,10 @@ describe('tracemesh eval', function () {
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stdout, /experiment {2}eval-cases-[0-9a-f]+-live-iter1/, 'the experiment name records the setting');
     assert.match(result.stdout, /gate: FAILED/);
-    assert.match(result.stdout, /✗ follows_medical_structure: mean 0\.\d\d is below --min 0\.80/);
-    assert.match(result.stdout, /✗ length_score: mean fell 0\.\d\d below baseline live-/);
+    assert.match(result.stdout, /✗ \[quality\] follows_medical_structure: mean 0\.\d\d is below --min 0\.80/);
+    assert.match(result.stdout, /✗ \[quality\] length_score: fell 0\.\d\d below baseline live-[0-9a-f]+ over 4 shared cases/);
+    // Capped before the answer: answer_complete says so, case by case.
+    assert.match(result.stdout, /^answer_complete +0\.\d\d +4 +0\.00 +-\d\.\d\d +0 +[1-4]$/m);
     // What to open next: the lowest-scoring cases, each with the trace it was scored on.
     assert.match(result.stdout, /^lowest-scoring cases \(mean · its lowest score · the trace it was scored on\):\n {2}\d\.\d\d {2}\w+ \d\.\d\d {2}tracemesh trace [0-9a-f]{32} {2}\S/m);
     assert.match(result.stderr, /eval: 4\/4 cases · \d+\.\d s/, 'progress on stderr');
@@ -202,6 +207,82 @@ describe('tracemesh eval', function () {
     assert.equal(report.gate.verdict.passed, true);
     assert.equal(report.baseline, loggedReport.experiment.name);
     assert.ok(report.scorers.every((s) => Math.abs(s.baseline?.diff ?? NaN) < 1e-9), `the same responses score the same: ${JSON.stringify(report.scorers)}`);
+    // Per-case rows: the dataset record, the query, the scores, the trace, and its usage.
+    assert.equal(report.caseRows.length, 4);
+    for (const row of report.caseRows) {
+      assert.ok(row.id && row.query !== '' && row.error === undefined, JSON.stringify(row));
+      assert.ok(logged.some((l) => l.rootSpanId === row.traceRootSpanId), 'the logged trace it was scored on');
+      assert.equal(Object.keys(row.scores).length, report.scorers.length);
+      assert.ok(row.usage && row.usage.model_calls >= 1 && row.usage.prompt_tokens > 0, JSON.stringify(row.usage));
+    }
+    assert.equal(report.caseRows.find((row) => row.query.startsWith('[[call'))?.usage?.tool_errors, 1);
+    assert.ok(report.usage && report.usage.cases === 4);
+  });
+
+  it('without --baseline, compares with the latest earlier experiment on the same dataset, not the project\'s latest', async () => {
+    // Another dataset's experiment is now the project's newest: the backend's own default.
+    const otherDataset = `eval-other-${suffix}`;
+    const other = initDataset({ project: project(), dataset: otherDataset });
+    // A case of its own: no input in common with the main dataset.
+    other.insert({ input: { patient_query: 'A 70-year-old woman on warfarin asks whether she can take aspirin.' }, expected: { final_response: logged[1]?.finalResponse }, metadata: {} });
+    await other.flush();
+    const otherReport = await runEval({ dataset: otherDataset, mode: 'logged', experimentName: `other-${suffix}`, judge: false, progress: silentProgress });
+
+    const env = shared.mesh.clientEnv;
+    const result = await tracemesh(['eval', '--dataset', datasetName, '--no-judge', '--gate', '--json'], env);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as EvalRunReport & { gate: { verdict: GateVerdict } };
+    assert.notEqual(report.baseline, otherReport.experiment.name);
+    assert.match(report.baseline ?? '', new RegExp(`^(eval-cases-${suffix}-|logged-${suffix}|live-${suffix})`), 'an experiment on this dataset');
+    assert.deepEqual(report.baselineChoice, { source: 'latest on dataset' });
+    assert.equal(report.comparison?.sharedCases, 4);
+
+    // A baseline on other cases: said plainly, and the gate does not pass on unrelated means.
+    const [unrelated, noBaseline] = await Promise.all([
+      tracemesh(['eval', '--dataset', otherDataset, '--baseline', loggedReport.experiment.name, '--no-judge', '--gate'], env),
+      tracemesh(['eval', '--dataset', otherDataset, '--no-baseline', '--no-judge', '--gate'], env),
+    ]);
+    assert.equal(unrelated.code, 1, unrelated.stdout + unrelated.stderr);
+    assert.match(unrelated.stdout, /baseline {4}logged-[0-9a-f]+ \(given by --baseline; it ran on another dataset\) · 0 of 1 cases shared/);
+    assert.match(unrelated.stdout, /no case of this run is in baseline logged-[0-9a-f]+ \(cases are matched by input\)/);
+    assert.match(unrelated.stdout, /✗ \[comparison\] cannot compare with baseline logged-[0-9a-f]+: it has none of this run's cases/);
+    assert.doesNotMatch(unrelated.stdout, /\[quality\].*below baseline/);
+    assert.equal(noBaseline.code, 0, noBaseline.stdout + noBaseline.stderr);
+    assert.match(noBaseline.stdout, /baseline {4}\(none: --no-baseline\)/);
+  });
+
+  it('answer_complete flags answers cut by --max-tokens, which length_score cannot see', async () => {
+    const report = await runEval({ dataset: datasetName, mode: 'live', maxTokens: 60, experimentName: `tok-${suffix}`, baseline: false, judge: false, progress: silentProgress });
+    assert.deepEqual(report.failedCases, []);
+    const cases = await experimentCases(report.experiment.name);
+    const truncated = [...cases.values()].filter((c) => c.metadata.stop_reason === 'STOP_REASON_MAX_TOKENS');
+    assert.ok(truncated.length > 0, 'some answers were cut');
+    for (const c of truncated) {
+      assert.equal(c.scores.answer_complete, 0);
+      assert.match(String(c.details.answer_complete?.why), /truncated/);
+    }
+    assert.ok(report.caseRows.some((row) => row.stopReason === 'STOP_REASON_MAX_TOKENS'));
+  });
+
+  it('cases that fail to run are reported apart with their traces, kept out of the means, and fail the gate as infrastructure', async () => {
+    // Nothing listens on port 1: every turn fails UNAVAILABLE.
+    const result = await tracemesh(['eval', '--dataset', datasetName, '--mode', 'live', '--target', '127.0.0.1:1', '--deadline', '5', '--no-judge', '--no-baseline', '--gate', '--json'], shared.mesh.clientEnv);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as EvalRunReport & { gate: { verdict: GateVerdict } };
+    assert.equal(report.failedCases.length, 4);
+    for (const failed of report.failedCases) {
+      assert.match(failed.error, /UNAVAILABLE|DEADLINE_EXCEEDED/);
+      assert.match(failed.traceRootSpanId ?? '', /^[0-9a-f]{32}$/, 'the client-side trace of the attempt');
+    }
+    // Not scored 0: not scored at all.
+    assert.ok(report.scorers.every((s) => s.n === 0 && s.mean === undefined), JSON.stringify(report.scorers));
+    assert.ok(report.caseRows.every((row) => row.error !== undefined && Object.keys(row.scores).length === 0));
+    assert.deepEqual(report.gate.verdict.failures.map((f) => f.kind), ['infrastructure']);
+    assert.match(report.gate.verdict.failures[0]!.message, /^4 of 4 cases failed to run \((UNAVAILABLE|DEADLINE_EXCEEDED) ×4\)/);
+    // A run where nothing ran is no baseline: the next one passes over it to an older run.
+    const next = await runEval({ dataset: datasetName, mode: 'logged', judge: false, progress: silentProgress });
+    assert.notEqual(next.baseline, report.experiment.name);
+    assert.equal(next.comparison?.sharedCases, 4);
   });
 
   it('in any Eval, the trace scorers read the case through the SDK\'s own trace', async () => {

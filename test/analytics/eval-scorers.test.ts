@@ -288,6 +288,7 @@ describe('eval scorers', () => {
       'expected_tools_called',
       'no_tool_errors',
       'answer_cites_tool_results',
+      'answer_complete',
     ]);
   });
 });

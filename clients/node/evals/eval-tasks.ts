@@ -19,6 +19,17 @@ export type EvalCaseTask = (input: EvalInput, hooks: EvalCaseHooks) => Promise<s
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
+/**
+ * A case that could not run (deadline, worker down…), naming the trace of the conversation it
+ * started, if any: the SDK keeps only the error of a failed case, not its metadata.
+ */
+export class CaseRunError extends Error {
+  override readonly name = 'CaseRunError';
+  constructor(message: string, readonly traceRootSpanId: string | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 export function loggedResponseTask(traces: ConversationTraces): EvalCaseTask {
   return async (input, hooks) => {
     patientQueryOf(input);
@@ -63,6 +74,8 @@ export function liveTurnTask(options: LiveTaskOptions): EvalCaseTask {
           tool_calls: result.toolCalls.map((call) => call.toolName),
         });
         return result.text;
+      } catch (error) {
+        throw new CaseRunError(error instanceof Error ? error.message : String(error), conversation.rootSpanId || undefined, { cause: error });
       } finally {
         conversation.finish();
       }

@@ -1,8 +1,9 @@
 // `tracemesh eval --dataset NAME`: score a dataset's cases with the eval scorers, store the run as
 // an experiment, print the per-scorer summary and the comparison with a baseline experiment, and
-// with --gate exit 1 when a scorer is below its --min or regressed beyond --max-regression (a CI
-// deployment gate). Exit 2 when the eval cannot run at all (bad usage, no such dataset or baseline,
-// backend unreachable).
+// with --gate exit 1 when a scorer is below its --min or regressed beyond --max-regression over the
+// cases shared with the baseline, when cases failed to run, or when the baseline shares no case
+// (a CI deployment gate; evals/gate.ts). Exit 2 when the eval cannot run at all (bad usage, no such
+// dataset or baseline, backend unreachable).
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { positiveInteger } from '../number-arguments.js';
@@ -15,7 +16,8 @@ interface EvalCommandOptions {
   dataset: string;
   mode: EvalMode;
   experiment?: string;
-  baseline?: string;
+  /** false: --no-baseline. */
+  baseline?: string | false;
   gate?: boolean;
   min?: string[];
   maxRegression: string;
@@ -45,7 +47,8 @@ export function registerEvalCommand(program: Command): void {
     .requiredOption('--dataset <name>', 'the dataset in the project (BRAINTRUST_PROJECT)')
     .option('--mode <mode>', 'logged: score the logged responses; live: re-run each query through the mesh', mode, 'logged')
     .option('--experiment <name>', 'the experiment name (default: dataset, mode and settings)')
-    .option('--baseline <name>', "the experiment to compare with (default: the project's previous experiment)")
+    .option('--baseline <name>', 'the experiment to compare with (default: the latest earlier experiment on the same dataset)')
+    .option('--no-baseline', 'compare with nothing: the gate checks --min thresholds only')
     .option('--gate', 'exit 1 when a scorer is below its --min or regressed beyond --max-regression')
     .option('--min <threshold...>', 'minimum mean score: name=0.8 for one scorer, 0.8 for all')
     .option('--max-regression <delta>', 'largest allowed drop of a mean score against the baseline', '0.05')
@@ -79,7 +82,15 @@ export function registerEvalCommand(program: Command): void {
         });
         const gateRequested = options.gate === true || (options.min ?? []).length > 0;
         const verdict: GateVerdict | undefined = gateRequested
-          ? evaluateGate({ scorers: report.scorers, failedCases: report.failedCases.length, baselineName: report.baseline }, rules)
+          ? evaluateGate(
+              {
+                scorers: report.scorers,
+                cases: report.cases,
+                failedCases: report.failedCases,
+                comparison: report.comparison && { baseline: report.comparison.baseline, sharedCases: report.comparison.sharedCases },
+              },
+              rules,
+            )
           : undefined;
         const gate = verdict ? { verdict, enforced: options.gate === true } : undefined;
         process.stdout.write(options.json ? `${JSON.stringify({ ...report, gate }, null, 2)}\n` : `${formatReport(report, gate)}\n`);

@@ -1,5 +1,6 @@
-// The scorers `tracemesh eval` runs: the seed's four rule-based scorers, the LLM judge, and the
-// three trace scorers. Each returns {name, score in [0, 1] or null, metadata}.
+// The scorers `tracemesh eval` runs: the seed's four rule-based scorers, the LLM judge, the
+// three trace scorers, and answer_complete (the turn's stop reason: was the answer cut short?). Each returns {name, score in [0, 1] or null, metadata}.
+import { answerCompleteScorer } from './answer-complete.js';
 import { sdkCaseTrace, type CaseTraceResolver } from './case-trace.js';
 import { clinicalMetricsScorer } from './clinical-metrics.js';
 import { lengthScorer } from './length.js';
@@ -12,7 +13,7 @@ import { citesToolResultsScorer, expectedToolsScorer, noToolErrorsScorer } from 
 export { TRACE_ROOT_KEY, sdkCaseTrace, traceRootOf, type CaseTraceResolver } from './case-trace.js';
 export type { CaseScore, CaseScorer, ScorerArgs } from './scorer-types.js';
 export { clinicalMetricsScorer, lengthScorer, llmJudgeScorer, medicalStructureScorer, medicationsScorer };
-export { citesToolResultsScorer, expectedToolsScorer, noToolErrorsScorer };
+export { answerCompleteScorer, citesToolResultsScorer, expectedToolsScorer, noToolErrorsScorer };
 
 export interface ScorerSetOptions {
   /** Where trace scorers find a case's trace (default: the SDK's trace of the case). */
@@ -32,6 +33,7 @@ export function evalScorers(options: ScorerSetOptions = {}): CaseScorer[] {
     expectedToolsScorer(resolveTrace),
     noToolErrorsScorer(resolveTrace),
     citesToolResultsScorer(resolveTrace),
+    answerCompleteScorer(resolveTrace),
   ];
 }
 
