@@ -2,11 +2,11 @@
 import { host, toolworkerPort } from '../../lib/config.js';
 import { TOOLWORKER_SERVICE_NAME, toolWorkerServiceDefinition } from '../../lib/grpc/protos.js';
 import { startServer } from '../../lib/grpc/server.js';
+import { meshServiceHandlers } from '../../lib/grpc/service-handlers.js';
 import { createLogger } from '../../lib/logging.js';
 import { announceReady } from '../../lib/process/ready.js';
 import { guardStartup } from '../../lib/process/startup-failure.js';
 import { stopOnSignals } from '../../lib/process/service-lifecycle.js';
-import { traceServiceHandlers } from '../../lib/tracing/grpc-server-tracing.js';
 import { initTracing } from '../../lib/tracing/tracing.js';
 import { seedAtStartup } from './knowledge/knowledge-seeding.js';
 import { createKnowledgeStoreFromEnv } from './knowledge/knowledge-store-factory.js';
@@ -23,8 +23,8 @@ const service = await startServer({
   host: host(),
   port: toolworkerPort(),
   services: [TOOLWORKER_SERVICE_NAME],
-  register: (server) =>
-    server.addService(toolWorkerServiceDefinition, traceServiceHandlers(toolWorkerServiceDefinition, createToolWorkerHandlers(registry, log), log)),
+  // Traced and, with TRACEMESH_AUTH_TOKEN set, authenticated: a worker runs tools for whoever reaches it.
+  register: (server) => server.addService(toolWorkerServiceDefinition, meshServiceHandlers(toolWorkerServiceDefinition, createToolWorkerHandlers(registry, log), log)),
   log,
   addressSettings: ['TOOLWORKER_PORT', 'TRACEMESH_HOST'],
 });

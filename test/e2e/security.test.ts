@@ -9,7 +9,8 @@ import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { createConversationClient, streamTurn } from '../../clients/node/conversation-client.js';
 import type { SecurityConfig } from '../../lib/config.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
-import { ConversationServiceClient } from '../../lib/grpc/protos.js';
+import { meshClientSetup } from '../../lib/grpc/client-channel.js';
+import { ConversationServiceClient, ToolWorkerServiceClient } from '../../lib/grpc/protos.js';
 import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/certificates.js';
 import { waitForTrace } from '../../clients/node/cli/trace-waiter.js';
@@ -73,6 +74,28 @@ describe('security: auth, mTLS, PHI redaction', function () {
     impostor.close();
     assert.equal(wrong.code, status.UNAUTHENTICATED);
     assert.equal(decodeErrorDetails(wrong).errorInfo?.reason, 'TOKEN_INVALID');
+  });
+
+  it('answers UNAUTHENTICATED on the tool worker too: a caller that reaches it directly cannot run tools without the token', async () => {
+    const execute = (authToken: string | undefined): Promise<unknown> => {
+      const setup = meshClientSetup(mesh.toolworkerTarget, {}, { ...security, authToken });
+      const worker = new ToolWorkerServiceClient(mesh.toolworkerTarget, setup.credentials, setup.options);
+      const request = { toolName: 'calculate_clinical_metrics', arguments: { fields: { height: { numberValue: 70 }, weight: { numberValue: 180 } } } };
+      return new Promise((resolve, reject) =>
+        worker.executeTool(request, { deadline: Date.now() + 10_000 }, (error: Error | null, response: unknown) => {
+          worker.close();
+          if (error) reject(error);
+          else resolve(response);
+        }),
+      );
+    };
+    const missing = await failureOf(execute(undefined));
+    assert.equal(missing.code, status.UNAUTHENTICATED, missing.details);
+    assert.equal(decodeErrorDetails(missing).errorInfo?.reason, 'TOKEN_MISSING');
+    const wrong = await failureOf(execute('not-the-token'));
+    assert.equal(wrong.code, status.UNAUTHENTICATED, wrong.details);
+    assert.equal(decodeErrorDetails(wrong).errorInfo?.reason, 'TOKEN_INVALID');
+    assert.ok(await execute(AUTH_TOKEN), 'with the token the same call runs');
   });
 
   it('refuses plaintext clients and TLS clients without a client certificate', async () => {
