@@ -29,6 +29,12 @@ const tools = new ToolServices(toolServiceConfigs, { toolTimeoutMs: toolTimeoutM
 const store = await openConversationStore();
 const maxRunning = maxRunningTurns();
 const turns = new TurnTracker(store, log, maxRunning === undefined ? {} : { maxRunningTurns: maxRunning });
+// A process on this host that was killed mid-turn left its conversations leased; they would refuse
+// turns until the lease ran out (a minute).
+await turns.freeLeasesOfEndedProcesses().then(
+  (freed) => freed > 0 && log.info({ freed }, 'freed conversations held by a process that ended mid-turn'),
+  (error: unknown) => log.warn({ err: error }, 'could not check the store for conversations held by an ended process'),
+);
 const handlers = createConversationHandlers({
   loop: new AgentLoop(model, tools, log),
   store,
@@ -83,6 +89,9 @@ stopOnSignals(log, async () => {
   const drained = await turns.drain(graceMs);
   if (!drained) log.warn({ running: turns.running }, 'turns still running after the grace period; cancelling them');
   await service.shutdown(500);
+  // The cancelled turns free their conversations as they stop; whatever they still hold then is
+  // freed here, before the store closes under them.
+  if (!(await turns.drain(2_000))) await turns.releaseAll();
   tools.close();
   await store.close();
   await tracing.shutdown(3_000);

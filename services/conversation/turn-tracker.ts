@@ -10,7 +10,11 @@
 // that fails, or a claim whose outcome is unknown (it timed out, and may still commit once the
 // database answers), is retried in the background until it succeeds or the lease has run out —
 // otherwise a database blip would keep the conversation FAILED_PRECONDITION for the lease's length.
+// Nor is one left behind by a process that stopped mid-turn: a shutdown frees what its cancelled
+// turns still hold, and a process starting on the same host frees the leases of one that died (a
+// holder names its host and process id).
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Logger } from '../../lib/logging.js';
 import { grpcError } from '../../lib/grpc/errors.js';
@@ -29,7 +33,7 @@ interface RunningTurn {
 
 export class TurnTracker {
   private readonly active = new Map<string, RunningTurn>();
-  private readonly replica = randomUUID().slice(0, 8);
+  private readonly replica = `${processPrefix(hostname(), process.pid)}${randomUUID().slice(0, 8)}`;
   private draining = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -48,6 +52,30 @@ export class TurnTracker {
   ) {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.maxRunning = options.maxRunningTurns ?? DEFAULT_MAX_RUNNING_TURNS;
+  }
+
+  /**
+   * Frees the unexpired leases of processes on this host that are gone — killed mid-turn, they
+   * would hold their conversations for the rest of the lease. A lease of this very process id is
+   * a predecessor's too (a container restarted as pid 1 again): none of ours exist yet.
+   * Returns how many were freed.
+   */
+  async freeLeasesOfEndedProcesses(): Promise<number> {
+    const host = hostname();
+    const leases = await this.store.leasesHeldBy(`${host}/`);
+    let freed = 0;
+    for (const lease of leases) {
+      const pid = pidOfHolder(lease.holder, host);
+      if (pid === undefined || (pid !== process.pid && isRunning(pid))) continue;
+      await this.store.releaseTurn(lease.conversationId, lease.holder);
+      freed++;
+    }
+    return freed;
+  }
+
+  /** Frees every lease this process holds, its turns running or not: a shutdown's last step before closing the store. */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.active.keys()].map((conversationId) => this.release(conversationId)));
   }
 
   private busy(conversationId: string): Error {
@@ -147,5 +175,26 @@ export class TurnTracker {
         resolve(true);
       });
     });
+  }
+}
+
+/** The start of every holder a process makes: "host/pid/". */
+function processPrefix(host: string, pid: number): string {
+  return `${host}/${pid}/`;
+}
+
+function pidOfHolder(holder: string, host: string): number | undefined {
+  const rest = holder.startsWith(`${host}/`) ? holder.slice(host.length + 1) : undefined;
+  const pid = rest === undefined ? NaN : Number(rest.slice(0, rest.indexOf('/')));
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

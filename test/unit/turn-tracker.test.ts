@@ -3,7 +3,8 @@
 // the caller hears StoreUnavailableError). A lease this replica may hold must not outlive that.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
@@ -30,6 +31,7 @@ class StoreLosingAnswers implements ConversationStore {
     return claimed;
   }
   renewTurn(id: string, holder: string, leaseMs: number) { return this.inner.renewTurn(id, holder, leaseMs); }
+  leasesHeldBy(prefix: string) { return this.inner.leasesHeldBy(prefix); }
   async releaseTurn(id: string, holder: string) {
     this.releaseAttempts++;
     if (this.failedReleases > 0) {
@@ -135,3 +137,48 @@ describe('turn tracker: how many turns a replica runs at once', () => {
     assert.equal(tracker.running, 2);
   });
 });
+
+describe('turn tracker: leases left by a process that stopped mid-turn', () => {
+  const log = pino({ level: 'silent' });
+  let sqlite: SqliteConversationStore;
+
+  beforeEach(() => {
+    sqlite = new SqliteConversationStore(join(mkdtempSync(join(tmpdir(), 'tracemesh-ended-')), 'conversations.db'));
+  });
+  afterEach(async () => sqlite.close());
+
+  it('frees, at start, the leases of ended processes on this host and of an earlier process with its own pid — not a live one\'s', async () => {
+    const endedPid = spawnSync(process.execPath, ['-e', '0']).pid;
+    const leases = {
+      ended: `${hostname()}/${endedPid}/0000aaaa:turn`,
+      samePid: `${hostname()}/${process.pid}/0000bbbb:turn`,
+      live: `${hostname()}/${process.ppid}/0000cccc:turn`,
+      otherHost: `elsewhere.example/${endedPid}/0000dddd:turn`,
+    };
+    for (const [id, holder] of Object.entries(leases)) {
+      await sqlite.createConversation(id);
+      assert.ok(await sqlite.claimTurn(id, holder, 60_000));
+    }
+    const restarted = new TurnTracker(sqlite, log, { leaseMs: 60_000 });
+    assert.equal(await restarted.freeLeasesOfEndedProcesses(), 2);
+    await restarted.claim('ended');
+    await restarted.claim('samePid');
+    for (const held of ['live', 'otherHost']) {
+      await assert.rejects(restarted.claim(held), (error: { code?: number }) => error.code === status.FAILED_PRECONDITION, `${held} stays held`);
+    }
+  });
+
+  it('releaseAll frees what the running turns hold (a shutdown before it closes the store)', async () => {
+    const tracker = new TurnTracker(sqlite, log, { leaseMs: 60_000 });
+    for (const id of ['x', 'y']) {
+      await sqlite.createConversation(id);
+      await tracker.claim(id);
+    }
+    await tracker.releaseAll();
+    assert.equal(tracker.running, 0);
+    const next = new TurnTracker(sqlite, log, { leaseMs: 60_000 });
+    await next.claim('x');
+    await next.claim('y');
+  });
+});
+

@@ -33,6 +33,11 @@ export interface ConversationHistory {
   nextTurnIndex: number;
 }
 
+export interface TurnLease {
+  conversationId: string;
+  holder: string;
+}
+
 export interface ConversationStore {
   /** "sqlite" (one node) or "postgres" (shared by replicas). */
   readonly kind: 'sqlite' | 'postgres';
@@ -43,6 +48,8 @@ export interface ConversationStore {
   /** Extends a held lease (a long turn keeps its conversation). */
   renewTurn(conversationId: string, holder: string, leaseMs: number): Promise<void>;
   releaseTurn(conversationId: string, holder: string): Promise<void>;
+  /** The unexpired leases whose holder starts with `holderPrefix`. */
+  leasesHeldBy(holderPrefix: string): Promise<TurnLease[]>;
   history(conversationId: string): Promise<ConversationHistory>;
   /** Records a completed turn; a second turn with the same index is rejected by the store. */
   appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void>;

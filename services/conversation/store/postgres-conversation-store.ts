@@ -4,7 +4,7 @@
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import pg from 'pg';
 import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { StoreUnavailableError, type ConversationHistory, type ConversationStore, type StoredConversation, type StoredTurn } from './conversation-store.js';
+import { StoreUnavailableError, type ConversationHistory, type ConversationStore, type StoredConversation, type StoredTurn, type TurnLease } from './conversation-store.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS conversations (
@@ -125,6 +125,15 @@ export class PostgresConversationStore implements ConversationStore {
        WHERE conversation_id = $1 AND turn_holder = $2`,
       [conversationId, holder, leaseMs],
     );
+  }
+
+  async leasesHeldBy(holderPrefix: string): Promise<TurnLease[]> {
+    const result = await this.query<{ conversation_id: string; turn_holder: string }>(
+      `SELECT conversation_id, turn_holder FROM conversations
+       WHERE turn_holder IS NOT NULL AND left(turn_holder, length($1)) = $1 AND turn_lease_until >= now()`,
+      [holderPrefix],
+    );
+    return result.rows.map((row) => ({ conversationId: row.conversation_id, holder: row.turn_holder }));
   }
 
   async releaseTurn(conversationId: string, holder: string): Promise<void> {

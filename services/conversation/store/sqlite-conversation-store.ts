@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import Database from 'better-sqlite3';
 import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import type { ConversationHistory, ConversationStore, StoredConversation, StoredTurn } from './conversation-store.js';
+import type { ConversationHistory, ConversationStore, StoredConversation, StoredTurn, TurnLease } from './conversation-store.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS conversations (
@@ -97,6 +97,13 @@ export class SqliteConversationStore implements ConversationStore {
   async releaseTurn(conversationId: string, holder: string): Promise<void> {
     this.statement('UPDATE conversations SET turn_holder = NULL, turn_lease_until = NULL WHERE conversation_id = ? AND turn_holder = ?')
       .run(conversationId, holder);
+  }
+
+  async leasesHeldBy(holderPrefix: string): Promise<TurnLease[]> {
+    return this.statement(
+      `SELECT conversation_id AS conversationId, turn_holder AS holder FROM conversations
+       WHERE turn_holder IS NOT NULL AND substr(turn_holder, 1, length(?)) = ? AND turn_lease_until >= ?`,
+    ).all(holderPrefix, holderPrefix, Date.now()) as TurnLease[];
   }
 
   async history(conversationId: string): Promise<ConversationHistory> {
