@@ -2,7 +2,7 @@
 // the same HTTP API the Braintrust SDK uses (login → project → /btql).
 import { tracingConfig, type TracingConfig } from '../../lib/config.js';
 import { BraintrustApi } from './braintrust-api.js';
-import type { JsonObject } from '../../lib/json.js';
+import { isJsonObject, type JsonObject } from '../../lib/json.js';
 
 export type SpanRow = JsonObject & {
   id?: string;
@@ -37,10 +37,25 @@ export class TraceBackend {
     return rows;
   }
 
-  /** Every span of the trace whose root_span_id is `rootSpanId`. */
-  async fetchTrace(rootSpanId: string): Promise<SpanRow[]> {
+  /**
+   * Every span of the trace whose root_span_id is `rootSpanId`: in the project's logs, or with
+   * `experimentId` in that experiment (an eval case's trace is there, not in the logs).
+   */
+  async fetchTrace(rootSpanId: string, experimentId?: string): Promise<SpanRow[]> {
     if (!TRACE_ID.test(rootSpanId)) throw new Error(`"${rootSpanId}" is not a trace id (32 hex characters)`);
-    const projectId = await this.resolveProjectId();
-    return this.btql(`SELECT * FROM project_logs('${projectId}') WHERE root_span_id = '${rootSpanId}' LIMIT 1000`);
+    const source = experimentId === undefined ? `project_logs('${await this.resolveProjectId()}')` : `experiment('${quoted(experimentId)}')`;
+    return this.btql(`SELECT * FROM ${source} WHERE root_span_id = '${rootSpanId}' LIMIT 1000`);
   }
+
+  /** The id of the project's experiment with this name, or undefined when there is none. */
+  async experimentId(name: string): Promise<string | undefined> {
+    const answer = await this.api.post(`${this.api.config.appUrl}/api/experiment/get`, { project_name: this.api.projectName, experiment_name: name });
+    const first: unknown = Array.isArray(answer) ? answer[0] : undefined;
+    return isJsonObject(first) && typeof first.id === 'string' ? first.id : undefined;
+  }
+}
+
+/** A value for a BTQL string literal: quotes doubled. */
+function quoted(text: string): string {
+  return text.replace(/'/g, "''");
 }

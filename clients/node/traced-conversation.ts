@@ -2,7 +2,12 @@
 // `client_turn` child per turn (its context rides to the server in the call's metadata), and, when
 // the conversation finishes, the aggregated data logged on the root so a trace query finds the
 // whole conversation in one row (conversation_id, total_turns, turns, patient_query, final_response).
+// A failed turn is counted too (total_turns is every turn tried; failed_turns, completed_turns,
+// last_error), and a conversation whose every turn failed has an `error` on its root: a failed
+// conversation must be as findable as a good one.
 import type { Span } from 'braintrust';
+import { isGrpcError } from '../../lib/grpc/errors.js';
+import { statusName } from '../../lib/grpc/status-codes.js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import { startSpan } from '../../lib/tracing/spans.js';
@@ -16,10 +21,18 @@ export interface TurnRecord {
   tool_calls: string[];
 }
 
+/** A turn that failed: it is not in the conversation's history (the server keeps only completed turns). */
+export interface FailedTurnRecord {
+  query: string;
+  error: string;
+}
+
 export class TracedConversation {
   // Started with the first turn: a conversation that never had one (chat with empty input) logs nothing.
   private rootSpan: Span | undefined;
   private readonly turns: TurnRecord[] = [];
+  /** Every turn tried, completed or failed, in order. */
+  private readonly attempts: Array<TurnRecord | FailedTurnRecord> = [];
   private conversationId: string;
   private readonly metadata: Record<string, string>;
 
@@ -54,7 +67,13 @@ export class TracedConversation {
           if (event.turnStarted?.conversationId) this.conversationId = event.turnStarted.conversationId;
           options.onEvent?.(event);
         };
-        const result = await streamTurn(this.client, message, { ...options, onEvent, conversationId: this.conversationId });
+        let result: TurnResult__Output;
+        try {
+          result = await streamTurn(this.client, message, { ...options, onEvent, conversationId: this.conversationId });
+        } catch (error) {
+          this.attempts.push({ query: message, error: failureText(error) });
+          throw error; // traced() logs it on the client_turn span
+        }
         this.conversationId = result.conversationId;
         const record: TurnRecord = {
           query: message,
@@ -64,6 +83,7 @@ export class TracedConversation {
           tool_calls: result.toolCalls.map((call) => call.toolName),
         };
         this.turns.push(record);
+        this.attempts.push(record);
         span.log({
           output: { response: result.text, stop_reason: result.stopReason, tool_calls: record.tool_calls },
           metadata: { conversation_id: result.conversationId, turn_index: result.turnIndex },
@@ -83,19 +103,36 @@ export class TracedConversation {
   /** Logs the aggregated conversation on the root span and ends it (nothing, if no turn was tried). */
   finish(): void {
     if (!this.rootSpan) return;
-    const first = this.turns[0];
+    // The first message tried is the patient query, whether or not its turn completed.
+    const patientQuery = this.attempts[0]?.query ?? '';
     const last = this.turns[this.turns.length - 1];
+    const failures = this.attempts.filter((attempt): attempt is FailedTurnRecord => 'error' in attempt);
+    const lastError = failures[failures.length - 1]?.error;
     this.root.log({
-      input: { patient_query: first?.query ?? '' },
+      input: { patient_query: patientQuery },
       output: {
         conversation_id: this.conversationId,
-        total_turns: this.turns.length,
+        total_turns: this.attempts.length,
+        completed_turns: this.turns.length,
+        failed_turns: failures.length,
+        // `turns` stays the completed ones (the history, as readers of it expect); the failed ones apart.
         turns: this.turns.map(({ query, response }) => ({ query, response })),
-        patient_query: first?.query ?? '',
+        failures: failures.map(({ query, error }) => ({ query, error })),
+        patient_query: patientQuery,
         final_response: last?.response ?? '',
+        ...(lastError === undefined ? {} : { last_error: lastError }),
       },
+      // Every turn failed: the conversation failed (an error on the root, as on any failed span).
+      ...(this.turns.length === 0 && lastError !== undefined ? { error: lastError } : {}),
       metadata: { conversation_id: this.conversationId },
     });
     this.root.end();
   }
+}
+
+/** A failed turn in one line: the gRPC status name and its message (`DEADLINE_EXCEEDED: …`). */
+function failureText(error: unknown): string {
+  // grpc-js appends its timing breakdown to a passed deadline ("…after 0.15s,name resolution: …"): noise here.
+  if (isGrpcError(error)) return `${statusName(error.code)}: ${(error.details || error.message).replace(/^(Deadline exceeded after [\d.]+s),.*$/s, '$1')}`;
+  return error instanceof Error ? error.message : String(error);
 }

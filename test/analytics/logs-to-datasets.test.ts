@@ -131,7 +131,7 @@ describe('logs → datasets (real conversations, the braintrust SDK dataset API)
   });
 
   it('a row id stays the same when the conversation is summarised again', () => {
-    const summary = { rootSpanId: 'r', spanId: 's', created: '', conversationId: 'conv_x', patientQuery: 'q', finalResponse: 'a', totalTurns: 1, traceIds: ['r'] };
+    const summary = { rootSpanId: 'r', spanId: 's', created: '', conversationId: 'conv_x', patientQuery: 'q', finalResponse: 'a', totalTurns: 1, failedTurns: 0, traceIds: ['r'] };
     assert.equal(toDatasetRow(summary).id, toDatasetRow({ ...summary, rootSpanId: 'other', finalResponse: 'b' }).id);
   });
 });

@@ -22,7 +22,7 @@ describe('tracemesh query and dataset (CLI processes)', function () {
   it('query recent: an aligned table, newest first; --json gives the same rows', async () => {
     const { stdout } = await ok('query', 'recent', '--limit', '200');
     const [header, ...lines] = stdout.trimEnd().split('\n');
-    assert.match(header!, /^created \(UTC\) +conversation +turns +trace +patient query$/);
+    assert.match(header!, /^created \(UTC\) +conversation +turns +status +trace +patient query$/);
     const mine = seed.order.map((label) => seed.conversations[label]).reverse();
     const rowsOfMine = mine.map((c) => lines.findIndex((line) => line.includes(c.rootSpanId)));
     assert.ok(rowsOfMine.every((index) => index >= 0), stdout);
@@ -33,11 +33,11 @@ describe('tracemesh query and dataset (CLI processes)', function () {
       assert.equal(line.indexOf(c.conversationId), header!.indexOf('conversation'));
     }
     const twoTurns = lines.find((line) => line.includes(seed.conversations.twoTurns.rootSpanId))!;
-    assert.match(twoTurns, / 2  [0-9a-f]{32}  A 60-year-old man/, 'turns are right-aligned under their header');
+    assert.match(twoTurns, / 2  ok +[0-9a-f]{32}  A 60-year-old man/, 'turns are right-aligned under their header, then the status');
 
     const json = JSON.parse((await ok('query', 'recent', '--limit', '3', '--json')).stdout) as Array<Record<string, unknown>>;
     assert.equal(json.length, 3);
-    assert.deepEqual(Object.keys(json[0]!).sort(), ['conversationId', 'created', 'finalResponse', 'patientQuery', 'rootSpanId', 'spanId', 'totalTurns', 'traceIds']);
+    assert.deepEqual(Object.keys(json[0]!).sort(), ['conversationId', 'created', 'failedTurns', 'finalResponse', 'patientQuery', 'rootSpanId', 'spanId', 'totalTurns', 'traceIds']);
   });
 
   it('query search and since find the seeded conversations', async () => {

@@ -60,7 +60,18 @@ describe('trace analytics queries (real conversations through the mesh)', functi
     assert.deepEqual(ours(thirst.map((c) => c.rootSpanId)), ['thirst']);
     for (const text of ['_', '%']) {
       const literal = await analytics.searchConversations(text, { limit: 500 });
-      assert.ok(literal.every((c) => c.patientQuery.includes(text)), `"${text}" matches itself, not any character`);
+      // A conversation matches by its patient query or error, or by any message or error of its turns.
+      const others = literal.filter((c) => !c.patientQuery.includes(text) && !(c.error ?? '').includes(text));
+      const client = new BtqlClient();
+      const turns = others.length === 0 ? [] : await client.rows({
+        from: projectLogs(await client.projectId()),
+        select: [as('root_span_id', field('root_span_id')), as('message', field('input', 'message')), as('error', field('error'))],
+        filter: and(eq(field('span_attributes', 'name'), value('server_process_turn')), inList(field('root_span_id'), others.flatMap((c) => c.traceIds))),
+      });
+      for (const c of others) {
+        const texts = turns.filter((t) => c.traceIds.includes(stringAt(t, 'root_span_id') ?? '')).flatMap((t) => [stringAt(t, 'message') ?? '', spanError(t) ?? '']);
+        assert.ok(texts.some((t) => t.includes(text)), `"${text}" matches itself, not any character: ${JSON.stringify(c)}`);
+      }
     }
     assert.ok(ours((await analytics.searchConversations('_', { limit: 500 })).map((c) => c.rootSpanId)).includes('toolError'));
     assert.deepEqual(await analytics.searchConversations(`${seed.marker}' OR 1=1 --`), []);

@@ -2,13 +2,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConversationClient, getConversation, streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
+import { initExperiment } from 'braintrust';
+import { tracingConfig } from '../../lib/config.js';
 import { startService } from '../../lib/process/mesh-launcher.js';
 import { cliEntry, runCli, type CliResult } from '../helpers/run-cli.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
@@ -189,6 +191,60 @@ describe('tracemesh CLI', function () {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^tracemesh: conversation exited before it was ready/m);
     assert.match(result.stderr, /TRACEMESH_MODEL_IDLE_TIMEOUT_MS must be a positive integer, got "abc"/, 'the service\'s own words come along');
+  });
+
+  it('query, trace and dataset name the trace store they could not reach and the setting to change', async () => {
+    // A port nothing listens on (one just freed): the connection is refused.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as AddressInfo;
+        server.close(() => resolve(free));
+      });
+    });
+    const env = { ...shared.mesh.clientEnv, TRACESTORE_URL: `http://127.0.0.1:${port}` };
+    for (const [args, command] of [
+      [['query', 'recent'], 'query'],
+      [['query', 'btql', 'SELECT * FROM project_logs'], 'query btql'],
+      [['trace', '0af7651916cd43dd8448eb211c80319c'], 'trace'],
+      [['dataset', 'recent'], 'dataset'],
+    ] as const) {
+      const result = await tracemesh([...args], env);
+      assert.equal(result.code, 1, args.join(' '));
+      assert.match(
+        result.stderr,
+        new RegExp(`^tracemesh ${command}: could not reach the trace backend at http://127\\.0\\.0\\.1:${port}: fetch failed \\(.*ECONNREFUSED.*\\); is the trace store running \\(tracemesh up\\)\\? Its address is TRACESTORE_URL \\(or TRACESTORE_PORT\\)$`, 'm'),
+        `${args.join(' ')}: ${result.stderr}`,
+      );
+    }
+  });
+
+  it("trace finds an eval case's trace with --experiment, and says where to look without it", async () => {
+    const experimentName = `cli trace ${Date.now()}`;
+    const config = tracingConfig();
+    const experiment = initExperiment(config.projectName, { experiment: experimentName, apiKey: config.apiKey, appUrl: config.appUrl });
+    // The SDK's OTel bridge prints a console.debug line for a span opened under an experiment.
+    const debug = console.debug;
+    console.debug = () => undefined;
+    let rootSpanId: string;
+    try {
+      rootSpanId = experiment.traced((span) => {
+        span.log({ input: { patient_query: 'a case' }, output: 'an answer', scores: { length_score: 1 } });
+        return span.rootSpanId;
+      }, { name: 'eval', type: 'eval' });
+    } finally {
+      console.debug = debug;
+    }
+    await experiment.flush();
+    const env = shared.mesh.clientEnv;
+    const inLogs = await tracemesh(['trace', rootSpanId], env);
+    assert.equal(inLogs.code, 1);
+    assert.match(inLogs.stderr, new RegExp(`^no spans found for trace ${rootSpanId} in the logs of project "tracemesh" \\(an eval case's trace is in its experiment: tracemesh trace ${rootSpanId} --experiment <name>\\)$`, 'm'));
+    const found = await tracemesh(['trace', rootSpanId, '--experiment', experimentName], env);
+    assert.equal(found.code, 0, found.stderr);
+    assert.match(found.stdout, /^eval \[eval\] .*length_score=1\.00/);
+    const unknown = await tracemesh(['trace', rootSpanId, '--experiment', 'no such experiment'], env);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^tracemesh trace: project "tracemesh" has no experiment named "no such experiment"$/m);
   });
 
   it('trace rejects something that is not a trace id', async () => {

@@ -43,6 +43,7 @@ export const or = (...children: BtqlExpr[]): BtqlExpr => ({ op: 'or', children }
 export const isNotNull = (expr: BtqlExpr): BtqlExpr => ({ op: 'isnotnull', expr });
 export const isNull = (expr: BtqlExpr): BtqlExpr => ({ op: 'isnull', expr });
 export const ne = (left: BtqlExpr, right: BtqlExpr): BtqlExpr => ({ op: 'ne', left, right });
+export const not = (expr: BtqlExpr): BtqlExpr => ({ op: 'not', expr });
 export const call = (name: string, ...args: BtqlExpr[]): BtqlExpr => ({ op: 'function', name: { op: 'ident', name: [name] }, args });
 export const countRows = (): BtqlExpr => call('count', { op: 'star' });
 

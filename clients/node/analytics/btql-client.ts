@@ -30,6 +30,15 @@ export class BtqlClient {
     return this.api.projectId();
   }
 
+  /**
+   * One page of a query written as text (SQL or pipe form, services/tracestore/btql/README.md), as
+   * the backend answers it: its rows, and the cursor of the next page when there is one.
+   */
+  async page(query: string): Promise<{ rows: JsonObject[]; cursor: string | undefined }> {
+    const answer = await this.api.btql({ query, fmt: 'json' });
+    return { rows: answer.data.filter(isJsonObject), cursor: answer.cursor };
+  }
+
   /** The query's rows, page after page, until `maxRows` rows or the last page. */
   async rows(query: BtqlJsonQuery, maxRows = Number.POSITIVE_INFINITY): Promise<JsonObject[]> {
     const rows: JsonObject[] = [];

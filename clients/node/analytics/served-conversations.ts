@@ -3,11 +3,11 @@
 // client also logs a `client_conversation` root; without these, conversations from every other
 // caller were missing from the queries and datasets. A caller that sends no trace context makes each
 // turn a trace of its own, so one conversation may span several traces (`traceIds`).
-import { and, as, eq, field, ge, inList, isNotNull, projectLogs, spanIdentity, value, type BtqlExpr } from './btql-ast.js';
+import { and, as, eq, field, ge, inList, isNotNull, or, projectLogs, spanIdentity, value, type BtqlExpr } from './btql-ast.js';
 import type { JsonObject } from '../../../lib/json.js';
 import type { BtqlClient } from './btql-client.js';
 import type { ConversationSummary } from './conversations.js';
-import { numberAt, SPAN, stringAt } from '../span-fields.js';
+import { numberAt, SPAN, spanError, stringAt } from '../span-fields.js';
 
 /** A conversation may have at most this many turns (TRACEMESH_MAX_TURNS' default), read back per conversation. */
 const MAX_TURNS_READ = 200;
@@ -21,6 +21,13 @@ interface ServedTurn {
   turnIndex: number;
   message: string;
   answer: string | undefined;
+  error: string | undefined;
+}
+
+/** A conversation's turns in turn order (a retried turn once, its latest try), and every try that failed. */
+interface ServedTurns {
+  turns: ServedTurn[];
+  failed: ServedTurn[];
 }
 
 /** Turn rows read at first per conversation asked for, to find that many distinct ones. */
@@ -54,7 +61,7 @@ export async function servedConversations(
       {
         from: projectLogs(projectId),
         filter: and(...conditions),
-        select: [as('conversation_id', field('input', 'conversation_id')), as('created', field('created'))],
+        select: [as('conversation_id', field('input', 'conversation_id')), as('created', field('created')), as('root_span_id', field('root_span_id'))],
         sort: [{ expr: field('created'), dir: 'desc' }],
       },
       rowsWanted,
@@ -62,7 +69,7 @@ export async function servedConversations(
     // A first turn tried again is a second turn_index 0 row; several turns of one conversation may match.
     const seen = [...new Set(newest.flatMap((row) => stringAt(row, 'conversation_id') ?? []))];
     const unchecked = seen.filter((id) => !checked.has(id));
-    for (const id of await conversationsWithRoots(client, projectId, unchecked)) withRoots.add(id);
+    for (const id of await conversationsWithRoots(client, projectId, unchecked, newest)) withRoots.add(id);
     for (const id of unchecked) checked.add(id);
     ids = seen.filter((id) => !withRoots.has(id)).slice(0, limit);
     if (ids.length >= limit || newest.length < rowsWanted || rowsWanted >= MAX_ROWS_READ) break;
@@ -74,7 +81,7 @@ export async function servedConversations(
   const since = options.matchingTurn || firstTurns.length === 0 ? undefined : firstTurns.reduce((a, b) => (a < b ? a : b));
   const turns = await turnsOf(client, projectId, ids, since);
   return ids.flatMap((id) => {
-    const summary = summarise(id, turns.get(id) ?? []);
+    const summary = summarise(id, turns.get(id) ?? { turns: [], failed: [] });
     return summary ? [summary] : [];
   });
 }
@@ -90,23 +97,38 @@ export interface CompletedTurn {
  */
 export async function completedTurnsByConversation(client: BtqlClient, conversationIds: string[]): Promise<Map<string, CompletedTurn[]>> {
   const turns = await turnsOf(client, await client.projectId(), conversationIds);
-  return new Map([...turns].map(([id, list]) => [id, list.flatMap((turn) => (turn.answer === undefined ? [] : [{ message: turn.message, answer: turn.answer }]))]));
+  return new Map([...turns].map(([id, { turns: list }]) => [id, list.flatMap((turn) => (turn.answer === undefined ? [] : [{ message: turn.message, answer: turn.answer }]))]));
 }
 
-/** Which of these conversations a traced client logged a root for (whatever its source). */
-async function conversationsWithRoots(client: BtqlClient, projectId: string, conversationIds: string[]): Promise<Set<string>> {
+/**
+ * Which of these conversations a traced client logged a root for (whatever its source): by the
+ * root's conversation id, or — when its turn failed before the client learned the id — by the
+ * turn's trace being the root's (`turnRows`: conversation_id and root_span_id of their turns).
+ */
+async function conversationsWithRoots(client: BtqlClient, projectId: string, conversationIds: string[], turnRows: JsonObject[]): Promise<Set<string>> {
   if (conversationIds.length === 0) return new Set();
+  const wanted = new Set(conversationIds);
+  const conversationOfTrace = new Map<string, string>();
+  for (const row of turnRows) {
+    const id = stringAt(row, 'conversation_id');
+    const trace = stringAt(row, 'root_span_id');
+    if (id && trace && wanted.has(id)) conversationOfTrace.set(trace, id);
+  }
   const rows = await client.rows({
     from: projectLogs(projectId),
-    filter: and(eq(field('span_attributes', 'name'), value(SPAN.conversation)), inList(field('output', 'conversation_id'), conversationIds)),
-    select: [as('conversation_id', field('output', 'conversation_id'))],
+    filter: and(
+      eq(field('span_attributes', 'name'), value(SPAN.conversation)),
+      or(inList(field('output', 'conversation_id'), conversationIds), inList(field('root_span_id'), [...conversationOfTrace.keys()])),
+    ),
+    select: [as('conversation_id', field('output', 'conversation_id')), as('root_span_id', field('root_span_id'))],
   });
-  return new Set(rows.flatMap((row) => stringAt(row, 'conversation_id') ?? []));
+  return new Set(rows.flatMap((row) => [stringAt(row, 'conversation_id'), conversationOfTrace.get(stringAt(row, 'root_span_id') ?? '')].filter((id): id is string => !!id && wanted.has(id))));
 }
 
-async function turnsOf(client: BtqlClient, projectId: string, conversationIds: string[], since?: string): Promise<Map<string, ServedTurn[]>> {
+async function turnsOf(client: BtqlClient, projectId: string, conversationIds: string[], since?: string): Promise<Map<string, ServedTurns>> {
   const byConversation = new Map<string, ServedTurn[]>();
-  if (conversationIds.length === 0) return byConversation;
+  const result = new Map<string, ServedTurns>();
+  if (conversationIds.length === 0) return result;
   const ofThese = and(isServerTurn(), inList(field('input', 'conversation_id'), conversationIds));
   const rows = await client.rows(
     {
@@ -118,6 +140,7 @@ async function turnsOf(client: BtqlClient, projectId: string, conversationIds: s
         as('turn_index', field('input', 'turn_index')),
         as('message', field('input', 'message')),
         as('answer', field('output', 'text')),
+        as('error', field('error')),
       ],
     },
     conversationIds.length * MAX_TURNS_READ,
@@ -134,6 +157,7 @@ async function turnsOf(client: BtqlClient, projectId: string, conversationIds: s
       turnIndex,
       message: stringAt(row, 'message') ?? '',
       answer: stringAt(row, 'answer'),
+      error: spanError(row),
     });
     byConversation.set(id, list);
   }
@@ -141,15 +165,16 @@ async function turnsOf(client: BtqlClient, projectId: string, conversationIds: s
   for (const [id, list] of byConversation) {
     const latest = new Map<number, ServedTurn>();
     for (const turn of list.sort((a, b) => a.created.localeCompare(b.created))) latest.set(turn.turnIndex, turn);
-    byConversation.set(id, [...latest.values()].sort((a, b) => a.turnIndex - b.turnIndex));
+    result.set(id, { turns: [...latest.values()].sort((a, b) => a.turnIndex - b.turnIndex), failed: list.filter((turn) => turn.error !== undefined) });
   }
-  return byConversation;
+  return result;
 }
 
-function summarise(conversationId: string, turns: ServedTurn[]): ConversationSummary | undefined {
+function summarise(conversationId: string, { turns, failed }: ServedTurns): ConversationSummary | undefined {
   const first = turns[0];
   if (!first) return undefined;
   const answered = turns.filter((turn) => turn.answer !== undefined);
+  const error = failed.at(-1)?.error;
   return {
     rootSpanId: first.rootSpanId,
     spanId: first.spanId,
@@ -158,6 +183,8 @@ function summarise(conversationId: string, turns: ServedTurn[]): ConversationSum
     patientQuery: first.message,
     finalResponse: answered.at(-1)?.answer ?? '',
     totalTurns: answered.length,
+    failedTurns: failed.length,
+    ...(error === undefined ? {} : { error }),
     traceIds: [...new Set(turns.map((turn) => turn.rootSpanId))],
   };
 }

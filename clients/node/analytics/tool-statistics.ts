@@ -1,6 +1,6 @@
 // Tool execution statistics per tool, computed by the backend in one grouped BTQL query: calls,
 // errors, error rate, mean and p95 duration (from metrics.start/end; an error is a span with `error`).
-import { and, as, call, countRows, eq, field, ge, inList, isNotNull, projectLogs, sub, value, type BtqlExpr } from './btql-ast.js';
+import { and, as, call, countRows, eq, field, ge, inList, isNotNull, not, projectLogs, sub, value, type BtqlExpr } from './btql-ast.js';
 import type { BtqlClient } from './btql-client.js';
 import { numberAt, SPAN, stringAt } from '../span-fields.js';
 
@@ -28,6 +28,8 @@ export interface ToolStatisticsOptions {
   since?: Date;
   /** Only these traces (e.g. the conversations of one dataset). */
   rootSpanIds?: string[];
+  /** Not these traces (e.g. eval runs' conversations: conversations.ts traceIdsFromSources). */
+  excludeRootSpanIds?: string[];
 }
 
 export async function toolStatistics(client: BtqlClient, options: ToolStatisticsOptions = {}): Promise<ToolStatistics[]> {
@@ -39,6 +41,7 @@ export async function toolStatistics(client: BtqlClient, options: ToolStatistics
       : [eq(field('span_attributes', 'type'), value('tool'))];
   if (options.since) conditions.push(ge(field('created'), value(options.since.toISOString())));
   if (options.rootSpanIds) conditions.push(inList(field('root_span_id'), options.rootSpanIds));
+  if (options.excludeRootSpanIds && options.excludeRootSpanIds.length > 0) conditions.push(not(inList(field('root_span_id'), options.excludeRootSpanIds)));
   const rows = await client.rows({
     from: projectLogs(await client.projectId()),
     filter: and(...conditions),

@@ -2,7 +2,17 @@
 // trace store by default or on Braintrust with BRAINTRUST_API_KEY (lib/config.ts tracingConfig()).
 import { BtqlClient } from './btql-client.js';
 import { analyzeConversation, type ConversationAnalysis } from './conversation-analysis.js';
-import { conversationsSince, recentConversations, searchConversations, type ConversationSummary, type ListOptions } from './conversations.js';
+import {
+  conversationsSince,
+  countConversationsFrom,
+  listConversations,
+  recentConversations,
+  searchConversations,
+  traceIdsFromSources,
+  type ConversationFilter,
+  type ConversationSummary,
+  type ListOptions,
+} from './conversations.js';
 import { lowScores, type LowScore, type LowScoreOptions } from './low-scores.js';
 import { toolStatistics, type ToolStatistics, type ToolStatisticsOptions } from './tool-statistics.js';
 
@@ -19,6 +29,20 @@ export class TraceAnalytics {
 
   conversationsSince(hours: number, options?: ListOptions & { now?: Date }): Promise<ConversationSummary[]> {
     return conversationsSince(this.client, hours, options);
+  }
+
+  listConversations(filter: ConversationFilter, options?: ListOptions): Promise<ConversationSummary[]> {
+    return listConversations(this.client, filter, options);
+  }
+
+  /** How many conversations tagged with one of `sources` (root metadata.source) match the filter. */
+  countConversationsFrom(sources: string[], filter: ConversationFilter, options?: { errorsOnly?: boolean; notBefore?: string }): Promise<number> {
+    return countConversationsFrom(this.client, sources, filter, options);
+  }
+
+  /** The trace ids of the conversations tagged with one of `sources`. */
+  traceIdsFromSources(sources: string[]): Promise<string[]> {
+    return traceIdsFromSources(this.client, sources);
   }
 
   toolStatistics(options?: ToolStatisticsOptions): Promise<ToolStatistics[]> {

@@ -5,7 +5,7 @@ import type { SpanRow, TraceBackend } from '../trace-reader.js';
 export async function waitForTrace(
   backend: TraceBackend,
   rootSpanId: string,
-  options: { timeoutMs?: number; settleMs?: number; isComplete?: (rows: SpanRow[]) => boolean } = {},
+  options: { timeoutMs?: number; settleMs?: number; isComplete?: (rows: SpanRow[]) => boolean; experimentId?: string } = {},
 ): Promise<SpanRow[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   const settleMs = options.settleMs ?? 700;
@@ -13,7 +13,7 @@ export async function waitForTrace(
   let stableSince = Date.now();
   let lastCount = -1;
   while (Date.now() < deadline) {
-    rows = await backend.fetchTrace(rootSpanId);
+    rows = await backend.fetchTrace(rootSpanId, options.experimentId);
     if (rows.length !== lastCount) {
       lastCount = rows.length;
       stableSince = Date.now();

@@ -3,6 +3,7 @@
 // Building the same dataset again updates its rows in place. Progress goes to stderr.
 import type { Command } from 'commander';
 import { positiveInteger } from '../number-arguments.js';
+import { describeBackendFailure } from '../backend-failure.js';
 import { BtqlClient } from '../../analytics/btql-client.js';
 import { renderFields, renderTable } from '../../analytics/text-table.js';
 import { selectCases, type CaseSelection } from '../../datasets/conversation-cases.js';
@@ -61,7 +62,7 @@ async function build(selection: CaseSelection, options: DatasetOptions, defaultN
     }
   } catch (error) {
     progress.done();
-    process.stderr.write(`tracemesh dataset: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`tracemesh dataset: ${describeBackendFailure(error)}\n`);
     process.exitCode = 1;
   }
 }
