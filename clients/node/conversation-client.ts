@@ -1,7 +1,7 @@
 // The typed Node client of ConversationService: the generated client, with the tracing
 // interceptor (every call carries the caller's span context in both header forms), and helpers
 // that stream a turn with a deadline and hand each event to the caller as it arrives.
-import { Metadata, type ChannelOptions, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ChannelOptions, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { ConverseRequest } from '../../gen/ts/tracemesh/conversation/v1/ConverseRequest.js';
 import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
@@ -12,6 +12,7 @@ import type { TurnFailed__Output } from '../../gen/ts/tracemesh/conversation/v1/
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import { conversationTarget, type SecurityConfig } from '../../lib/config.js';
 import { meshClientSetup } from '../../lib/grpc/client-channel.js';
+import { grpcError } from '../../lib/grpc/errors.js';
 import { ConversationServiceClient as GeneratedClient } from '../../lib/grpc/protos.js';
 
 export type { ConversationServiceClient, StreamChatResponse__Output as ChatEvent, TurnResult__Output as TurnResult };
@@ -73,6 +74,11 @@ export function openConverse(client: ConversationServiceClient, options: { deadl
 /** Streams one turn; resolves with its result once `turn_completed` arrives. */
 export function streamTurn(client: ConversationServiceClient, message: string, options: StreamTurnOptions = {}): Promise<TurnResult__Output> {
   return new Promise((resolve, reject) => {
+    // A signal aborted before the call: no turn runs at all (the 'abort' event will never come).
+    if (options.signal?.aborted) {
+      reject(grpcError(status.CANCELLED, 'the turn was cancelled before it started'));
+      return;
+    }
     const call: ClientReadableStream<StreamChatResponse__Output> = client.StreamChat(
       { conversationId: options.conversationId ?? '', message, options: options.options ?? null },
       options.metadata ?? new Metadata(),

@@ -142,40 +142,46 @@ export class AgentLoop {
         let iterations = 0;
         let toolResultChars = 0;
 
-        for (let iteration = 0; iteration < request.maxIterations; iteration++) {
-          // Checked before a call, never between a tool_use and its results: history stays valid.
-          if (usage.inputTokens + usage.outputTokens >= request.maxTurnTokens) {
-            stopReason = 'STOP_REASON_TOKEN_BUDGET';
-            break;
-          }
-          iterations = iteration + 1;
-          const round = new ToolRound<ExecutedTool>((use, signal) => this.executeTool(request, span, use, iteration, signal));
-          const response = await this.callModel(request, messages, tools, iteration, (use) => round.start(use)).catch(async (error: unknown) => {
-            await round.cancel(grpcError(grpcStatus.CANCELLED, 'the model response that asked for this call failed before it ended'));
-            throw iteration > 0 ? new ModelCallAfterToolsError(error, toolResultChars) : error;
-          });
-          addUsage(usage, usageOf(response.usage));
-          text = textOf(response);
-          const uses = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
-          if (response.stop_reason !== 'tool_use' || uses.length === 0) {
-            const { said, cancelledCalls } = await this.closeLastResponse(request, response, round, iteration);
-            toolCalls.push(...cancelledCalls);
-            if (said) {
-              messages.push(said);
-              newMessages.push(said);
+        try {
+          for (let iteration = 0; iteration < request.maxIterations; iteration++) {
+            // Checked before a call, never between a tool_use and its results: history stays valid.
+            if (usage.inputTokens + usage.outputTokens >= request.maxTurnTokens) {
+              stopReason = 'STOP_REASON_TOKEN_BUDGET';
+              break;
             }
-            stopReason = stopReasonOf(response.stop_reason);
-            break;
+            iterations = iteration + 1;
+            const round = new ToolRound<ExecutedTool>((use, signal) => this.executeTool(request, span, use, iteration, signal));
+            const response = await this.callModel(request, messages, tools, iteration, (use) => round.start(use)).catch(async (error: unknown) => {
+              await round.cancel(grpcError(grpcStatus.CANCELLED, 'the model response that asked for this call failed before it ended'));
+              throw iteration > 0 ? new ModelCallAfterToolsError(error, toolResultChars) : error;
+            });
+            addUsage(usage, usageOf(response.usage));
+            text = textOf(response);
+            const uses = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
+            if (response.stop_reason !== 'tool_use' || uses.length === 0) {
+              const { said, cancelledCalls } = await this.closeLastResponse(request, response, round, iteration);
+              toolCalls.push(...cancelledCalls);
+              if (said) {
+                messages.push(said);
+                newMessages.push(said);
+              }
+              stopReason = stopReasonOf(response.stop_reason);
+              break;
+            }
+            const assistant: MessageParam = { role: 'assistant', content: response.content };
+            messages.push(assistant);
+            newMessages.push(assistant);
+            const executed = await round.finish(uses);
+            toolCalls.push(...executed.map((e) => e.call));
+            toolResultChars += executed.reduce((sum, e) => sum + (typeof e.block.content === 'string' ? e.block.content.length : 0), 0);
+            const results: MessageParam = { role: 'user', content: executed.map((e) => e.block) };
+            messages.push(results);
+            newMessages.push(results);
           }
-          const assistant: MessageParam = { role: 'assistant', content: response.content };
-          messages.push(assistant);
-          newMessages.push(assistant);
-          const executed = await round.finish(uses);
-          toolCalls.push(...executed.map((e) => e.call));
-          toolResultChars += executed.reduce((sum, e) => sum + (typeof e.block.content === 'string' ? e.block.content.length : 0), 0);
-          const results: MessageParam = { role: 'user', content: executed.map((e) => e.block) };
-          messages.push(results);
-          newMessages.push(results);
+        } catch (error) {
+          // A failed turn still used the tokens of the model calls that completed: its span says how many.
+          span.log({ metrics: tokenMetrics(usage), metadata: { iterations } });
+          throw error;
         }
         if (stopReason === 'STOP_REASON_MAX_ITERATIONS' || stopReason === 'STOP_REASON_TOKEN_BUDGET') {
           this.log.warn({ conversationId: request.conversationId, iterations, stopReason, usage }, 'turn stopped at a limit');

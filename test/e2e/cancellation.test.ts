@@ -54,10 +54,24 @@ describe('cancellation', function () {
     assert.ok(latencyMs < 1_000, `the model stream stopped promptly (${latencyMs.toFixed(1)} ms)`);
     const processTurn = named(rows, 'server_process_turn')[0];
     assert.ok(processTurn?.error, 'the turn span records the cancellation');
+    const turnMetrics = processTurn?.metrics as { prompt_tokens?: number; completion_tokens?: number } | undefined;
+    assert.ok((turnMetrics?.prompt_tokens ?? 0) > 0 && (turnMetrics?.completion_tokens ?? 0) > 0, 'the failed turn counts the tokens its completed model call used');
 
     const stored = await getConversation(client, conversationId);
     assert.equal(stored.conversation?.turns.length, 0, 'a cancelled turn is not stored');
     const retry = await streamTurn(client, SEED_QUERY, { conversationId });
     assert.equal(retry.turnIndex, 0, 'the conversation is free again');
+  });
+
+  it('runs no turn for a signal aborted before the call starts', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    let events = 0;
+    const error = await streamTurn(client, SEED_QUERY, { signal: abort.signal, onEvent: () => events++ }).then(
+      () => assert.fail('the turn should not run'),
+      (failure: ServiceError) => failure,
+    );
+    assert.equal(error.code, status.CANCELLED);
+    assert.equal(events, 0);
   });
 });
