@@ -34,6 +34,8 @@ export class TracedConversation {
   /** Every turn tried, completed or failed, in order. */
   private readonly attempts: Array<TurnRecord | FailedTurnRecord> = [];
   private conversationId: string;
+  /** The service has named this conversation in a turn: it exists (an id passed in may not). */
+  private seenByService = false;
   private readonly metadata: Record<string, string>;
 
   constructor(
@@ -58,13 +60,21 @@ export class TracedConversation {
     return this.conversationId;
   }
 
+  /** True once a turn of this conversation started on the service, so it exists and can go on. */
+  get exists(): boolean {
+    return this.seenByService;
+  }
+
   /** Streams one turn inside a client_turn span. */
   turn(message: string, options: Omit<StreamTurnOptions, 'conversationId'> = {}): Promise<TurnResult__Output> {
     return this.root.traced(
       async (span) => {
         // The id is known from the turn's first event: a turn that then fails still names its conversation.
         const onEvent: StreamTurnOptions['onEvent'] = (event) => {
-          if (event.turnStarted?.conversationId) this.conversationId = event.turnStarted.conversationId;
+          if (event.turnStarted?.conversationId) {
+            this.conversationId = event.turnStarted.conversationId;
+            this.seenByService = true;
+          }
           options.onEvent?.(event);
         };
         let result: TurnResult__Output;

@@ -145,6 +145,7 @@ describe('tracemesh CLI', function () {
     const result = await tracemesh(['chat', '--conversation', 'conv_nope', 'hello'], shared.mesh.clientEnv);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /NOT_FOUND: conversation "conv_nope" does not exist/);
+    assert.doesNotMatch(result.stderr, /go on with/, 'no advice to continue a conversation that does not exist');
 
     // A turn that started and then failed: the conversation exists, and chat says how to go on with it.
     const late = await tracemesh(['chat', '--deadline', '0.15', SEED_QUERY], shared.mesh.clientEnv);

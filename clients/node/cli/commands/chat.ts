@@ -118,7 +118,7 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
       // No turn (empty input): no trace worth opening.
       if (turns > 0 && conversation.rootSpanId) process.stderr.write(`trace: tracemesh trace ${conversation.rootSpanId}\n`);
       // After a failed turn the conversation goes on (the failed turn is not in its history): say how.
-      if (failed && conversation.id) process.stderr.write(`conversation: ${conversation.id} (go on with: tracemesh chat --conversation ${conversation.id})\n`);
+      if (failed && conversation.exists) process.stderr.write(`conversation: ${conversation.id} (go on with: tracemesh chat --conversation ${conversation.id})\n`);
       process.exitCode = failed ? 1 : 0;
     });
 }
