@@ -1,6 +1,7 @@
 // gRPC errors with google.rpc.Status details in the `grpc-status-details-bin` trailer, the rich
 // error model every gRPC ecosystem decodes: BadRequest names the offending field, ErrorInfo gives
-// a machine-readable reason, ResourceInfo names what was not found.
+// a machine-readable reason, ResourceInfo names what was not found, RetryInfo says when trying
+// again makes sense.
 import { createRequire } from 'node:module';
 import { Metadata, status as grpcStatus, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
@@ -13,6 +14,7 @@ const StatusType = root.lookupType('google.rpc.Status');
 const BadRequestType = root.lookupType('google.rpc.BadRequest');
 const ErrorInfoType = root.lookupType('google.rpc.ErrorInfo');
 const ResourceInfoType = root.lookupType('google.rpc.ResourceInfo');
+const RetryInfoType = root.lookupType('google.rpc.RetryInfo');
 
 const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 const TYPE_URL_PREFIX = 'type.googleapis.com/';
@@ -26,10 +28,18 @@ export interface ErrorDetails {
   fieldViolations?: FieldViolation[];
   errorInfo?: { reason: string; domain: string; metadata?: Record<string, string> };
   resourceInfo?: { resourceType: string; resourceName: string; description?: string };
+  /** RetryInfo.retry_delay: the same call may succeed if made again after this long. */
+  retryDelayMs?: number;
 }
 
 /** A status error as grpc-js handlers pass to callbacks or emit on streams. */
 export type GrpcError = ServiceError;
+
+/** A google.protobuf.Duration. */
+function durationOf(ms: number): { seconds: number; nanos: number } {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
+}
 
 function pack(type: protobuf.Type, value: object): { type_url: string; value: Uint8Array } {
   return { type_url: `${TYPE_URL_PREFIX}${type.fullName.replace(/^\./, '')}`, value: type.encode(type.fromObject(value)).finish() };
@@ -40,6 +50,7 @@ export function grpcError(code: grpcStatus, message: string, details: ErrorDetai
   if (details.fieldViolations?.length) packed.push(pack(BadRequestType, { fieldViolations: details.fieldViolations }));
   if (details.errorInfo) packed.push(pack(ErrorInfoType, details.errorInfo));
   if (details.resourceInfo) packed.push(pack(ResourceInfoType, details.resourceInfo));
+  if (details.retryDelayMs !== undefined) packed.push(pack(RetryInfoType, { retryDelay: durationOf(details.retryDelayMs) }));
   const metadata = new Metadata();
   if (packed.length > 0) {
     const statusBytes = StatusType.encode(StatusType.fromObject({ code, message, details: packed })).finish();
@@ -79,6 +90,9 @@ export function decodeErrorDetails(error: Pick<StatusObject, 'metadata'> | Parti
       result.errorInfo = ErrorInfoType.toObject(ErrorInfoType.decode(bytes)) as ErrorDetails['errorInfo'];
     } else if (typeName === 'google.rpc.ResourceInfo') {
       result.resourceInfo = ResourceInfoType.toObject(ResourceInfoType.decode(bytes)) as ErrorDetails['resourceInfo'];
+    } else if (typeName === 'google.rpc.RetryInfo') {
+      const { retryDelay } = RetryInfoType.toObject(RetryInfoType.decode(bytes), { longs: Number }) as { retryDelay?: { seconds?: number; nanos?: number } };
+      result.retryDelayMs = (retryDelay?.seconds ?? 0) * 1000 + Math.round((retryDelay?.nanos ?? 0) / 1e6);
     }
   }
   return result;

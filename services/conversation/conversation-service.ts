@@ -1,6 +1,6 @@
 // ConversationService handlers. Every turn, whichever RPC carries it, goes through runTurn:
 // validate, claim the conversation (one turn at a time — a second concurrent turn on the same
-// conversation gets FAILED_PRECONDITION, never interleaved history), run the agent loop with the
+// conversation gets ABORTED, never interleaved history), run the agent loop with the
 // call's cancellation, persist the completed turn, and map failures to gRPC statuses.
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus, type ServerDuplexStream, type ServerWritableStream } from '@grpc/grpc-js';
@@ -109,7 +109,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     }
   }
 
-  /** Resolves (or creates) the conversation and takes its turn lease; throws NOT_FOUND / FAILED_PRECONDITION. */
+  /** Resolves (or creates) the conversation and takes its turn lease; throws NOT_FOUND / ABORTED. */
   async function claim(requestedId: string, onConversation?: (conversationId: string) => void): Promise<{ conversationId: string; created: boolean }> {
     turns.assertAdmitting(); // before a new conversation is created for a turn that could not run
     if (requestedId !== '') {

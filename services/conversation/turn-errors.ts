@@ -10,10 +10,24 @@ import { StoreUnavailableError } from './store/conversation-store.js';
 
 const DOMAIN = 'conversation.tracemesh';
 
-function modelError(code: grpcStatus, reason: string, message: string, httpStatus?: number): GrpcError {
+function modelError(code: grpcStatus, reason: string, message: string, httpStatus?: number, retryDelayMs?: number): GrpcError {
   return grpcError(code, message, {
     errorInfo: { reason, domain: DOMAIN, metadata: httpStatus === undefined ? {} : { provider_status: String(httpStatus) } },
+    ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
   });
+}
+
+/** When the provider said to try again (`retry-after-ms`, or `retry-after` in seconds or as a date), for a RetryInfo. */
+function providerRetryDelayMs(error: APIError): number | undefined {
+  const header = (name: string): string | null | undefined => error.headers?.get(name);
+  const ms = Number(header('retry-after-ms') ?? NaN);
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const after = header('retry-after');
+  if (!after) return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(after);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** The turn a failure belongs to, where its status depends on it. */
@@ -126,9 +140,11 @@ export function toTurnError(error: unknown, signal: AbortSignal, turn?: FailedTu
     if (isContextWindowRejection(error)) return contextWindowExceeded(error, turn);
     if (isUnknownModel(error)) return unknownModel(error, turn);
     const httpStatus = error.status;
-    if (httpStatus === 429) return modelError(grpcStatus.RESOURCE_EXHAUSTED, 'MODEL_RATE_LIMITED', `the model provider is rate limiting: ${error.message}`, httpStatus);
+    if (httpStatus === 429) {
+      return modelError(grpcStatus.RESOURCE_EXHAUSTED, 'MODEL_RATE_LIMITED', `the model provider is rate limiting: ${error.message}`, httpStatus, providerRetryDelayMs(error));
+    }
     if (httpStatus === 529 || (httpStatus !== undefined && httpStatus >= 500)) {
-      return modelError(grpcStatus.UNAVAILABLE, 'MODEL_UNAVAILABLE', `the model provider is unavailable: ${error.message}`, httpStatus);
+      return modelError(grpcStatus.UNAVAILABLE, 'MODEL_UNAVAILABLE', `the model provider is unavailable: ${error.message}`, httpStatus, providerRetryDelayMs(error));
     }
     if (httpStatus === 401 || httpStatus === 403) {
       return modelError(grpcStatus.INTERNAL, 'MODEL_AUTH_FAILED', 'the model provider rejected this service\'s credentials', httpStatus);

@@ -1,15 +1,15 @@
 // Which conversations have a turn running. It bounds how many run on this replica at once
 // (RESOURCE_EXHAUSTED past TRACEMESH_MAX_RUNNING_TURNS, so overload sheds turns instead of
 // growing memory until the process dies), and it serialises turns per conversation — a second
-// concurrent turn is refused with FAILED_PRECONDITION rather than interleaved — on this replica
-// (in memory) and across replicas (a lease in the shared conversation store, renewed while the turn
+// concurrent turn is refused with ABORTED (a concurrency conflict: retry once it ends) rather than
+// interleaved — on this replica (in memory) and across replicas (a lease in the shared conversation store, renewed while the turn
 // runs and freed at its end, or when it expires after a replica died). It also lets a shutdown wait
 // for the running turns, and only those, while refusing new ones.
 //
 // A lease this replica may hold is never left behind when the store cannot be reached: a release
 // that fails, or a claim whose outcome is unknown (it timed out, and may still commit once the
 // database answers), is retried in the background until it succeeds or the lease has run out —
-// otherwise a database blip would keep the conversation FAILED_PRECONDITION for the lease's length.
+// otherwise a database blip would keep the conversation refusing turns for the lease's length.
 // Nor is one left behind by a process that stopped mid-turn: a shutdown frees what its cancelled
 // turns still hold, and a process starting on the same host frees the leases of one that died (a
 // holder names its host and process id).
@@ -25,6 +25,8 @@ export const DEFAULT_MAX_RUNNING_TURNS = 1_000;
 /** Background release retries: the first after this, doubling up to the cap. */
 const RELEASE_RETRY_FIRST_MS = 250;
 const RELEASE_RETRY_MAX_MS = 8_000;
+/** The RetryInfo delay of a turn refused for a busy conversation or replica: a second, about a short turn's length. */
+const RETRY_AFTER_BUSY_MS = 1_000;
 
 interface RunningTurn {
   holder: string;
@@ -79,8 +81,10 @@ export class TurnTracker {
   }
 
   private busy(conversationId: string): Error {
-    return grpcError(grpcStatus.FAILED_PRECONDITION, `a turn is already running on conversation "${conversationId}"; wait for it to finish`, {
+    // ABORTED, gRPC's code for a concurrency conflict: the same call succeeds once the other turn ends.
+    return grpcError(grpcStatus.ABORTED, `a turn is already running on conversation "${conversationId}"; retry when it has finished`, {
       errorInfo: { reason: 'TURN_IN_PROGRESS', domain: DOMAIN, metadata: { conversation_id: conversationId } },
+      retryDelayMs: RETRY_AFTER_BUSY_MS,
     });
   }
 
@@ -94,11 +98,12 @@ export class TurnTracker {
     if (this.active.size >= this.maxRunning) {
       throw grpcError(grpcStatus.RESOURCE_EXHAUSTED, `this replica is running its limit of ${this.maxRunning} turns; retry shortly, or on another replica`, {
         errorInfo: { reason: 'TOO_MANY_RUNNING_TURNS', domain: DOMAIN, metadata: { max_running_turns: String(this.maxRunning) } },
+        retryDelayMs: RETRY_AFTER_BUSY_MS,
       });
     }
   }
 
-  /** Takes the conversation for one turn; throws FAILED_PRECONDITION if it is taken (and as assertAdmitting). */
+  /** Takes the conversation for one turn; throws ABORTED if it is taken (and as assertAdmitting). */
   async claim(conversationId: string): Promise<void> {
     this.assertAdmitting();
     if (this.active.has(conversationId)) throw this.busy(conversationId);

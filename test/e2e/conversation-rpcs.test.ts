@@ -103,7 +103,7 @@ describe('ConversationService RPCs', function () {
     const session = openConverse(client, { deadlineMs: 60_000 });
     session.call.write({ conversationId: first.conversationId, message: 'Any news?' });
     while (session.failures.length === 0) await delay(10);
-    assert.deepEqual([session.failures[0]?.code, session.failures[0]?.reason, session.failures[0]?.conversationId], [status.FAILED_PRECONDITION, 'TURN_IN_PROGRESS', first.conversationId]);
+    assert.deepEqual([session.failures[0]?.code, session.failures[0]?.reason, session.failures[0]?.conversationId], [status.ABORTED, 'TURN_IN_PROGRESS', first.conversationId]);
     await busy;
     session.call.write({ message: 'His blood pressure today is 150/95.' }); // no id: the stream's conversation
     session.call.end();
@@ -138,13 +138,14 @@ describe('ConversationService RPCs', function () {
     assert.ok(result.toolCalls.length >= 1, 'the tools of the last response still ran');
   });
 
-  it('rejects a second concurrent turn on the same conversation with FAILED_PRECONDITION', async () => {
+  it('rejects a second concurrent turn on the same conversation with ABORTED and a RetryInfo', async () => {
     const first = await streamTurn(client, 'A 50-year-old man, 180 cm, 90 kg.');
     const slow = streamTurn(client, SEED_QUERY, { conversationId: first.conversationId });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const error = await failureOf(streamTurn(client, 'And his blood pressure is 130/85.', { conversationId: first.conversationId }));
-    assert.equal(error.code, status.FAILED_PRECONDITION);
+    assert.equal(error.code, status.ABORTED);
     assert.equal(decodeErrorDetails(error).errorInfo?.reason, 'TURN_IN_PROGRESS');
+    assert.equal(decodeErrorDetails(error).retryDelayMs, 1000, 'the caller is told when trying again makes sense');
     const finished = await slow;
     assert.equal(finished.turnIndex, 1, 'the running turn was not disturbed');
   });

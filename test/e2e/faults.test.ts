@@ -90,6 +90,8 @@ describe('faults: the model endpoint failing', function () {
       assert.equal(info?.reason, reason);
       assert.equal(info?.metadata?.provider_status, fault);
       assert.equal(model.requests(), 3, 'the SDK tried three times');
+      // The provider's retry-after (the fake sends retry-after-ms: 50 with its 429s) reaches the caller as a RetryInfo.
+      assert.equal(decodeErrorDetails(error).retryDelayMs, fault === '429' ? 50 : undefined);
     });
   }
 
@@ -348,7 +350,7 @@ describe('faults: the conversation database hanging', function () {
     assert.ok(conversationId, 'the turn started');
 
     // Without the release being retried, the lease taken before the hang would hold the
-    // conversation for its full 60 s: FAILED_PRECONDITION (TURN_IN_PROGRESS) until then.
+    // conversation for its full 60 s: ABORTED (TURN_IN_PROGRESS) until then.
     let next: Awaited<ReturnType<typeof streamTurn>> | undefined;
     const deadline = Date.now() + 10_000;
     while (!next) {
@@ -356,7 +358,7 @@ describe('faults: the conversation database hanging', function () {
         next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId });
       } catch (error) {
         const code = (error as ServiceError).code;
-        if (code !== status.FAILED_PRECONDITION && code !== status.UNAVAILABLE) throw error;
+        if (code !== status.ABORTED && code !== status.UNAVAILABLE) throw error;
         if (Date.now() > deadline) assert.fail(`the conversation is still refused 10 s after the database came back: ${(error as ServiceError).details}`);
         await delay(250);
       }

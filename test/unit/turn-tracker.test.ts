@@ -54,7 +54,7 @@ async function claimsWithin(tracker: TurnTracker, id: string, withinMs: number):
       await tracker.claim(id);
       return true;
     } catch (error) {
-      assert.equal((error as { code?: number }).code, status.FAILED_PRECONDITION, String(error));
+      assert.equal((error as { code?: number }).code, status.ABORTED, String(error));
       if (Date.now() > until) return false;
       await delay(50);
     }
@@ -105,7 +105,7 @@ describe('turn tracker: leases when the store does not answer', function () {
     await assert.rejects(replicaA.claim('c3'), StoreUnavailableError);
     await delay(1_000); // past the background release
     assert.ok(store.releaseAttempts >= 1, 'A released in the background');
-    await assert.rejects(replicaA.claim('c3'), (error: { code?: number }) => error.code === status.FAILED_PRECONDITION, 'B still holds the conversation');
+    await assert.rejects(replicaA.claim('c3'), (error: { code?: number }) => error.code === status.ABORTED, 'B still holds the conversation');
     await replicaB.release('c3');
     assert.ok(await claimsWithin(replicaA, 'c3', 1_000));
   });
@@ -164,7 +164,7 @@ describe('turn tracker: leases left by a process that stopped mid-turn', () => {
     await restarted.claim('ended');
     await restarted.claim('samePid');
     for (const held of ['live', 'otherHost']) {
-      await assert.rejects(restarted.claim(held), (error: { code?: number }) => error.code === status.FAILED_PRECONDITION, `${held} stays held`);
+      await assert.rejects(restarted.claim(held), (error: { code?: number }) => error.code === status.ABORTED, `${held} stays held`);
     }
   });
 
