@@ -8,6 +8,7 @@ import type { ToolWorkerServiceHandlers } from '../../gen/ts/tracemesh/toolworke
 import { toolConcurrencyLimits } from '../../lib/config.js';
 import { grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal } from '../../lib/grpc/server-call.js';
+import { statusName } from '../../lib/grpc/status-codes.js';
 import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
 import type { Logger } from '../../lib/logging.js';
 import { traced } from '../../lib/tracing/spans.js';
@@ -48,13 +49,17 @@ export function createToolWorkerHandlers(
       throw notFound('tool', toolName, `unknown tool "${toolName}" (this worker has: ${known})`);
     }
     const args = fromStruct(request.arguments);
-    return traced(
+    // A failure leaves the span as its status ("INVALID_ARGUMENT: …"), not thrown through it: the
+    // SDK would log a thrown error with its Node stack, noise on an expected answer.
+    const answer = await traced(
       { name: tool.name, type: 'tool', event: { input: args, metadata: { tool_call_id: request.toolCallId } } },
-      async (span) => {
+      async (span): Promise<ExecuteToolResponse | { failed: GrpcError }> => {
         const started = performance.now();
         const violations = registry.validate(tool.name, args);
         if (violations.length > 0) {
-          throw invalidArgument(violations, `${tool.name}: ${violations.map((v) => `${v.field} ${v.description}`).join('; ')}`);
+          const failed = invalidArgument(violations, `${tool.name}: ${violations.map((v) => `${v.field} ${v.description}`).join('; ')}`);
+          span.log({ error: `${statusName(failed.code)}: ${failed.details}`, metadata: { error_code: statusName(failed.code) } });
+          return { failed };
         }
         const genAiSpan = startExecuteToolSpan(tool.name, tool.description, request.toolCallId);
         let outcome: ToolOutcome;
@@ -62,9 +67,12 @@ export function createToolWorkerHandlers(
           outcome = await concurrency.run(tool.name, signal, async () => tool.execute(args, { signal, log }));
           genAiSpan?.end();
         } catch (error) {
-          const grpc = toGrpcError(tool.name, error);
-          endWithError(genAiSpan, grpc);
-          throw grpc;
+          const failed = toGrpcError(tool.name, error);
+          endWithError(genAiSpan, failed);
+          // A tool's own bug (INTERNAL) keeps its stack: that is where to look.
+          const text = failed.code === grpcStatus.INTERNAL && error instanceof Error ? `${failed.details}\n\n${error.stack ?? ''}` : failed.details;
+          span.log({ error: `${statusName(failed.code)}: ${text}`, metadata: { error_code: statusName(failed.code) } });
+          return { failed };
         }
         const durationMs = performance.now() - started;
         span.log({
@@ -82,6 +90,8 @@ export function createToolWorkerHandlers(
         };
       },
     );
+    if ('failed' in answer) throw answer.failed;
+    return answer;
   }
 
   return {

@@ -213,6 +213,10 @@ describe('walking skeleton (three processes, offline model, local trace store)',
     assert.match(invalid?.errorMessage ?? '', /weight/);
     assert.equal(result.stopReason, 'STOP_REASON_END_TURN');
     assert.ok(result.text.length > 0, 'the model answered after the errors');
+    // The tool's own span says what went wrong as a status, without a Node stack: an expected answer, not a crash.
+    const rows = await waitForSpans(result.trace?.rootSpanId ?? '', { calculate_clinical_metrics: 1 });
+    const toolError = String(named(rows, 'calculate_clinical_metrics')[0]?.error ?? '');
+    assert.match(toolError, /^INVALID_ARGUMENT: calculate_clinical_metrics: weight must be > 0$/);
   });
 
   it('carries history across turns: the second turn sees the first turn\'s facts', async () => {
