@@ -180,6 +180,42 @@ describe('tracemesh eval', function () {
     });
   });
 
+  it('the viewer\'s experiment page shows the numbers eval prints, for runs that only partly overlap', async () => {
+    // Against the logged run's 4 cases: one case unchanged, one with a one-line answer, one that
+    // fails (no answer to score), and one the baseline never ran.
+    const partialDataset = `eval-partial-${suffix}`;
+    const partial = initDataset({ project: project(), dataset: partialDataset });
+    const [seed, , twoTurns] = CONVERSATIONS;
+    partial.insert({ input: { patient_query: seed![0] }, expected: { final_response: logged[0]?.finalResponse }, metadata: { conversation_id: logged[0]?.conversationId } });
+    partial.insert({ input: { patient_query: twoTurns![0], follow_ups: twoTurns!.slice(1) }, expected: { final_response: 'Check her glucose.' }, metadata: {} });
+    partial.insert({ input: { patient_query: CONVERSATIONS[1]![0] }, expected: {}, metadata: {} });
+    partial.insert({ input: { patient_query: 'A 70-year-old woman on warfarin asks whether she can take aspirin.' }, expected: { final_response: logged[1]?.finalResponse }, metadata: {} });
+    await partial.flush();
+    const report = await runEval({ dataset: partialDataset, mode: 'logged', experimentName: `partial-${suffix}`, baseline: loggedReport.experiment.name, judge: false, progress: silentProgress });
+    assert.equal(report.failedCases.length, 1);
+    assert.equal(report.comparison?.sharedCases, 2);
+
+    interface Viewed { experiment: { base: { id: string; name: string } | null; scores: Record<string, { score: number; diff?: number; improvements: number; regressions: number }> } }
+    const viewed = async (id: string | undefined): Promise<Viewed['experiment']> => ((await (await fetch(`${process.env.TRACESTORE_URL}/ui/api/experiments/${id}`)).json()) as Viewed).experiment;
+    const [page, basePage] = await Promise.all([viewed(report.experiment.id), viewed(loggedReport.experiment.id)]);
+    assert.deepEqual(page.base, { id: loggedReport.experiment.id, name: loggedReport.experiment.name });
+    const near = (a: number | undefined, b: number | undefined, what: string) => assert.ok(a === b || (a !== undefined && b !== undefined && Math.abs(a - b) < 1e-9), `${what}: viewer ${a}, eval ${b}`);
+    let unlikeMeans = 0;
+    for (const { name, mean, baseline } of report.scorers) {
+      const shown = page.scores[name];
+      near(shown?.score, mean, `${name} mean`);
+      if (!shown || !baseline) continue;
+      near(shown.diff, baseline.diff, `${name} change`);
+      assert.deepEqual([shown.improvements, shown.regressions], [baseline.improvements, baseline.regressions], name);
+      const baseMean = basePage.scores[name]?.score;
+      if (baseline.diff !== undefined && baseMean !== undefined && Math.abs(baseline.diff - (shown.score - baseMean)) > 1e-6) unlikeMeans++;
+    }
+    assert.ok(unlikeMeans > 0, 'some change over the shared cases is not the difference of the two means');
+    // The endpoint the SDK's summary reads answers the same.
+    const sdk = (await (await fetch(`${process.env.TRACESTORE_URL}/experiment-comparison2?experiment_id=${report.experiment.id}&base_experiment_id=${loggedReport.experiment.id}`)).json()) as { scores: unknown };
+    assert.deepEqual(sdk.scores, page.scores);
+  });
+
   it('the gate fails (exit 1) on a setting that stops before the answer, and says why', async () => {
     const result = await tracemesh(
       ['eval', '--dataset', datasetName, '--mode', 'live', '--max-iterations', '1', '--baseline', liveReport.experiment.name, '--no-judge', '--gate', '--min', 'follows_medical_structure=0.8'],

@@ -117,6 +117,29 @@ describe('trace store HTTP service', () => {
       const summary = await requestJson<JsonObject>(`${store.url}/dataset-summary?dataset_id=${String(dataset.body.dataset.id)}`);
       assert.deepEqual(summary.body, { total_records: 0 });
     });
+
+    it('makes the latest earlier experiment on the same dataset the default base, not the project\'s latest', async () => {
+      const register = async (body: JsonObject) => {
+        const answer = await requestJson<{ experiment: JsonObject }>(`${store.url}/api/experiment/register`, { body: { project_name: 'delta', ...body } });
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        return answer.body.experiment;
+      };
+      const onFirst = await register({ experiment_name: 'first-a', dataset_id: 'dataset-1' });
+      const onSecond = await register({ experiment_name: 'second-a', dataset_id: 'dataset-2' });
+      // The project's latest ran on dataset-2: a run on dataset-1 is compared with dataset-1's latest.
+      const again = await register({ experiment_name: 'first-b', dataset_id: 'dataset-1' });
+      assert.equal(again.base_exp_id, onFirst.id);
+      const base = await requestJson<JsonObject>(`${store.url}/api/base_experiment/get_id`, { body: { id: again.id } });
+      assert.deepEqual(base.body, { base_exp_id: onFirst.id, base_exp_name: 'first-a' });
+      // The dataset as `tracemesh eval` also records it, in the metadata.
+      assert.equal((await register({ experiment_name: 'second-b', metadata: { dataset_id: 'dataset-2' } })).base_exp_id, onSecond.id);
+      // A dataset nothing ran on before: no base (one on another dataset would share no case).
+      const onThird = await register({ experiment_name: 'third-a', dataset_id: 'dataset-3' });
+      assert.equal(onThird.base_exp_id, undefined);
+      // No dataset: the project's latest earlier experiment, as before; an explicit base wins over any default.
+      assert.equal((await register({ experiment_name: 'loose' })).base_exp_id, onThird.id);
+      assert.equal((await register({ experiment_name: 'explicit', dataset_id: 'dataset-1', base_experiment: 'second-a' })).base_exp_id, onSecond.id);
+    });
   });
 
   it('keeps rows, ids and transaction order across a restart on the same file', async () => {

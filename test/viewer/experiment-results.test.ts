@@ -1,9 +1,13 @@
 // The experiment pages' data against a real store database (in memory): rows beside their base
 // cases agree with the store's own comparison (store/summaries.ts, what Eval and the list show) for
-// any experiments (fast-check), and the details — scores that are not numbers, rows without the
-// sorted score, a base holding one input twice, a case's texts.
+// any experiments (fast-check), that comparison gives exactly the numbers `tracemesh eval` computes
+// (compareWithBaseline, summariseScores) for runs that only partly overlap, with failed cases — and
+// the details: scores that are not numbers, rows without the sorted score, a base holding one input
+// twice, a case's texts.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { compareWithBaseline, type ComparableCase } from '../../clients/node/evals/baseline-comparison.js';
+import { summariseScores } from '../../clients/node/evals/score-summary.js';
 import type { JsonObject } from '../../lib/json.js';
 import { openDatabase, type TraceDatabase } from '../../services/tracestore/db/open-database.js';
 import { Registry, type NamedObject } from '../../services/tracestore/store/registry.js';
@@ -24,6 +28,23 @@ const T0 = 1_800_000_000;
 // Scores on a quarter grid: their sums are exact in binary, so no rounding can make two equal means differ.
 const SCORE = fc.constantFrom(0, 0.25, 0.5, 0.75, 1);
 const INPUTS = ['thirst', 'pressure', 'checkup', 'rash', 'cough', 'fever'].map((query) => ({ patient_query: query }));
+const SCORES = fc.record({ a: SCORE, b: SCORE }, { requiredKeys: [] });
+// A case that may have failed to run (one in five): an error on its root, its scores kept, as the SDK's error handler leaves them.
+const caseSpec = (input: fc.Arbitrary<JsonObject>): fc.Arbitrary<CaseSpec> =>
+  fc
+    .record({ input, spans: fc.array(SCORES, { minLength: 1, maxLength: 4 }), failed: fc.integer({ min: 0, max: 4 }).map((n) => n === 0) })
+    .map(({ failed, ...spec }) => (failed ? { ...spec, fields: { error: 'UNAVAILABLE' } } : spec));
+// The base's inputs are distinct: with one input twice, which case the comparison matches is not defined.
+const BASE_CASES = fc.uniqueArray(fc.constantFrom(...INPUTS), { minLength: 1, maxLength: INPUTS.length }).chain((inputs) => fc.tuple(...inputs.map((input) => caseSpec(fc.constant(input)))));
+const CANDIDATE_CASES = fc.array(caseSpec(fc.constantFrom(...INPUTS)), { minLength: 1, maxLength: 8 });
+
+/** A case as `tracemesh eval` reads it: each score its mean over the case's spans (numbers only). */
+function comparable(spec: CaseSpec): ComparableCase & { scores: Record<string, number> } {
+  const values = new Map<string, number[]>();
+  for (const span of spec.spans) for (const [name, value] of Object.entries(span)) if (typeof value === 'number') values.set(name, [...(values.get(name) ?? []), value]);
+  const scores = Object.fromEntries([...values].map(([name, list]) => [name, list.reduce((sum, v) => sum + v, 0) / list.length]));
+  return { input: spec.input, scores, failed: spec.fields?.error !== undefined };
+}
 
 describe('viewer experiment results', () => {
   let db: TraceDatabase;
@@ -69,13 +90,10 @@ describe('viewer experiment results', () => {
   after(() => db.close());
 
   it('marks rows exactly as the store\'s comparison counts improvements and regressions, for any experiments', () => {
-    const scores = fc.record({ a: SCORE, b: SCORE }, { requiredKeys: [] });
-    const caseSpec = (input: fc.Arbitrary<JsonObject>) => fc.record({ input, spans: fc.array(scores, { minLength: 1, maxLength: 4 }) });
     fc.assert(
       fc.property(
-        // The base's inputs are distinct: with one input twice, which case the comparison matches is not defined.
-        fc.uniqueArray(fc.constantFrom(...INPUTS), { minLength: 1, maxLength: INPUTS.length }).chain((inputs) => fc.tuple(...inputs.map((input) => caseSpec(fc.constant(input))))),
-        fc.array(caseSpec(fc.constantFrom(...INPUTS)), { minLength: 1, maxLength: 8 }),
+        BASE_CASES,
+        CANDIDATE_CASES,
         (baseCases, candidateCases) => {
           const base = experimentOf('base', baseCases);
           const candidate = experimentOf('candidate', candidateCases, base);
@@ -92,6 +110,53 @@ describe('viewer experiment results', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('gives exactly the numbers `tracemesh eval` computes, for any runs overlapping in part, failed cases left out', () => {
+    const near = (a: number | undefined, b: number | undefined, what: string) =>
+      assert.ok(a === b || (a !== undefined && b !== undefined && Math.abs(a - b) < 1e-12), `${what}: store ${a}, eval ${b}`);
+    fc.assert(
+      fc.property(BASE_CASES, CANDIDATE_CASES, (baseCases, candidateCases) => {
+        const base = experimentOf('eval-base', baseCases);
+        const candidate = experimentOf('eval-candidate', candidateCases, base);
+        const store = summaries.compareExperiments(candidate.id, base.id);
+        const current = candidateCases.map(comparable);
+        const cli = compareWithBaseline('base', current, baseCases.map(comparable), ['a', 'b']);
+        const printed = summariseScores(current.map((c) => ({ scores: c.scores, error: c.failed ? 'failed' : undefined })), ['a', 'b'], cli);
+        for (const { name, mean, baseline } of printed) {
+          const stored = store.scores[name];
+          near(stored?.score, mean, `${name} mean`);
+          if (!stored) continue;
+          near(stored.diff, baseline?.diff, `${name} diff`);
+          assert.deepEqual([stored.improvements, stored.regressions], [baseline?.improvements, baseline?.regressions], name);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('compares partly overlapping runs over their shared cases, not by the difference of their means', () => {
+    const base = experimentOf('overlap-base', [
+      { input: INPUTS[0]!, spans: [{ a: 0.5 }] },
+      { input: INPUTS[1]!, spans: [{ a: 1 }] },
+      { input: INPUTS[2]!, spans: [{ a: 0 }], fields: { error: 'UNAVAILABLE' } },
+    ]);
+    const candidate = experimentOf(
+      'overlap-candidate',
+      [
+        { input: INPUTS[0]!, spans: [{ a: 0.75 }] },
+        { input: INPUTS[2]!, spans: [{ a: 1 }] },
+        { input: INPUTS[3]!, spans: [{ a: 0 }] },
+        { input: INPUTS[1]!, spans: [{ a: 0 }], fields: { error: 'DEADLINE_EXCEEDED' } },
+      ],
+      base,
+    );
+    const { scores } = summaries.compareExperiments(candidate.id, base.id);
+    // Means over the cases that ran: (0.75 + 1 + 0) / 3 here, 0.75 in the base (a difference of −0.17);
+    // the one case both ran (thirst) rose by 0.25.
+    assert.deepEqual(scores.a, { name: 'a', score: 1.75 / 3, diff: 0.25, improvements: 1, regressions: 0 });
+    const rows = rowsOf(candidate, base);
+    assert.deepEqual(rows.map((row) => [row.base?.scores.a ?? null, row.scores.a ?? null]), [[0.5, 0.75], [null, 1], [null, 0], [1, null]], 'a failed base case is no match; a failed case is not scored');
   });
 
   it('counts only numeric scores, as the comparison does', () => {

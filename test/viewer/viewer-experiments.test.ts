@@ -7,10 +7,14 @@
 // The scores the fixture gives (length, structure), by case:
 //   baseline   thirst .25/1   pressure .5/.5   checkup .75/0   crash .5/1
 //   candidate  thirst 1/.5    pressure .75/1   checkup .25/0   crash 0/0 (its task throws)   new 1/1
-// so length: .5 → .6 (+.1; thirst and pressure up, checkup and crash down) and
-//    structure: .625 → .5 (−.125; pressure up, thirst and crash down, checkup unchanged).
+// The runs only partly overlap: the crashed case failed (left out, as `tracemesh eval` leaves it
+// out) and the new case has no base, so the comparison is over thirst, pressure and checkup:
+//   length: mean .75 over the cases that ran; +1/6 (+.75 +.25 −.5: thirst and pressure up, checkup down)
+//   structure: mean .625; ±0 (−.5 +.5 0: pressure up, thirst down, checkup unchanged)
+// — not the difference of the two runs' means over all their cases (+.1 and −.125).
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { compareWithBaseline, type ComparableCase } from '../../clients/node/evals/baseline-comparison.js';
 import type { ScoreSummary } from '../../services/tracestore/store/summaries.js';
 import type { ExperimentRow, ExperimentSummary } from '../../services/tracestore/viewer/experiment-results.js';
 import {
@@ -99,12 +103,12 @@ describe('trace viewer: experiments', function () {
       assert.deepEqual(candidate.base, { id: seeded.baseline, name: 'baseline' }, 'the store made the earlier run the base');
       assert.deepEqual(candidate.metadata, { dataset: 'Viewer Cases', mode: 'logged' });
       const { length, structure } = candidate.scores;
-      near(length?.score, 0.6, 'length mean');
-      near(length?.diff, 0.1, 'length delta');
-      assert.deepEqual([length?.improvements, length?.regressions], [2, 2], 'length: thirst and pressure up, checkup and crash down');
-      near(structure?.score, 0.5, 'structure mean');
-      near(structure?.diff, -0.125, 'structure delta');
-      assert.deepEqual([structure?.improvements, structure?.regressions], [1, 2], 'structure: pressure up, thirst and crash down');
+      near(length?.score, 0.75, 'length mean over the cases that ran');
+      near(length?.diff, 1 / 6, 'length: mean change over the shared cases');
+      assert.deepEqual([length?.improvements, length?.regressions], [2, 1], 'length: thirst and pressure up, checkup down (crash failed: not compared)');
+      near(structure?.score, 0.625, 'structure mean over the cases that ran');
+      near(structure?.diff, 0, 'structure: mean change over the shared cases');
+      assert.deepEqual([structure?.improvements, structure?.regressions], [1, 1], 'structure: pressure up, thirst down');
       assert.equal(typeof candidate.metrics.duration?.metric, 'number');
 
       assert.equal(baseline.row_count, 4);
@@ -119,6 +123,28 @@ describe('trace viewer: experiments', function () {
       const candidate = list.body.experiments[0]!;
       const sdk = await api<{ scores: Record<string, ScoreSummary> }>(`/experiment-comparison2?experiment_id=${seeded.candidate}&base_experiment_id=${seeded.baseline}`);
       assert.deepEqual(candidate.scores, sdk.body.scores);
+    });
+
+    it('gives the numbers `tracemesh eval` computes for the same cases (one comparison, lib/evals/case-comparison.ts)', async () => {
+      // The fixture's cases as the CLI reads a run and its baseline; the crashed case failed.
+      const comparable = (scores: Record<string, [number, number]>, failed: string[] = []): ComparableCase[] =>
+        Object.entries(scores).map(([name, [length, structure]]) => ({ input: { patient_query: QUERY[name as keyof typeof QUERY] }, scores: { length, structure }, failed: failed.includes(name) }));
+      const cli = compareWithBaseline(
+        'baseline',
+        comparable({ thirst: [1, 0.5], pressure: [0.75, 1], checkup: [0.25, 0], crash: [0, 0], new: [1, 1] }, ['crash']),
+        comparable({ thirst: [0.25, 1], pressure: [0.5, 0.5], checkup: [0.75, 0], crash: [0.5, 1] }),
+        ['length', 'structure'],
+      );
+      assert.equal(cli.sharedCases, 3, 'partly overlapping runs');
+      const list = await api<ExperimentList>('/ui/api/experiments');
+      const page = await experimentJson(seeded.candidate);
+      for (const viewed of [list.body.experiments[0]!.scores, page.experiment.scores]) {
+        for (const name of ['length', 'structure']) {
+          const [store, own] = [viewed[name], cli.scorers[name]];
+          near(store?.diff, own?.diff ?? Number.NaN, `${name} diff`);
+          assert.deepEqual([store?.improvements, store?.regressions], [own?.improvements, own?.regressions], name);
+        }
+      }
     });
 
     it('pages through the experiments with a cursor', async () => {
@@ -152,8 +178,8 @@ describe('trace viewer: experiments', function () {
 
       const crash = rowOf(answer, QUERY.crash);
       assert.equal(crash.error, 'the model service was unavailable', 'the first line of the error, not the stack');
-      assert.deepEqual(crash.scores, { length: 0, structure: 0 }, 'a crash scores 0');
-      assert.deepEqual(crash.base?.scores, { length: 0.5, structure: 1 });
+      assert.deepEqual(crash.scores, {}, 'a crash is not scored (its SDK scores of 0 say nothing of the answer), so it is not compared');
+      assert.deepEqual(crash.base?.scores, { length: 0.5, structure: 1 }, 'its base case is still shown');
       assert.equal(crash.scored_trace, null);
 
       assert.equal(thirst.base?.shared_with, 0, 'no other row has its input');
@@ -177,14 +203,14 @@ describe('trace viewer: experiments', function () {
 
     it('sorts the rows by a score, lowest or highest first, and keeps those it regressed or improved', async () => {
       const lowest = await experimentJson(seeded.candidate, '?score=length&order=asc');
-      assert.deepEqual(lowest.rows.map((row) => row.scores.length), [0, 0.25, 0.75, 1, 1]);
+      assert.deepEqual(lowest.rows.map((row) => row.scores.length), [0.25, 0.75, 1, 1, undefined], 'the crash, not scored, last');
       assert.deepEqual(lowest.sort, { score: 'length', order: 'asc' });
       const highest = await experimentJson(seeded.candidate, '?score=structure&order=desc');
-      assert.deepEqual(highest.rows.map((row) => row.scores.structure), [1, 1, 0.5, 0, 0]);
+      assert.deepEqual(highest.rows.map((row) => row.scores.structure), [1, 1, 0.5, 0, undefined]);
 
       const regressed = await experimentJson(seeded.candidate, '?score=structure&change=regressed');
-      assert.deepEqual(regressed.rows.map((row) => row.input), [QUERY.crash, QUERY.thirst], 'lowest first: crash 1 → 0, thirst 1 → 0.5');
-      assert.equal(regressed.matching_rows, 2);
+      assert.deepEqual(regressed.rows.map((row) => row.input), [QUERY.thirst], 'thirst 1 → 0.5 (the crash failed: not a regression)');
+      assert.equal(regressed.matching_rows, 1);
       const improved = await experimentJson(seeded.candidate, '?score=length&order=desc&change=improved');
       assert.deepEqual(improved.rows.map((row) => row.input), [QUERY.thirst, QUERY.pressure]);
     });
@@ -280,17 +306,17 @@ describe('trace viewer: experiments', function () {
       assert.match(await candidate.locator('td.experiment-name').innerText(), /dataset: Viewer Cases/);
       assert.equal((await candidate.locator('td').nth(2).innerText()).trim(), '5', 'rows');
       const length = candidate.locator('td.score-cell[data-score="length"]');
-      assert.equal(await length.locator('.score-mean').innerText(), '0.60');
+      assert.equal(await length.locator('.score-mean').innerText(), '0.75');
       assert.equal(await length.locator('.delta').getAttribute('data-change'), 'improved');
-      assert.match(await length.locator('.delta').innerText(), /\+0\.10/);
-      assert.match(await length.locator('.change-counts').innerText(), /↑2\s*↓2/);
+      assert.match(await length.locator('.delta').innerText(), /\+0\.17/);
+      assert.match(await length.locator('.change-counts').innerText(), /↑2\s*↓1/);
       const structure = candidate.locator('td.score-cell[data-score="structure"]');
-      assert.equal(await structure.locator('.delta').getAttribute('data-change'), 'regressed');
-      assert.match(await structure.locator('.delta').innerText(), /−0\.13/);
-      assert.match(await structure.locator('.change-counts').innerText(), /↑1\s*↓2/);
+      assert.equal(await structure.locator('.delta').getAttribute('data-change'), 'unchanged');
+      assert.match(await structure.locator('.delta').innerText(), /±0/);
+      assert.match(await structure.locator('.change-counts').innerText(), /↑1\s*↓1/);
       // The duration is the mean of the cases' durations, and says so.
       assert.equal(await page.locator('.experiment-table th.duration-column').textContent(), 'Duration (mean per case)');
-      assert.match((await candidate.locator('td.duration-cell').getAttribute('title')) ?? '', /^Mean duration per case: .+; [+−].+ against the base’s mean$/);
+      assert.match((await candidate.locator('td.duration-cell').getAttribute('title')) ?? '', /^Mean duration per case: .+; [+−].+ over the cases shared with the base$/);
       const baseline = page.locator(`tr[data-experiment-id="${seeded.baseline}"]`);
       assert.equal(await baseline.locator('td.score-cell[data-score="structure"] .score-mean').innerText(), '0.63');
       assert.equal(await baseline.locator('.delta').count(), 0, 'no base, nothing to compare');
@@ -308,7 +334,7 @@ describe('trace viewer: experiments', function () {
       assert.deepEqual((await caseRows()).sort(), Object.values(QUERY).sort());
       assert.match(await page.locator('.experiment-head h1').innerText(), /candidate/);
       assert.match(await page.locator('.experiment-head .trace-facts').innerText(), /Base\s+baseline/i);
-      assert.match(await page.locator('.score-card[data-score="length"]').innerText(), /0\.60[\s\S]*\+0\.10[\s\S]*2 improved · 2 regressed/);
+      assert.match(await page.locator('.score-card[data-score="length"]').innerText(), /0\.75[\s\S]*\+0\.17[\s\S]*2 improved · 1 regressed/);
 
       const thirstLength = scoreCell(QUERY.thirst, 'length');
       assert.equal(await thirstLength.locator('.score-value').innerText(), '1');
@@ -320,6 +346,7 @@ describe('trace viewer: experiments', function () {
       const crash = page.locator('tr.case-row', { hasText: QUERY.crash });
       assert.match((await crash.getAttribute('class')) ?? '', /\bhas-error\b/);
       assert.match(await crash.locator('.case-error').innerText(), /the model service was unavailable/);
+      assert.equal(await scoreCell(QUERY.crash, 'length').locator('.delta').count(), 0, 'a failed case is not marked as moved');
       assert.equal(await page.locator('tr.case-row', { hasText: QUERY.thirst }).locator('.case-expected').innerText(), 'Logged answer to thirst');
     });
 
@@ -329,16 +356,17 @@ describe('trace viewer: experiments', function () {
       await page.click('.rows-controls button[type="submit"]');
       await page.waitForURL(/\?score=length&order=asc$/);
       const sorted = await caseRows();
-      // 0, 0.25, 0.75, then thirst and the new case with 1 each, in whichever order they ran.
-      assert.deepEqual(sorted.slice(0, 3), [QUERY.crash, QUERY.checkup, QUERY.pressure]);
-      assert.deepEqual(sorted.slice(3).sort(), [QUERY.thirst, QUERY.new].sort());
+      // 0.25, 0.75, then thirst and the new case with 1 each, in whichever order they ran; the crash, not scored, last.
+      assert.deepEqual(sorted.slice(0, 2), [QUERY.checkup, QUERY.pressure]);
+      assert.deepEqual(sorted.slice(2, 4).sort(), [QUERY.thirst, QUERY.new].sort());
+      assert.equal(sorted[4], QUERY.crash);
       assert.equal(await page.locator('th[aria-sort="ascending"]').textContent(), 'length');
 
-      // The score card's "2 regressed" is a link to exactly those rows.
+      // The score card's "1 regressed" is a link to exactly that row.
       await page.locator('.score-card[data-score="structure"] .change-link.regressed').click();
       await page.waitForURL(/\?score=structure&order=asc&change=regressed$/);
-      assert.deepEqual(await caseRows(), [QUERY.crash, QUERY.thirst]);
-      assert.match(await page.locator('.experiment-page .rows-status').innerText(), /2 of 5 rows regressed on structure/);
+      assert.deepEqual(await caseRows(), [QUERY.thirst]);
+      assert.match(await page.locator('.experiment-page .rows-status').innerText(), /1 of 5 rows regressed on structure/);
 
       await page.click('.rows-controls >> text=Clear');
       await page.waitForURL(new RegExp(`/ui/experiments/${seeded.candidate}$`));
@@ -383,7 +411,7 @@ describe('trace viewer: experiments', function () {
       assert.equal(await back.getAttribute('href'), sorted);
       await back.click();
       await page.waitForURL((url) => `${url.pathname}${url.search}` === sorted);
-      assert.deepEqual(await caseRows(), [QUERY.crash, QUERY.thirst]);
+      assert.deepEqual(await caseRows(), [QUERY.thirst]);
 
       // Opened afresh (a shared link), it still leads to the experiment, whose name it has not seen.
       await page.goto(`${store.url}/ui/trace/${seeded.conversations.thirst}?from=experiment:${seeded.candidate}`);
@@ -423,7 +451,7 @@ describe('trace viewer: experiments', function () {
       await page.selectOption('#rows-score', 'structure');
       await page.click('.rows-controls button[type="submit"]');
       await page.waitForURL(/\?score=structure&order=asc&change=regressed$/);
-      assert.deepEqual(await caseRows(), [QUERY.crash, QUERY.thirst]);
+      assert.deepEqual(await caseRows(), [QUERY.thirst]);
       assert.equal(await page.locator('.experiment-page .rows-status').getAttribute('role'), 'status');
       viewer.problems.splice(0, viewer.problems.length, ...viewer.problems.filter((problem) => !/status of 400/.test(problem)));
     });

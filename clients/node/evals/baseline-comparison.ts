@@ -1,11 +1,11 @@
-// This run against its baseline, case by case. Cases are matched by input, as the experiment
-// comparison matches them (services/tracestore/store/summaries.ts: a repeated input meets the
-// baseline's last case with that input); only matched cases that ran on both sides are compared,
-// so the change of a score is the mean change over shared cases, never the difference of two
-// means over different cases. Cases that failed to run are left out on both sides: their scores
+// This run against its baseline, case by case, by the rule the trace store's experiment
+// comparison also uses (lib/evals/case-comparison.ts): cases matched by input (a repeated input
+// meets the baseline's last case with that input), only matched cases that ran on both sides
+// compared, so the change of a score is the mean change over shared cases, never the difference of
+// two means over different cases. Cases that failed to run are left out on both sides: their scores
 // (0 everywhere in older runs) say nothing about answer quality.
 import { initExperiment } from 'braintrust';
-import { canonicalJson } from '../../../lib/json.js';
+import { changeOver, matchCases, type ValueChange } from '../../../lib/evals/case-comparison.js';
 import { asRecord } from '../span-fields.js';
 
 /** One case as the comparison sees it. */
@@ -16,14 +16,8 @@ export interface ComparableCase {
   failed: boolean;
 }
 
-export interface ScorerChange {
-  /** Mean of (this run − baseline) over the shared cases both scored; undefined when there are none. */
-  diff: number | undefined;
-  improvements: number;
-  regressions: number;
-  /** Shared cases both runs scored with this scorer. */
-  compared: number;
-}
+/** A scorer's change over the shared cases both runs scored (diff undefined when there are none). */
+export type ScorerChange = ValueChange;
 
 export interface BaselineComparison {
   baseline: string;
@@ -37,31 +31,13 @@ export interface BaselineComparison {
 }
 
 export function compareWithBaseline(baseline: string, current: readonly ComparableCase[], base: readonly ComparableCase[], scorerNames: readonly string[]): BaselineComparison {
-  const ran = current.filter((c) => !c.failed);
-  const baseRan = base.filter((c) => !c.failed);
-  const baseByInput = new Map(baseRan.map((c) => [canonicalJson(c.input), c]));
-  const pairs = ran.flatMap((c) => {
-    const before = baseByInput.get(canonicalJson(c.input));
-    return before ? [{ now: c, before }] : [];
-  });
+  const { ran, baseRan, pairs } = matchCases(current, base);
   const scorers: Record<string, ScorerChange> = {};
-  for (const name of scorerNames) {
-    const change: ScorerChange = { diff: undefined, improvements: 0, regressions: 0, compared: 0 };
-    let sum = 0;
-    for (const { now, before } of pairs) {
-      const a = now.scores[name];
-      const b = before.scores[name];
-      if (typeof a !== 'number' || typeof b !== 'number') continue;
-      change.compared++;
-      sum += a - b;
-      if (a > b) change.improvements++;
-      else if (a < b) change.regressions++;
-    }
-    if (change.compared > 0) change.diff = sum / change.compared;
-    scorers[name] = change;
-  }
+  for (const name of scorerNames) scorers[name] = changeOver(pairs, (c) => numeric(c.scores[name]));
   return { baseline, cases: ran.length, baselineCases: baseRan.length, sharedCases: pairs.length, scorers };
 }
+
+const numeric = (value: number | null | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
 
 /**
  * The cases of a stored experiment: one per trace (root_span_id), its input and error from the

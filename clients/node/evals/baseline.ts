@@ -1,10 +1,11 @@
 // Which experiment a run is compared with, when `--baseline` names none: the most recent earlier
-// experiment on the same dataset. The backend's own default (the project's previous experiment,
-// whatever it ran on) compares unrelated cases: no case matches, and only the difference of two
-// unrelated means is left. An experiment's dataset is its registration's dataset_id (the SDK sends
+// experiment on the same dataset (the local trace store's default base follows the same rule,
+// services/tracestore/routes/experiment-routes.ts; Braintrust's follows git history instead). A
+// base on another dataset compares unrelated cases: no case matches, so nothing is compared. An experiment's dataset is its registration's dataset_id (the SDK sends
 // it when Eval's data is a dataset); `tracemesh eval` also records it in the experiment metadata.
 import type { TracingConfig } from '../../../lib/config.js';
-import { isJsonObject, type JsonObject } from '../../../lib/json.js';
+import { experimentDatasetId } from '../../../lib/evals/experiment-dataset.js';
+import { isJsonObject } from '../../../lib/json.js';
 import { BraintrustApi } from '../braintrust-api.js';
 
 export interface ExperimentRef {
@@ -25,11 +26,6 @@ const PAGE = 20;
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-/** The experiment's dataset: the registration's dataset_id, else the id `tracemesh eval` put in its metadata. */
-function datasetIdOf(object: JsonObject): string | undefined {
-  return text(object.dataset_id) ?? (isJsonObject(object.metadata) ? text(object.metadata.dataset_id) : undefined);
-}
-
 export class ExperimentDirectory {
   private readonly api: BraintrustApi;
 
@@ -49,7 +45,7 @@ export class ExperimentDirectory {
     const answer = await this.api.post(`${this.config.appUrl}/api/experiment/get`, { project_id: await this.api.projectId(), experiment_name: name });
     const found = Array.isArray(answer) ? answer.find(isJsonObject) : undefined;
     const id = text(found?.id);
-    return found && id ? { id, name: text(found.name) ?? name, datasetId: datasetIdOf(found) } : undefined;
+    return found && id ? { id, name: text(found.name) ?? name, datasetId: experimentDatasetId(found) } : undefined;
   }
 
   // Braintrust's REST list carries each experiment's registration (dataset_id, metadata, created).
@@ -61,7 +57,7 @@ export class ExperimentDirectory {
       .flatMap((object) => {
         const id = text(object.id);
         const name = text(object.name);
-        return id && name ? [{ id, name, datasetId: datasetIdOf(object) }] : [];
+        return id && name ? [{ id, name, datasetId: experimentDatasetId(object) }] : [];
       });
   }
 
@@ -80,7 +76,7 @@ export class ExperimentDirectory {
         const id = text(object.id);
         const name = text(object.name);
         if (!id || !name) continue;
-        const experiment = { id, name, datasetId: datasetIdOf(object) ?? (await this.named(name))?.datasetId };
+        const experiment = { id, name, datasetId: experimentDatasetId(object) ?? (await this.named(name))?.datasetId };
         found.push(experiment);
         if (experiment.datasetId === datasetId && ++matches >= count) return found;
       }

@@ -221,8 +221,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunReport> {
   for await (const record of dataset.fetch()) recordIds.push(record.id);
   if (recordIds.length === 0) throw new EvalSetupError(`dataset "${options.dataset}" in project ${project} has no records`);
   const datasetId = await dataset.id;
-  // The default is chosen here, not by the backend: its default is the project's previous
-  // experiment, whatever dataset that ran on.
+  // The default is chosen here, not left to the backend: Braintrust's is the closest ancestor on the
+  // git branch (none outside a repository); the local store's is the latest on the same dataset.
   const { baseline, choice, cases: baselineCases } = await chooseBaseline(directory, project, options.baseline, { name: options.dataset, id: datasetId });
 
   const experimentName = options.experimentName ?? defaultExperimentName(options);

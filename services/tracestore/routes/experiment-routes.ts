@@ -1,5 +1,8 @@
-// Experiments: registration (unique names, base experiment resolution), lookups and the
-// score/metric comparison Eval prints at the end.
+// Experiments: registration (unique names, base experiment resolution: an explicit base, else the
+// latest earlier experiment on the same dataset), lookups and the score/metric comparison Eval
+// prints at the end.
+import { experimentDatasetId } from '../../../lib/evals/experiment-dataset.js';
+import type { JsonObject } from '../../../lib/json.js';
 import { badRequest, notFound } from '../http/http-error.js';
 import type { Router } from '../http/router.js';
 import type { NamedObject, Registry } from '../store/registry.js';
@@ -23,7 +26,7 @@ export function registerExperimentRoutes(router: Router, store: StoreContext): v
       }
       const previous = registry.objectsOf('experiment', project.id);
       const info = registrationInfo(body, NOT_STORED);
-      const base = baseExperimentOf(registry, project.id, body.base_exp_id, body.base_experiment, previous);
+      const base = baseExperimentOf(registry, project.id, body, previous);
       if (base) info.base_exp_id = base.id;
       else delete info.base_exp_id;
       const name = uniqueName(requestedName ?? `experiment-${previous.length + 1}`, (n) => registry.objectNamed('experiment', project.id, n) !== undefined);
@@ -74,8 +77,17 @@ export function storedBaseExperiment(registry: Registry, experiment: NamedObject
   return typeof baseId === 'string' ? registry.objectWithId(baseId, 'experiment') : undefined;
 }
 
-// An explicit base (by id or name) must exist; otherwise the project's latest earlier experiment.
-function baseExperimentOf(registry: Registry, projectId: string, baseId: unknown, baseName: unknown, previous: NamedObject[]): NamedObject | undefined {
+// An explicit base (by id or name) must exist. Without one, the default: for an experiment on a
+// dataset, the latest earlier experiment on that same dataset (none if there is none); for one on
+// no dataset, the project's latest earlier experiment, as before.
+// Why: Braintrust documents its own default (the SDK's `baseExperiment` option) as "the closest
+// ancestor on the default (e.g. main) branch" — by git history, which the store does not keep
+// (it drops `ancestor_commits`) — and its comparison docs say experiments "on the same dataset"
+// are compared. So the store keeps to the dataset, exactly as `tracemesh eval` chooses its default
+// baseline (clients/node/evals/baseline.ts, the same experimentDatasetId): a base on another
+// dataset shares no case, and the viewer would compare the run with an unrelated one.
+function baseExperimentOf(registry: Registry, projectId: string, body: JsonObject, previous: NamedObject[]): NamedObject | undefined {
+  const { base_exp_id: baseId, base_experiment: baseName } = body;
   if (typeof baseId === 'string' && baseId !== '') {
     const base = registry.objectWithId(baseId, 'experiment');
     if (!base) throw badRequest(`base experiment ${baseId} not found`);
@@ -86,7 +98,9 @@ function baseExperimentOf(registry: Registry, projectId: string, baseId: unknown
     if (!base) throw badRequest(`base experiment "${baseName}" not found`);
     return base;
   }
-  return previous[previous.length - 1];
+  const datasetId = experimentDatasetId(body);
+  const candidates = datasetId === undefined ? previous : previous.filter((experiment) => experimentDatasetId(experiment.info) === datasetId);
+  return candidates[candidates.length - 1];
 }
 
 function uniqueName(name: string, taken: (name: string) => boolean): string {

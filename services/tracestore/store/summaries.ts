@@ -1,6 +1,8 @@
 // Read-side aggregates the SDK asks for: a dataset's record count and an experiment's score and
 // metric summary compared with a base experiment. Scores sit on score spans, so a case's scores
-// are gathered over every span of its trace (root_span_id), then averaged over cases.
+// are gathered over every span of its trace (root_span_id), then averaged over cases; the
+// comparison itself is lib/evals/case-comparison.ts, shared with `tracemesh eval`.
+import { changeOver, inputKey, matchCases, meanOverRan, type CaseOfRun, type ValueChange } from '../../../lib/evals/case-comparison.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../lib/json.js';
 import type { TraceDatabase } from '../db/open-database.js';
 import { objectKeyOf } from '../db/schema.js';
@@ -26,8 +28,10 @@ export interface MetricSummary {
 export interface CaseScores {
   /** The case's trace: its root_span_id. */
   caseKey: string;
-  /** The root span's input as stored JSON text: how a case is matched with the base experiment's. */
+  /** The root span's input as canonical JSON: how a case is matched with the base experiment's. */
   inputKey?: string;
+  /** The root span has an error: the case failed to run, and is left out of the comparison. */
+  failed: boolean;
   /** Each score's mean over the case's spans (numbers only). */
   scores: Record<string, number>;
 }
@@ -40,13 +44,12 @@ export interface ExperimentComparison {
 export interface ComparedCases extends ExperimentComparison {
   /** Each case of the experiment, by its root_span_id. */
   cases: Map<string, CaseScores>;
-  /** The base experiment's cases by input, as the comparison matched them (a repeated input: its last case). */
+  /** The base's cases that ran, by input key, as the comparison matched them (a repeated input: its last case). */
   baseByInput: Map<string, CaseScores>;
 }
 
-interface CaseStats {
-  /** The root span's input as JSON text: how a case is matched with the base experiment's. */
-  inputKey?: string;
+interface CaseStats extends CaseOfRun {
+  caseKey: string;
   scores: Map<string, number[]>;
   metrics: Map<string, number>;
 }
@@ -57,6 +60,7 @@ interface ExperimentSpanRow {
   scores: string | null;
   metrics: string | null;
   input: string | null;
+  error: string | null;
 }
 
 // Summed over a case's spans; lower is better.
@@ -72,7 +76,7 @@ export class Summaries {
     );
     this.experimentRows = db.prepare<[string], ExperimentSpanRow>(
       `SELECT coalesce(root_span_id, id) AS case_key, is_root, row -> '$.scores' AS scores, row -> '$.metrics' AS metrics,
-              CASE WHEN is_root THEN row -> '$.input' END AS input
+              CASE WHEN is_root THEN row -> '$.input' END AS input, CASE WHEN is_root THEN row -> '$.error' END AS error
        FROM spans WHERE object_key = ${objectKeyOf("'experiment'", '?')}`,
     );
   }
@@ -88,53 +92,48 @@ export class Summaries {
 
   /**
    * The comparison, and the cases it compared: each case's score means, and the base's cases by
-   * input as they were matched — from one read of each experiment's spans.
+   * input as they were matched — from one read of each experiment's spans. Scores and their changes
+   * follow lib/evals/case-comparison.ts, the rule `tracemesh eval` prints by: a score's mean is over
+   * the cases that ran; its diff, improvements and regressions are over the cases both runs ran
+   * with the same input (the mean change, not the difference of the two means).
    */
   compareWithCases(experimentId: string, baseExperimentId?: string): ComparedCases {
     const cases = this.loadCases(experimentId);
-    const baseCases = baseExperimentId ? this.loadCases(baseExperimentId) : undefined;
-    const baseByInput = byInput(baseCases ?? new Map<string, CaseStats>());
+    const matched = baseExperimentId ? matchCases(cases, this.loadCases(baseExperimentId)) : undefined;
 
     const scores: Record<string, ScoreSummary> = {};
     for (const name of namesOf(cases, (c) => c.scores.keys())) {
-      const score = mean(caseValues(cases, (c) => caseScore(c, name)));
+      const value = (c: CaseStats): number | undefined => caseScore(c, name);
+      const score = meanOverRan(cases, value);
       if (score === undefined) continue;
-      const summary: ScoreSummary = { name, score, improvements: 0, regressions: 0 };
-      if (baseCases) {
-        const baseScore = mean(caseValues(baseCases, (c) => caseScore(c, name)));
-        if (baseScore !== undefined) summary.diff = score - baseScore;
-        countChanges(cases, baseByInput, (c) => caseScore(c, name), 'higher', summary);
-      }
-      scores[name] = summary;
+      scores[name] = { name, score, ...changeFields(matched && changeOver(matched.pairs, value, 'higher')) };
     }
 
+    // A metric's mean counts every case (a failed case spent its time and tokens too); its change,
+    // like a score's, is over the shared cases that ran.
     const metrics: Record<string, MetricSummary> = {};
     for (const name of namesOf(cases, (c) => c.metrics.keys())) {
-      const value = mean(caseValues(cases, (c) => c.metrics.get(name)));
-      if (value === undefined) continue;
-      const summary: MetricSummary = { name, metric: value, unit: name === 'duration' ? 's' : 'tok', improvements: 0, regressions: 0 };
-      if (baseCases) {
-        const baseValue = mean(caseValues(baseCases, (c) => c.metrics.get(name)));
-        if (baseValue !== undefined) summary.diff = value - baseValue;
-        countChanges(cases, baseByInput, (c) => c.metrics.get(name), 'lower', summary);
-      }
-      metrics[name] = summary;
+      const value = (c: CaseStats): number | undefined => c.metrics.get(name);
+      const metric = mean(cases.flatMap((c) => value(c) ?? []));
+      if (metric === undefined) continue;
+      const unit = name === 'duration' ? 's' : 'tok';
+      metrics[name] = { name, metric, unit, ...changeFields(matched && changeOver(matched.pairs, value, 'lower')) };
     }
-    const caseKeyOf = new Map([...(baseCases ?? [])].map(([caseKey, stats]) => [stats, caseKey]));
     return {
       scores,
       metrics,
-      cases: new Map([...cases].map(([caseKey, stats]) => [caseKey, caseScoresOf(caseKey, stats)])),
-      baseByInput: new Map([...baseByInput].map(([input, stats]) => [input, caseScoresOf(caseKeyOf.get(stats)!, stats)])),
+      cases: new Map(cases.map((stats) => [stats.caseKey, caseScoresOf(stats)])),
+      baseByInput: new Map([...(matched?.baseByInput ?? [])].map(([key, stats]) => [key, caseScoresOf(stats)])),
     };
   }
 
-  private loadCases(experimentId: string): Map<string, CaseStats> {
+  /** The experiment's cases in store order, one per trace. */
+  private loadCases(experimentId: string): CaseStats[] {
     const cases = new Map<string, CaseStats>();
     for (const row of this.experimentRows.iterate(experimentId)) {
       let stats = cases.get(row.case_key);
       if (!stats) {
-        stats = { scores: new Map(), metrics: new Map() };
+        stats = { caseKey: row.case_key, input: undefined, failed: false, scores: new Map(), metrics: new Map() };
         cases.set(row.case_key, stats);
       }
       const scores = parseObject(row.scores);
@@ -151,64 +150,40 @@ export class Summaries {
       }
       if (row.is_root) {
         if (typeof metrics.start === 'number' && typeof metrics.end === 'number') stats.metrics.set('duration', metrics.end - metrics.start);
-        if (row.input !== null) stats.inputKey = row.input;
+        if (row.input !== null) stats.input = JSON.parse(row.input) as JsonValue;
+        // As `tracemesh eval` reads a stored case: any error that is not null failed it.
+        stats.failed = row.error !== null && row.error !== 'null';
       }
     }
-    return cases;
+    return [...cases.values()];
   }
 }
 
-// A repeated input: its last case (in store order) is the one matched.
-function byInput(cases: Map<string, CaseStats>): Map<string, CaseStats> {
-  const matched = new Map<string, CaseStats>();
-  for (const stats of cases.values()) if (stats.inputKey !== undefined) matched.set(stats.inputKey, stats);
-  return matched;
+/** The summary's comparison fields: with a base, the change (diff only when some case was compared). */
+function changeFields(change: ValueChange | undefined): { diff?: number; improvements: number; regressions: number } {
+  if (!change) return { improvements: 0, regressions: 0 };
+  const { diff, improvements, regressions } = change;
+  return diff === undefined ? { improvements, regressions } : { diff, improvements, regressions };
 }
 
-function caseScoresOf(caseKey: string, stats: CaseStats): CaseScores {
+function caseScoresOf(stats: CaseStats): CaseScores {
   const scores: Record<string, number> = {};
   for (const name of stats.scores.keys()) {
     const score = caseScore(stats, name);
     if (score !== undefined) scores[name] = score;
   }
-  return { caseKey, ...(stats.inputKey === undefined ? {} : { inputKey: stats.inputKey }), scores };
+  const key = inputKey(stats.input);
+  return { caseKey: stats.caseKey, ...(key === undefined ? {} : { inputKey: key }), failed: stats.failed, scores };
 }
 
 function caseScore(stats: CaseStats, name: string): number | undefined {
   return mean(stats.scores.get(name) ?? []);
 }
 
-function namesOf(cases: Map<string, CaseStats>, keys: (c: CaseStats) => Iterable<string>): string[] {
+function namesOf(cases: readonly CaseStats[], keys: (c: CaseStats) => Iterable<string>): string[] {
   const names = new Set<string>();
-  for (const stats of cases.values()) for (const key of keys(stats)) names.add(key);
+  for (const stats of cases) for (const key of keys(stats)) names.add(key);
   return [...names].sort();
-}
-
-function caseValues(cases: Map<string, CaseStats>, value: (c: CaseStats) => number | undefined): number[] {
-  const values: number[] = [];
-  for (const stats of cases.values()) {
-    const v = value(stats);
-    if (v !== undefined) values.push(v);
-  }
-  return values;
-}
-
-function countChanges(
-  cases: Map<string, CaseStats>,
-  baseByInput: Map<string, CaseStats>,
-  value: (c: CaseStats) => number | undefined,
-  better: 'higher' | 'lower',
-  summary: { improvements: number; regressions: number },
-): void {
-  for (const stats of cases.values()) {
-    const base = stats.inputKey === undefined ? undefined : baseByInput.get(stats.inputKey);
-    if (!base) continue;
-    const now = value(stats);
-    const before = value(base);
-    if (now === undefined || before === undefined || now === before) continue;
-    if ((now > before) === (better === 'higher')) summary.improvements++;
-    else summary.regressions++;
-  }
 }
 
 function mean(values: number[]): number | undefined {

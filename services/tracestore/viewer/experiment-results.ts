@@ -1,7 +1,8 @@
 // What the viewer's experiment pages show, assembled: each experiment's score means compared with
-// its base experiment (the store's own comparison, store/summaries.ts — the numbers Eval prints
-// and `tracemesh eval --gate` acts on), and one experiment's cases, each beside the base case with
-// the same input, sorted or narrowed by a score. Texts are cut short here: the trace page has them whole.
+// its base experiment (the store's own comparison, store/summaries.ts, by the rule of
+// lib/evals/case-comparison.ts — the numbers Eval's summary and `tracemesh eval` print), and one
+// experiment's cases, each beside the base case with the same input, sorted or narrowed by a score.
+// Texts are cut short here: the trace page has them whole.
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../lib/json.js';
 import { storedBaseExperiment } from '../routes/experiment-routes.js';
 import type { NamedObject } from '../store/registry.js';
@@ -30,9 +31,12 @@ export interface ExperimentSummary {
   base: ExperimentRef | null;
   metadata: JsonObject | null;
   tags: string[];
-  /** Per score: mean over cases; with a base, `diff` of the means and the cases improved and regressed (matched by input). */
+  /**
+   * Per score: mean over the cases that ran; with a base, over the cases both ran with the same
+   * input: `diff` (the mean change) and the cases improved and regressed.
+   */
   scores: Record<string, ScoreSummary>;
-  /** duration (s) and token counts, compared the same way (lower is better). */
+  /** duration (s) and token counts: means over every case, compared the same way (lower is better). */
   metrics: Record<string, MetricSummary>;
 }
 
@@ -47,7 +51,7 @@ export interface ExperimentRow {
   expected: string | null;
   /** The case's error (its first line), when the task failed. */
   error: string | null;
-  /** Each score's mean over the case's spans. */
+  /** Each score's mean over the case's spans; none when the case failed (it is not compared). */
   scores: Record<string, number>;
   /**
    * The base experiment's case with the same input, if there is one; `shared_with`: how many other
@@ -113,12 +117,16 @@ export class ExperimentResults {
   }
 
   // The store's own per-case scores and input matching, so a row's marks agree with the
-  // improvements and regressions the comparison counts.
+  // improvements and regressions the comparison counts. A failed case shows no scores (as
+  // `tracemesh eval` reports it: not scored), so nothing marks it as moved; it keeps its base case
+  // beside it for reference. A base case that failed is no match (the comparison leaves it out).
   private rowsOf(experiment: NamedObject, compared: ComparedCases, request: ExperimentRowsRequest): ExperimentRows {
     const { cases, baseByInput } = compared;
     let rows = this.queries.cases(experiment.id).map((root) => {
-      const baseCase = root.input === null ? undefined : baseByInput.get(root.input);
-      return toRow(root, cases.get(root.root_span_id)?.scores ?? {}, baseCase ? { root_span_id: baseCase.caseKey, scores: baseCase.scores, shared_with: 0 } : null);
+      const scored = cases.get(root.root_span_id);
+      const baseCase = scored?.inputKey === undefined ? undefined : baseByInput.get(scored.inputKey);
+      const scores = !scored || scored.failed ? {} : scored.scores;
+      return toRow(root, scores, baseCase ? { root_span_id: baseCase.caseKey, scores: baseCase.scores, shared_with: 0 } : null);
     });
     markSharedBases(rows);
     if (request.score !== undefined) {

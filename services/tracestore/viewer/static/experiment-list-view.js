@@ -1,7 +1,7 @@
 // @ts-check
 // /ui/experiments: a project's experiments (eval runs) newest first — name, when, how many rows,
-// and one column per score: its mean, the change of the mean against the experiment's base, and
-// how many cases (matched by input) improved and regressed; and the mean duration of a case. The
+// and one column per score: its mean, its change against the experiment's base over the cases both
+// ran, and how many cases (matched by input) improved and regressed; and the mean duration of a case. The
 // table scrolls sideways inside its own box when its columns cannot fit, the names staying in view.
 import { ApiError, fetchExperimentList } from './api.js';
 import { changeCounts, deltaMark } from './delta-marks.js';
@@ -79,7 +79,7 @@ function fillTable(table, experiments, navigate) {
   const scoreNames = [...new Set(experiments.flatMap((experiment) => Object.keys(experiment.scores)))].sort();
   replaceChildren(
     table,
-    h('caption', { class: 'visually-hidden' }, 'Experiments, newest first: each score’s mean and its change against the base experiment'),
+    h('caption', { class: 'visually-hidden' }, 'Experiments, newest first: each score’s mean and its change against the base experiment over the cases both ran'),
     h(
       'thead',
       {},
@@ -164,7 +164,7 @@ function metadataLine(experiment) {
 /** @param {import('./api.js').MetricComparison} duration */
 function durationTitle(duration) {
   const mean = `Mean duration per case: ${formatDuration(duration.metric)}`;
-  return duration.diff === undefined ? mean : `${mean}; ${formatSignedDuration(duration.diff)} against the base’s mean`;
+  return duration.diff === undefined ? mean : `${mean}; ${formatSignedDuration(duration.diff)} over the cases shared with the base`;
 }
 
 /** @param {number} diff seconds */
