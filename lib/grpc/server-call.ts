@@ -3,7 +3,7 @@
 // passed) so model streams and tools stop working for a caller who left. The signal's reason is
 // the status the call ends with (CANCELLED or DEADLINE_EXCEEDED): work that stops because of it
 // fails with that status, whichever timer — ours or grpc-js's — fires first.
-import type { EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { status, type CallOptions } from '@grpc/grpc-js';
 import { grpcError, type GrpcError } from './errors.js';
 
@@ -51,5 +51,36 @@ export function callSignal(call: ServerCall): CallSignal {
       clearTimeout(timer);
       events.removeListener('cancelled', onCancel);
     },
+  };
+}
+
+export interface ChildCallParent {
+  /** What outgoing calls made for the work take as `parent` (deadline and cancellation propagate). */
+  parent: ServerCall;
+  /** Stops watching `signal` (when the work is done). */
+  release(): void;
+}
+
+/**
+ * A stand-in for `call` as the parent of the outgoing calls one piece of work (a turn) makes.
+ * grpc-js adds a 'cancelled' listener to a call's parent for every child call and never removes
+ * it: on a Converse stream, which runs many turns on one call, each tool call left one on the
+ * call for the stream's life (a MaxListenersExceededWarning at eleven, and a leak). Children
+ * listen here instead: it gives the call's deadline, says 'cancelled' when `signal` aborts, and
+ * is dropped with the work — so it may hold any number of listeners.
+ */
+export function childCallParent(call: ServerCall, signal: AbortSignal): ChildCallParent {
+  const children = new EventEmitter();
+  // One listener per outgoing call of this one piece of work, all dropped with it: not a leak.
+  children.setMaxListeners(0);
+  const cancel = (): void => {
+    children.emit('cancelled', 'cancelled');
+  };
+  signal.addEventListener('abort', cancel, { once: true });
+  const parent = Object.assign(children, { getDeadline: () => call.getDeadline() });
+  return {
+    // grpc-js uses only on('cancelled') and getDeadline() of a parent.
+    parent: parent as unknown as ServerCall,
+    release: () => signal.removeEventListener('abort', cancel),
   };
 }

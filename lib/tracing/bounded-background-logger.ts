@@ -16,6 +16,8 @@ export interface BoundedBackgroundLoggerOptions {
   maxWaitingRows: number;
   /** Rows refused (never queued). */
   onRefused: (rows: number) => void;
+  /** Runs before each flush (tracing sets the SDK's tries there for a backend that refuses connections). */
+  beforeFlush?: () => Promise<void>;
 }
 
 export class BoundedBackgroundLogger implements BackgroundLogger {
@@ -47,6 +49,9 @@ export class BoundedBackgroundLogger implements BackgroundLogger {
   /** Resolves once every row admitted before the call is sent or given up on. */
   async flush(): Promise<void> {
     const through = this.admitted;
+    // An idle process asks nothing of the backend.
+    const beforeFlush = this.waitingRows > 0 ? this.options.beforeFlush : undefined;
+    if (beforeFlush) await beforeFlush();
     try {
       await this.inner.flush();
     } finally {

@@ -79,7 +79,16 @@ async function withTimeout(work: Promise<unknown>, timeoutMs: number): Promise<b
 }
 
 /** Sets up tracing for this process once; later calls return the same instance. */
-export function initTracing(serviceName: string, config: TracingConfig = tracingConfig()): Tracing {
+export interface TracingOptions {
+  /**
+   * The process tells its user in one plain line whether the backend took its spans (`tracemesh
+   * chat`): its tracing logs only errors unless LOG_LEVEL asks for more, so that a trace store that
+   * is down does not print JSON log lines into a terminal session.
+   */
+  reportsExportItself?: boolean;
+}
+
+export function initTracing(serviceName: string, config: TracingConfig = tracingConfig(), options: TracingOptions = {}): Tracing {
   if (current) return current;
 
   // Propagation works even with tracing off, so a mesh process still forwards its caller's context.
@@ -93,7 +102,9 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   }
 
   const log = createLogger(serviceName);
-  const health = new ExportHealth(log);
+  if (options.reportsExportItself && process.env.LOG_LEVEL === undefined) log.level = 'error';
+  // While the backend is down, a summary every other report: once a minute with the 30 s default.
+  const health = new ExportHealth(log, { outageSummaryMs: 2 * exportReportMs() });
   health.installDiagLogger();
   setupOtelCompat();
   // The SDK captures a stack trace for every span to record its caller's file and line; ours are
@@ -101,6 +112,7 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   _internalIso.getCallerLocation = () => undefined;
   const apiUrl = config.apiUrl ?? process.env.BRAINTRUST_API_URL ?? 'https://api.braintrust.dev';
   const parent = `project_name:${config.projectName}`;
+  const otlpUrl = new URL('otel/v1/traces', apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`).href;
   const processors: SpanProcessor[] = [
     // BraintrustSpanProcessor tags each span with its Braintrust destination; the exporter behind it
     // is ours so that what the backend does not take is counted. Small, bounded, frequent batches:
@@ -112,10 +124,11 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
       _spanProcessor: new BatchSpanProcessor(
         health.countingExporter(
           new OTLPTraceExporter({
-            url: new URL('otel/v1/traces', apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`).href,
+            url: otlpUrl,
             headers: { Authorization: `Bearer ${config.apiKey}`, 'x-bt-parent': parent },
             timeoutMillis: EXPORT_TIMEOUT_MS,
           }),
+          otlpUrl,
         ),
         { maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 300, exportTimeoutMillis: EXPORT_TIMEOUT_MS },
       ),
@@ -123,7 +136,7 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
   ];
   // Any OTLP collector as well (Jaeger, Tempo, an OTel Collector…), configured the standard way.
   if (otlpCollectorConfigured()) {
-    processors.push(new BatchSpanProcessor(health.countingExporter(new OTLPTraceExporter()), { maxQueueSize: 4096, scheduledDelayMillis: 500 }));
+    processors.push(new BatchSpanProcessor(health.countingExporter(new OTLPTraceExporter(), collectorTracesUrl()), { maxQueueSize: 4096, scheduledDelayMillis: 500 }));
   }
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
@@ -145,12 +158,32 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
     }),
   );
   const state = _internalGetGlobalState();
+  const httpLogger = state.httpLogger();
+  const sdkTries = httpLogger.numTries;
+  health.setBraintrustTries(() => httpLogger.numTries);
+  // The SDK waits 1 s and 2 s between its tries, and its exit flush too keeps a finishing process
+  // alive: it tries once against a backend that refuses connections, or that did not answer before
+  // a flush gave up on it (hung) and has not answered since.
+  let flushGaveUpAt: number | undefined;
   state.setOverrideBgLogger(
-    new BoundedBackgroundLogger(state.httpLogger(), {
+    new BoundedBackgroundLogger(httpLogger, {
       maxWaitingRows: config.maxWaitingRows ?? DEFAULT_MAX_WAITING_ROWS,
       onRefused: (rows) => health.rowsRefused(rows),
+      beforeFlush: async () => {
+        const backend = state.loggedIn && state.apiUrl ? state.apiUrl : config.appUrl;
+        const hung = flushGaveUpAt !== undefined && (health.reachability.lastAnswerAt(backend) ?? 0) < flushGaveUpAt;
+        httpLogger.numTries = hung || (await health.reachability.refusal(backend)) !== undefined ? 1 : sdkTries;
+      },
     }),
   );
+  const flushWithin = async (timeoutMs: number): Promise<boolean> => {
+    const delivered = await withTimeout(Promise.all([braintrustFlush(), provider.forceFlush()]), timeoutMs);
+    if (!delivered) {
+      flushGaveUpAt = Date.now();
+      httpLogger.numTries = 1;
+    }
+    return delivered;
+  };
   const flushTimer = setInterval(() => void braintrustFlush().catch(() => undefined), BRAINTRUST_FLUSH_INTERVAL_MS);
   flushTimer.unref();
   if (securityConfig().redactPhi) setMaskingFunction(redactPhi);
@@ -162,13 +195,12 @@ export function initTracing(serviceName: string, config: TracingConfig = tracing
     projectName: config.projectName,
     logger,
     tracer: trace.getTracer('tracemesh'),
-    flush: (timeoutMs = 10_000) =>
-      withTimeout(Promise.all([braintrustFlush(), provider.forceFlush()]), timeoutMs),
+    flush: (timeoutMs = 10_000) => flushWithin(timeoutMs),
     exportCounts: () => ({ ...health.counts }),
     lastExportFailure: () => health.lastFailure,
     shutdown: async (timeoutMs = 10_000) => {
       clearInterval(flushTimer);
-      await withTimeout(Promise.all([braintrustFlush(), provider.forceFlush()]), timeoutMs);
+      await flushWithin(timeoutMs);
       await withTimeout(provider.shutdown(), 1_000);
       health.stop();
     },
@@ -195,4 +227,12 @@ function withBackgroundLoggerSettings<T>(create: () => T): T {
   } finally {
     for (const name of ours) delete process.env[name];
   }
+}
+
+/** Where the OTLP exporter sends traces when a collector is configured (its own rule, for naming the backend). */
+function collectorTracesUrl(): string {
+  const traces = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (traces) return traces;
+  const base = process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() ?? 'http://localhost:4318';
+  return `${base.replace(/\/+$/, '')}/v1/traces`;
 }

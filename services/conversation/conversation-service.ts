@@ -13,7 +13,7 @@ import type { Timestamp } from '../../gen/ts/google/protobuf/Timestamp.js';
 import type { GetConversationResponse } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import { decodeErrorDetails, grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
-import { callSignal, type ServerCall } from '../../lib/grpc/server-call.js';
+import { callSignal, childCallParent, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop } from './agent-loop.js';
 import type { ConversationStore } from './store/conversation-store.js';
@@ -60,6 +60,9 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
   ): Promise<TurnResult> {
     let claimed: string | undefined;
     let failedTurn: FailedTurn | undefined;
+    // The turn's tool calls hang off a stand-in for the call, dropped when the turn ends: grpc-js
+    // leaves a listener on a parent call per child call, which piled up on a Converse stream.
+    const children = childCallParent(call, signal);
     try {
       const request = validateTurnRequest(fields, defaults);
       const { conversationId, created } = await claim(request.conversationId, onConversation);
@@ -84,7 +87,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         maxTurnTokens: request.maxTurnTokens,
         maxToolResultChars: request.maxToolResultChars,
         signal,
-        parentCall: call,
+        parentCall: children.parent,
         emit: events.emit,
       });
       await store.appendTurn(conversationId, { turnIndex: nextTurnIndex, userMessage: request.message, result: outcome.result, startTime }, outcome.newMessages);
@@ -104,6 +107,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       log.warn({ conversationId: claimed, code: grpc.code, message: grpc.message }, 'turn failed');
       throw grpc;
     } finally {
+      children.release();
       events.flush();
       if (claimed) await turns.release(claimed);
     }

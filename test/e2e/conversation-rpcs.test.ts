@@ -1,6 +1,8 @@
 // Every ConversationService RPC against the running mesh: Chat, Converse (many turns on one
 // stream), GetConversation, the iteration bound, concurrent turns, and error details.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
@@ -129,6 +131,22 @@ describe('ConversationService RPCs', function () {
     burst.call.end();
     await burst.done;
     assert.deepEqual(burst.results.map((r) => r.turnIndex), Array.from({ length: 11 }, (_, i) => i));
+  });
+
+  it('Converse runs 40 turns with tool calls written at once on one stream without a MaxListenersExceededWarning in the service', async () => {
+    const { dataDir } = await sharedMesh();
+    const { call, results, failures, done } = openConverse(client, { deadlineMs: 120_000 });
+    // Each of these turns calls calculate_clinical_metrics: grpc-js leaves a 'cancelled' listener
+    // on a child call's parent, and these used to pile up on the stream (11 → the warning).
+    for (let i = 0; i < 40; i++) call.write({ message: `${SEED_QUERY} (${i})` });
+    call.end();
+    await done;
+    assert.equal(failures.length, 0, JSON.stringify(failures[0]));
+    assert.equal(results.length, 40);
+    assert.ok(results.reduce((calls, result) => calls + result.toolCalls.length, 0) >= 40, 'the turns called tools');
+    // The service's stderr, where Node prints process warnings (plain text among the JSON lines).
+    const log = readFileSync(join(dataDir, 'logs', 'conversation.log'), 'utf8');
+    assert.equal(log.split('\n').find((line) => line.includes('MaxListenersExceededWarning')), undefined);
   });
 
   it('stops at the iteration bound with STOP_REASON_MAX_ITERATIONS', async () => {

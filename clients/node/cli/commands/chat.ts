@@ -76,7 +76,7 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
     .option('--deadline <seconds>', 'deadline for each turn', (value: string) => positiveNumber(value, '--deadline'), 300)
     .option('--json', 'print every event as one JSON line (for scripts) instead of text')
     .action(async (messages: string[], options: ChatOptions) => {
-      const tracing = initTracing('tracemesh-cli');
+      const tracing = initTracing('tracemesh-cli', undefined, { reportsExportItself: true });
       const client = createConversationClient(options.target);
       const conversation = new TracedConversation(client, { conversationId: options.conversation });
       const stdoutClosed = context.stdoutClosed ?? new AbortController().signal;
