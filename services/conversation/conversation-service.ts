@@ -221,7 +221,8 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         const conversationId = request.conversationId || streamConversationId;
         runTurn({ ...request, conversationId }, call, signal, events, joinConversation).then(
           () => undefined,
-          (error: GrpcError) => turnFailed(conversationId || streamConversationId, error),
+          // Named only once found or made: a turn for a conversation that does not exist names none.
+          (error: GrpcError) => turnFailed(streamConversationId, error),
         ).finally(() => {
           running = false;
           next();

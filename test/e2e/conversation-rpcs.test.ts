@@ -94,6 +94,13 @@ describe('ConversationService RPCs', function () {
     const made = late.failures[0]?.conversationId ?? '';
     assert.match(made, /^conv_/, 'the failed first turn names the conversation it made');
     assert.deepEqual(late.results.map((r) => [r.conversationId, r.turnIndex]), [[made, 0]]);
+
+    // A first turn for a conversation that does not exist names none (not the id it was sent).
+    const unknown = openConverse(client, { deadlineMs: 60_000 });
+    unknown.call.write({ message: 'Hello', conversationId: 'conv_nope' });
+    unknown.call.end();
+    await unknown.done;
+    assert.deepEqual(unknown.failures.map((f) => [f.code, f.conversationId]), [[status.NOT_FOUND, '']]);
   });
 
   it('Converse stays in the conversation its first message named, though that turn failed (the conversation was busy)', async () => {
