@@ -35,8 +35,8 @@ export interface ErrorDetails {
 /** A status error as grpc-js handlers pass to callbacks or emit on streams. */
 export type GrpcError = ServiceError;
 
-/** A google.protobuf.Duration. */
-function durationOf(ms: number): { seconds: number; nanos: number } {
+/** A google.protobuf.Duration (as protobufjs and proto-loader take it). */
+export function durationOf(ms: number): { seconds: number; nanos: number } {
   const seconds = Math.floor(ms / 1000);
   return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
 }

@@ -12,7 +12,7 @@ import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/
 import type { Timestamp } from '../../gen/ts/google/protobuf/Timestamp.js';
 import type { GetConversationResponse } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { decodeErrorDetails, grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
+import { decodeErrorDetails, durationOf, grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal, childCallParent, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop } from './agent-loop.js';
@@ -198,6 +198,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
               message: error.details,
               reason: details.errorInfo?.reason ?? '',
               fieldViolations: details.fieldViolations ?? [],
+              ...(details.retryDelayMs === undefined ? {} : { retryDelay: durationOf(details.retryDelayMs) }),
             },
           });
         }

@@ -113,6 +113,7 @@ describe('ConversationService RPCs', function () {
     session.call.write({ conversationId: first.conversationId, message: 'Any news?' });
     while (session.failures.length === 0) await delay(10);
     assert.deepEqual([session.failures[0]?.code, session.failures[0]?.reason, session.failures[0]?.conversationId], [status.ABORTED, 'TURN_IN_PROGRESS', first.conversationId]);
+    assert.deepEqual([Number(session.failures[0]?.retryDelay?.seconds), session.failures[0]?.retryDelay?.nanos], [1, 0], 'the RetryInfo reaches Converse callers too');
     await busy;
     session.call.write({ message: 'His blood pressure today is 150/95.' }); // no id: the stream's conversation
     session.call.end();
