@@ -1,7 +1,7 @@
 // What a child process printed: copied to its log file (when there is one) and the last lines kept
 // in memory, so a child that fails to start can be explained with its own words.
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
 
 export interface ChildOutput {
   /** The last chunks the child wrote, joined. */
@@ -30,4 +30,26 @@ export function captureOutput(child: ChildProcess, logFile: string | undefined, 
   // 'close', not 'exit': the child's last output may still be in its pipes when it exits.
   child.once('close', () => file?.end());
   return { tail: () => chunks.join(''), captured: child.stdout !== null || child.stderr !== null };
+}
+
+/** The last `count` non-empty lines of `text`. */
+export function lastLines(text: string, count: number): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '').slice(-count);
+}
+
+/** The end of a file (its last `maxBytes`), or '' when it cannot be read — for a dead process's log. */
+export function tailOfFile(path: string, maxBytes = 8_192): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChromaServer, type ChromaServer } from './chroma-server.js';
-import { captureOutput, lastWords } from './child-output.js';
+import { captureOutput, lastLines, lastWords, tailOfFile, type ChildOutput } from './child-output.js';
 import { isReadyMessage, type ReadyMessage } from './ready.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,7 +61,14 @@ export interface UnexpectedExit {
   signal: NodeJS.Signals | null;
   /** Where its output went; undefined when it went to this terminal. */
   logFile: string | undefined;
+  /** The last lines it wrote (its log's tail); empty when its output went to this terminal. */
+  lastLines: string[];
 }
+
+/** Lines of a dead process's output an UnexpectedExit carries. */
+const EXIT_TAIL_LINES = 5;
+/** How long an exit report waits for the child's pipes to drain (a grandchild may hold them). */
+const DRAIN_WAIT_MS = 1_000;
 
 export interface RunningMesh {
   conversationTarget: string;
@@ -72,7 +79,10 @@ export interface RunningMesh {
   clientEnv: Record<string, string>;
   /** Every process by instance name ("tracestore", "toolworker", "toolworker-2", "conversation"…). */
   processes: Map<string, ServiceProcess>;
-  /** Starts one process again (after a kill), with the same port and environment. */
+  /**
+   * Starts one process again (after a kill), with the same port and environment. Rejects when it
+   * fails to start (its last words in the message) or the mesh is stopping.
+   */
   restart(instance: string): Promise<ServiceProcess>;
   /** The Chroma server the worker uses (passed to it as CHROMA_URL). */
   chromaUrl: string;
@@ -80,12 +90,14 @@ export interface RunningMesh {
   chroma: ChromaServer | undefined;
   /** Stops the launched Chroma server (fault tests: the worker's search tool becomes UNAVAILABLE). */
   stopChroma(): Promise<void>;
-  /** Starts the launched Chroma server again, on the same port and data directory. */
+  /** Starts the launched Chroma server again, on the same port and data directory (rejects once stop() began). */
   startChroma(): Promise<ChromaServer>;
+  /** Stops every process, in reverse start order — processes still starting (a restart) included. */
   stop(): Promise<void>;
   /**
    * Calls `listener` each time a process exits that was not being stopped by stop(), restart() or
    * stopChroma() (killed, crashed) — a Chroma started again by startChroma() may report again.
+   * Exits that happened before the first listener was added are reported to it at once.
    */
   onUnexpectedExit(listener: (exit: UnexpectedExit) => void): void;
 }
@@ -110,22 +122,34 @@ export async function stopProcess(child: ChildProcess, graceMs = 6_000): Promise
   }
 }
 
+/** A service process just spawned: the child at once (so it can be stopped mid-start), ready later. */
+export interface SpawnedService {
+  child: ChildProcess;
+  output: ChildOutput;
+  /** Resolves once it announces that it is listening; rejects if it exits or times out first. */
+  ready: Promise<ServiceProcess>;
+}
+
 /** Starts one service process and resolves once it announces that it is listening. */
-export function startService(
+export function startService(...args: Parameters<typeof spawnService>): Promise<ServiceProcess> {
+  return spawnService(...args).ready;
+}
+
+export function spawnService(
   name: ServiceName,
   env: NodeJS.ProcessEnv,
   logs: 'inherit' | 'file',
   logDir: string,
   timeoutMs: number,
   instance: string = name,
-): Promise<ServiceProcess> {
+): SpawnedService {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, ENTRY_POINTS[name])], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', logs === 'inherit' ? 'inherit' : 'pipe', logs === 'inherit' ? 'inherit' : 'pipe', 'ipc'],
   });
   const output = captureOutput(child, logs === 'file' ? join(logDir, `${instance}.log`) : undefined);
-  return new Promise((resolveStart, reject) => {
+  const ready = new Promise<ServiceProcess>((resolveStart, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${name} did not become ready within ${timeoutMs} ms${lastWords(output)}`));
@@ -139,6 +163,18 @@ export function startService(
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal})${lastWords(output)}`));
+    });
+  });
+  return { child, output, ready };
+}
+
+/** Resolves once the child's stdio closed (its last output read), or after `timeoutMs`. */
+function drained(child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolveDrained) => {
+    const timer = setTimeout(resolveDrained, timeoutMs);
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolveDrained();
     });
   });
 }
@@ -157,20 +193,45 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
   let stopping = false;
   const stoppedOnPurpose = new WeakSet<ChildProcess>();
   const exitListeners: Array<(exit: UnexpectedExit) => void> = [];
+  // Exits before anyone listens (a worker dying while the conversation service starts) are kept
+  // for the first listener: `up` would otherwise never restart that worker, nor say it died.
+  const unheard: UnexpectedExit[] = [];
   const reportUnexpectedExit = (exit: UnexpectedExit): void => {
-    if (!stopping) for (const listener of exitListeners) listener(exit);
+    if (stopping) return;
+    if (exitListeners.length === 0) unheard.push(exit);
+    for (const listener of exitListeners) listener(exit);
   };
   const stopOnPurpose = (child: ChildProcess): Promise<void> => {
     stoppedOnPurpose.add(child);
     return stopProcess(child);
   };
 
+  // Children spawned but not yet ready (a restart in progress): stop() must end them too, or a
+  // Ctrl-C during a restart would leave one behind.
+  const starting = new Map<ChildProcess, Promise<unknown>>();
+
   const launch = async (name: ServiceName, env: NodeJS.ProcessEnv, instance: string = name): Promise<ServiceProcess> => {
-    const started = await startService(name, env, logs, logDir, timeoutMs, instance);
+    if (stopping) throw new Error(`not starting ${instance}: the mesh is stopping`);
+    const spawned = spawnService(name, env, logs, logDir, timeoutMs, instance);
+    starting.set(spawned.child, spawned.ready.catch(() => undefined));
+    let started: ServiceProcess;
+    try {
+      started = await spawned.ready;
+    } finally {
+      starting.delete(spawned.child);
+    }
+    if (stopping) {
+      await stopOnPurpose(started.child);
+      throw new Error(`not starting ${instance}: the mesh is stopping`);
+    }
     processes.set(instance, started);
+    const logFile = logs === 'file' ? join(logDir, `${instance}.log`) : undefined;
     started.child.once('exit', (code, signal) => {
       if (stoppedOnPurpose.has(started.child)) return;
-      reportUnexpectedExit({ instance, code, signal, logFile: logs === 'file' ? join(logDir, `${instance}.log`) : undefined });
+      // Reported once its pipes drained, so the report carries what it wrote last.
+      void drained(started.child, DRAIN_WAIT_MS).then(() =>
+        reportUnexpectedExit({ instance, code, signal, logFile, lastLines: logFile ? lastLines(spawned.output.tail(), EXIT_TAIL_LINES) : [] }),
+      );
     });
     // A restart reuses the port it got, so clients (and the worker pool's address list) still find it.
     envFor.set(instance, { name, env: { ...env, [`${name.toUpperCase()}_PORT`]: String(started.ready.port) } });
@@ -183,10 +244,19 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
   const launchChroma = async (port: number): Promise<ChromaServer> => {
     // Chroma's output is not structured logging: always to its own file, even with logs "inherit".
     const logFile = join(logDir, 'chroma.log');
+    if (stopping) throw new Error('not starting Chroma: the mesh is stopping');
     const server = await startChromaServer({ dataDir: join(dataDir, 'chroma'), port, logFile, startTimeoutMs: timeoutMs });
+    if (stopping) {
+      // stop() ran while it started (it stopped the previous one): this one is ours to stop.
+      chromaStoppedOnPurpose.add(server);
+      await server.stop();
+      throw new Error('not starting Chroma: the mesh is stopping');
+    }
     chroma = server;
     server.onExit((code, signal) => {
-      if (!chromaStoppedOnPurpose.has(server)) reportUnexpectedExit({ instance: 'chroma', code, signal, logFile });
+      if (!chromaStoppedOnPurpose.has(server)) {
+        reportUnexpectedExit({ instance: 'chroma', code, signal, logFile, lastLines: lastLines(tailOfFile(logFile), EXIT_TAIL_LINES) });
+      }
     });
     return server;
   };
@@ -198,6 +268,13 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
 
   const stop = async (): Promise<void> => {
     stopping = true;
+    // A process still starting has no turns or spans to finish: SIGKILL, and wait until it is gone.
+    const stillStarting = [...starting];
+    for (const [child] of stillStarting) {
+      stoppedOnPurpose.add(child);
+      child.kill('SIGKILL');
+    }
+    await Promise.all(stillStarting.map(([child, settled]) => Promise.all([settled, waitForExit(child, 2_000)])));
     const order: ServiceName[] = ['conversation', 'toolworker', 'tracestore'];
     for (const name of order) {
       const running = [...processes.values()].filter((p) => p.name === name);
@@ -258,6 +335,7 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
       stop,
       onUnexpectedExit: (listener) => {
         exitListeners.push(listener);
+        for (const exit of unheard.splice(0)) listener(exit);
       },
     };
   } catch (error) {
