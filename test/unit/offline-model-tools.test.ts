@@ -234,8 +234,8 @@ describe('offline model with the real clinical tools', () => {
 
     const bp = await ask(client, [...first.messages, { role: 'user', content: 'Her blood pressure today is 150/95.' }]);
     const meds = toolUses(bp).find((u) => u.name === 'check_medications')?.input as JsonObject;
-    // Hypertension now leads (an ACE inhibitor is checked) and kidney disease overtakes the thyroid.
-    assert.deepEqual(meds.medications, ['lisinopril', 'metformin', 'semaglutide']);
+    // Hypertension now leads (amlodipine, not an ACE inhibitor, while her pregnancy status is unknown) and kidney disease overtakes the thyroid.
+    assert.deepEqual(meds.medications, ['amlodipine', 'metformin', 'semaglutide']);
 
     const creatinine = await ask(client, [...first.messages, { role: 'user', content: 'Her creatinine is 1.0 mg/dL.' }]);
     const recheck = toolUses(creatinine).find((u) => u.name === 'check_medications')?.input as JsonObject;
@@ -425,7 +425,7 @@ describe('offline model with the lab reference tool (the Python service\'s own c
     const text = textOf(answer);
     assert.match(text, /- \*\*HbA1c 7\.4 %\*\*: diabetes range \(≥ 6\.5 %\)\./);
     assert.match(text, /\*\*Urgent — potassium 6\.2 mmol\/L:\*\* moderate hyperkalemia \(6\.0–6\.4 mmol\/L\): assess today with an ECG/);
-    assert.match(text, /1\. \*\*Type 2 diabetes or prediabetes\*\*: age 50 \(≥ 35\); HbA1c 7\.4 % \(≥ 6\.5 %: diabetes range\)\. Check fasting plasma glucose\./, 'the HbA1c is not ordered again');
+    assert.match(text, /1\. \*\*Diabetes \(a second abnormal result confirms it\)\*\*: age 50 \(≥ 35\); HbA1c 7\.4 % \(≥ 6\.5 %: diabetes range\)\. Check fasting plasma glucose\./, 'the HbA1c is not ordered again');
     assert.match(text, /model's own guideline thresholds/);
   });
 });
@@ -586,12 +586,56 @@ describe('offline model: answers that agree with the patient (a clinician\'s rev
     assert.match(await answerTo('50M, A1c over 9 on metformin. Next step?'), /\*\*HbA1c > 9 %\*\*: diabetes range \(≥ 6\.5 %\)/);
     const crisis = await answerTo('45F, BP over 180/120, headache. What now?');
     assert.match(crisis, /\*\*Blood pressure > 180\/120 mmHg\*\*: Hypertensive crisis range by ACC\/AHA thresholds\./);
-    assert.match(crisis, /A reading of 180\/120 mmHg or more with headache, chest pain or confusion is an emergency\./);
+    assert.match(crisis, /\*\*Emergency — blood pressure > 180\/120 mmHg with headache:\*\* possible hypertensive emergency/);
     assert.doesNotMatch(await answerTo('45F, BP below 180/120, headache.'), /is an emergency|Hypertensive crisis/);
     // eGFR below 30: metformin stopped, and the bound named as given, never an invented value.
     const kidney = await answerTo('70M with type 2 diabetes on metformin 1 g bid, eGFR below 30. What to do?');
     assert.match(kidney, /stop metformin: metformin is contraindicated below eGFR 30/);
     assert.match(kidney, /\*\*Metformin\*\* \(Biguanide\): .*at eGFR < 30: contraindicated/);
     assert.doesNotMatch(kidney, /29\.9|check adherence, tolerance and dose/);
+  });
+
+  it('a blood pressure of 180/120 or more with a possible target-organ symptom leads as a possible hypertensive emergency', async () => {
+    for (const question of ['45-year-old woman, BP 185/125, headache', 'BP over 180/120, headache']) {
+      const { calls, answer } = await turn(offlineClient(), [], question);
+      const search = toolUses(calls).find((u) => u.name === 'search_medical_knowledge')?.input as JsonObject;
+      assert.match(String(search.query), /possible hypertensive emergency/, question);
+      const text = textOf(answer);
+      assert.match(text, /\n1\. \*\*Possible hypertensive emergency\*\*: blood pressure (185\/125|> 180\/120) mmHg with headache/, question);
+      const recommendations = text.slice(text.indexOf('## Recommendations'));
+      assert.match(recommendations, /^## Recommendations\n\n- \*\*Emergency — blood pressure .* with headache:\*\* possible hypertensive emergency.*emergency department now/, question);
+      assert.doesNotMatch(text, /within 1 month|Obstructive sleep apnea \(if confirmed\):|DASH-style diet/, `${question}: nothing routine beside the emergency`);
+    }
+  });
+
+  it('a blood pressure of 180/120 or more without such symptoms is severe hypertension: oral treatment and review within a week', async () => {
+    const { answer } = await turn(offlineClient(), [], 'BP 185/125, no symptoms');
+    const text = textOf(answer);
+    assert.match(text, /- \*\*Severe hypertension — blood pressure 185\/125 mmHg \(≥ 180\/120 mmHg\):\*\* repeat it .*start or intensify oral treatment now/);
+    assert.match(text, /Recheck blood pressure within 1 week/);
+    assert.doesNotMatch(text, /within 1 month|Emergency —/);
+  });
+
+  it('for a woman who could be pregnant checks amlodipine, not an ACE inhibitor, and says to confirm pregnancy status before one', async () => {
+    const { calls, answer } = await turn(offlineClient(), [], '32-year-old woman, BP 150/95');
+    assert.deepEqual((toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject).medications, ['amlodipine']);
+    assert.match(textOf(answer), /an ACE inhibitor or ARB once pregnancy is excluded/);
+    const asked = textOf((await turn(offlineClient(), [], '32-year-old woman, BP 150/95, should I start lisinopril?')).answer);
+    assert.match(asked, /\*\*Lisinopril\*\* .*pregnancy: contraindicated \(status not stated\): confirm pregnancy status before starting it\./);
+    const taking = textOf((await turn(offlineClient(), [], '40-year-old woman on lisinopril, BP 150/95')).answer);
+    assert.match(taking, /pregnancy: contraindicated \(status not stated\): ask whether she could be pregnant, and stop it if she is\./);
+    // A man, or a woman past childbearing age, still gets lisinopril checked.
+    const man = await ask(offlineClient(), [{ role: 'user', content: '60-year-old man, BP 150/95' }]);
+    assert.deepEqual((toolUses(man).find((u) => u.name === 'check_medications')?.input as JsonObject).medications, ['lisinopril']);
+  });
+
+  it('a single HbA1c in the diabetes range needs a second abnormal result unless there are classic symptoms (ADA)', async () => {
+    const single = textOf((await turn(offlineClient(), [], 'HbA1c 8.1%')).answer);
+    assert.match(single, /\*\*Diabetes \(a second abnormal result confirms it\)\*\*/);
+    assert.match(single, /ADA needs two, unless there are classic symptoms \(thirst, polyuria, weight loss\), when one is enough/);
+    assert.doesNotMatch(single, /if confirmed/);
+    const symptomatic = textOf((await turn(offlineClient(), [], 'HbA1c 8.1%, increased thirst and polyuria')).answer);
+    assert.match(symptomatic, /\*\*Diabetes \(ADA diagnostic criterion met\):\*\*/);
+    assert.doesNotMatch(symptomatic, /Diabetes \(if confirmed\)|second abnormal result/);
   });
 });

@@ -2,7 +2,7 @@
 // Follow-up) grounded in the tool results it received, 150–450 words. Lines carry a priority so the
 // answer can be trimmed to length by dropping the least important detail first.
 import type { ClinicalFindings, ConditionProfile, RankedCondition } from './clinical-reasoning.js';
-import { bloodPressureCategory, bloodPressureFinding, bmiCategoryLabel, clinicalFindings, egfrBand, followUpOf, judgedBloodPressure, raisedBy, rankConditions, testsFor, testsToOrder, treatmentsOf } from './clinical-reasoning.js';
+import { bloodPressureCategory, bloodPressureFinding, bmiCategoryLabel, clinicalFindings, egfrBand, followUpOf, raisedBy, rankConditions, testsFor, testsToOrder, treatmentsOf } from './clinical-reasoning.js';
 import type { ConversationView } from './conversation-view.js';
 import type { PatientFacts } from './patient-facts.js';
 import { allergensOf, hasClinicalContent, round, uncoveredLabel, weightInKg } from './patient-facts.js';
@@ -241,6 +241,7 @@ function differentialLines(differentials: readonly RankedCondition[], findings: 
 function conditionName(profile: ConditionProfile, findings: ClinicalFindings, ifConfirmed = false): string {
   const met = profile.criterionMet?.(findings);
   if (met) return `${profile.metName ?? profile.name} (${met})`;
+  if (profile.secondResultName && profile.awaitsSecondResult?.(findings)) return profile.secondResultName;
   const known = findings.facts.conditions.some((c) => c === profile.id);
   return ifConfirmed && profile.kind === 'differential' && !known ? `${profile.name} (if confirmed)` : profile.name;
 }
@@ -281,7 +282,8 @@ function recommendationLines(
     const r = ranked.find((x) => x.profile === p);
     if (r) treated.push(r);
   }
-  for (const r of [...differentials.slice(0, 3), ...managed]) if (!treated.includes(r)) treated.push(r);
+  // A possible hypertensive emergency is the urgent problem itself (its action line), not one to work up later.
+  for (const r of [...differentials.slice(0, 3), ...managed]) if (!treated.includes(r) && r.profile.id !== 'hypertensive_emergency') treated.push(r);
   if (urgent) {
     // The urgent problem first; the rest, without its routine advice, once that is under control.
     if (treated.length > 0) {
@@ -376,10 +378,13 @@ function followUpLines(
     if (tests.length > 0) lines.push(item('Review the results within 1–2 weeks and choose treatment from what they confirm.', actions.length > 0 ? 2 : 1));
     const profiles: ConditionProfile[] = [...raised];
     for (const r of [...differentials, ...managed]) if (!profiles.includes(r.profile)) profiles.push(r.profile);
-    profiles.slice(0, 4).forEach((p, i) => lines.push(item(followUpOf(p, findings), (i === 0 || raised.includes(p)) && actions.length === 0 ? 1 : i < 2 ? 2 : 3)));
+    // A blood-pressure action's recheck replaces the routine "within 1 month" for hypertension.
+    const bpActedOn = actions.some((a) => a.problem === 'blood_pressure');
+    profiles
+      .filter((p) => !(bpActedOn && p.id === 'hypertension'))
+      .slice(0, 4)
+      .forEach((p, i) => lines.push(item(followUpOf(p, findings), (i === 0 || raised.includes(p)) && actions.length === 0 ? 1 : i < 2 ? 2 : 3)));
   }
-  const bp = judgedBloodPressure(facts.bloodPressure);
-  if (bp && (bp.systolic >= 180 || bp.diastolic >= 120)) lines.push(item('A reading of 180/120 mmHg or more with headache, chest pain or confusion is an emergency.'));
   if (facts.symptoms.includes('polydipsia') || facts.symptoms.includes('polyuria')) {
     lines.push(item('Seek same-day care for vomiting, confusion, abdominal pain or marked dehydration (possible hyperglycemic crisis).', 2));
   }

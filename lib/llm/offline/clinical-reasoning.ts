@@ -10,7 +10,7 @@ import type { Allergens, BloodPressure, ConditionId, PatientFacts, SymptomId } f
 import { allergensOf, egfrForThresholds, heightInCm, isAllergen, round, statedEgfr, symptomLabel, weightInKg } from './patient-facts.js';
 import { formatBloodPressure } from './phrasing.js';
 
-export type ProfileId = ConditionId | 'acute_coronary_syndrome';
+export type ProfileId = ConditionId | 'acute_coronary_syndrome' | 'hypertensive_emergency';
 
 export interface ConditionProfile {
   id: ProfileId;
@@ -46,6 +46,15 @@ export interface ConditionProfile {
   metName?: string;
   /** The follow-up once the criterion is met, when `followUp` is about confirming it. */
   metFollowUp?: string;
+  /**
+   * One result already in the diagnostic range that a second must confirm (ADA: a single HbA1c
+   * ≥ 6.5% without classic symptoms): the answer names what is missing, not a vague "if confirmed".
+   */
+  awaitsSecondResult?: (f: ClinicalFindings) => boolean;
+  /** The name while a second result is awaited. */
+  secondResultName?: string;
+  /** The follow-up while a second result is awaited. */
+  secondResultFollowUp?: string;
   /** In pregnancy, when the usual treatments do not apply. */
   treatmentsInPregnancy?: readonly string[];
   /** One follow-up instruction specific to this condition. */
@@ -56,6 +65,11 @@ export interface ConditionProfile {
   firstLineDrug?: string;
   /** Checked in its place, first one the patient is not allergic to, when the patient is allergic to it. */
   firstLineAlternatives?: readonly string[];
+  /**
+   * For a woman who could be pregnant and has not said: the drug to check in place of a first-line
+   * drug that is contraindicated in pregnancy (an ACE inhibitor), so the first suggestion is safe to start.
+   */
+  firstLineDrugUntilPregnancyExcluded?: string;
   /** In pregnancy: another drug to check instead, or null when no covered drug is a first choice. */
   firstLineDrugInPregnancy?: string | null;
   /** Needs same-day attention: the answer says so first. */
@@ -118,6 +132,24 @@ export function bloodPressureFinding(bp: BloodPressure): string {
   }
   const orHigher = bp.comparator && category !== 'Hypertensive crisis' ? ' or higher' : '';
   return `${category} range${orHigher} by ACC/AHA thresholds`;
+}
+
+/** ACC/AHA: from 180/120 mmHg a reading is severe; with new target-organ damage it is a hypertensive emergency. */
+export const SEVERE_SYSTOLIC = 180;
+export const SEVERE_DIASTOLIC = 120;
+
+/** Symptoms that may be target-organ damage (brain, eyes, heart, lungs) when the pressure is that high. */
+const ORGAN_DAMAGE_SYMPTOMS: readonly SymptomId[] = ['headache', 'chest_pain', 'shortness_of_breath', 'visual_change', 'blurred_vision', 'confusion', 'focal_weakness'];
+
+/** A reading (or lower bound) of 180/120 mmHg or more. */
+export function severeBloodPressure(facts: PatientFacts): BloodPressure | undefined {
+  const bp = judgedBloodPressure(facts.bloodPressure);
+  return bp && (bp.systolic >= SEVERE_SYSTOLIC || bp.diastolic >= SEVERE_DIASTOLIC) ? bp : undefined;
+}
+
+/** With a severe reading, the symptoms that may be target-organ damage: any one makes it a possible emergency. */
+export function organDamageSymptoms(facts: PatientFacts): SymptomId[] {
+  return severeBloodPressure(facts) ? facts.symptoms.filter((s) => ORGAN_DAMAGE_SYMPTOMS.includes(s)) : [];
 }
 
 const mentioned = (id: ConditionId, score: number) => (f: ClinicalFindings): Evidence | undefined =>
@@ -188,6 +220,18 @@ function diabetesCriterion(f: ClinicalFindings): string | undefined {
   return undefined;
 }
 
+/**
+ * ADA: without classic symptoms one HbA1c ≥ 6.5% or fasting glucose ≥ 126 mg/dL is not yet a
+ * diagnosis; a second abnormal result is. (A random glucose without symptoms is no criterion at all.)
+ */
+function diabetesAwaitsSecondResult(f: ClinicalFindings): boolean {
+  const known = f.facts.conditions.includes('type_2_diabetes') || f.facts.conditions.includes('type_1_diabetes');
+  if (known || diabetesCriterion(f) !== undefined) return false;
+  const a1c = resultOf(f.facts, 'hba1c');
+  const fasting = resultOf(f.facts, 'fasting_glucose');
+  return (a1c?.value !== undefined && a1c.value >= 6.5 && a1c.level !== 'low') || (fasting?.value !== undefined && fasting.value >= 126 && fasting.level !== 'low');
+}
+
 const female = (score: number, maxAge = 200) => (f: ClinicalFindings): Evidence | undefined =>
   f.facts.sex === 'female' && (f.facts.age ?? 0) <= maxAge ? { score, reason: 'female sex' } : undefined;
 
@@ -212,6 +256,24 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     redFlag: 'Chest pain comes first: it needs a same-day ECG and troponin before any outpatient work-up.',
   },
   {
+    id: 'hypertensive_emergency',
+    name: 'Possible hypertensive emergency',
+    kind: 'differential',
+    symptomWeights: {},
+    // Outranks every other differential: it is acted on first (lab-actions.ts), the rest can wait.
+    findings: [
+      (f) => {
+        const symptoms = organDamageSymptoms(f.facts);
+        const bp = severeBloodPressure(f.facts);
+        return bp && symptoms.length > 0 ? { score: 10, reason: `blood pressure ${formatBloodPressure(bp)} with ${symptoms.map(symptomLabel).join(', ')} (possible target-organ damage)` } : undefined;
+      },
+    ],
+    tests: ['ECG', 'high-sensitivity troponin', 'creatinine and electrolytes', 'urinalysis', 'fundoscopy'],
+    treatments: ['Emergency department assessment; IV blood-pressure lowering under monitoring if target-organ damage is confirmed'],
+    followUp: 'If target-organ damage is ruled out, treat as severe hypertension: start or intensify oral treatment and review within 1 week.',
+    searchTerms: 'hypertensive emergency target organ damage',
+  },
+  {
     id: 'type_2_diabetes',
     name: 'Type 2 diabetes or prediabetes',
     kind: 'differential',
@@ -226,6 +288,9 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     treatmentsFor: diabetesTreatments,
     criterionMet: diabetesCriterion,
     metName: 'Diabetes',
+    awaitsSecondResult: diabetesAwaitsSecondResult,
+    secondResultName: 'Diabetes (a second abnormal result confirms it)',
+    secondResultFollowUp: 'Confirm with a second abnormal result (HbA1c ≥ 6.5% or fasting glucose ≥ 126 mg/dL): ADA needs two, unless there are classic symptoms (thirst, polyuria, weight loss), when one is enough.',
     metFollowUp: 'Recheck HbA1c 3 months after starting or changing treatment; check ketones the same day if the patient is unwell, vomiting or losing weight fast.',
     followUp: 'HbA1c ≥ 6.5% (confirmed) means diabetes; 5.7–6.4% is prediabetes: lifestyle programme and yearly retesting.',
     searchTerms: 'type 2 diabetes hyperglycemia HbA1c metformin',
@@ -376,11 +441,14 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
       'DASH-style diet, sodium under 2 g a day, regular exercise, less alcohol',
       'first-line drugs: a thiazide-like diuretic, an ACE inhibitor or ARB, or a calcium-channel blocker such as amlodipine (stage 2 usually needs two)',
     ],
-    treatmentsFor: (f) => ['DASH-style diet, sodium under 2 g a day, regular exercise, less alcohol', hypertensionDrugs(allergensOf(f.facts.allergies))],
+    treatmentsFor: (f) => ['DASH-style diet, sodium under 2 g a day, regular exercise, less alcohol', hypertensionDrugs(allergensOf(f.facts.allergies), couldBePregnant(f.facts))],
     followUp: 'Confirm with home or ambulatory readings and recheck within 1 month (same day if ≥ 180/120 with symptoms).',
     searchTerms: 'hypertension blood pressure treatment',
     firstLineDrug: 'lisinopril',
     firstLineAlternatives: ['amlodipine', 'chlorthalidone'],
+    // ACE inhibitors and ARBs are fetotoxic and many pregnancies are unplanned: until pregnancy is
+    // excluded a clinician starts a calcium-channel blocker, which needs no pregnancy test first.
+    firstLineDrugUntilPregnancyExcluded: 'amlodipine',
     firstLineDrugInPregnancy: null,
   },
   {
@@ -440,21 +508,23 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
  * An ACE inhibitor or ARB for this patient: none of a class the patient is allergic to, and an ARB
  * only with caution after an ACE-inhibitor allergy (the reference's cross-sensitivity: angioedema can recur).
  */
-function raasBlocker(allergens: Allergens): { option?: string; cautious?: string; avoid?: string } {
+function raasBlocker(allergens: Allergens, mayBePregnant = false): { option?: string; cautious?: string; avoid?: string } {
   const acei = allergens.classes.has('ace_inhibitor');
   const arb = allergens.classes.has('arb');
+  // Contraindicated in pregnancy: for a woman who could be pregnant, only once that is excluded.
+  const unlessPregnant = mayBePregnant ? ' once pregnancy is excluded' : '';
   if (acei && arb) return { avoid: 'no ACE inhibitor or ARB (allergy reported)' };
-  if (acei) return { avoid: 'no ACE inhibitor (allergy reported)', cautious: 'an ARB only with caution and specialist advice, as angioedema can recur' };
-  if (arb) return { option: 'an ACE inhibitor', avoid: 'no ARB (allergy reported)' };
-  return { option: 'an ACE inhibitor or ARB' };
+  if (acei) return { avoid: 'no ACE inhibitor (allergy reported)', cautious: `an ARB only with caution and specialist advice, as angioedema can recur${unlessPregnant}` };
+  if (arb) return { option: `an ACE inhibitor${unlessPregnant}`, avoid: 'no ARB (allergy reported)' };
+  return { option: `an ACE inhibitor or ARB${unlessPregnant}` };
 }
 
 /** ACC/AHA first-line classes, less any the patient is allergic to. */
-function hypertensionDrugs(allergens: Allergens): string {
+function hypertensionDrugs(allergens: Allergens, mayBePregnant: boolean): string {
   const thiazide = isAllergen(allergens, 'chlorthalidone')
     ? undefined
     : `a thiazide-like diuretic${allergens.drugs.has('hydrochlorothiazide') ? ' such as chlorthalidone (not hydrochlorothiazide, on the allergy list)' : ''}`;
-  const raas = raasBlocker(allergens);
+  const raas = raasBlocker(allergens, mayBePregnant);
   const ccb = isAllergen(allergens, 'amlodipine') ? 'a calcium-channel blocker other than amlodipine (allergy reported)' : 'a calcium-channel blocker such as amlodipine';
   const options = [thiazide, raas.option, ccb].filter((o): o is string => o !== undefined);
   const list = options.length > 2 ? `${options.slice(0, -1).join(', ')}, or ${options[options.length - 1]}` : options.join(' or ');
@@ -472,6 +542,7 @@ export function egfrBand(egfr: number): string {
 
 /** The follow-up for this patient: once the diagnosis is met, not the one about confirming it. */
 export function followUpOf(profile: ConditionProfile, findings: ClinicalFindings): string {
+  if (profile.secondResultFollowUp && profile.awaitsSecondResult?.(findings)) return profile.secondResultFollowUp;
   return profile.metFollowUp && profile.criterionMet?.(findings) ? profile.metFollowUp : profile.followUp;
 }
 

@@ -11,20 +11,24 @@
 // kidney function after KDIGO 2012 (acute kidney injury) and 2024 (CKD), and the FDA's 2016
 // metformin labelling (contraindicated below eGFR 30, not started and at most 1,000 mg a day at
 // 30–44); hypoglycemia after the ADA Standards of Care (below 70 mg/dL level 1, below 54 level 2;
-// 15–20 g of glucose, recheck in 15 minutes).
-import { egfrBand, takenMedications } from './clinical-reasoning.js';
+// 15–20 g of glucose, recheck in 15 minutes). A blood pressure of 180/120 mmHg or more leads the
+// same way (ACC/AHA 2017): with a symptom that may be target-organ damage it is a possible
+// hypertensive emergency (the emergency department now); without one it is severe hypertension
+// (treat by mouth, gradually, and review within a week).
+import { egfrBand, organDamageSymptoms, severeBloodPressure, takenMedications } from './clinical-reasoning.js';
 import { creatinineInMgDl } from './kidney-estimate.js';
 import type { LabId, LabReading } from './lab-values.js';
 import { inReferenceUnit } from './lab-values.js';
 import type { DrugRole, PatientFacts } from './patient-facts.js';
 import { uncoveredLabel, uncoveredRoles } from './patient-facts.js';
-import { capitalise, formatCreatinine, formatLab, joinAnd } from './phrasing.js';
+import { symptomLabel } from './patient-facts.js';
+import { capitalise, formatBloodPressure, formatCreatinine, formatLab, joinAnd } from './phrasing.js';
 
 /** 'emergency': the emergency department now; 'urgent': same-day care; 'soon': within days. */
 export type Urgency = 'emergency' | 'urgent' | 'soon';
 
 export interface LabAction {
-  problem: 'potassium' | 'kidney' | 'glucose';
+  problem: 'potassium' | 'kidney' | 'glucose' | 'blood_pressure';
   /** The recommendation, heading first. */
   text: string;
   /** When to recheck, to match the recommendation. */
@@ -96,7 +100,7 @@ const ROLES: Readonly<Record<string, readonly DrugRole[]>> = {
 /** The action items, most urgent first; none when no result calls for one. */
 export function labActions(facts: PatientFacts, context: ActionContext): LabAction[] {
   const potassium = hyperkalemiaAction(facts, context);
-  const actions = [potassium, kidneyAction(facts, context, potassium?.stops ?? []), hypoglycemiaAction(facts)].filter((a): a is LabAction => a !== undefined);
+  const actions = [potassium, kidneyAction(facts, context, potassium?.stops ?? []), hypoglycemiaAction(facts), bloodPressureAction(facts)].filter((a): a is LabAction => a !== undefined);
   const rank: Record<Urgency, number> = { emergency: 0, urgent: 1, soon: 2 };
   return actions.map((a, i) => ({ a, i })).sort((x, y) => rank[x.a.urgency] - rank[y.a.urgency] || x.i - y.i).map(({ a }) => a);
 }
@@ -210,6 +214,37 @@ function hyperkalemiaAction(facts: PatientFacts, context: ActionContext): LabAct
     ...action,
     text: `**Act on the potassium:** ${lab} is hyperkalemia (≥ ${HYPERKALEMIA_FROM} mmol/L)${why}: ${[...drugSteps, ecgStep].join('; ')}.`,
     followUp: 'Repeat potassium and creatinine within 3 days on a non-hemolyzed sample, and a week after any dose change.',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blood pressure of 180/120 mmHg or more.
+
+function bloodPressureAction(facts: PatientFacts): LabAction | undefined {
+  const bp = severeBloodPressure(facts);
+  if (!bp) return undefined;
+  const reading = `blood pressure ${formatBloodPressure(bp)}`;
+  const symptoms = organDamageSymptoms(facts);
+  if (symptoms.length > 0) {
+    return {
+      problem: 'blood_pressure',
+      urgency: 'emergency',
+      covers: [],
+      text:
+        `**Emergency — ${reading} with ${joinAnd(symptoms.map(symptomLabel))}:** possible hypertensive emergency (≥ 180/120 mmHg with a symptom that may be target-organ damage). ` +
+        'Send the patient to the emergency department now for assessment (neurological examination, fundoscopy, ECG, troponin, creatinine, urinalysis); if organ damage is confirmed, the pressure is lowered with IV drugs under monitoring, by no more than 25% in the first hour. Do not bring it down fast by mouth in the clinic.',
+      followUp: 'After the emergency assessment: if organ damage is ruled out, treat as severe hypertension: start or intensify oral treatment and review within 1 week.',
+    };
+  }
+  // Without symptoms, severe but not an emergency: ACC/AHA advise oral treatment, not the emergency department or rapid lowering.
+  return {
+    problem: 'blood_pressure',
+    urgency: 'soon',
+    covers: [],
+    text:
+      `**Severe hypertension — ${reading} (≥ 180/120 mmHg):** repeat it after 5 minutes' rest and ask today about headache, chest pain, breathlessness, visual change, confusion or weakness: any of them makes it a possible hypertensive emergency (the emergency department now). ` +
+      'Without them, start or intensify oral treatment now and lower it gradually over days, not hours.',
+    followUp: 'Recheck blood pressure within 1 week of starting or changing treatment, and the same day if any of those symptoms appears.',
   };
 }
 

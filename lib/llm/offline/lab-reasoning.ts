@@ -74,6 +74,8 @@ function hemoglobinBands(appliesTo: (f: PatientFacts) => boolean, anemicBelow: n
 
 // First matching band wins, so the more specific (or more urgent) band of a test comes first.
 const LAB_BANDS: readonly LabBand[] = [
+  // ADA: one result in the diabetes range is enough with classic symptoms of hyperglycemia; without them a second abnormal result is needed.
+  { test: 'hba1c', appliesTo: hyperglycemiaSymptoms, min: 6.5, threshold: '≥ 6.5 % with classic symptoms', meaning: 'diabetes (ADA diagnostic criterion)', effects: { type_2_diabetes: 4 }, diagnostic: true },
   { test: 'hba1c', min: 6.5, threshold: '≥ 6.5 %', meaning: 'diabetes range', effects: { type_2_diabetes: 4 } },
   { test: 'hba1c', min: 5.7, below: 6.5, threshold: '5.7–6.4 %', meaning: 'prediabetes range', effects: { type_2_diabetes: 2 } },
   { test: 'hba1c', below: 5.7, threshold: '< 5.7 %', meaning: 'normal, against diabetes', effects: { type_2_diabetes: -2 } },
@@ -82,6 +84,7 @@ const LAB_BANDS: readonly LabBand[] = [
 
   // Above 500 mg/dL: the lab tool's own critical limit for glucose (data/lab-references/labs.json).
   { test: 'fasting_glucose', above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true },
+  { test: 'fasting_glucose', appliesTo: hyperglycemiaSymptoms, min: 126, threshold: '≥ 126 mg/dL with classic symptoms', meaning: 'diabetes (ADA diagnostic criterion)', effects: { type_2_diabetes: 4 }, diagnostic: true },
   { test: 'fasting_glucose', min: 126, threshold: '≥ 126 mg/dL', meaning: 'diabetes range', effects: { type_2_diabetes: 4 } },
   { test: 'fasting_glucose', min: 100, below: 126, threshold: '100–125 mg/dL', meaning: 'impaired fasting glucose (prediabetes)', effects: { type_2_diabetes: 2 } },
   { test: 'fasting_glucose', min: 70, below: 100, threshold: '70–99 mg/dL', meaning: 'normal', effects: { type_2_diabetes: -1 } },

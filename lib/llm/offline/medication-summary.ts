@@ -3,6 +3,7 @@
 // and the most important patient flag, then any names the reference did not recognise. Every fact
 // comes from the tool result; nothing here is the model's own drug knowledge. A drug the clinician
 // named by a combination product's brand is named with it ("lisinopril (Zestoretic)").
+import { couldBePregnant, takenMedications } from './clinical-reasoning.js';
 import type { PatientFacts } from './patient-facts.js';
 import { egfrForThresholds, statedEgfr, uncoveredDrug, uncoveredLabel } from './patient-facts.js';
 import { capitalise, joinAnd, medicationItems, productNameOf, sentence, withoutFinalStop, withProductName } from './phrasing.js';
@@ -174,12 +175,16 @@ function mostSeriousFlag(m: MedicationEntry): string | undefined {
   return best ? withoutFinalStop(clip(best.message, 130)) : undefined;
 }
 
-/** For a woman of childbearing age whose pregnancy status was not given: say what pregnancy would change. */
+/**
+ * For a woman who could be pregnant and has not said: the tool's pregnancy risk, with what to do
+ * about it (confirm before starting; for a drug already taken, ask and stop it if she is pregnant).
+ */
 function unstatedPregnancyCaution(m: MedicationEntry, facts: PatientFacts): string | undefined {
-  const childbearingAge = facts.sex === 'female' && (facts.age === undefined || (facts.age >= 12 && facts.age <= 55));
   const risk = m.pregnancy?.risk;
-  if (!childbearingAge || facts.pregnant !== undefined || (risk !== 'contraindicated' && risk !== 'avoid')) return undefined;
-  return `pregnancy: ${risk} (status not stated)`;
+  if (!couldBePregnant(facts) || (risk !== 'contraindicated' && risk !== 'avoid')) return undefined;
+  const taken = takenMedications(facts).includes(m.name.toLowerCase());
+  const action = taken ? 'ask whether she could be pregnant, and stop it if she is' : 'confirm pregnancy status before starting it';
+  return `pregnancy: ${risk} (status not stated): ${action}`;
 }
 
 function lowerFirst(text: string): string {

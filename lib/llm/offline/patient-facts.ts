@@ -79,7 +79,10 @@ export type SymptomId =
   | 'fever'
   | 'joint_pain'
   | 'tremor'
-  | 'frequent_infections';
+  | 'frequent_infections'
+  | 'visual_change'
+  | 'confusion'
+  | 'focal_weakness';
 
 export type ConditionId =
   | 'type_2_diabetes'
@@ -178,6 +181,10 @@ export const SYMPTOMS: ReadonlyArray<Vocabulary<SymptomId>> = [
   { id: 'joint_pain', label: 'joint pain', patterns: [/\bjoint (?:pain|stiffness)\b/i, /\barthralgia\b/i] },
   { id: 'tremor', label: 'tremor', patterns: [/\btremors?\b/i, /\bshak(?:y|iness)\b/i] },
   { id: 'frequent_infections', label: 'frequent infections or slow-healing wounds', patterns: [/\b(?:frequent|recurrent) infections\b/i, /\bslow[- ]healing\b/i, /\bwounds? (?:that )?(?:won't|don't|do not|does not) heal\b/i] },
+  // Signs of possible target-organ damage with a very high blood pressure (clinical-reasoning.ts).
+  { id: 'visual_change', label: 'visual change', patterns: [/\bvisual (?:changes?|disturbances?|loss)\b/i, /\bvision (?:changes?|loss)\b/i, /\bloss of vision\b/i, /\bdouble vision\b/i] },
+  { id: 'confusion', label: 'confusion', patterns: [/\bconfus(?:ed|ion)\b/i, /\bdisorient(?:ed|ation)\b/i, /\baltered mental status\b/i] },
+  { id: 'focal_weakness', label: 'focal weakness', patterns: [/\b(?:focal|one-sided|unilateral|left-sided|right-sided|arm|leg|facial) weakness\b/i, /\bweakness (?:of|in) (?:the |her |his )?(?:left|right|one) (?:arm|leg|side)\b/i, /\bhemipar(?:esis|etic)\b/i, /\bslurred speech\b/i] },
 ];
 
 export const CONDITIONS: ReadonlyArray<Vocabulary<ConditionId>> = [

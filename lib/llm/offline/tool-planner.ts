@@ -3,7 +3,7 @@
 // caller can run them in parallel, as Claude does.
 import type { JsonObject } from '../../json.js';
 import type { ConditionProfile, RankedCondition } from './clinical-reasoning.js';
-import { clinicalFindings, raisedBy, rankConditions } from './clinical-reasoning.js';
+import { clinicalFindings, couldBePregnant, raisedBy, rankConditions } from './clinical-reasoning.js';
 import type { ConversationView } from './conversation-view.js';
 import { estimateEgfr } from './kidney-estimate.js';
 import type { LabReading } from './lab-values.js';
@@ -61,7 +61,7 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   const focus = searchFocus(raised, now);
   // A product the reference does not cover still counts as its metformin: Glucovance is not "start metformin".
   const taking = [...facts.medications, ...(facts.uncoveredMedications.some((d) => uncoveredRoles(d.generic).includes('metformin')) ? ['metformin'] : [])];
-  const suggested = suggestedDrugs(rankConditions(now), raised, taking, facts.pregnant === true, allergensOf(facts.allergies));
+  const suggested = suggestedDrugs(rankConditions(now), raised, taking, facts.pregnant === true, allergensOf(facts.allergies), couldBePregnant(facts));
 
   const calls: PlannedCall[] = [];
   const phrases: string[] = [];
@@ -192,7 +192,8 @@ function knowledgeInput(view: ConversationView, focus: readonly ConditionProfile
 /**
  * First-line drugs for the conditions that lead: any the latest turn raised, the two likeliest
  * differentials, then measured findings (obesity, hypertension) strong enough to treat. One drug
- * per condition (the pregnancy choice when pregnant; an alternative when the patient is allergic to
+ * per condition (the pregnancy choice when pregnant; one safe in pregnancy while that is not known
+ * for a woman who could be pregnant; an alternative when the patient is allergic to
  * the first choice, or none), none the clinician already named, at most MAX_SUGGESTED_DRUGS.
  */
 export function suggestedDrugs(
@@ -201,6 +202,7 @@ export function suggestedDrugs(
   mentioned: readonly string[],
   pregnant = false,
   allergens: Allergens = allergensOf(undefined),
+  mayBePregnant = false,
 ): string[] {
   const leading: ConditionProfile[] = [
     ...raised,
@@ -209,9 +211,12 @@ export function suggestedDrugs(
   ];
   const drugs: string[] = [];
   for (const profile of leading) {
+    const safeUntilExcluded = mayBePregnant ? profile.firstLineDrugUntilPregnancyExcluded : undefined;
     const choices = pregnant && profile.firstLineDrugInPregnancy !== undefined
       ? [profile.firstLineDrugInPregnancy]
-      : [profile.firstLineDrug, ...(profile.firstLineAlternatives ?? [])];
+      : safeUntilExcluded
+        ? [safeUntilExcluded, ...(profile.firstLineAlternatives ?? []).filter((d) => d !== safeUntilExcluded)]
+        : [profile.firstLineDrug, ...(profile.firstLineAlternatives ?? [])];
     const drug = choices.find((d) => d !== undefined && d !== null && !isAllergen(allergens, d));
     if (drug && !mentioned.includes(drug) && !drugs.includes(drug)) drugs.push(drug);
   }
