@@ -6,6 +6,7 @@ import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversat
 import type { ConverseRequest } from '../../gen/ts/tracemesh/conversation/v1/ConverseRequest.js';
 import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
 import type { GetConversationResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
+import type { ListConversationsResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ListConversationsResponse.js';
 import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { TurnOptions } from '../../gen/ts/tracemesh/conversation/v1/TurnOptions.js';
 import type { TurnFailed__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnFailed.js';
@@ -108,5 +109,25 @@ export function getConversation(client: ConversationServiceClient, conversationI
     client.GetConversation({ conversationId }, { deadline: new Date(Date.now() + deadlineMs) }, (error, value) =>
       error || !value ? reject(error ?? new Error('empty response')) : resolve(value),
     );
+  });
+}
+
+/** One page of stored conversations, most recently updated first; pass its nextPageToken back for the next (empty: no more). */
+export function listConversations(
+  client: ConversationServiceClient,
+  page: { pageSize?: number; pageToken?: string } = {},
+  deadlineMs = 10_000,
+): Promise<ListConversationsResponse__Output> {
+  return new Promise((resolve, reject) => {
+    client.ListConversations({ pageSize: page.pageSize ?? 0, pageToken: page.pageToken ?? '' }, { deadline: new Date(Date.now() + deadlineMs) }, (error, value) =>
+      error || !value ? reject(error ?? new Error('empty response')) : resolve(value),
+    );
+  });
+}
+
+/** Deletes a stored conversation and its turns; rejects NOT_FOUND, or ABORTED while a turn of it runs. */
+export function deleteConversation(client: ConversationServiceClient, conversationId: string, deadlineMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    client.DeleteConversation({ conversationId }, { deadline: new Date(Date.now() + deadlineMs) }, (error) => (error ? reject(error) : resolve()));
   });
 }

@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Duration as _google_protobuf_Duration, Duration__Output as _google_protobuf_Duration__Output } from './google/protobuf/Duration';
+import type { Empty as _google_protobuf_Empty, Empty__Output as _google_protobuf_Empty__Output } from './google/protobuf/Empty';
 import type { ListValue as _google_protobuf_ListValue, ListValue__Output as _google_protobuf_ListValue__Output } from './google/protobuf/ListValue';
 import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from './google/protobuf/Struct';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp';
@@ -10,11 +11,15 @@ import type { ChatRequest as _tracemesh_conversation_v1_ChatRequest, ChatRequest
 import type { ChatResponse as _tracemesh_conversation_v1_ChatResponse, ChatResponse__Output as _tracemesh_conversation_v1_ChatResponse__Output } from './tracemesh/conversation/v1/ChatResponse';
 import type { Conversation as _tracemesh_conversation_v1_Conversation, Conversation__Output as _tracemesh_conversation_v1_Conversation__Output } from './tracemesh/conversation/v1/Conversation';
 import type { ConversationServiceClient as _tracemesh_conversation_v1_ConversationServiceClient, ConversationServiceDefinition as _tracemesh_conversation_v1_ConversationServiceDefinition } from './tracemesh/conversation/v1/ConversationService';
+import type { ConversationSummary as _tracemesh_conversation_v1_ConversationSummary, ConversationSummary__Output as _tracemesh_conversation_v1_ConversationSummary__Output } from './tracemesh/conversation/v1/ConversationSummary';
 import type { ConverseRequest as _tracemesh_conversation_v1_ConverseRequest, ConverseRequest__Output as _tracemesh_conversation_v1_ConverseRequest__Output } from './tracemesh/conversation/v1/ConverseRequest';
 import type { ConverseResponse as _tracemesh_conversation_v1_ConverseResponse, ConverseResponse__Output as _tracemesh_conversation_v1_ConverseResponse__Output } from './tracemesh/conversation/v1/ConverseResponse';
+import type { DeleteConversationRequest as _tracemesh_conversation_v1_DeleteConversationRequest, DeleteConversationRequest__Output as _tracemesh_conversation_v1_DeleteConversationRequest__Output } from './tracemesh/conversation/v1/DeleteConversationRequest';
 import type { FieldViolation as _tracemesh_conversation_v1_FieldViolation, FieldViolation__Output as _tracemesh_conversation_v1_FieldViolation__Output } from './tracemesh/conversation/v1/FieldViolation';
 import type { GetConversationRequest as _tracemesh_conversation_v1_GetConversationRequest, GetConversationRequest__Output as _tracemesh_conversation_v1_GetConversationRequest__Output } from './tracemesh/conversation/v1/GetConversationRequest';
 import type { GetConversationResponse as _tracemesh_conversation_v1_GetConversationResponse, GetConversationResponse__Output as _tracemesh_conversation_v1_GetConversationResponse__Output } from './tracemesh/conversation/v1/GetConversationResponse';
+import type { ListConversationsRequest as _tracemesh_conversation_v1_ListConversationsRequest, ListConversationsRequest__Output as _tracemesh_conversation_v1_ListConversationsRequest__Output } from './tracemesh/conversation/v1/ListConversationsRequest';
+import type { ListConversationsResponse as _tracemesh_conversation_v1_ListConversationsResponse, ListConversationsResponse__Output as _tracemesh_conversation_v1_ListConversationsResponse__Output } from './tracemesh/conversation/v1/ListConversationsResponse';
 import type { StreamChatRequest as _tracemesh_conversation_v1_StreamChatRequest, StreamChatRequest__Output as _tracemesh_conversation_v1_StreamChatRequest__Output } from './tracemesh/conversation/v1/StreamChatRequest';
 import type { StreamChatResponse as _tracemesh_conversation_v1_StreamChatResponse, StreamChatResponse__Output as _tracemesh_conversation_v1_StreamChatResponse__Output } from './tracemesh/conversation/v1/StreamChatResponse';
 import type { TextDelta as _tracemesh_conversation_v1_TextDelta, TextDelta__Output as _tracemesh_conversation_v1_TextDelta__Output } from './tracemesh/conversation/v1/TextDelta';
@@ -38,6 +43,7 @@ export interface ProtoGrpcType {
   google: {
     protobuf: {
       Duration: MessageTypeDefinition<_google_protobuf_Duration, _google_protobuf_Duration__Output>
+      Empty: MessageTypeDefinition<_google_protobuf_Empty, _google_protobuf_Empty__Output>
       ListValue: MessageTypeDefinition<_google_protobuf_ListValue, _google_protobuf_ListValue__Output>
       NullValue: EnumTypeDefinition
       Struct: MessageTypeDefinition<_google_protobuf_Struct, _google_protobuf_Struct__Output>
@@ -52,11 +58,15 @@ export interface ProtoGrpcType {
         ChatResponse: MessageTypeDefinition<_tracemesh_conversation_v1_ChatResponse, _tracemesh_conversation_v1_ChatResponse__Output>
         Conversation: MessageTypeDefinition<_tracemesh_conversation_v1_Conversation, _tracemesh_conversation_v1_Conversation__Output>
         ConversationService: SubtypeConstructor<typeof grpc.Client, _tracemesh_conversation_v1_ConversationServiceClient> & { service: _tracemesh_conversation_v1_ConversationServiceDefinition }
+        ConversationSummary: MessageTypeDefinition<_tracemesh_conversation_v1_ConversationSummary, _tracemesh_conversation_v1_ConversationSummary__Output>
         ConverseRequest: MessageTypeDefinition<_tracemesh_conversation_v1_ConverseRequest, _tracemesh_conversation_v1_ConverseRequest__Output>
         ConverseResponse: MessageTypeDefinition<_tracemesh_conversation_v1_ConverseResponse, _tracemesh_conversation_v1_ConverseResponse__Output>
+        DeleteConversationRequest: MessageTypeDefinition<_tracemesh_conversation_v1_DeleteConversationRequest, _tracemesh_conversation_v1_DeleteConversationRequest__Output>
         FieldViolation: MessageTypeDefinition<_tracemesh_conversation_v1_FieldViolation, _tracemesh_conversation_v1_FieldViolation__Output>
         GetConversationRequest: MessageTypeDefinition<_tracemesh_conversation_v1_GetConversationRequest, _tracemesh_conversation_v1_GetConversationRequest__Output>
         GetConversationResponse: MessageTypeDefinition<_tracemesh_conversation_v1_GetConversationResponse, _tracemesh_conversation_v1_GetConversationResponse__Output>
+        ListConversationsRequest: MessageTypeDefinition<_tracemesh_conversation_v1_ListConversationsRequest, _tracemesh_conversation_v1_ListConversationsRequest__Output>
+        ListConversationsResponse: MessageTypeDefinition<_tracemesh_conversation_v1_ListConversationsResponse, _tracemesh_conversation_v1_ListConversationsResponse__Output>
         StopReason: EnumTypeDefinition
         StreamChatRequest: MessageTypeDefinition<_tracemesh_conversation_v1_StreamChatRequest, _tracemesh_conversation_v1_StreamChatRequest__Output>
         StreamChatResponse: MessageTypeDefinition<_tracemesh_conversation_v1_StreamChatResponse, _tracemesh_conversation_v1_StreamChatResponse__Output>

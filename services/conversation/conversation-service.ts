@@ -11,12 +11,14 @@ import type { StreamChatRequest__Output } from '../../gen/ts/tracemesh/conversat
 import type { StreamChatResponse } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { Timestamp } from '../../gen/ts/google/protobuf/Timestamp.js';
 import type { GetConversationResponse } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
+import type { ListConversationsRequest__Output } from '../../gen/ts/tracemesh/conversation/v1/ListConversationsRequest.js';
+import type { ListConversationsResponse } from '../../gen/ts/tracemesh/conversation/v1/ListConversationsResponse.js';
 import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { decodeErrorDetails, durationOf, grpcError, invalidArgument, isGrpcError, notFound, type GrpcError } from '../../lib/grpc/errors.js';
+import { decodeErrorDetails, durationOf, grpcError, invalidArgument, isGrpcError, notFound, type FieldViolation, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal, childCallParent, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop } from './agent-loop.js';
-import type { ConversationStore } from './store/conversation-store.js';
+import { ConversationGoneError, type ConversationStore, type ListCursor } from './store/conversation-store.js';
 import { storeUnavailable, toTurnError, type FailedTurn } from './turn-errors.js';
 import { createTurnEventWriter, type TurnEventWriter } from './turn-event-writer.js';
 import type { TurnTracker } from './turn-tracker.js';
@@ -36,6 +38,33 @@ export interface ConversationServiceDeps {
  * caller who writes faster than turns finish cannot make the service buffer without bound.
  */
 const MAX_QUEUED_TURNS_PER_STREAM = 8;
+
+/** ListConversations page sizes (AIP-158): 0 asks for the default; more than the most is taken as the most. */
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
+/** The RetryInfo delay of a delete refused while a turn runs, as for a second concurrent turn. */
+const RETRY_AFTER_BUSY_MS = 1_000;
+const DOMAIN = 'conversation.tracemesh';
+
+/** A page token: where the previous page ended, as base64url JSON — opaque to callers, checked when it comes back. */
+function encodePageToken(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify({ k: cursor.updateKey, id: cursor.conversationId })).toString('base64url');
+}
+
+function decodePageToken(token: string): ListCursor | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { k, id } = parsed as { k?: unknown; id?: unknown };
+  // Checked before it reaches a query: a decimal key of at most 19 digits (a bigint) and a valid id.
+  if (typeof k !== 'string' || !/^\d{1,19}$/.test(k)) return undefined;
+  if (typeof id !== 'string' || id === '' || validateConversationId(id) !== undefined) return undefined;
+  return { updateKey: k, conversationId: id };
+}
 
 function timestamp(date: Date): Timestamp {
   const ms = date.getTime();
@@ -90,7 +119,11 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         parentCall: children.parent,
         emit: events.emit,
       });
-      await store.appendTurn(conversationId, { turnIndex: nextTurnIndex, userMessage: request.message, result: outcome.result, startTime }, outcome.newMessages);
+      await store.appendTurn(conversationId, { turnIndex: nextTurnIndex, userMessage: request.message, result: outcome.result, startTime }, outcome.newMessages).catch((error: unknown) => {
+        // Deleted while the turn ran (its lease had lapsed): the turn is dropped, the conversation stays deleted.
+        if (error instanceof ConversationGoneError) throw notFound('conversation', conversationId, error.message);
+        throw error;
+      });
       log.info(
         {
           conversationId,
@@ -121,7 +154,15 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         throw notFound('conversation', requestedId, `conversation "${requestedId}" does not exist; leave conversation_id empty to start one`);
       }
       onConversation?.(requestedId);
-      await turns.claim(requestedId);
+      try {
+        await turns.claim(requestedId);
+      } catch (error) {
+        // Deleted between the check and the claim: the claim found no row, which is not a busy conversation.
+        if (isGrpcError(error) && error.code === grpcStatus.ABORTED && !(await store.exists(requestedId))) {
+          throw notFound('conversation', requestedId, `conversation "${requestedId}" does not exist; leave conversation_id empty to start one`);
+        }
+        throw error;
+      }
       return { conversationId: requestedId, created: false };
     }
     const conversationId = `conv_${randomUUID()}`;
@@ -251,7 +292,68 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         },
       );
     },
+
+    ListConversations(call, callback) {
+      void listConversations(call.request).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(storeFailure(error, 'listing conversations failed', {})),
+      );
+    },
+
+    DeleteConversation(call, callback) {
+      const { conversationId } = call.request;
+      void deleteConversation(conversationId).then(
+        () => callback(null, {}),
+        (error: unknown) => callback(storeFailure(error, 'deleting the conversation failed', { conversationId })),
+      );
+    },
   };
+
+  /** A failed store call as a status: gRPC errors as they are, an unreachable store UNAVAILABLE, anything else INTERNAL (logged). */
+  function storeFailure(error: unknown, what: string, context: Record<string, string>): GrpcError {
+    if (isGrpcError(error)) return error;
+    const unavailable = storeUnavailable(error);
+    if (!unavailable) log.error({ err: error, ...context }, what);
+    return unavailable ?? grpcError(grpcStatus.INTERNAL, what);
+  }
+
+  async function listConversations(request: ListConversationsRequest__Output): Promise<ListConversationsResponse> {
+    const violations: FieldViolation[] = [];
+    if (request.pageSize < 0) violations.push({ field: 'page_size', description: 'must not be negative' });
+    const after = request.pageToken === '' ? undefined : decodePageToken(request.pageToken);
+    if (request.pageToken !== '' && !after) violations.push({ field: 'page_token', description: 'is not a page token this service gave; pass next_page_token as it came' });
+    if (violations.length > 0) throw invalidArgument(violations);
+    const pageSize = Math.min(request.pageSize || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    // One more than the page: whether it exists says whether there is a next page.
+    const rows = await store.listConversations(pageSize + 1, after);
+    const page = rows.slice(0, pageSize);
+    const last = page.at(-1);
+    return {
+      conversations: page.map((row) => ({
+        conversationId: row.conversationId,
+        createTime: timestamp(row.createTime),
+        updateTime: timestamp(row.updateTime),
+        turnCount: row.turnCount,
+        firstUserMessage: row.firstUserMessage,
+      })),
+      nextPageToken: rows.length > pageSize && last ? encodePageToken(last.cursor) : '',
+    };
+  }
+
+  async function deleteConversation(conversationId: string): Promise<void> {
+    const violation = validateConversationId(conversationId) ?? (conversationId === '' ? { field: 'conversation_id', description: 'is required' } : undefined);
+    if (violation) throw invalidArgument([violation]);
+    const outcome = await store.deleteConversation(conversationId);
+    if (outcome === 'not_found') throw notFound('conversation', conversationId, `conversation "${conversationId}" does not exist`);
+    if (outcome === 'busy') {
+      // ABORTED as for a second concurrent turn: the same delete succeeds once the running turn ends.
+      throw grpcError(grpcStatus.ABORTED, `a turn is running on conversation "${conversationId}"; retry the delete when it has finished`, {
+        errorInfo: { reason: 'TURN_IN_PROGRESS', domain: DOMAIN, metadata: { conversation_id: conversationId } },
+        retryDelayMs: RETRY_AFTER_BUSY_MS,
+      });
+    }
+    log.info({ conversationId }, 'conversation deleted');
+  }
 
   async function getConversation(conversationId: string): Promise<GetConversationResponse> {
     const violation = validateConversationId(conversationId) ?? (conversationId === '' ? { field: 'conversation_id', description: 'is required' } : undefined);

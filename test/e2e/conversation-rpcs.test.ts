@@ -1,18 +1,20 @@
 // Every ConversationService RPC against the running mesh: Chat, Converse (many turns on one
-// stream), GetConversation, the iteration bound, concurrent turns, and error details.
+// stream), GetConversation, ListConversations, DeleteConversation, the iteration bound, concurrent
+// turns, and error details.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Metadata, status } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { createConversationClient, getConversation, openConverse, streamTurn } from '../../clients/node/conversation-client.js';
+import { createConversationClient, deleteConversation, getConversation, listConversations, openConverse, streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { sharedMesh } from '../helpers/shared-mesh.js';
 import { named, waitForSpans } from '../helpers/trace-rows.js';
 import { failureOf } from '../helpers/call-failure.js';
+import { assertNewestFirstOnce, listAll } from './conversation-listing.js';
 
 function chat(client: ConversationServiceClient, message: string, conversationId = ''): Promise<TurnResult__Output> {
   return new Promise((resolve, reject) => {
@@ -155,6 +157,93 @@ describe('ConversationService RPCs', function () {
     // The service's stderr, where Node prints process warnings (plain text among the JSON lines).
     const log = readFileSync(join(dataDir, 'logs', 'conversation.log'), 'utf8');
     assert.equal(log.split('\n').find((line) => line.includes('MaxListenersExceededWarning')), undefined);
+  });
+
+  it('ListConversations pages through every conversation newest first, each once, though new ones are created between pages', async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 5; i++) mine.push((await chat(client, `Note ${i}: a 40-year-old woman, 165 cm, 60 kg.`)).conversationId);
+    const during: string[] = [];
+    const listed = await listAll([client], 2, async (pageIndex) => {
+      if (pageIndex < 3) during.push((await chat(client, 'Thanks. Anything else to add?')).conversationId);
+    });
+    assertNewestFirstOnce(listed);
+    const ids = listed.map((c) => c.conversationId);
+    // Newest first: the last one made comes first among them.
+    assert.deepEqual(ids.filter((id) => mine.includes(id)), [...mine].reverse());
+    // Created after the listing began: newer than where the pages were, so neither shifting nor repeating them.
+    assert.deepEqual(ids.filter((id) => during.includes(id)), []);
+    const summary = listed.find((c) => c.conversationId === mine[4]);
+    assert.equal(summary?.turnCount, 1);
+    assert.equal(summary?.firstUserMessage, 'Note 4: a 40-year-old woman, 165 cm, 60 kg.');
+    assert.ok(Number(summary?.createTime?.seconds) > 0);
+    assert.equal(Object.hasOwn(summary ?? {}, 'turns'), false, 'a summary, not the history');
+    // A new listing starts with them.
+    const first = await listConversations(client, { pageSize: 3 });
+    assert.deepEqual(first.conversations.map((c) => c.conversationId), [...during].reverse());
+  });
+
+  it('ListConversations: a bad page_token or a negative page_size is INVALID_ARGUMENT naming it; a page_size past 500 is taken as 500', async () => {
+    const forged = Buffer.from(JSON.stringify({ k: "1'; DROP TABLE turns; --", id: 'conv_x' })).toString('base64url');
+    for (const pageToken of ['not-a-token', forged, Buffer.from('[]').toString('base64url')]) {
+      const error = await failureOf(listConversations(client, { pageToken }));
+      assert.equal(error.code, status.INVALID_ARGUMENT, pageToken);
+      assert.deepEqual(decodeErrorDetails(error).fieldViolations?.map((v) => v.field), ['page_token']);
+    }
+    const negative = await failureOf(listConversations(client, { pageSize: -1 }));
+    assert.equal(negative.code, status.INVALID_ARGUMENT);
+    assert.deepEqual(decodeErrorDetails(negative).fieldViolations?.map((v) => v.field), ['page_size']);
+    const large = await listConversations(client, { pageSize: 100_000 });
+    assert.ok(large.conversations.length > 0 && large.conversations.length <= 500);
+    const defaults = await listConversations(client);
+    assert.ok(defaults.conversations.length <= 50);
+  });
+
+  it('DeleteConversation deletes a conversation and its turns: GetConversation is NOT_FOUND, ListConversations leaves it out, a turn on it NOT_FOUND', async () => {
+    const first = await chat(client, 'A 70-year-old man, 175 cm, 70 kg.');
+    await chat(client, 'His blood pressure today is 150/95.', first.conversationId);
+    await deleteConversation(client, first.conversationId);
+    const gone = await failureOf(getConversation(client, first.conversationId));
+    assert.equal(gone.code, status.NOT_FOUND);
+    assert.equal(decodeErrorDetails(gone).resourceInfo?.resourceName, first.conversationId);
+    const listed = await listAll([client], 500);
+    assert.equal(listed.some((c) => c.conversationId === first.conversationId), false);
+    const turn = await failureOf(chat(client, 'Anything else?', first.conversationId));
+    assert.equal(turn.code, status.NOT_FOUND, 'a turn does not bring it back');
+    const again = await failureOf(deleteConversation(client, first.conversationId));
+    assert.equal(again.code, status.NOT_FOUND);
+  });
+
+  it('DeleteConversation of a conversation that does not exist is NOT_FOUND with a ResourceInfo; without an id INVALID_ARGUMENT', async () => {
+    const missing = await failureOf(deleteConversation(client, 'conv_does_not_exist'));
+    assert.equal(missing.code, status.NOT_FOUND);
+    const resource = decodeErrorDetails(missing).resourceInfo;
+    assert.deepEqual([resource?.resourceType, resource?.resourceName], ['conversation', 'conv_does_not_exist']);
+    const empty = await failureOf(deleteConversation(client, ''));
+    assert.equal(empty.code, status.INVALID_ARGUMENT);
+    assert.deepEqual(decodeErrorDetails(empty).fieldViolations?.map((v) => v.field), ['conversation_id']);
+  });
+
+  it('DeleteConversation while a turn runs is ABORTED (TURN_IN_PROGRESS, retry in 1 s); the conversation and the turn survive', async () => {
+    const first = await streamTurn(client, 'A 50-year-old man, 180 cm, 90 kg.');
+    let refused: Promise<ServiceError> | undefined;
+    const running = streamTurn(client, SEED_QUERY, {
+      conversationId: first.conversationId,
+      onEvent: (event) => {
+        if (event.turnStarted) refused ??= failureOf(deleteConversation(client, first.conversationId));
+      },
+    });
+    const finished = await running;
+    assert.ok(refused, 'the delete was sent while the turn ran');
+    const error = await refused;
+    assert.equal(error.code, status.ABORTED);
+    const details = decodeErrorDetails(error);
+    assert.equal(details.errorInfo?.reason, 'TURN_IN_PROGRESS');
+    assert.equal(details.retryDelayMs, 1000);
+    assert.equal(finished.turnIndex, 1);
+    assert.equal((await getConversation(client, first.conversationId)).conversation?.turns.length, 2);
+    // Once the turn has ended, the same delete succeeds.
+    await deleteConversation(client, first.conversationId);
+    assert.equal((await failureOf(getConversation(client, first.conversationId))).code, status.NOT_FOUND);
   });
 
   it('stops at the iteration bound with STOP_REASON_MAX_ITERATIONS', async () => {

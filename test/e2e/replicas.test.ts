@@ -6,12 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
-import { getConversation, streamTurn } from '../../clients/node/conversation-client.js';
+import { deleteConversation, getConversation, streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { fromStruct } from '../../lib/grpc/struct.js';
 import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/protos.js';
 import { startService, stopProcess, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
+import { decodeErrorDetails } from '../../lib/grpc/errors.js';
+import { failureOf } from '../helpers/call-failure.js';
+import { assertNewestFirstOnce, listAll } from './conversation-listing.js';
 
 describe('conversation replicas on one PostgreSQL', function () {
   this.timeout(120_000);
@@ -80,5 +83,43 @@ describe('conversation replicas on one PostgreSQL', function () {
     assert.equal(finished.turnIndex, 1);
     const next = await streamTurn(b, 'And his blood pressure is 130/85.', { conversationId: start.conversationId });
     assert.equal(next.turnIndex, 2, 'once the turn ended, the other replica takes the next one');
+  });
+
+  it('lists conversations page by page across both replicas, each once, newest first, though new ones are made between pages', async () => {
+    const [a, b] = clients as [ConversationServiceClient, ConversationServiceClient];
+    const mine: string[] = [];
+    for (let i = 0; i < 5; i++) mine.push((await streamTurn(i % 2 === 0 ? a : b, `Note ${i}: thanks. Anything else to add?`)).conversationId);
+    const during: string[] = [];
+    const listed = await listAll([a, b], 2, async (pageIndex) => {
+      if (pageIndex < 3) during.push((await streamTurn(pageIndex % 2 === 0 ? b : a, 'Thanks. Anything else to add?')).conversationId);
+    });
+    assertNewestFirstOnce(listed);
+    const ids = listed.map((c) => c.conversationId);
+    assert.deepEqual(ids.filter((id) => mine.includes(id)), [...mine].reverse(), 'the microsecond page cursor neither skips nor repeats');
+    assert.deepEqual(ids.filter((id) => during.includes(id)), []);
+    assert.equal(listed.find((c) => c.conversationId === mine[0])?.firstUserMessage, 'Note 0: thanks. Anything else to add?');
+  });
+
+  it('refuses to delete a conversation whose turn runs on the other replica (ABORTED), then deletes it for both', async () => {
+    const [a, b] = clients as [ConversationServiceClient, ConversationServiceClient];
+    const start = await streamTurn(a, 'A 50-year-old man, 180 cm, 90 kg.');
+    let refused: Promise<ServiceError> | undefined;
+    const running = streamTurn(a, SEED_QUERY, {
+      conversationId: start.conversationId,
+      onEvent: (event) => {
+        if (event.turnStarted) refused ??= failureOf(deleteConversation(b, start.conversationId));
+      },
+    });
+    const finished = await running;
+    const error = await refused;
+    assert.equal(error?.code, status.ABORTED, 'the other replica saw the lease');
+    assert.equal(error && decodeErrorDetails(error).errorInfo?.reason, 'TURN_IN_PROGRESS');
+    assert.equal(error && decodeErrorDetails(error).retryDelayMs, 1000);
+    assert.equal(finished.turnIndex, 1);
+    assert.equal((await getConversation(b, start.conversationId)).conversation?.turns.length, 2, 'the turn was stored');
+    await deleteConversation(b, start.conversationId);
+    for (const client of [a, b]) assert.equal((await failureOf(getConversation(client, start.conversationId))).code, status.NOT_FOUND);
+    assert.equal((await failureOf(deleteConversation(a, start.conversationId))).code, status.NOT_FOUND);
+    assert.equal((await listAll([a], 500)).some((c) => c.conversationId === start.conversationId), false);
   });
 });

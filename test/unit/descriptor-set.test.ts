@@ -32,7 +32,7 @@ describe('descriptor set', () => {
     assert.ok(file);
     const names = pool.withDependencies(file).map((f) => f.name);
     assert.equal(names[0], 'tracemesh/conversation/v1/conversation.proto');
-    assert.deepEqual(names.slice(1).sort(), ['google/protobuf/duration.proto', 'google/protobuf/struct.proto', 'google/protobuf/timestamp.proto']);
+    assert.deepEqual(names.slice(1).sort(), ['google/protobuf/duration.proto', 'google/protobuf/empty.proto', 'google/protobuf/struct.proto', 'google/protobuf/timestamp.proto']);
   });
 
   it('has google.rpc Status and error details, so reflection clients decode error statuses', () => {

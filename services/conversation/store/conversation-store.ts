@@ -33,6 +33,38 @@ export interface ConversationHistory {
   nextTurnIndex: number;
 }
 
+/** The store's position in the listing order (update time, then id, both descending): the keyset a page starts after. */
+export interface ListCursor {
+  /** The update time exactly as the store keeps it, as a decimal integer (SQLite: ms; PostgreSQL: µs since the epoch). */
+  updateKey: string;
+  conversationId: string;
+}
+
+export interface ConversationSummaryRow {
+  conversationId: string;
+  createTime: Date;
+  updateTime: Date;
+  turnCount: number;
+  /** The first turn's user message, cut to FIRST_MESSAGE_PREVIEW_CHARS; empty without turns. */
+  firstUserMessage: string;
+  /** Where this row is in the listing order: the next page starts after it. */
+  cursor: ListCursor;
+}
+
+/** How much of a conversation's first user message a listing shows. */
+export const FIRST_MESSAGE_PREVIEW_CHARS = 200;
+
+/** What deleting a conversation did: a conversation whose turn lease is unexpired is left alone ('busy'). */
+export type DeleteOutcome = 'deleted' | 'not_found' | 'busy';
+
+/** A turn completed on a conversation deleted while it ran: the turn is not stored (nothing brings the conversation back). */
+export class ConversationGoneError extends Error {
+  constructor(readonly conversationId: string) {
+    super(`conversation "${conversationId}" was deleted while the turn ran`);
+    this.name = 'ConversationGoneError';
+  }
+}
+
 export interface TurnLease {
   conversationId: string;
   holder: string;
@@ -51,8 +83,19 @@ export interface ConversationStore {
   /** The unexpired leases whose holder starts with `holderPrefix`. */
   leasesHeldBy(holderPrefix: string): Promise<TurnLease[]>;
   history(conversationId: string): Promise<ConversationHistory>;
-  /** Records a completed turn; a second turn with the same index is rejected by the store. */
+  /**
+   * Records a completed turn; a second turn with the same index is rejected by the store, and a
+   * turn of a conversation that no longer exists with ConversationGoneError.
+   */
   appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void>;
   get(conversationId: string): Promise<StoredConversation | undefined>;
+  /** Up to `limit` conversations, most recently updated first (ties: id descending), after `after` in that order. */
+  listConversations(limit: number, after?: ListCursor): Promise<ConversationSummaryRow[]>;
+  /**
+   * Deletes the conversation and its turns in one transaction, unless a turn holds an unexpired
+   * lease on it ('busy'): checked and deleted under the conversation row's lock, so a turn cannot
+   * claim it in between.
+   */
+  deleteConversation(conversationId: string): Promise<DeleteOutcome>;
   close(): Promise<void>;
 }

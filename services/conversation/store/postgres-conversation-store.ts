@@ -4,7 +4,19 @@
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import pg from 'pg';
 import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { StoreUnavailableError, type ConversationHistory, type ConversationStore, type StoredConversation, type StoredTurn, type TurnLease } from './conversation-store.js';
+import {
+  ConversationGoneError,
+  FIRST_MESSAGE_PREVIEW_CHARS,
+  StoreUnavailableError,
+  type ConversationHistory,
+  type ConversationStore,
+  type ConversationSummaryRow,
+  type DeleteOutcome,
+  type ListCursor,
+  type StoredConversation,
+  type StoredTurn,
+  type TurnLease,
+} from './conversation-store.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS conversations (
@@ -27,6 +39,8 @@ const MIGRATIONS: string[] = [
   // object's keys (shortest first), and a tool_use input whose keys moved is a prompt-cache miss
   // for the rest of the conversation at every turn. JSON keeps the text as written.
   `ALTER TABLE turns ALTER COLUMN messages TYPE JSON USING messages::json;`,
+  // ListConversations pages by (update_time, conversation_id), newest first.
+  `CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (update_time DESC, conversation_id DESC);`,
 ];
 
 /**
@@ -151,7 +165,8 @@ export class PostgresConversationStore implements ConversationStore {
     return { messages: rows.flatMap((row) => row.messages), nextTurnIndex: rows.length };
   }
 
-  async appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void> {
+  /** Runs `work` in one transaction on one client (committed when it resolves, rolled back when it throws). */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -161,20 +176,30 @@ export class PostgresConversationStore implements ConversationStore {
     let failure: unknown;
     try {
       await client.query('BEGIN');
-      await client.query(
-        'INSERT INTO turns (conversation_id, turn_index, user_message, messages, result, start_time) VALUES ($1, $2, $3, $4, $5, $6)',
-        [conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime],
-      );
-      await client.query('UPDATE conversations SET update_time = now() WHERE conversation_id = $1', [conversationId]);
+      const result = await work(client);
       await client.query('COMMIT');
+      return result;
     } catch (error) {
       failure = error;
       await client.query('ROLLBACK').catch(() => undefined);
-      throw storeError(error);
+      throw error instanceof ConversationGoneError ? error : storeError(error);
     } finally {
       // A client whose query failed may still be waiting on a hung server: it is dropped, not reused.
       client.release(failure instanceof Error && unreachable(failure) ? failure : undefined);
     }
+  }
+
+  async appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void> {
+    await this.transaction(async (client) => {
+      // The conversation row first: its lock keeps a concurrent delete out until this commits, and a
+      // conversation deleted while the turn ran is not written to.
+      const updated = await client.query('UPDATE conversations SET update_time = now() WHERE conversation_id = $1', [conversationId]);
+      if (updated.rowCount !== 1) throw new ConversationGoneError(conversationId);
+      await client.query(
+        'INSERT INTO turns (conversation_id, turn_index, user_message, messages, result, start_time) VALUES ($1, $2, $3, $4, $5, $6)',
+        [conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime],
+      );
+    });
   }
 
   async get(conversationId: string): Promise<StoredConversation | undefined> {
@@ -194,6 +219,51 @@ export class PostgresConversationStore implements ConversationStore {
       updateTime: head.update_time,
       turns: rows.map((row) => ({ turnIndex: row.turn_index, userMessage: row.user_message, result: row.result, startTime: row.start_time })),
     };
+  }
+
+  async listConversations(limit: number, after?: ListCursor): Promise<ConversationSummaryRow[]> {
+    // The cursor carries update_time in whole microseconds (PostgreSQL's precision), so it compares exactly.
+    const keyset = after ? `WHERE (c.update_time, c.conversation_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3)` : '';
+    const { rows } = await this.query<{
+      conversation_id: string;
+      create_time: Date;
+      update_time: Date;
+      update_key: string;
+      turn_count: number;
+      first_user_message: string | null;
+    }>(
+      `SELECT c.conversation_id, c.create_time, c.update_time,
+         (extract(epoch FROM c.update_time) * 1000000)::bigint::text AS update_key,
+         (SELECT count(*)::int FROM turns t WHERE t.conversation_id = c.conversation_id) AS turn_count,
+         (SELECT left(t.user_message, ${FIRST_MESSAGE_PREVIEW_CHARS}) FROM turns t WHERE t.conversation_id = c.conversation_id AND t.turn_index = 0) AS first_user_message
+       FROM conversations c ${keyset}
+       ORDER BY c.update_time DESC, c.conversation_id DESC LIMIT $1`,
+      after ? [limit, after.updateKey, after.conversationId] : [limit],
+    );
+    return rows.map((row) => ({
+      conversationId: row.conversation_id,
+      createTime: row.create_time,
+      updateTime: row.update_time,
+      turnCount: row.turn_count,
+      firstUserMessage: row.first_user_message ?? '',
+      cursor: { updateKey: row.update_key, conversationId: row.conversation_id },
+    }));
+  }
+
+  async deleteConversation(conversationId: string): Promise<DeleteOutcome> {
+    return this.transaction(async (client): Promise<DeleteOutcome> => {
+      // FOR UPDATE: a claim (an UPDATE of this row) waits for this transaction, then finds no row.
+      const { rows } = await client.query<{ leased: boolean }>(
+        'SELECT turn_lease_until IS NOT NULL AND turn_lease_until >= now() AS leased FROM conversations WHERE conversation_id = $1 FOR UPDATE',
+        [conversationId],
+      );
+      const row = rows[0];
+      if (!row) return 'not_found';
+      if (row.leased) return 'busy';
+      await client.query('DELETE FROM turns WHERE conversation_id = $1', [conversationId]);
+      await client.query('DELETE FROM conversations WHERE conversation_id = $1', [conversationId]);
+      return 'deleted';
+    });
   }
 
   async close(): Promise<void> {

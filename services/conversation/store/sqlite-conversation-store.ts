@@ -5,7 +5,18 @@ import { dirname } from 'node:path';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import Database from 'better-sqlite3';
 import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import type { ConversationHistory, ConversationStore, StoredConversation, StoredTurn, TurnLease } from './conversation-store.js';
+import {
+  ConversationGoneError,
+  FIRST_MESSAGE_PREVIEW_CHARS,
+  type ConversationHistory,
+  type ConversationStore,
+  type ConversationSummaryRow,
+  type DeleteOutcome,
+  type ListCursor,
+  type StoredConversation,
+  type StoredTurn,
+  type TurnLease,
+} from './conversation-store.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS conversations (
@@ -24,6 +35,8 @@ const MIGRATIONS: string[] = [
    );`,
   `ALTER TABLE conversations ADD COLUMN turn_holder TEXT;
    ALTER TABLE conversations ADD COLUMN turn_lease_until INTEGER;`,
+  // ListConversations pages by (update_time, conversation_id), newest first.
+  `CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (update_time DESC, conversation_id DESC);`,
 ];
 
 interface TurnRow {
@@ -114,9 +127,11 @@ export class SqliteConversationStore implements ConversationStore {
 
   async appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void> {
     this.db.transaction(() => {
+      // SQLite does not enforce the foreign key: a conversation deleted while the turn ran is checked for here.
+      const updated = this.statement('UPDATE conversations SET update_time = ? WHERE conversation_id = ?').run(Date.now(), conversationId);
+      if (updated.changes !== 1) throw new ConversationGoneError(conversationId);
       this.statement('INSERT INTO turns (conversation_id, turn_index, user_message, messages_json, result_json, start_time) VALUES (?, ?, ?, ?, ?, ?)')
         .run(conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime.getTime());
-      this.statement('UPDATE conversations SET update_time = ? WHERE conversation_id = ?').run(Date.now(), conversationId);
     })();
   }
 
@@ -137,6 +152,40 @@ export class SqliteConversationStore implements ConversationStore {
         startTime: new Date(row.start_time),
       })),
     };
+  }
+
+  async listConversations(limit: number, after?: ListCursor): Promise<ConversationSummaryRow[]> {
+    const select = `SELECT c.conversation_id, c.create_time, c.update_time,
+        (SELECT count(*) FROM turns t WHERE t.conversation_id = c.conversation_id) AS turn_count,
+        (SELECT substr(t.user_message, 1, ${FIRST_MESSAGE_PREVIEW_CHARS}) FROM turns t WHERE t.conversation_id = c.conversation_id AND t.turn_index = 0) AS first_user_message
+      FROM conversations c`;
+    const order = 'ORDER BY c.update_time DESC, c.conversation_id DESC LIMIT ?';
+    const rows = (
+      after
+        ? this.statement(`${select} WHERE (c.update_time, c.conversation_id) < (?, ?) ${order}`).all(Number(after.updateKey), after.conversationId, limit)
+        : this.statement(`${select} ${order}`).all(limit)
+    ) as Array<{ conversation_id: string; create_time: number; update_time: number; turn_count: number; first_user_message: string | null }>;
+    return rows.map((row) => ({
+      conversationId: row.conversation_id,
+      createTime: new Date(row.create_time),
+      updateTime: new Date(row.update_time),
+      turnCount: row.turn_count,
+      firstUserMessage: row.first_user_message ?? '',
+      cursor: { updateKey: String(row.update_time), conversationId: row.conversation_id },
+    }));
+  }
+
+  async deleteConversation(conversationId: string): Promise<DeleteOutcome> {
+    // IMMEDIATE: the write lock is taken before the lease is read, so no claim lands in between.
+    return this.db.transaction((): DeleteOutcome => {
+      const row = this.statement('SELECT turn_lease_until FROM conversations WHERE conversation_id = ?')
+        .get(conversationId) as { turn_lease_until: number | null } | undefined;
+      if (!row) return 'not_found';
+      if (row.turn_lease_until !== null && row.turn_lease_until >= Date.now()) return 'busy';
+      this.statement('DELETE FROM turns WHERE conversation_id = ?').run(conversationId);
+      this.statement('DELETE FROM conversations WHERE conversation_id = ?').run(conversationId);
+      return 'deleted';
+    }).immediate();
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,10 @@
+// Original file: proto/tracemesh/conversation/v1/conversation.proto
+
+
+export interface DeleteConversationRequest {
+  'conversationId'?: (string);
+}
+
+export interface DeleteConversationRequest__Output {
+  'conversationId': (string);
+}
