@@ -167,6 +167,34 @@ describe('tracemesh CLI', function () {
     }
   });
 
+  it('conversations list shows stored conversations newest first; conversations delete removes one for good', async () => {
+    const client = createConversationClient(shared.mesh.conversationTarget);
+    let older: string;
+    let newer: string;
+    try {
+      older = (await streamTurn(client, 'A 33-year-old man, 175 cm, 70 kg: anything to check?')).conversationId;
+      newer = (await streamTurn(client, 'A 41-year-old woman, 160 cm, 58 kg: anything to check?')).conversationId;
+    } finally {
+      client.close();
+    }
+    const listed = await tracemesh(['conversations', 'list', '--limit', '2'], shared.mesh.clientEnv);
+    assert.equal(listed.code, 0, listed.stderr);
+    const lines = listed.stdout.trimEnd().split('\n');
+    assert.match(lines[0] ?? '', /^updated \(UTC\)\s+conversation\s+turns\s+first message$/);
+    assert.equal(lines.length, 3, listed.stdout);
+    assert.match(lines[1] ?? '', new RegExp(`${newer}\\s+1\\s+A 41-year-old woman`), 'the newest first, with its turn count and first message');
+    assert.match(lines[2] ?? '', new RegExp(`${older}\\s+1\\s+A 33-year-old man`));
+
+    const deleted = await tracemesh(['conversations', 'delete', older, 'conv_nope'], shared.mesh.clientEnv);
+    assert.equal(deleted.code, 1, 'one of the two did not exist');
+    assert.equal(deleted.stdout, `deleted ${older}\n`);
+    assert.match(deleted.stderr, /conversations delete conv_nope: NOT_FOUND: conversation "conv_nope" does not exist/);
+    const json = await tracemesh(['conversations', 'list', '--all', '--json'], shared.mesh.clientEnv);
+    assert.equal(json.code, 0, json.stderr);
+    const ids = json.stdout.trim().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { conversationId: string }).conversationId);
+    assert.ok(ids.includes(newer) && !ids.includes(older), `the deleted one is no longer listed, the other is: ${ids.join(', ')}`);
+  });
+
   it('chat says why its spans did not reach a trace store that wants a token it lacks, and what to check', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tracemesh-token-store-'));
     const store = await startService('tracestore', { ...process.env, TRACEMESH_DATA_DIR: dir, TRACESTORE_PORT: '0', TRACESTORE_TOKEN: 'only-the-store-knows' }, 'file', dir, 30_000);

@@ -3,6 +3,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { Command } from 'commander';
 import { registerChatCommand } from './commands/chat.js';
+import { registerConversationsCommand } from './commands/conversations.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDatasetCommand } from './commands/dataset.js';
 import { registerQueryCommand } from './commands/query.js';
@@ -32,6 +33,7 @@ const program = new Command('tracemesh')
 registerUpCommand(program);
 registerChatCommand(program, { stdoutClosed: stdoutClosed.signal });
 registerTraceCommand(program);
+registerConversationsCommand(program);
 registerDemoCommand(program);
 registerQueryCommand(program);
 registerDatasetCommand(program);

@@ -1,0 +1,85 @@
+// `tracemesh conversations list|delete`: the conversations the conversation service stores — its
+// own record of them (ListConversations, DeleteConversation), not their traces (`query` reads those).
+// Conversations hold patient data: `delete` is how one is removed for good.
+import type { Command } from 'commander';
+import type { Timestamp__Output } from '../../../../gen/ts/google/protobuf/Timestamp.js';
+import type { ConversationSummary__Output } from '../../../../gen/ts/tracemesh/conversation/v1/ConversationSummary.js';
+import { renderTable } from '../../analytics/text-table.js';
+import { createConversationClient, deleteConversation, listConversations } from '../../conversation-client.js';
+import { describeFailure } from '../grpc-failure.js';
+import { positiveInteger } from '../number-arguments.js';
+
+/** The most `list` prints without --all: one page of the service's largest. */
+const DEFAULT_LIMIT = 50;
+
+function when(time: Timestamp__Output | null): string {
+  return time ? new Date(Number(time.seconds) * 1000).toISOString().slice(0, 19).replace('T', ' ') : '-';
+}
+
+export function registerConversationsCommand(program: Command): void {
+  const conversations = program.command('conversations').description('list or delete the conversations the conversation service stores');
+  conversations
+    .command('list')
+    .description('stored conversations, most recently updated first')
+    .option('--limit <n>', `how many to print (default ${DEFAULT_LIMIT})`, (value: string) => positiveInteger(value, '--limit'), DEFAULT_LIMIT)
+    .option('--all', 'print every one (pages through them all)')
+    .option('--json', 'print them as JSON lines')
+    .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET, else 127.0.0.1:CONVERSATION_PORT)')
+    .action(async (options: { limit: number; all?: boolean; json?: boolean; target?: string }) => {
+      const client = createConversationClient(options.target);
+      const found: ConversationSummary__Output[] = [];
+      try {
+        let pageToken = '';
+        do {
+          const wanted = options.all ? 500 : Math.min(500, options.limit - found.length);
+          const page = await listConversations(client, { pageSize: wanted, pageToken });
+          found.push(...page.conversations);
+          pageToken = page.nextPageToken;
+        } while (pageToken !== '' && (options.all || found.length < options.limit));
+      } catch (error) {
+        process.stderr.write(`tracemesh conversations list: ${describeFailure(error)}\n`);
+        process.exitCode = 1;
+        return;
+      } finally {
+        client.close();
+      }
+      const shown = options.all ? found : found.slice(0, options.limit);
+      if (options.json) {
+        for (const summary of shown) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        return;
+      }
+      if (shown.length === 0) {
+        process.stdout.write('(no conversations)\n');
+        return;
+      }
+      process.stdout.write(
+        `${renderTable(shown, [
+          { header: 'updated (UTC)', cell: (row) => when(row.updateTime) },
+          { header: 'conversation', cell: (row) => row.conversationId },
+          { header: 'turns', cell: (row) => String(row.turnCount), align: 'right' },
+          { header: 'first message', cell: (row) => row.firstUserMessage, maxWidth: 70 },
+        ])}\n`,
+      );
+    });
+  conversations
+    .command('delete')
+    .description('delete conversations and all their turns, for good (refused while a turn of one runs)')
+    .argument('<conversation_id...>', 'the conversations to delete')
+    .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET, else 127.0.0.1:CONVERSATION_PORT)')
+    .action(async (ids: string[], options: { target?: string }) => {
+      const client = createConversationClient(options.target);
+      try {
+        for (const id of ids) {
+          try {
+            await deleteConversation(client, id);
+            process.stdout.write(`deleted ${id}\n`);
+          } catch (error) {
+            process.stderr.write(`tracemesh conversations delete ${id}: ${describeFailure(error)}\n`);
+            process.exitCode = 1;
+          }
+        }
+      } finally {
+        client.close();
+      }
+    });
+}
