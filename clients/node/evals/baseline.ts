@@ -1,8 +1,9 @@
 // Which experiment a run is compared with, when `--baseline` names none: the most recent earlier
 // experiment on the same dataset (the local trace store's default base follows the same rule,
 // services/tracestore/routes/experiment-routes.ts; Braintrust's follows git history instead). A
-// base on another dataset compares unrelated cases: no case matches, so nothing is compared. An experiment's dataset is its registration's dataset_id (the SDK sends
-// it when Eval's data is a dataset); `tracemesh eval` also records it in the experiment metadata.
+// base on another dataset compares unrelated cases: no case matches, so nothing is compared. An
+// experiment's dataset is its registration's dataset_id (the SDK sends it when Eval's data is a
+// dataset); `tracemesh eval` also records it in the experiment metadata.
 import type { TracingConfig } from '../../../lib/config.js';
 import { experimentDatasetId } from '../../../lib/evals/experiment-dataset.js';
 import { isJsonObject } from '../../../lib/json.js';
