@@ -228,7 +228,7 @@ describe('tracemesh CLI', function () {
     assert.match(result.stderr, /TRACEMESH_MODEL_IDLE_TIMEOUT_MS must be a positive integer, got "abc"/, 'the service\'s own words come along');
   });
 
-  it('query, trace and dataset name the trace store they could not reach and the setting to change', async () => {
+  it('query, trace, dataset and eval name the trace store they could not reach and the setting to change', async () => {
     // A port nothing listens on (one just freed): the connection is refused.
     const port = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
@@ -251,6 +251,10 @@ describe('tracemesh CLI', function () {
         `${args.join(' ')}: ${result.stderr}`,
       );
     }
+    // eval says it the same way (exit 2: the eval could not run at all).
+    const evaluation = await tracemesh(['eval', '--dataset', 'Anything'], env);
+    assert.equal(evaluation.code, 2, evaluation.stderr);
+    assert.match(evaluation.stderr, new RegExp(`^tracemesh eval: could not reach the trace backend at http://127\\.0\\.0\\.1:${port}: fetch failed \\(.*ECONNREFUSED.*\\); is the trace store running`, 'm'));
   });
 
   it("trace finds an eval case's trace with --experiment, and says where to look without it", async () => {

@@ -9,6 +9,7 @@ import { initTracing } from '../../../lib/tracing/tracing.js';
 import { createConversationClient } from '../conversation-client.js';
 import { TraceBackend } from '../trace-reader.js';
 import { compareWithBaseline, experimentCases, type BaselineComparison, type ComparableCase } from './baseline-comparison.js';
+import { describeBackendFailure, isUnreachable } from '../backend-failure.js';
 import { ExperimentDirectory, type ExperimentRef } from './baseline.js';
 import { usageStep, type CaseUsage } from './case-usage.js';
 import { ConversationTraces, conversationTraceResolver } from './conversation-traces.js';
@@ -213,7 +214,10 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunReport> {
   try {
     await login({ apiKey: config.apiKey, appUrl: config.appUrl });
   } catch (error) {
-    throw new EvalSetupError(`could not log in to the trace backend at ${config.appUrl}: ${errorMessage(error)}`);
+    // Unreachable: which address and which setting, as every other command says it.
+    throw new EvalSetupError(
+      isUnreachable(error) ? describeBackendFailure(error, config) : `could not log in to the trace backend at ${config.appUrl}: ${errorMessage(error)}`,
+    );
   }
   const directory = new ExperimentDirectory(config);
   const dataset = initDataset({ project, dataset: options.dataset });

@@ -3,7 +3,7 @@
 // Building the same dataset again updates its rows in place. Progress goes to stderr.
 import type { Command } from 'commander';
 import { positiveInteger } from '../number-arguments.js';
-import { describeBackendFailure } from '../backend-failure.js';
+import { describeBackendFailure } from '../../backend-failure.js';
 import { BtqlClient } from '../../analytics/btql-client.js';
 import { renderFields, renderTable } from '../../analytics/text-table.js';
 import { selectCases, type CaseSelection } from '../../datasets/conversation-cases.js';

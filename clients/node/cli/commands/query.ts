@@ -8,7 +8,7 @@ import { BtqlClient } from '../../analytics/btql-client.js';
 import { EVAL_SOURCE, type ConversationFilter, type ConversationSummary } from '../../analytics/conversations.js';
 import { tracingConfig } from '../../../../lib/config.js';
 import type { JsonObject, JsonValue } from '../../../../lib/json.js';
-import { describeBackendFailure } from '../backend-failure.js';
+import { describeBackendFailure } from '../../backend-failure.js';
 import type { LowScore } from '../../analytics/low-scores.js';
 import { renderFields, renderTable } from '../../analytics/text-table.js';
 import { TraceAnalytics } from '../../analytics/trace-analytics.js';

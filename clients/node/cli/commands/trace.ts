@@ -6,7 +6,7 @@ import { TraceBackend } from '../../trace-reader.js';
 import { buildSpanTree, renderSpanTree } from '../../trace-tree.js';
 import { nonNegativeNumber } from '../number-arguments.js';
 import { waitForTrace } from '../trace-waiter.js';
-import { describeBackendFailure } from '../backend-failure.js';
+import { describeBackendFailure } from '../../backend-failure.js';
 
 export function registerTraceCommand(program: Command): void {
   program

@@ -1,6 +1,6 @@
 // A failure to reach the trace backend, said as `tracemesh eval` says it: which address was tried
-// and which setting names it — not just "fetch failed". One helper for query, trace and dataset.
-import { tracingConfig, type TracingConfig } from '../../../lib/config.js';
+// and which setting names it — not just "fetch failed". One helper for query, trace, dataset and eval.
+import { tracingConfig, type TracingConfig } from '../../lib/config.js';
 
 export function describeBackendFailure(error: unknown, config: TracingConfig = tracingConfig()): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -15,6 +15,6 @@ export function describeBackendFailure(error: unknown, config: TracingConfig = t
 }
 
 /** fetch() rejects with a bare TypeError("fetch failed") when no HTTP answer came at all (refused, DNS, reset). */
-function isUnreachable(error: unknown): boolean {
+export function isUnreachable(error: unknown): boolean {
   return error instanceof TypeError && error.message === 'fetch failed';
 }
