@@ -249,14 +249,19 @@ describe('tracemesh up when a process dies', function () {
     assertNothingLeft(up);
   });
 
-  it('the only worker fails at every start: given up on, no tool worker is left, so up stops the mesh and exits 1', async () => {
-    const up = (running = startUp(['--quiet']));
-    await waitForReady(up);
+  /** Kills the only worker and takes its port, so every restart of it fails at start. */
+  async function killWorkerAndHoldItsPort(up: ReturnType<typeof startUp>): Promise<Awaited<ReturnType<typeof holdPort>>> {
     meshChildren(up);
     const victim = workerPid(up, 'toolworker');
     assert.ok(victim);
     process.kill(victim, 'SIGKILL');
-    held = await holdPort(portOf(printed(up, 'toolworker')));
+    return holdPort(portOf(printed(up, 'toolworker')));
+  }
+
+  it('the only worker fails at every start: given up on, no tool worker is left, so up stops the mesh and exits 1', async () => {
+    const up = (running = startUp(['--quiet']));
+    await waitForReady(up);
+    held = await killWorkerAndHoldItsPort(up);
 
     assert.equal(await exitCodeWithin(up, 60_000), 1, up.stderr());
     assert.match(up.stderr(), /starting it again in 0\.5 s — tool calls fail until it is back$/m);
@@ -285,11 +290,7 @@ describe('tracemesh up when a process dies', function () {
   it('Ctrl-C during a restart backoff: stops everything at once, starts nothing more, leaves no process', async () => {
     const up = (running = startUp(['--quiet']));
     await waitForReady(up);
-    meshChildren(up);
-    const victim = workerPid(up, 'toolworker');
-    assert.ok(victim);
-    process.kill(victim, 'SIGKILL');
-    held = await holdPort(portOf(printed(up, 'toolworker')));
+    held = await killWorkerAndHoldItsPort(up);
     await waitForOutput(up, /starting it again in 4 s/);
     meshChildren(up);
 
