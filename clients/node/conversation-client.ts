@@ -31,6 +31,11 @@ export function createConversationClient(target: string = conversationTarget(), 
 
 export interface StreamTurnOptions {
   conversationId?: string;
+  /**
+   * The turn's idempotency key: send the same one when retrying the same turn, and a retry of a
+   * turn that completed gets its stored result (`replayed`) instead of running it again.
+   */
+  requestId?: string;
   options?: TurnOptions;
   /** The whole turn's deadline (default 5 minutes). */
   deadlineMs?: number;
@@ -81,7 +86,7 @@ export function streamTurn(client: ConversationServiceClient, message: string, o
       return;
     }
     const call: ClientReadableStream<StreamChatResponse__Output> = client.StreamChat(
-      { conversationId: options.conversationId ?? '', message, options: options.options ?? null },
+      { conversationId: options.conversationId ?? '', message, options: options.options ?? null, requestId: options.requestId ?? '' },
       options.metadata ?? new Metadata(),
       { deadline: new Date(Date.now() + (options.deadlineMs ?? 300_000)) },
     );

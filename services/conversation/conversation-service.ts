@@ -18,11 +18,18 @@ import { decodeErrorDetails, durationOf, grpcError, invalidArgument, isGrpcError
 import { callSignal, childCallParent, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop } from './agent-loop.js';
-import { ConversationGoneError, type ConversationStore, type ListCursor } from './store/conversation-store.js';
+import { ConversationGoneError, DuplicateRequestError, type ConversationStore, type ListCursor, type TurnOfRequest } from './store/conversation-store.js';
 import { storeUnavailable, toTurnError, type FailedTurn } from './turn-errors.js';
 import { createTurnEventWriter, type TurnEventWriter } from './turn-event-writer.js';
 import type { TurnTracker } from './turn-tracker.js';
-import { validateConversationId, validateTurnRequest, type TurnDefaults, type TurnRequestFields } from './turn-request.js';
+import {
+  conversationIdForRequest,
+  validateConversationId,
+  validateTurnRequest,
+  type TurnDefaults,
+  type TurnRequestFields,
+  type ValidTurnRequest,
+} from './turn-request.js';
 
 export interface ConversationServiceDeps {
   loop: AgentLoop;
@@ -94,8 +101,13 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     const children = childCallParent(call, signal);
     try {
       const request = validateTurnRequest(fields, defaults);
-      const { conversationId, created } = await claim(request.conversationId, onConversation);
+      const { conversationId, created } = await claim(request, onConversation);
       claimed = conversationId;
+      if (request.requestId !== '') {
+        // Holding the lease, no other try of this request runs here: a stored turn is the answer.
+        const earlier = await store.turnOfRequest(request.requestId);
+        if (earlier) return replay(earlier, request, conversationId, events);
+      }
       // A conversation made for this turn has no history to read (one store round trip fewer before the model call).
       const { messages, nextTurnIndex } = created ? { messages: [], nextTurnIndex: 0 } : await store.history(conversationId);
       failedTurn = { conversationId, previousTurns: nextTurnIndex, model: request.model, modelChosenByCaller: Boolean(fields.options?.model?.trim()) };
@@ -119,9 +131,12 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         parentCall: children.parent,
         emit: events.emit,
       });
-      await store.appendTurn(conversationId, { turnIndex: nextTurnIndex, userMessage: request.message, result: outcome.result, startTime }, outcome.newMessages).catch((error: unknown) => {
+      const turn = { turnIndex: nextTurnIndex, userMessage: request.message, result: outcome.result, startTime, ...(request.requestId === '' ? {} : { requestId: request.requestId }) };
+      await store.appendTurn(conversationId, turn, outcome.newMessages).catch((error: unknown) => {
         // Deleted while the turn ran (its lease had lapsed): the turn is dropped, the conversation stays deleted.
         if (error instanceof ConversationGoneError) throw notFound('conversation', conversationId, error.message);
+        // A try of the same request in another conversation stored first (see sameRequest).
+        if (error instanceof DuplicateRequestError) throw requestIdReused('was used meanwhile for a turn of another conversation; a request_id names one turn');
         throw error;
       });
       log.info(
@@ -146,9 +161,41 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     }
   }
 
-  /** Resolves (or creates) the conversation and takes its turn lease; throws NOT_FOUND / ABORTED. */
-  async function claim(requestedId: string, onConversation?: (conversationId: string) => void): Promise<{ conversationId: string; created: boolean }> {
+  /**
+   * A turn already completed for this request_id, answered again instead of run again (AIP-155):
+   * the stored result, marked replayed — a stream gets turn_started and turn_completed. The same
+   * key for a different turn (another message, another conversation) is the caller's mistake.
+   */
+  function replay(earlier: TurnOfRequest, request: ValidTurnRequest, conversationId: string, events: TurnEventWriter): TurnResult {
+    if (earlier.conversationId !== conversationId) {
+      throw requestIdReused(`was used for a turn of conversation "${earlier.conversationId}"; a request_id names one turn`);
+    }
+    if (earlier.turn.userMessage !== request.message) throw requestIdReused('was used for a turn with another message; make a new request_id for each new turn');
+    const result: TurnResult = { ...earlier.turn.result, replayed: true };
+    events.emit({ turnStarted: { conversationId, turnIndex: earlier.turn.turnIndex, trace: result.trace } });
+    events.emit({ turnCompleted: { result } });
+    log.info({ conversationId, turnIndex: earlier.turn.turnIndex, requestId: request.requestId }, 'turn answered from its earlier try (repeated request_id)');
+    return result;
+  }
+
+  function requestIdReused(description: string): GrpcError {
+    return invalidArgument([{ field: 'request_id', description }]);
+  }
+
+  /**
+   * Resolves (or creates) the conversation and takes its turn lease; throws NOT_FOUND / ABORTED.
+   * A new conversation of a request with a request_id is the one every try of it uses.
+   */
+  async function claim(request: ValidTurnRequest, onConversation?: (conversationId: string) => void): Promise<{ conversationId: string; created: boolean }> {
     turns.assertAdmitting(); // before a new conversation is created for a turn that could not run
+    const requestedId = request.conversationId;
+    if (requestedId === '' && request.requestId !== '') {
+      const conversationId = conversationIdForRequest(request.requestId);
+      const created = await store.createConversation(conversationId);
+      onConversation?.(conversationId);
+      await turns.claim(conversationId);
+      return { conversationId, created };
+    }
     if (requestedId !== '') {
       if (!(await store.exists(requestedId))) {
         throw notFound('conversation', requestedId, `conversation "${requestedId}" does not exist; leave conversation_id empty to start one`);

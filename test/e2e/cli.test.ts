@@ -167,6 +167,23 @@ describe('tracemesh CLI', function () {
     }
   });
 
+  it('chat --request-id: the same id again prints the stored answer, marked replayed, and runs no second turn', async () => {
+    const requestId = `cli-${Date.now()}`;
+    const first = await tracemesh(['chat', '--request-id', requestId, SEED_QUERY], shared.mesh.clientEnv);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /✓ calculate_clinical_metrics/);
+    const again = await tracemesh(['chat', '--request-id', requestId, SEED_QUERY], shared.mesh.clientEnv);
+    assert.equal(again.code, 0, again.stderr);
+    // The stored result's text: the final answer, without the note before the tool calls.
+    assert.match(again.stdout, /^## Assessment/);
+    assert.ok(first.stdout.endsWith(again.stdout), 'the same answer');
+    assert.doesNotMatch(again.stderr, /calculate_clinical_metrics/, 'no tool ran again');
+    assert.match(again.stderr, /turn 0 · .* · replayed: the stored answer of the earlier try/);
+    const twoMessages = await tracemesh(['chat', '--request-id', requestId, 'one', 'two'], shared.mesh.clientEnv);
+    assert.equal(twoMessages.code, 1);
+    assert.match(twoMessages.stderr, /--request-id names one turn/);
+  });
+
   it('conversations list shows stored conversations newest first; conversations delete removes one for good', async () => {
     const client = createConversationClient(shared.mesh.conversationTarget);
     let older: string;

@@ -204,7 +204,7 @@ describe('reflection, from an independent Python client', function () {
 
     const fromArgs = await python(...args, '{"message": "A 50-year-old man, 180 cm, 90 kg: BMI?"}', '{"message": "Thanks."}');
     assert.equal(fromArgs.trim().split('\n').filter((line) => line.includes('"turnCompleted"')).length, 2);
-    assert.equal(await usageError(...args, '{"message": "hi"}', '{"mesage": "x"}'), 'reflect.py: request 2: unknown field "mesage" in tracemesh.conversation.v1.ConverseRequest (fields: conversationId, message, options)');
+    assert.equal(await usageError(...args, '{"message": "hi"}', '{"mesage": "x"}'), 'reflect.py: request 2: unknown field "mesage" in tracemesh.conversation.v1.ConverseRequest (fields: conversationId, message, options, requestId)');
     assert.match(await usageError('--target', shared.mesh.conversationTarget, 'call', 'tracemesh.conversation.v1.ConversationService/Chat', '{}', '{}'), /Chat takes one request message, got 2/);
   });
 

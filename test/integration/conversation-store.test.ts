@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
-import { StoreUnavailableError, type ConversationStore } from '../../services/conversation/store/conversation-store.js';
+import { DuplicateRequestError, StoreUnavailableError, type ConversationStore } from '../../services/conversation/store/conversation-store.js';
 import { PostgresConversationStore } from '../../services/conversation/store/postgres-conversation-store.js';
 import { SqliteConversationStore } from '../../services/conversation/store/sqlite-conversation-store.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
@@ -91,6 +91,40 @@ for (const [kind, open] of kinds) {
       await delay(400);
       assert.equal(await store.claimTurn(id, 'c', 10_000), true, 'an expired lease (a dead replica) frees the conversation');
       await store.releaseTurn(id, 'c');
+    });
+
+    it('creates a conversation once: a second create of the same id is false and leaves it as it was', async () => {
+      const again = `${id}_again`;
+      assert.equal(await store.createConversation(again), true);
+      await store.appendTurn(again, { turnIndex: 0, userMessage: 'q', result: { text: 'a' }, startTime: new Date() }, []);
+      assert.equal(await store.createConversation(again), false);
+      assert.equal((await store.history(again)).nextTurnIndex, 1, 'its turn is still there');
+    });
+
+    it('finds a turn by its request_id, and stores no second turn with the same one', async () => {
+      const conversationId = `${id}_requests`;
+      const requestId = `req-${kind}-${Date.now()}`;
+      await store.createConversation(conversationId);
+      assert.equal(await store.turnOfRequest(requestId), undefined);
+      const startTime = new Date();
+      await store.appendTurn(conversationId, { turnIndex: 0, userMessage: 'q0', result: { text: 'a0', turnIndex: 0 }, startTime, requestId }, []);
+      await store.appendTurn(conversationId, { turnIndex: 1, userMessage: 'q1', result: { text: 'a1', turnIndex: 1 }, startTime }, []);
+      const found = await store.turnOfRequest(requestId);
+      assert.equal(found?.conversationId, conversationId);
+      assert.equal(found?.turn.turnIndex, 0);
+      assert.equal(found?.turn.userMessage, 'q0');
+      assert.equal(found?.turn.result.text, 'a0');
+      assert.equal(found?.turn.requestId, requestId);
+      assert.equal(found?.turn.startTime.getTime(), startTime.getTime());
+      assert.equal((await store.get(conversationId))?.turns[0]?.requestId, requestId);
+      // Another conversation cannot store a turn under the same key: the error says which key.
+      const other = `${id}_requests_other`;
+      await store.createConversation(other);
+      await assert.rejects(
+        store.appendTurn(other, { turnIndex: 0, userMessage: 'q0', result: {}, startTime, requestId }, []),
+        (error: unknown) => error instanceof DuplicateRequestError && error.requestId === requestId,
+      );
+      assert.equal((await store.history(other)).nextTurnIndex, 0, 'nothing of it was stored');
     });
 
     it('opens the same database again without redoing migrations', async () => {

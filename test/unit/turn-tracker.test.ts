@@ -43,6 +43,7 @@ class StoreLosingAnswers implements ConversationStore {
   history(id: string) { return this.inner.history(id); }
   appendTurn(...args: Parameters<ConversationStore['appendTurn']>) { return this.inner.appendTurn(...args); }
   get(id: string) { return this.inner.get(id); }
+  turnOfRequest(requestId: string) { return this.inner.turnOfRequest(requestId); }
   listConversations(...args: Parameters<ConversationStore['listConversations']>) { return this.inner.listConversations(...args); }
   deleteConversation(id: string) { return this.inner.deleteConversation(id); }
   close() { return this.inner.close(); }

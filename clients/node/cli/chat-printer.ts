@@ -61,6 +61,9 @@ export class ChatPrinter {
       const took = `${Number(call.durationMs).toFixed(1)} ms`;
       this.note(call.isError ? red(`✗ ${call.toolName} ${call.errorCode}: ${call.errorMessage} (${took})`) : green(`✓ ${call.toolName} ${dim(took)}`));
       this.lastIteration = -1;
+    } else if (event.turnCompleted?.result?.replayed) {
+      // A repeated request_id: the answer comes whole, from the turn that ran before.
+      this.out(event.turnCompleted.result.text);
     }
   };
 
@@ -71,7 +74,8 @@ export class ChatPrinter {
       dim(
         `— conversation ${result.conversationId} · turn ${result.turnIndex} · ${result.stopReason.replace('STOP_REASON_', '').toLowerCase()} · ` +
           `${result.iterations} model calls · ${usage?.inputTokens ?? 0} in${cacheNote(usage)} / ${usage?.outputTokens ?? 0} out tokens · ` +
-          `${(Number(result.durationMs) / 1000).toFixed(2)} s · trace ${result.trace?.rootSpanId || '(tracing off)'}`,
+          `${(Number(result.durationMs) / 1000).toFixed(2)} s · trace ${result.trace?.rootSpanId || '(tracing off)'}` +
+          (result.replayed ? ' · replayed: the stored answer of the earlier try with this request id' : ''),
       ),
     );
   }

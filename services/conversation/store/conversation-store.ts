@@ -19,6 +19,14 @@ export interface StoredTurn {
   userMessage: string;
   result: TurnResult;
   startTime: Date;
+  /** The caller's idempotency key for this turn (request_id), if it sent one: unique in the store. */
+  requestId?: string;
+}
+
+/** A completed turn found by its request_id, and the conversation it belongs to. */
+export interface TurnOfRequest {
+  conversationId: string;
+  turn: StoredTurn;
 }
 
 export interface StoredConversation {
@@ -65,6 +73,14 @@ export class ConversationGoneError extends Error {
   }
 }
 
+/** A turn with this request_id was stored meanwhile (a concurrent try of the same request): this one is not stored. */
+export class DuplicateRequestError extends Error {
+  constructor(readonly requestId: string) {
+    super(`a turn with request_id "${requestId}" was completed by another try of the same request`);
+    this.name = 'DuplicateRequestError';
+  }
+}
+
 export interface TurnLease {
   conversationId: string;
   holder: string;
@@ -73,7 +89,8 @@ export interface TurnLease {
 export interface ConversationStore {
   /** "sqlite" (one node) or "postgres" (shared by replicas). */
   readonly kind: 'sqlite' | 'postgres';
-  createConversation(conversationId: string): Promise<void>;
+  /** Creates an empty conversation; false when one with this id exists already (left as it is). */
+  createConversation(conversationId: string): Promise<boolean>;
   exists(conversationId: string): Promise<boolean>;
   /** Takes the conversation's turn lease for `holder`; false when another live turn holds it. */
   claimTurn(conversationId: string, holder: string, leaseMs: number): Promise<boolean>;
@@ -85,10 +102,13 @@ export interface ConversationStore {
   history(conversationId: string): Promise<ConversationHistory>;
   /**
    * Records a completed turn; a second turn with the same index is rejected by the store, and a
-   * turn of a conversation that no longer exists with ConversationGoneError.
+   * turn of a conversation that no longer exists with ConversationGoneError, and a turn whose
+   * request_id another turn has with DuplicateRequestError.
    */
   appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void>;
   get(conversationId: string): Promise<StoredConversation | undefined>;
+  /** The completed turn that carried this request_id, if any. */
+  turnOfRequest(requestId: string): Promise<TurnOfRequest | undefined>;
   /** Up to `limit` conversations, most recently updated first (ties: id descending), after `after` in that order. */
   listConversations(limit: number, after?: ListCursor): Promise<ConversationSummaryRow[]>;
   /**

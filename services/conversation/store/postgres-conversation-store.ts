@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import {
   ConversationGoneError,
+  DuplicateRequestError,
   FIRST_MESSAGE_PREVIEW_CHARS,
   StoreUnavailableError,
   type ConversationHistory,
@@ -16,6 +17,7 @@ import {
   type StoredConversation,
   type StoredTurn,
   type TurnLease,
+  type TurnOfRequest,
 } from './conversation-store.js';
 
 const MIGRATIONS: string[] = [
@@ -41,7 +43,32 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE turns ALTER COLUMN messages TYPE JSON USING messages::json;`,
   // ListConversations pages by (update_time, conversation_id), newest first.
   `CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (update_time DESC, conversation_id DESC);`,
+  // A turn's idempotency key (request_id): a retry finds the turn it repeats; two tries never both store.
+  `ALTER TABLE turns ADD COLUMN IF NOT EXISTS request_id TEXT;
+   CREATE UNIQUE INDEX IF NOT EXISTS turns_by_request_id ON turns (request_id) WHERE request_id IS NOT NULL;`,
 ];
+
+/** PostgreSQL's unique_violation, and the index that makes a request_id unique. */
+const UNIQUE_VIOLATION = '23505';
+const REQUEST_ID_INDEX = 'turns_by_request_id';
+
+interface TurnRow {
+  turn_index: number;
+  user_message: string;
+  result: TurnResult;
+  start_time: Date;
+  request_id: string | null;
+}
+
+function storedTurn(row: TurnRow): StoredTurn {
+  return {
+    turnIndex: row.turn_index,
+    userMessage: row.user_message,
+    result: row.result,
+    startTime: row.start_time,
+    ...(row.request_id === null ? {} : { requestId: row.request_id }),
+  };
+}
 
 /**
  * Whether a failure means the database is out of reach rather than a query being wrong: the
@@ -115,8 +142,9 @@ export class PostgresConversationStore implements ConversationStore {
     }
   }
 
-  async createConversation(conversationId: string): Promise<void> {
-    await this.query('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES ($1, now(), now())', [conversationId]);
+  async createConversation(conversationId: string): Promise<boolean> {
+    const { rowCount } = await this.query('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES ($1, now(), now()) ON CONFLICT DO NOTHING', [conversationId]);
+    return rowCount === 1;
   }
 
   async exists(conversationId: string): Promise<boolean> {
@@ -196,9 +224,14 @@ export class PostgresConversationStore implements ConversationStore {
       const updated = await client.query('UPDATE conversations SET update_time = now() WHERE conversation_id = $1', [conversationId]);
       if (updated.rowCount !== 1) throw new ConversationGoneError(conversationId);
       await client.query(
-        'INSERT INTO turns (conversation_id, turn_index, user_message, messages, result, start_time) VALUES ($1, $2, $3, $4, $5, $6)',
-        [conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime],
+        'INSERT INTO turns (conversation_id, turn_index, user_message, messages, result, start_time, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime, turn.requestId ?? null],
       );
+    }).catch((error: unknown) => {
+      if (turn.requestId !== undefined && error instanceof pg.DatabaseError && error.code === UNIQUE_VIOLATION && error.constraint === REQUEST_ID_INDEX) {
+        throw new DuplicateRequestError(turn.requestId);
+      }
+      throw error;
     });
   }
 
@@ -209,16 +242,20 @@ export class PostgresConversationStore implements ConversationStore {
     );
     const head = conversation.rows[0];
     if (!head) return undefined;
-    const { rows } = await this.query<{ turn_index: number; user_message: string; result: TurnResult; start_time: Date }>(
-      'SELECT turn_index, user_message, result, start_time FROM turns WHERE conversation_id = $1 ORDER BY turn_index',
+    const { rows } = await this.query<TurnRow>(
+      'SELECT turn_index, user_message, result, start_time, request_id FROM turns WHERE conversation_id = $1 ORDER BY turn_index',
       [conversationId],
     );
-    return {
-      conversationId,
-      createTime: head.create_time,
-      updateTime: head.update_time,
-      turns: rows.map((row) => ({ turnIndex: row.turn_index, userMessage: row.user_message, result: row.result, startTime: row.start_time })),
-    };
+    return { conversationId, createTime: head.create_time, updateTime: head.update_time, turns: rows.map(storedTurn) };
+  }
+
+  async turnOfRequest(requestId: string): Promise<TurnOfRequest | undefined> {
+    const { rows } = await this.query<TurnRow & { conversation_id: string }>(
+      'SELECT conversation_id, turn_index, user_message, result, start_time, request_id FROM turns WHERE request_id = $1',
+      [requestId],
+    );
+    const row = rows[0];
+    return row && { conversationId: row.conversation_id, turn: storedTurn(row) };
   }
 
   async listConversations(limit: number, after?: ListCursor): Promise<ConversationSummaryRow[]> {

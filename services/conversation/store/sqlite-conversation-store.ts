@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { TurnResult } from '../../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import {
   ConversationGoneError,
+  DuplicateRequestError,
   FIRST_MESSAGE_PREVIEW_CHARS,
   type ConversationHistory,
   type ConversationStore,
@@ -16,6 +17,7 @@ import {
   type StoredConversation,
   type StoredTurn,
   type TurnLease,
+  type TurnOfRequest,
 } from './conversation-store.js';
 
 const MIGRATIONS: string[] = [
@@ -37,6 +39,9 @@ const MIGRATIONS: string[] = [
    ALTER TABLE conversations ADD COLUMN turn_lease_until INTEGER;`,
   // ListConversations pages by (update_time, conversation_id), newest first.
   `CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (update_time DESC, conversation_id DESC);`,
+  // A turn's idempotency key (request_id): a retry finds the turn it repeats; two tries never both store.
+  `ALTER TABLE turns ADD COLUMN request_id TEXT;
+   CREATE UNIQUE INDEX IF NOT EXISTS turns_by_request_id ON turns (request_id) WHERE request_id IS NOT NULL;`,
 ];
 
 interface TurnRow {
@@ -45,6 +50,17 @@ interface TurnRow {
   result_json: string;
   messages_json: string;
   start_time: number;
+  request_id: string | null;
+}
+
+function storedTurn(row: Omit<TurnRow, 'messages_json'>): StoredTurn {
+  return {
+    turnIndex: row.turn_index,
+    userMessage: row.user_message,
+    result: JSON.parse(row.result_json) as TurnResult,
+    startTime: new Date(row.start_time),
+    ...(row.request_id === null ? {} : { requestId: row.request_id }),
+  };
 }
 
 export class SqliteConversationStore implements ConversationStore {
@@ -83,9 +99,10 @@ export class SqliteConversationStore implements ConversationStore {
     })();
   }
 
-  async createConversation(conversationId: string): Promise<void> {
+  async createConversation(conversationId: string): Promise<boolean> {
     const now = Date.now();
-    this.statement('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES (?, ?, ?)').run(conversationId, now, now);
+    const inserted = this.statement('INSERT INTO conversations (conversation_id, create_time, update_time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(conversationId, now, now);
+    return inserted.changes === 1;
   }
 
   async exists(conversationId: string): Promise<boolean> {
@@ -130,8 +147,11 @@ export class SqliteConversationStore implements ConversationStore {
       // SQLite does not enforce the foreign key: a conversation deleted while the turn ran is checked for here.
       const updated = this.statement('UPDATE conversations SET update_time = ? WHERE conversation_id = ?').run(Date.now(), conversationId);
       if (updated.changes !== 1) throw new ConversationGoneError(conversationId);
-      this.statement('INSERT INTO turns (conversation_id, turn_index, user_message, messages_json, result_json, start_time) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime.getTime());
+      if (turn.requestId !== undefined && this.statement('SELECT 1 FROM turns WHERE request_id = ?').get(turn.requestId) !== undefined) {
+        throw new DuplicateRequestError(turn.requestId);
+      }
+      this.statement('INSERT INTO turns (conversation_id, turn_index, user_message, messages_json, result_json, start_time, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(conversationId, turn.turnIndex, turn.userMessage, JSON.stringify(messages), JSON.stringify(turn.result), turn.startTime.getTime(), turn.requestId ?? null);
     })();
   }
 
@@ -139,19 +159,20 @@ export class SqliteConversationStore implements ConversationStore {
     const conversation = this.statement('SELECT create_time, update_time FROM conversations WHERE conversation_id = ?')
       .get(conversationId) as { create_time: number; update_time: number } | undefined;
     if (!conversation) return undefined;
-    const rows = this.statement('SELECT turn_index, user_message, result_json, start_time FROM turns WHERE conversation_id = ? ORDER BY turn_index')
+    const rows = this.statement('SELECT turn_index, user_message, result_json, start_time, request_id FROM turns WHERE conversation_id = ? ORDER BY turn_index')
       .all(conversationId) as TurnRow[];
     return {
       conversationId,
       createTime: new Date(conversation.create_time),
       updateTime: new Date(conversation.update_time),
-      turns: rows.map((row) => ({
-        turnIndex: row.turn_index,
-        userMessage: row.user_message,
-        result: JSON.parse(row.result_json) as TurnResult,
-        startTime: new Date(row.start_time),
-      })),
+      turns: rows.map(storedTurn),
     };
+  }
+
+  async turnOfRequest(requestId: string): Promise<TurnOfRequest | undefined> {
+    const row = this.statement('SELECT conversation_id, turn_index, user_message, result_json, start_time, request_id FROM turns WHERE request_id = ?')
+      .get(requestId) as (TurnRow & { conversation_id: string }) | undefined;
+    return row && { conversationId: row.conversation_id, turn: storedTurn(row) };
   }
 
   async listConversations(limit: number, after?: ListCursor): Promise<ConversationSummaryRow[]> {

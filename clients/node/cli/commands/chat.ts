@@ -12,6 +12,7 @@ import { describeFailure } from '../grpc-failure.js';
 
 interface ChatOptions {
   conversation?: string;
+  requestId?: string;
   target?: string;
   deadline: number;
   json?: boolean;
@@ -72,10 +73,16 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
     .description('chat with the mesh: each message is one streamed turn of the same conversation')
     .argument('[messages...]', 'the turns to send (omit to type them, or pipe them one a line)')
     .option('-c, --conversation <id>', 'continue an existing conversation')
+    .option('--request-id <id>', 'idempotency key of the turn (one message): the same id again gets the stored answer, never a second run')
     .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET, else 127.0.0.1:CONVERSATION_PORT)')
     .option('--deadline <seconds>', 'deadline for each turn', (value: string) => positiveNumber(value, '--deadline'), 300)
     .option('--json', 'print every event as one JSON line (for scripts) instead of text')
     .action(async (messages: string[], options: ChatOptions) => {
+      if (options.requestId !== undefined && messages.length !== 1) {
+        process.stderr.write('--request-id names one turn: give exactly one message as an argument\n');
+        process.exitCode = 1;
+        return;
+      }
       const tracing = initTracing('tracemesh-cli', undefined, { reportsExportItself: true });
       const client = createConversationClient(options.target);
       const conversation = new TracedConversation(client, { conversationId: options.conversation });
@@ -96,6 +103,7 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
           const result = await conversation.turn(message, {
             onEvent: options.json ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`) : printer.onEvent,
             deadlineMs: options.deadline * 1000,
+            ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
             signal,
           });
           if (!options.json) printer.summary(result);

@@ -6,10 +6,12 @@ export interface ChatRequest {
   'conversationId'?: (string);
   'message'?: (string);
   'options'?: (_tracemesh_conversation_v1_TurnOptions | null);
+  'requestId'?: (string);
 }
 
 export interface ChatRequest__Output {
   'conversationId': (string);
   'message': (string);
   'options': (_tracemesh_conversation_v1_TurnOptions__Output | null);
+  'requestId': (string);
 }

@@ -6,10 +6,12 @@ export interface ConverseRequest {
   'conversationId'?: (string);
   'message'?: (string);
   'options'?: (_tracemesh_conversation_v1_TurnOptions | null);
+  'requestId'?: (string);
 }
 
 export interface ConverseRequest__Output {
   'conversationId': (string);
   'message': (string);
   'options': (_tracemesh_conversation_v1_TurnOptions__Output | null);
+  'requestId': (string);
 }

@@ -6,10 +6,12 @@ export interface StreamChatRequest {
   'conversationId'?: (string);
   'message'?: (string);
   'options'?: (_tracemesh_conversation_v1_TurnOptions | null);
+  'requestId'?: (string);
 }
 
 export interface StreamChatRequest__Output {
   'conversationId': (string);
   'message': (string);
   'options': (_tracemesh_conversation_v1_TurnOptions__Output | null);
+  'requestId': (string);
 }

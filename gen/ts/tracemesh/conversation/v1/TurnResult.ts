@@ -16,6 +16,7 @@ export interface TurnResult {
   'model'?: (string);
   'trace'?: (_tracemesh_conversation_v1_TraceRef | null);
   'durationMs'?: (number | string);
+  'replayed'?: (boolean);
 }
 
 export interface TurnResult__Output {
@@ -29,4 +30,5 @@ export interface TurnResult__Output {
   'model': (string);
   'trace': (_tracemesh_conversation_v1_TraceRef__Output | null);
   'durationMs': (number);
+  'replayed': (boolean);
 }
