@@ -7,6 +7,7 @@ import type { ConverseRequest } from '../../gen/ts/tracemesh/conversation/v1/Con
 import type { ConverseResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ConverseResponse.js';
 import type { GetConversationResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { ListConversationsResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ListConversationsResponse.js';
+import type { ListTurnsResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/ListTurnsResponse.js';
 import type { StreamChatResponse__Output } from '../../gen/ts/tracemesh/conversation/v1/StreamChatResponse.js';
 import type { TurnOptions } from '../../gen/ts/tracemesh/conversation/v1/TurnOptions.js';
 import type { TurnFailed__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnFailed.js';
@@ -125,6 +126,20 @@ export function listConversations(
 ): Promise<ListConversationsResponse__Output> {
   return new Promise((resolve, reject) => {
     client.ListConversations({ pageSize: page.pageSize ?? 0, pageToken: page.pageToken ?? '' }, { deadline: new Date(Date.now() + deadlineMs) }, (error, value) =>
+      error || !value ? reject(error ?? new Error('empty response')) : resolve(value),
+    );
+  });
+}
+
+/** One page of a conversation's turns, oldest first; pass its nextPageToken back for the next (empty: no more). */
+export function listTurns(
+  client: ConversationServiceClient,
+  conversationId: string,
+  page: { pageSize?: number; pageToken?: string } = {},
+  deadlineMs = 10_000,
+): Promise<ListTurnsResponse__Output> {
+  return new Promise((resolve, reject) => {
+    client.ListTurns({ conversationId, pageSize: page.pageSize ?? 0, pageToken: page.pageToken ?? '' }, { deadline: new Date(Date.now() + deadlineMs) }, (error, value) =>
       error || !value ? reject(error ?? new Error('empty response')) : resolve(value),
     );
   });

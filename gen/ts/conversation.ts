@@ -20,6 +20,8 @@ import type { GetConversationRequest as _tracemesh_conversation_v1_GetConversati
 import type { GetConversationResponse as _tracemesh_conversation_v1_GetConversationResponse, GetConversationResponse__Output as _tracemesh_conversation_v1_GetConversationResponse__Output } from './tracemesh/conversation/v1/GetConversationResponse';
 import type { ListConversationsRequest as _tracemesh_conversation_v1_ListConversationsRequest, ListConversationsRequest__Output as _tracemesh_conversation_v1_ListConversationsRequest__Output } from './tracemesh/conversation/v1/ListConversationsRequest';
 import type { ListConversationsResponse as _tracemesh_conversation_v1_ListConversationsResponse, ListConversationsResponse__Output as _tracemesh_conversation_v1_ListConversationsResponse__Output } from './tracemesh/conversation/v1/ListConversationsResponse';
+import type { ListTurnsRequest as _tracemesh_conversation_v1_ListTurnsRequest, ListTurnsRequest__Output as _tracemesh_conversation_v1_ListTurnsRequest__Output } from './tracemesh/conversation/v1/ListTurnsRequest';
+import type { ListTurnsResponse as _tracemesh_conversation_v1_ListTurnsResponse, ListTurnsResponse__Output as _tracemesh_conversation_v1_ListTurnsResponse__Output } from './tracemesh/conversation/v1/ListTurnsResponse';
 import type { StreamChatRequest as _tracemesh_conversation_v1_StreamChatRequest, StreamChatRequest__Output as _tracemesh_conversation_v1_StreamChatRequest__Output } from './tracemesh/conversation/v1/StreamChatRequest';
 import type { StreamChatResponse as _tracemesh_conversation_v1_StreamChatResponse, StreamChatResponse__Output as _tracemesh_conversation_v1_StreamChatResponse__Output } from './tracemesh/conversation/v1/StreamChatResponse';
 import type { TextDelta as _tracemesh_conversation_v1_TextDelta, TextDelta__Output as _tracemesh_conversation_v1_TextDelta__Output } from './tracemesh/conversation/v1/TextDelta';
@@ -67,6 +69,8 @@ export interface ProtoGrpcType {
         GetConversationResponse: MessageTypeDefinition<_tracemesh_conversation_v1_GetConversationResponse, _tracemesh_conversation_v1_GetConversationResponse__Output>
         ListConversationsRequest: MessageTypeDefinition<_tracemesh_conversation_v1_ListConversationsRequest, _tracemesh_conversation_v1_ListConversationsRequest__Output>
         ListConversationsResponse: MessageTypeDefinition<_tracemesh_conversation_v1_ListConversationsResponse, _tracemesh_conversation_v1_ListConversationsResponse__Output>
+        ListTurnsRequest: MessageTypeDefinition<_tracemesh_conversation_v1_ListTurnsRequest, _tracemesh_conversation_v1_ListTurnsRequest__Output>
+        ListTurnsResponse: MessageTypeDefinition<_tracemesh_conversation_v1_ListTurnsResponse, _tracemesh_conversation_v1_ListTurnsResponse__Output>
         StopReason: EnumTypeDefinition
         StreamChatRequest: MessageTypeDefinition<_tracemesh_conversation_v1_StreamChatRequest, _tracemesh_conversation_v1_StreamChatRequest__Output>
         StreamChatResponse: MessageTypeDefinition<_tracemesh_conversation_v1_StreamChatResponse, _tracemesh_conversation_v1_StreamChatResponse__Output>

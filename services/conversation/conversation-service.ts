@@ -13,12 +13,16 @@ import type { Timestamp } from '../../gen/ts/google/protobuf/Timestamp.js';
 import type { GetConversationResponse } from '../../gen/ts/tracemesh/conversation/v1/GetConversationResponse.js';
 import type { ListConversationsRequest__Output } from '../../gen/ts/tracemesh/conversation/v1/ListConversationsRequest.js';
 import type { ListConversationsResponse } from '../../gen/ts/tracemesh/conversation/v1/ListConversationsResponse.js';
+import type { ListTurnsRequest__Output } from '../../gen/ts/tracemesh/conversation/v1/ListTurnsRequest.js';
+import type { ListTurnsResponse } from '../../gen/ts/tracemesh/conversation/v1/ListTurnsResponse.js';
+import type { Turn } from '../../gen/ts/tracemesh/conversation/v1/Turn.js';
 import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import { decodeErrorDetails, durationOf, grpcError, invalidArgument, isGrpcError, notFound, type FieldViolation, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal, childCallParent, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
 import type { AgentLoop } from './agent-loop.js';
-import { ConversationGoneError, DuplicateRequestError, type ConversationStore, type ListCursor, type TurnOfRequest } from './store/conversation-store.js';
+import { ConversationGoneError, DuplicateRequestError, type ConversationStore, type StoredTurn, type TurnOfRequest } from './store/conversation-store.js';
+import { conversationsPageCursor, conversationsPageToken, turnsPageAfter, turnsPageToken } from './page-tokens.js';
 import { storeUnavailable, toTurnError, type FailedTurn } from './turn-errors.js';
 import { createTurnEventWriter, type TurnEventWriter } from './turn-event-writer.js';
 import type { TurnTracker } from './turn-tracker.js';
@@ -46,31 +50,18 @@ export interface ConversationServiceDeps {
  */
 const MAX_QUEUED_TURNS_PER_STREAM = 8;
 
-/** ListConversations page sizes (AIP-158): 0 asks for the default; more than the most is taken as the most. */
+/** Page sizes (AIP-158): 0 asks for the default; more than the most is taken as the most. */
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
+/** Turns are larger (tool calls and their results): smaller pages keep a page under a client's 4 MB limit. */
+const DEFAULT_TURNS_PAGE_SIZE = 20;
+const MAX_TURNS_PAGE_SIZE = 100;
 /** The RetryInfo delay of a delete refused while a turn runs, as for a second concurrent turn. */
 const RETRY_AFTER_BUSY_MS = 1_000;
 const DOMAIN = 'conversation.tracemesh';
 
-/** A page token: where the previous page ended, as base64url JSON — opaque to callers, checked when it comes back. */
-function encodePageToken(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify({ k: cursor.updateKey, id: cursor.conversationId })).toString('base64url');
-}
-
-function decodePageToken(token: string): ListCursor | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { k, id } = parsed as { k?: unknown; id?: unknown };
-  // Checked before it reaches a query: a decimal key of at most 19 digits (a bigint) and a valid id.
-  if (typeof k !== 'string' || !/^\d{1,19}$/.test(k)) return undefined;
-  if (typeof id !== 'string' || id === '' || validateConversationId(id) !== undefined) return undefined;
-  return { updateKey: k, conversationId: id };
+function turnMessage(turn: StoredTurn): Turn {
+  return { userMessage: turn.userMessage, result: turn.result, startTime: timestamp(turn.startTime) };
 }
 
 function timestamp(date: Date): Timestamp {
@@ -340,6 +331,13 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       );
     },
 
+    ListTurns(call, callback) {
+      void listTurns(call.request).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(storeFailure(error, 'listing turns failed', { conversationId: call.request.conversationId })),
+      );
+    },
+
     ListConversations(call, callback) {
       void listConversations(call.request).then(
         (response) => callback(null, response),
@@ -367,7 +365,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
   async function listConversations(request: ListConversationsRequest__Output): Promise<ListConversationsResponse> {
     const violations: FieldViolation[] = [];
     if (request.pageSize < 0) violations.push({ field: 'page_size', description: 'must not be negative' });
-    const after = request.pageToken === '' ? undefined : decodePageToken(request.pageToken);
+    const after = request.pageToken === '' ? undefined : conversationsPageCursor(request.pageToken);
     if (request.pageToken !== '' && !after) violations.push({ field: 'page_token', description: 'is not a page token this service gave; pass next_page_token as it came' });
     if (violations.length > 0) throw invalidArgument(violations);
     const pageSize = Math.min(request.pageSize || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
@@ -383,8 +381,26 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         turnCount: row.turnCount,
         firstUserMessage: row.firstUserMessage,
       })),
-      nextPageToken: rows.length > pageSize && last ? encodePageToken(last.cursor) : '',
+      nextPageToken: rows.length > pageSize && last ? conversationsPageToken(last.cursor) : '',
     };
+  }
+
+  async function listTurns(request: ListTurnsRequest__Output): Promise<ListTurnsResponse> {
+    const { conversationId } = request;
+    const violations: FieldViolation[] = [];
+    const idViolation = validateConversationId(conversationId) ?? (conversationId === '' ? { field: 'conversation_id', description: 'is required' } : undefined);
+    if (idViolation) violations.push(idViolation);
+    if (request.pageSize < 0) violations.push({ field: 'page_size', description: 'must not be negative' });
+    const after = request.pageToken === '' ? -1 : turnsPageAfter(request.pageToken, conversationId);
+    if (after === undefined) violations.push({ field: 'page_token', description: 'is not a page token this service gave for this conversation; pass next_page_token as it came' });
+    if (violations.length > 0 || after === undefined) throw invalidArgument(violations);
+    const pageSize = Math.min(request.pageSize || DEFAULT_TURNS_PAGE_SIZE, MAX_TURNS_PAGE_SIZE);
+    // One more than the page: whether it exists says whether there is a next page.
+    const rows = await store.listTurns(conversationId, pageSize + 1, after);
+    if (!rows) throw notFound('conversation', conversationId, `conversation "${conversationId}" does not exist`);
+    const page = rows.slice(0, pageSize);
+    const last = page.at(-1);
+    return { turns: page.map(turnMessage), nextPageToken: rows.length > pageSize && last ? turnsPageToken(conversationId, last.turnIndex) : '' };
   }
 
   async function deleteConversation(conversationId: string): Promise<void> {
@@ -412,11 +428,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
         conversationId,
         createTime: timestamp(conversation.createTime),
         updateTime: timestamp(conversation.updateTime),
-        turns: conversation.turns.map((turn) => ({
-          userMessage: turn.userMessage,
-          result: turn.result,
-          startTime: timestamp(turn.startTime),
-        })),
+        turns: conversation.turns.map(turnMessage),
       },
     };
   }

@@ -167,7 +167,7 @@ describe('tracemesh CLI', function () {
     }
   });
 
-  it('chat --request-id: the same id again prints the stored answer, marked replayed, and runs no second turn', async () => {
+  it('chat --request-id: the same id again prints the stored answer, marked replayed, and runs no second turn; conversations show has the one turn', async () => {
     const requestId = `cli-${Date.now()}`;
     const first = await tracemesh(['chat', '--request-id', requestId, SEED_QUERY], shared.mesh.clientEnv);
     assert.equal(first.code, 0, first.stderr);
@@ -179,6 +179,18 @@ describe('tracemesh CLI', function () {
     assert.ok(first.stdout.endsWith(again.stdout), 'the same answer');
     assert.doesNotMatch(again.stderr, /calculate_clinical_metrics/, 'no tool ran again');
     assert.match(again.stderr, /turn 0 · .* · replayed: the stored answer of the earlier try/);
+    // `conversations show` reads the conversation back: the one turn, run once.
+    const conversationId = /conversation (conv_[0-9a-f-]+) · turn 0/.exec(again.stderr)?.[1];
+    assert.ok(conversationId, again.stderr);
+    const shown = await tracemesh(['conversations', 'show', conversationId], shared.mesh.clientEnv);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(shown.stdout.match(/^── turn /gm)?.length, 1);
+    assert.match(shown.stdout, /^── turn 0 · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d · end_turn · calculate_clinical_metrics, .* · trace [0-9a-f]{32}$/m);
+    assert.ok(shown.stdout.includes(`you> ${SEED_QUERY}`));
+    assert.ok(shown.stdout.trimEnd().endsWith(again.stdout.trimEnd()), 'the stored answer');
+    const missing = await tracemesh(['conversations', 'show', 'conv_nope'], shared.mesh.clientEnv);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /NOT_FOUND: conversation "conv_nope" does not exist/);
     const twoMessages = await tracemesh(['chat', '--request-id', requestId, 'one', 'two'], shared.mesh.clientEnv);
     assert.equal(twoMessages.code, 1);
     assert.match(twoMessages.stderr, /--request-id names one turn/);

@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { createConversationClient, deleteConversation, getConversation, listConversations, openConverse, streamTurn } from '../../clients/node/conversation-client.js';
+import { createConversationClient, deleteConversation, getConversation, listConversations, listTurns, openConverse, streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { sharedMesh } from '../helpers/shared-mesh.js';
@@ -196,6 +196,48 @@ describe('ConversationService RPCs', function () {
     assert.ok(large.conversations.length > 0 && large.conversations.length <= 500);
     const defaults = await listConversations(client);
     assert.ok(defaults.conversations.length <= 50);
+  });
+
+  it('ListTurns pages through a conversation\'s turns oldest first, as GetConversation has them; its token is for that conversation only', async () => {
+    const { call, results, done } = openConverse(client, { deadlineMs: 60_000 });
+    for (const age of [40, 41, 42, 43, 44]) call.write({ message: `A ${age}-year-old man, 180 cm, 90 kg.` });
+    call.end();
+    await done;
+    const conversationId = results[0]!.conversationId;
+    const pages: number[][] = [];
+    let pageToken = '';
+    do {
+      const page = await listTurns(client, conversationId, { pageSize: 2, pageToken });
+      pages.push(page.turns.map((turn) => turn.result!.turnIndex));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== '');
+    assert.deepEqual(pages, [[0, 1], [2, 3], [4]]);
+    const whole = await listTurns(client, conversationId);
+    const stored = (await getConversation(client, conversationId)).conversation!.turns;
+    assert.deepEqual(whole.turns, stored, 'the same turns as GetConversation, field for field');
+    assert.equal(whole.nextPageToken, '');
+    assert.match(whole.turns[3]!.userMessage, /43-year-old/);
+
+    const firstPage = await listTurns(client, conversationId, { pageSize: 2 });
+    const otherConversation = (await streamTurn(client, 'A 30-year-old woman, 165 cm, 60 kg.')).conversationId;
+    const refusals = [
+      await failureOf(listTurns(client, otherConversation, { pageToken: firstPage.nextPageToken })),
+      await failureOf(listTurns(client, conversationId, { pageToken: 'not-a-token' })),
+      await failureOf(listTurns(client, conversationId, { pageSize: -1 })),
+      await failureOf(listTurns(client, '')),
+    ];
+    assert.deepEqual(
+      refusals.map((error) => [error.code, decodeErrorDetails(error).fieldViolations?.map((v) => v.field)]),
+      [
+        [status.INVALID_ARGUMENT, ['page_token']],
+        [status.INVALID_ARGUMENT, ['page_token']],
+        [status.INVALID_ARGUMENT, ['page_size']],
+        [status.INVALID_ARGUMENT, ['conversation_id']],
+      ],
+    );
+    const missing = await failureOf(listTurns(client, 'conv_does_not_exist'));
+    assert.equal(missing.code, status.NOT_FOUND);
+    assert.equal(decodeErrorDetails(missing).resourceInfo?.resourceName, 'conv_does_not_exist');
   });
 
   it('DeleteConversation deletes a conversation and its turns: GetConversation is NOT_FOUND, ListConversations leaves it out, a turn on it NOT_FOUND', async () => {

@@ -88,7 +88,7 @@ describe('reflection, from an independent Python client', function () {
       const conversation = JSON.parse(
         await python('--target', shared.mesh.conversationTarget, '--reflection', version, 'describe', 'tracemesh.conversation.v1.ConversationService'),
       ) as { methods: Array<{ name: string }>; messages: string[] };
-      assert.deepEqual(conversation.methods.map((m) => m.name), ['Chat', 'StreamChat', 'Converse', 'GetConversation', 'ListConversations', 'DeleteConversation']);
+      assert.deepEqual(conversation.methods.map((m) => m.name), ['Chat', 'StreamChat', 'Converse', 'GetConversation', 'ListTurns', 'ListConversations', 'DeleteConversation']);
       for (const message of ['tracemesh.conversation.v1.TurnResult', 'tracemesh.conversation.v1.ToolCall', 'tracemesh.conversation.v1.ConversationSummary', 'google.protobuf.Struct', 'google.protobuf.Timestamp', 'google.protobuf.Empty']) {
         assert.ok(conversation.messages.includes(message), `${message} resolved`);
       }

@@ -127,6 +127,24 @@ for (const [kind, open] of kinds) {
       assert.equal((await store.history(other)).nextTurnIndex, 0, 'nothing of it was stored');
     });
 
+    it('lists turns a page at a time, oldest first, after a given index; undefined for a conversation that does not exist', async () => {
+      const conversationId = `${id}_pages`;
+      assert.equal(await store.listTurns(conversationId, 10, -1), undefined);
+      await store.createConversation(conversationId);
+      assert.deepEqual(await store.listTurns(conversationId, 10, -1), [], 'exists, no turns yet');
+      for (const turnIndex of [0, 1, 2, 3, 4]) {
+        await store.appendTurn(conversationId, { turnIndex, userMessage: `q${turnIndex}`, result: { text: `a${turnIndex}`, turnIndex }, startTime: new Date() }, []);
+      }
+      const pages: string[][] = [];
+      for (let after = -1; ; ) {
+        const page = (await store.listTurns(conversationId, 2, after)) ?? [];
+        if (page.length === 0) break;
+        pages.push(page.map((turn) => `${turn.turnIndex}:${turn.userMessage}:${turn.result.text ?? ''}`));
+        after = page.at(-1)?.turnIndex ?? after;
+      }
+      assert.deepEqual(pages, [['0:q0:a0', '1:q1:a1'], ['2:q2:a2', '3:q3:a3'], ['4:q4:a4']]);
+    });
+
     it('opens the same database again without redoing migrations', async () => {
       const again = await open();
       assert.equal((await again.history(id)).nextTurnIndex, 2);

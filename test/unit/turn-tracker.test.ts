@@ -44,6 +44,7 @@ class StoreLosingAnswers implements ConversationStore {
   appendTurn(...args: Parameters<ConversationStore['appendTurn']>) { return this.inner.appendTurn(...args); }
   get(id: string) { return this.inner.get(id); }
   turnOfRequest(requestId: string) { return this.inner.turnOfRequest(requestId); }
+  listTurns(...args: Parameters<ConversationStore['listTurns']>) { return this.inner.listTurns(...args); }
   listConversations(...args: Parameters<ConversationStore['listConversations']>) { return this.inner.listConversations(...args); }
   deleteConversation(id: string) { return this.inner.deleteConversation(id); }
   close() { return this.inner.close(); }

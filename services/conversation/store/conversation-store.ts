@@ -107,6 +107,11 @@ export interface ConversationStore {
    */
   appendTurn(conversationId: string, turn: StoredTurn, messages: MessageParam[]): Promise<void>;
   get(conversationId: string): Promise<StoredConversation | undefined>;
+  /**
+   * Up to `limit` turns of the conversation with an index above `afterTurnIndex` (-1: from the
+   * first), oldest first; undefined when the conversation does not exist.
+   */
+  listTurns(conversationId: string, limit: number, afterTurnIndex: number): Promise<StoredTurn[] | undefined>;
   /** The completed turn that carried this request_id, if any. */
   turnOfRequest(requestId: string): Promise<TurnOfRequest | undefined>;
   /** Up to `limit` conversations, most recently updated first (ties: id descending), after `after` in that order. */

@@ -249,6 +249,20 @@ export class PostgresConversationStore implements ConversationStore {
     return { conversationId, createTime: head.create_time, updateTime: head.update_time, turns: rows.map(storedTurn) };
   }
 
+  async listTurns(conversationId: string, limit: number, afterTurnIndex: number): Promise<StoredTurn[] | undefined> {
+    // One statement: the page, and whether the conversation exists, from the same snapshot.
+    const { rows } = await this.query<TurnRow & { found: boolean }>(
+      `SELECT true AS found, t.turn_index, t.user_message, t.result, t.start_time, t.request_id
+       FROM conversations c LEFT JOIN LATERAL (
+         SELECT * FROM turns WHERE conversation_id = c.conversation_id AND turn_index > $2 ORDER BY turn_index LIMIT $3
+       ) t ON true
+       WHERE c.conversation_id = $1`,
+      [conversationId, afterTurnIndex, limit],
+    );
+    if (rows.length === 0) return undefined;
+    return rows.filter((row) => row.turn_index !== null).map(storedTurn);
+  }
+
   async turnOfRequest(requestId: string): Promise<TurnOfRequest | undefined> {
     const { rows } = await this.query<TurnRow & { conversation_id: string }>(
       'SELECT conversation_id, turn_index, user_message, result, start_time, request_id FROM turns WHERE request_id = $1',

@@ -169,6 +169,17 @@ export class SqliteConversationStore implements ConversationStore {
     };
   }
 
+  async listTurns(conversationId: string, limit: number, afterTurnIndex: number): Promise<StoredTurn[] | undefined> {
+    // One read transaction: the existence check and the page see the same state.
+    return this.db.transaction(() => {
+      if (this.statement('SELECT 1 FROM conversations WHERE conversation_id = ?').get(conversationId) === undefined) return undefined;
+      const rows = this.statement(
+        'SELECT turn_index, user_message, result_json, start_time, request_id FROM turns WHERE conversation_id = ? AND turn_index > ? ORDER BY turn_index LIMIT ?',
+      ).all(conversationId, afterTurnIndex, limit) as TurnRow[];
+      return rows.map(storedTurn);
+    })();
+  }
+
   async turnOfRequest(requestId: string): Promise<TurnOfRequest | undefined> {
     const row = this.statement('SELECT conversation_id, turn_index, user_message, result_json, start_time, request_id FROM turns WHERE request_id = ?')
       .get(requestId) as (TurnRow & { conversation_id: string }) | undefined;

@@ -1,11 +1,13 @@
-// `tracemesh conversations list|delete`: the conversations the conversation service stores — its
-// own record of them (ListConversations, DeleteConversation), not their traces (`query` reads those).
+// `tracemesh conversations list|show|delete`: the conversations the conversation service stores — its
+// own record of them (ListConversations, ListTurns, DeleteConversation), not their traces (`query`
+// and `trace` read those).
 // Conversations hold patient data: `delete` is how one is removed for good.
 import type { Command } from 'commander';
 import type { Timestamp__Output } from '../../../../gen/ts/google/protobuf/Timestamp.js';
 import type { ConversationSummary__Output } from '../../../../gen/ts/tracemesh/conversation/v1/ConversationSummary.js';
 import { renderTable } from '../../analytics/text-table.js';
-import { createConversationClient, deleteConversation, listConversations } from '../../conversation-client.js';
+import type { Turn__Output } from '../../../../gen/ts/tracemesh/conversation/v1/Turn.js';
+import { createConversationClient, deleteConversation, listConversations, listTurns } from '../../conversation-client.js';
 import { describeFailure } from '../grpc-failure.js';
 import { positiveInteger } from '../number-arguments.js';
 
@@ -17,7 +19,7 @@ function when(time: Timestamp__Output | null): string {
 }
 
 export function registerConversationsCommand(program: Command): void {
-  const conversations = program.command('conversations').description('list or delete the conversations the conversation service stores');
+  const conversations = program.command('conversations').description('list, show or delete the conversations the conversation service stores');
   conversations
     .command('list')
     .description('stored conversations, most recently updated first')
@@ -62,6 +64,32 @@ export function registerConversationsCommand(program: Command): void {
       );
     });
   conversations
+    .command('show')
+    .description("one conversation's turns, oldest first: each message, answer, tool calls and trace (pages through them all)")
+    .argument('<conversation_id>', 'the conversation')
+    .option('--json', 'print each turn as a JSON line')
+    .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET, else 127.0.0.1:CONVERSATION_PORT)')
+    .action(async (conversationId: string, options: { json?: boolean; target?: string }) => {
+      const client = createConversationClient(options.target);
+      let shown = 0;
+      try {
+        let pageToken = '';
+        do {
+          // Printed page by page: a long conversation starts showing at once and is never held whole.
+          const page = await listTurns(client, conversationId, { pageToken });
+          for (const turn of page.turns) process.stdout.write(options.json ? `${JSON.stringify(turn)}\n` : describeTurn(turn, shown++ > 0));
+          pageToken = page.nextPageToken;
+        } while (pageToken !== '');
+      } catch (error) {
+        process.stderr.write(`tracemesh conversations show ${conversationId}: ${describeFailure(error)}\n`);
+        process.exitCode = 1;
+        return;
+      } finally {
+        client.close();
+      }
+      if (shown === 0 && !options.json) process.stdout.write('(no turns yet)\n');
+    });
+  conversations
     .command('delete')
     .description('delete conversations and all their turns, for good (refused while a turn of one runs)')
     .argument('<conversation_id...>', 'the conversations to delete')
@@ -82,4 +110,19 @@ export function registerConversationsCommand(program: Command): void {
         client.close();
       }
     });
+}
+
+/** A turn as text: a header line (index, time, stop reason, tool calls, trace), the message, the answer. */
+function describeTurn(turn: Turn__Output, blankLineBefore: boolean): string {
+  const result = turn.result;
+  const calls = result?.toolCalls ?? [];
+  const tools = calls.length === 0 ? 'no tools' : calls.map((call) => (call.isError ? `${call.toolName} ✗ ${call.errorCode}` : call.toolName)).join(', ');
+  const header = [
+    `turn ${result?.turnIndex ?? '?'}`,
+    when(turn.startTime),
+    (result?.stopReason ?? '').replace('STOP_REASON_', '').toLowerCase(),
+    tools,
+    `trace ${result?.trace?.rootSpanId || '(not recorded)'}`,
+  ].join(' · ');
+  return `${blankLineBefore ? '\n' : ''}── ${header}\nyou> ${turn.userMessage}\n\n${result?.text ?? ''}\n`;
 }

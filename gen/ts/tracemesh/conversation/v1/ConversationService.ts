@@ -12,6 +12,8 @@ import type { GetConversationRequest as _tracemesh_conversation_v1_GetConversati
 import type { GetConversationResponse as _tracemesh_conversation_v1_GetConversationResponse, GetConversationResponse__Output as _tracemesh_conversation_v1_GetConversationResponse__Output } from '../../../tracemesh/conversation/v1/GetConversationResponse';
 import type { ListConversationsRequest as _tracemesh_conversation_v1_ListConversationsRequest, ListConversationsRequest__Output as _tracemesh_conversation_v1_ListConversationsRequest__Output } from '../../../tracemesh/conversation/v1/ListConversationsRequest';
 import type { ListConversationsResponse as _tracemesh_conversation_v1_ListConversationsResponse, ListConversationsResponse__Output as _tracemesh_conversation_v1_ListConversationsResponse__Output } from '../../../tracemesh/conversation/v1/ListConversationsResponse';
+import type { ListTurnsRequest as _tracemesh_conversation_v1_ListTurnsRequest, ListTurnsRequest__Output as _tracemesh_conversation_v1_ListTurnsRequest__Output } from '../../../tracemesh/conversation/v1/ListTurnsRequest';
+import type { ListTurnsResponse as _tracemesh_conversation_v1_ListTurnsResponse, ListTurnsResponse__Output as _tracemesh_conversation_v1_ListTurnsResponse__Output } from '../../../tracemesh/conversation/v1/ListTurnsResponse';
 import type { StreamChatRequest as _tracemesh_conversation_v1_StreamChatRequest, StreamChatRequest__Output as _tracemesh_conversation_v1_StreamChatRequest__Output } from '../../../tracemesh/conversation/v1/StreamChatRequest';
 import type { StreamChatResponse as _tracemesh_conversation_v1_StreamChatResponse, StreamChatResponse__Output as _tracemesh_conversation_v1_StreamChatResponse__Output } from '../../../tracemesh/conversation/v1/StreamChatResponse';
 
@@ -57,6 +59,15 @@ export interface ConversationServiceClient extends grpc.Client {
   listConversations(argument: _tracemesh_conversation_v1_ListConversationsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListConversationsResponse__Output>): grpc.ClientUnaryCall;
   listConversations(argument: _tracemesh_conversation_v1_ListConversationsRequest, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListConversationsResponse__Output>): grpc.ClientUnaryCall;
   
+  ListTurns(argument: _tracemesh_conversation_v1_ListTurnsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListTurnsResponse__Output>): grpc.ClientUnaryCall;
+  ListTurns(argument: _tracemesh_conversation_v1_ListTurnsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListTurnsResponse__Output>): grpc.ClientUnaryCall;
+  ListTurns(argument: _tracemesh_conversation_v1_ListTurnsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListTurnsResponse__Output>): grpc.ClientUnaryCall;
+  ListTurns(argument: _tracemesh_conversation_v1_ListTurnsRequest, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListTurnsResponse__Output>): grpc.ClientUnaryCall;
+  listTurns(argument: _tracemesh_conversation_v1_ListTurnsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListTurnsResponse__Output>): grpc.ClientUnaryCall;
+  listTurns(argument: _tracemesh_conversation_v1_ListTurnsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListTurnsResponse__Output>): grpc.ClientUnaryCall;
+  listTurns(argument: _tracemesh_conversation_v1_ListTurnsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListTurnsResponse__Output>): grpc.ClientUnaryCall;
+  listTurns(argument: _tracemesh_conversation_v1_ListTurnsRequest, callback: grpc.requestCallback<_tracemesh_conversation_v1_ListTurnsResponse__Output>): grpc.ClientUnaryCall;
+  
   StreamChat(argument: _tracemesh_conversation_v1_StreamChatRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tracemesh_conversation_v1_StreamChatResponse__Output>;
   StreamChat(argument: _tracemesh_conversation_v1_StreamChatRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tracemesh_conversation_v1_StreamChatResponse__Output>;
   streamChat(argument: _tracemesh_conversation_v1_StreamChatRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tracemesh_conversation_v1_StreamChatResponse__Output>;
@@ -75,6 +86,8 @@ export interface ConversationServiceHandlers extends grpc.UntypedServiceImplemen
   
   ListConversations: grpc.handleUnaryCall<_tracemesh_conversation_v1_ListConversationsRequest__Output, _tracemesh_conversation_v1_ListConversationsResponse>;
   
+  ListTurns: grpc.handleUnaryCall<_tracemesh_conversation_v1_ListTurnsRequest__Output, _tracemesh_conversation_v1_ListTurnsResponse>;
+  
   StreamChat: grpc.handleServerStreamingCall<_tracemesh_conversation_v1_StreamChatRequest__Output, _tracemesh_conversation_v1_StreamChatResponse>;
   
 }
@@ -85,5 +98,6 @@ export interface ConversationServiceDefinition extends grpc.ServiceDefinition {
   DeleteConversation: MethodDefinition<_tracemesh_conversation_v1_DeleteConversationRequest, _google_protobuf_Empty, _tracemesh_conversation_v1_DeleteConversationRequest__Output, _google_protobuf_Empty__Output>
   GetConversation: MethodDefinition<_tracemesh_conversation_v1_GetConversationRequest, _tracemesh_conversation_v1_GetConversationResponse, _tracemesh_conversation_v1_GetConversationRequest__Output, _tracemesh_conversation_v1_GetConversationResponse__Output>
   ListConversations: MethodDefinition<_tracemesh_conversation_v1_ListConversationsRequest, _tracemesh_conversation_v1_ListConversationsResponse, _tracemesh_conversation_v1_ListConversationsRequest__Output, _tracemesh_conversation_v1_ListConversationsResponse__Output>
+  ListTurns: MethodDefinition<_tracemesh_conversation_v1_ListTurnsRequest, _tracemesh_conversation_v1_ListTurnsResponse, _tracemesh_conversation_v1_ListTurnsRequest__Output, _tracemesh_conversation_v1_ListTurnsResponse__Output>
   StreamChat: MethodDefinition<_tracemesh_conversation_v1_StreamChatRequest, _tracemesh_conversation_v1_StreamChatResponse, _tracemesh_conversation_v1_StreamChatRequest__Output, _tracemesh_conversation_v1_StreamChatResponse__Output>
 }
