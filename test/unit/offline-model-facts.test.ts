@@ -286,6 +286,35 @@ describe('offline model: patient facts', () => {
     assert.deepEqual(extractBloodPressure('Target BP < 130/80. BP today 138/84.'), { systolic: 138, diastolic: 84 });
   });
 
+  it('a severe blood pressure in words: a crisis, emergency or urgency named, or "very high"; not hypertension in the history', () => {
+    const words = (text: string) => extractPatientFacts(text).severeBloodPressureWords;
+    assert.equal(words('My patient may be in hypertensive crisis, what should I do?'), 'crisis');
+    assert.equal(words('hypertensive emergency management'), 'emergency');
+    assert.equal(words('Is this a hypertensive urgency?'), 'urgency');
+    for (const text of ['BP is very high with chest pain, what now?', "her blood pressure's extremely high", 'severely elevated BP', 'BP through the roof', 'severe hypertension']) {
+      assert.equal(words(text), 'very_high', text);
+    }
+    // Strongest first when several are said; denied, or only "high", is none.
+    assert.equal(words('hypertensive crisis, BP very high, likely a hypertensive emergency'), 'emergency');
+    for (const text of ['not a hypertensive emergency', 'high blood pressure', 'BP 150/95', 'cholesterol very high', 'BP not very high']) {
+      assert.equal(words(text), undefined, text);
+    }
+    // The crisis is now, not a history of hypertension; a history said as such still is one.
+    for (const text of ['hypertensive crisis', 'hypertensive emergency', 'very high blood pressure', 'severe hypertension']) {
+      assert.deepEqual(extractPatientFacts(text).conditions, [], text);
+    }
+    assert.deepEqual(extractPatientFacts('known hypertension, now in hypertensive crisis').conditions, ['hypertension']);
+    // One in the past is no crisis now: it is hypertension in the history.
+    for (const text of ['history of hypertensive crisis, BP 138/84 today', 'She had a hypertensive emergency in 2019.', 'previous hypertensive urgency']) {
+      assert.equal(words(text), undefined, text);
+      assert.deepEqual(extractPatientFacts(text).conditions, ['hypertension'], text);
+    }
+    assert.equal(words('history of diabetes; now in hypertensive crisis'), 'crisis', 'a past cue in another clause does not reach it');
+    assert.equal(describePatient(extractPatientFacts('BP very high with chest pain')), 'very high blood pressure (no reading given), presenting with chest pain');
+    // A later turn keeps it; a reading given later is what the thresholds judge (clinical reasoning below).
+    assert.equal(factsFromTexts(['hypertensive crisis?', 'BP 150/95']).severeBloodPressureWords, 'crisis');
+  });
+
   it('eGFR and lab values past a bound in words; a goal or a rule is no result', () => {
     assert.deepEqual(pick(extractPatientFacts('eGFR below 30'), ['egfr', 'egfrComparator']), { egfr: 30, egfrComparator: '<' });
     assert.deepEqual(pick(extractPatientFacts('eGFR > 90'), ['egfr', 'egfrComparator']), { egfr: 90, egfrComparator: '>' });
@@ -532,6 +561,19 @@ describe('offline model: clinical reasoning', () => {
     const diabetes = ranked[0];
     assert.ok(diabetes?.profile.tests.includes('HbA1c'));
     assert.ok(diabetes?.profile.treatments.some((t) => t.includes('metformin')));
+  });
+
+  it('a severe blood pressure in words with no reading: a crisis named, or "very high" with a target-organ symptom, is a possible hypertensive emergency', () => {
+    const top = (text: string) => rankConditions(clinicalFindings(extractPatientFacts(text), {}))[0];
+    for (const text of ['My patient may be in hypertensive crisis', 'hypertensive emergency management', 'hypertensive urgency', 'BP is very high with chest pain']) {
+      assert.equal(top(text)?.profile.id, 'hypertensive_emergency', text);
+    }
+    assert.deepEqual(top('BP is very high with chest pain')?.reasons, ['very high blood pressure (no reading given) with chest pain (possible target-organ damage)']);
+    // "Very high" alone is hypertension to measure now, not yet an emergency; a reading, once given, decides.
+    const veryHigh = rankConditions(clinicalFindings(extractPatientFacts('BP very high'), {}));
+    assert.deepEqual(veryHigh.map((r) => r.profile.id), ['hypertension']);
+    const measured = rankConditions(clinicalFindings(factsFromTexts(['hypertensive crisis with headache?', 'BP 150/95']), {}));
+    assert.ok(!measured.some((r) => r.profile.id === 'hypertensive_emergency'));
   });
 
   it('snoring brings sleep apnea up; chest pain is flagged as urgent', () => {

@@ -616,6 +616,46 @@ describe('offline model: answers that agree with the patient (a clinician\'s rev
     assert.doesNotMatch(text, /within 1 month|Emergency —/);
   });
 
+  it('a hypertensive crisis, emergency or urgency named without a reading leads with the urgent guidance and asks for the reading now', async () => {
+    const cases = [
+      { question: 'My patient may be in hypertensive crisis, what should I do?', lead: /^- \*\*Urgent — hypertensive crisis, no reading given:\*\* measure the blood pressure now, after 5 minutes' rest, and ask about headache, chest pain.*possible hypertensive emergency \(the emergency department now\); without them it is severe hypertension/m },
+      { question: 'hypertensive emergency management', lead: /^- \*\*Emergency — hypertensive emergency, no reading given:\*\* possible hypertensive emergency .*Measure the blood pressure now: at 180\/120 mmHg or more, or if it cannot be measured at once, send the patient to the emergency department now/m },
+      { question: 'BP is very high with chest pain, what now?', lead: /^- \*\*Emergency — very high blood pressure with chest pain, no reading given:\*\* possible hypertensive emergency \(≥ 180\/120 mmHg with a symptom that may be target-organ damage\)\. Measure the blood pressure now.*emergency department now.*Below 180\/120 mmHg, the chest pain still needs assessment today\./m },
+    ];
+    for (const { question, lead } of cases) {
+      const { calls, answer } = await turn(offlineClient(), [], question);
+      const meds = toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject | undefined;
+      assert.ok(!meds || !(meds.medications as string[]).some((m) => ['lisinopril', 'amlodipine', 'chlorthalidone'].includes(m)), `${question}: no chronic antihypertensive checked`);
+      const text = textOf(answer);
+      assert.match(text, /^Patient: (hypertensive (crisis|emergency)|very high blood pressure) \(no reading given\)/m, question);
+      const recommendations = section(text, 'Recommendations');
+      assert.match(recommendations.split('\n\n')[1] ?? '', lead, question);
+      assert.match(recommendations, /\*\*Order:\*\* ECG, high-sensitivity troponin, creatinine and electrolytes, urinalysis and fundoscopy\./, question);
+      assert.doesNotMatch(text, /DASH-style diet|first-line drugs|within 1 month|in the history|\*\*Lisinopril\*\*/, `${question}: nothing for chronic hypertension first`);
+    }
+    // A reading given in a later turn decides: 150/95 without symptoms is stage 2, treated as usual.
+    const first = await turn(offlineClient(), [], 'My patient may be in hypertensive crisis, what should I do?');
+    const measured = textOf((await turn(offlineClient(), first.messages, 'BP is 150/95, no symptoms.')).answer);
+    assert.doesNotMatch(measured, /Urgent —|Emergency —|Measure the blood pressure now/);
+    assert.match(measured, /\*\*Hypertension:\*\* DASH-style diet/);
+  });
+
+  it('a possible hypertensive emergency orders its emergency work-up only: the routine work-up waits until the patient is stable', async () => {
+    const { calls, answer } = await turn(offlineClient(), [], '58-year-old man, BP 190/125, severe headache and blurred vision, snoring');
+    assert.ok(!toolUses(calls).some((u) => u.name === 'check_medications'), 'no first-line drug for diabetes or hypertension checked in an emergency');
+    const recommendations = section(textOf(answer), 'Recommendations');
+    assert.match(recommendations, /^- \*\*Emergency — blood pressure 190\/125 mmHg with headache and blurred vision:\*\*/m);
+    assert.match(recommendations, /^- \*\*Order:\*\* ECG, high-sensitivity troponin, creatinine and electrolytes, urinalysis and fundoscopy\.$/m);
+    assert.match(
+      recommendations,
+      /^- \*\*Once the urgent problem is under control:\*\* work up obstructive sleep apnea with STOP-BANG questionnaire and home sleep apnea test if positive; type 2 diabetes or prediabetes with HbA1c and fasting plasma glucose; and hypertension with home or ambulatory BP readings, before choosing treatment\.$/m,
+    );
+    // With chest pain too, the red flag's ECG and troponin are the same orders; ACS is worked up now, not later.
+    const chest = section(await answerTo('62 yo woman BP 200/130 with chest pain, 5\'5" 210 lbs'), 'Recommendations');
+    assert.match(chest, /^- \*\*Order:\*\* ECG, high-sensitivity troponin, creatinine and electrolytes, urinalysis and fundoscopy\.$/m);
+    assert.doesNotMatch(chest, /Order:.*(?:HbA1c|STOP-BANG|lipid panel)|work up acute coronary syndrome/);
+  });
+
   it('for a woman who could be pregnant checks amlodipine, not an ACE inhibitor, and says to confirm pregnancy status before one', async () => {
     const { calls, answer } = await turn(offlineClient(), [], '32-year-old woman, BP 150/95');
     assert.deepEqual((toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject).medications, ['amlodipine']);

@@ -101,7 +101,10 @@ export function writeAnswer(view: ConversationView): string {
   assessment.lines.push(...knowledgeLines(knowledge, outcomes));
 
   const raisedFirst = [...ranked.filter((r) => raised.includes(r.profile)), ...differentials, ...managed];
-  const tests = testsFor(raisedFirst, facts);
+  // In a possible hypertensive emergency the orders are its own work-up (and a red flag's); routine
+  // work-up (sleep apnea, diabetes) waits until the patient is stable.
+  const emergency = ranked.some((r) => r.profile.id === 'hypertensive_emergency');
+  const tests = testsFor(emergency ? raisedFirst.filter((r) => isEmergencyWorkUp(r.profile)) : raisedFirst, facts);
   const recommendations: Section = {
     title: 'Recommendations',
     // Urgent results first, then what a result calls for (hyperkalemia on drugs that raise potassium,
@@ -109,11 +112,16 @@ export function writeAnswer(view: ConversationView): string {
     lines: [
       ...urgentLines.map((text) => item(text)),
       ...actions.map((a) => item(a.text)),
-      ...recommendationLines(findings, ranked, differentials, managed, raised, tests, medications, knowledge, actions, urgent),
+      ...recommendationLines(findings, ranked, differentials, managed, raised, tests, medications, knowledge, actions, urgent, emergency),
     ],
   };
   const followUp: Section = { title: 'Follow-up', lines: followUpLines(findings, differentials, managed, raised, tests, actions, urgent, urgentLines.length > 0, measurements.length > 0) };
   return fitToLength([assessment, recommendations, followUp], urgent ? URGENT_PADDING : PADDING);
+}
+
+/** Work-up that cannot wait in an emergency: the hypertensive emergency's own and a red flag's (chest pain: ECG, troponin). */
+function isEmergencyWorkUp(profile: ConditionProfile): boolean {
+  return profile.id === 'hypertensive_emergency' || profile.redFlag !== undefined;
 }
 
 function shortReply(acknowledgements: readonly string[]): string {
@@ -220,7 +228,9 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
 
 function differentialLines(differentials: readonly RankedCondition[], findings: ClinicalFindings, measured: boolean, actedOn: boolean): Line[] {
   if (differentials.length === 0) {
-    if (actedOn) return [para('No other diagnosis stands out from the information given; the results above come first, and are acted on below.')];
+    if (actedOn && measured) return [para('No other diagnosis stands out from the information given; the results above come first, and are acted on below.')];
+    // Acted on with nothing measured above: a severe blood pressure said in words, without a reading.
+    if (actedOn) return [para('No specific diagnosis stands out from the information given; what needs acting on now comes first, below.')];
     return [para(`No specific diagnosis stands out from the information given${measured ? '; the measurements above are the main findings' : ''}.`)];
   }
   // With an action leading, the list may go when the answer runs long: its heading goes last (lines are dropped from the end).
@@ -269,6 +279,7 @@ function recommendationLines(
   knowledge: readonly KnowledgeEntry[],
   actions: readonly LabAction[],
   urgent: boolean,
+  emergency: boolean,
 ): Line[] {
   const { facts, egfr } = findings;
   const lines: Line[] = [];
@@ -286,7 +297,16 @@ function recommendationLines(
   for (const r of [...differentials.slice(0, 3), ...managed]) if (!treated.includes(r) && r.profile.id !== 'hypertensive_emergency') treated.push(r);
   if (urgent) {
     // The urgent problem first; the rest, without its routine advice, once that is under control.
-    if (treated.length > 0) {
+    const later = treated.filter((r) => !isEmergencyWorkUp(r.profile));
+    if (emergency && later.length > 0) {
+      // Their tests were left out of the orders: each named with its condition, for after stabilisation.
+      const workUps = later.map((r) => {
+        const deferred = testsToOrder(r.profile, facts).filter((t) => !tests.includes(t));
+        return `${lowerFirst(conditionName(r.profile, findings))}${deferred.length > 0 ? ` with ${joinAnd(deferred)}` : ''}`;
+      });
+      const list = workUps.length > 1 ? `${workUps.slice(0, -1).join('; ')}; and ${workUps[workUps.length - 1]}` : workUps[0];
+      lines.push(item(`**Once the urgent problem is under control:** work up ${list}${workUps.length > 1 ? ',' : ''} before choosing treatment.`, 2));
+    } else if (!emergency && treated.length > 0) {
       lines.push(item(`**Once the urgent problem is under control:** work up ${joinAnd(treated.map((r) => lowerFirst(conditionName(r.profile, findings))))} with the tests above before choosing treatment.`, 2));
     }
   } else {

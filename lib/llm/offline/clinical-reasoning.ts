@@ -6,9 +6,9 @@ import { estimateEgfr } from './kidney-estimate.js';
 import { diagnosticEvidence, labEvidence } from './lab-reasoning.js';
 import type { LabId } from './lab-values.js';
 import { inReferenceUnit, labsNamedIn } from './lab-values.js';
-import type { Allergens, BloodPressure, ConditionId, PatientFacts, SymptomId } from './patient-facts.js';
+import type { Allergens, BloodPressure, ConditionId, PatientFacts, SevereBloodPressureWords, SymptomId } from './patient-facts.js';
 import { allergensOf, egfrForThresholds, heightInCm, isAllergen, round, statedEgfr, symptomLabel, weightInKg } from './patient-facts.js';
-import { formatBloodPressure } from './phrasing.js';
+import { formatBloodPressure, severeBloodPressureLabel } from './phrasing.js';
 
 export type ProfileId = ConditionId | 'acute_coronary_syndrome' | 'hypertensive_emergency';
 
@@ -147,10 +147,24 @@ export function severeBloodPressure(facts: PatientFacts): BloodPressure | undefi
   return bp && (bp.systolic >= SEVERE_SYSTOLIC || bp.diastolic >= SEVERE_DIASTOLIC) ? bp : undefined;
 }
 
-/** With a severe reading, the symptoms that may be target-organ damage: any one makes it a possible emergency. */
-export function organDamageSymptoms(facts: PatientFacts): SymptomId[] {
-  return severeBloodPressure(facts) ? facts.symptoms.filter((s) => ORGAN_DAMAGE_SYMPTOMS.includes(s)) : [];
+/**
+ * A severe blood pressure said in words ("hypertensive crisis", "BP very high") with no reading given:
+ * it is acted on as one of 180/120 mmHg or more until the reading, taken now, says otherwise.
+ */
+export function severeBloodPressureWithoutReading(facts: PatientFacts): SevereBloodPressureWords | undefined {
+  return facts.bloodPressure === undefined ? facts.severeBloodPressureWords : undefined;
 }
+
+/**
+ * With a severe reading, or a severe pressure said in words without one, the symptoms that may be
+ * target-organ damage: any one makes it a possible emergency.
+ */
+export function organDamageSymptoms(facts: PatientFacts): SymptomId[] {
+  return severeBloodPressure(facts) || severeBloodPressureWithoutReading(facts) ? facts.symptoms.filter((s) => ORGAN_DAMAGE_SYMPTOMS.includes(s)) : [];
+}
+
+/** "hypertensive crisis (no reading given)": a severe pressure said in words, as the answer names it. */
+const namedWithoutReading = (words: SevereBloodPressureWords): string => `${severeBloodPressureLabel(words)} (no reading given)`;
 
 const mentioned = (id: ConditionId, score: number) => (f: ClinicalFindings): Evidence | undefined =>
   f.facts.conditions.includes(id) ? { score, reason: 'already mentioned in the history' } : undefined;
@@ -265,7 +279,13 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
       (f) => {
         const symptoms = organDamageSymptoms(f.facts);
         const bp = severeBloodPressure(f.facts);
-        return bp && symptoms.length > 0 ? { score: 10, reason: `blood pressure ${formatBloodPressure(bp)} with ${symptoms.map(symptomLabel).join(', ')} (possible target-organ damage)` } : undefined;
+        const words = severeBloodPressureWithoutReading(f.facts);
+        const said = bp ? `blood pressure ${formatBloodPressure(bp)}` : words ? namedWithoutReading(words) : undefined;
+        if (!said) return undefined;
+        if (symptoms.length > 0) return { score: 10, reason: `${said} with ${symptoms.map(symptomLabel).join(', ')} (possible target-organ damage)` };
+        // A crisis, emergency or urgency named is a possible emergency until the reading and examination say
+        // otherwise; "very high" alone is not, nor a severe reading without symptoms (severe hypertension).
+        return words && words !== 'very_high' ? { score: 10, reason: said } : undefined;
       },
     ],
     tests: ['ECG', 'high-sensitivity troponin', 'creatinine and electrolytes', 'urinalysis', 'fundoscopy'],
@@ -435,7 +455,14 @@ export const CONDITION_PROFILES: readonly ConditionProfile[] = [
     name: 'Hypertension',
     kind: 'finding',
     symptomWeights: { headache: 0.5, dizziness: 0.25 },
-    findings: [elevatedBloodPressure(3), mentioned('hypertension', 3)],
+    findings: [
+      elevatedBloodPressure(3),
+      mentioned('hypertension', 3),
+      (f) => {
+        const words = severeBloodPressureWithoutReading(f.facts);
+        return words ? { score: 3, reason: namedWithoutReading(words) } : undefined;
+      },
+    ],
     tests: ['home or ambulatory BP readings', 'ECG'],
     treatments: [
       'DASH-style diet, sodium under 2 g a day, regular exercise, less alcohol',

@@ -14,15 +14,16 @@
 // 15–20 g of glucose, recheck in 15 minutes). A blood pressure of 180/120 mmHg or more leads the
 // same way (ACC/AHA 2017): with a symptom that may be target-organ damage it is a possible
 // hypertensive emergency (the emergency department now); without one it is severe hypertension
-// (treat by mouth, gradually, and review within a week).
-import { egfrBand, organDamageSymptoms, severeBloodPressure, takenMedications } from './clinical-reasoning.js';
+// (treat by mouth, gradually, and review within a week). Said in words with no reading ("hypertensive
+// crisis", "BP very high with chest pain"), it leads the same way, asking for the reading now.
+import { egfrBand, organDamageSymptoms, severeBloodPressure, severeBloodPressureWithoutReading, takenMedications } from './clinical-reasoning.js';
 import { creatinineInMgDl } from './kidney-estimate.js';
 import type { LabId, LabReading } from './lab-values.js';
 import { inReferenceUnit } from './lab-values.js';
-import type { DrugRole, PatientFacts } from './patient-facts.js';
+import type { DrugRole, PatientFacts, SevereBloodPressureWords, SymptomId } from './patient-facts.js';
 import { uncoveredLabel, uncoveredRoles } from './patient-facts.js';
 import { symptomLabel } from './patient-facts.js';
-import { capitalise, formatBloodPressure, formatCreatinine, formatLab, joinAnd } from './phrasing.js';
+import { capitalise, formatBloodPressure, formatCreatinine, formatLab, joinAnd, severeBloodPressureLabel } from './phrasing.js';
 
 /** 'emergency': the emergency department now; 'urgent': same-day care; 'soon': within days. */
 export type Urgency = 'emergency' | 'urgent' | 'soon';
@@ -220,9 +221,18 @@ function hyperkalemiaAction(facts: PatientFacts, context: ActionContext): LabAct
 // ---------------------------------------------------------------------------------------------
 // Blood pressure of 180/120 mmHg or more.
 
+/** What the emergency department does, and what the clinic must not (ACC/AHA 2017). */
+const EMERGENCY_ASSESSMENT =
+  'send the patient to the emergency department now for assessment (neurological examination, fundoscopy, ECG, troponin, creatinine, urinalysis); if organ damage is confirmed, the pressure is lowered with IV drugs under monitoring, by no more than 25% in the first hour. Do not bring it down fast by mouth in the clinic.';
+const AFTER_EMERGENCY = 'After the emergency assessment: if organ damage is ruled out, treat as severe hypertension: start or intensify oral treatment and review within 1 week.';
+const ORGAN_DAMAGE_QUESTIONS = 'headache, chest pain, breathlessness, visual change, confusion or weakness';
+
 function bloodPressureAction(facts: PatientFacts): LabAction | undefined {
   const bp = severeBloodPressure(facts);
-  if (!bp) return undefined;
+  if (!bp) {
+    const words = severeBloodPressureWithoutReading(facts);
+    return words ? bloodPressureInWordsAction(words, organDamageSymptoms(facts)) : undefined;
+  }
   const reading = `blood pressure ${formatBloodPressure(bp)}`;
   const symptoms = organDamageSymptoms(facts);
   if (symptoms.length > 0) {
@@ -232,8 +242,8 @@ function bloodPressureAction(facts: PatientFacts): LabAction | undefined {
       covers: [],
       text:
         `**Emergency — ${reading} with ${joinAnd(symptoms.map(symptomLabel))}:** possible hypertensive emergency (≥ 180/120 mmHg with a symptom that may be target-organ damage). ` +
-        'Send the patient to the emergency department now for assessment (neurological examination, fundoscopy, ECG, troponin, creatinine, urinalysis); if organ damage is confirmed, the pressure is lowered with IV drugs under monitoring, by no more than 25% in the first hour. Do not bring it down fast by mouth in the clinic.',
-      followUp: 'After the emergency assessment: if organ damage is ruled out, treat as severe hypertension: start or intensify oral treatment and review within 1 week.',
+        capitalise(EMERGENCY_ASSESSMENT),
+      followUp: AFTER_EMERGENCY,
     };
   }
   // Without symptoms, severe but not an emergency: ACC/AHA advise oral treatment, not the emergency department or rapid lowering.
@@ -242,9 +252,44 @@ function bloodPressureAction(facts: PatientFacts): LabAction | undefined {
     urgency: 'soon',
     covers: [],
     text:
-      `**Severe hypertension — ${reading} (≥ 180/120 mmHg):** repeat it after 5 minutes' rest and ask today about headache, chest pain, breathlessness, visual change, confusion or weakness: any of them makes it a possible hypertensive emergency (the emergency department now). ` +
+      `**Severe hypertension — ${reading} (≥ 180/120 mmHg):** repeat it after 5 minutes' rest and ask today about ${ORGAN_DAMAGE_QUESTIONS}: any of them makes it a possible hypertensive emergency (the emergency department now). ` +
       'Without them, start or intensify oral treatment now and lower it gradually over days, not hours.',
     followUp: 'Recheck blood pressure within 1 week of starting or changing treatment, and the same day if any of those symptoms appears.',
+  };
+}
+
+/**
+ * A severe blood pressure said in words with no reading: the same guidance as for a reading of
+ * 180/120 mmHg or more, starting with the reading. A symptom that may be target-organ damage, or
+ * "hypertensive emergency" itself, is a possible emergency: the emergency department now, without
+ * waiting on a reading that cannot be taken at once. A crisis or urgency named is measured and
+ * assessed now; "very high" alone leads too, but routine advice may follow it.
+ */
+function bloodPressureInWordsAction(words: SevereBloodPressureWords, symptoms: readonly SymptomId[]): LabAction {
+  const said = severeBloodPressureLabel(words);
+  const named = symptoms.map(symptomLabel);
+  if (symptoms.length > 0 || words === 'emergency') {
+    const why = symptoms.length > 0 ? 'a symptom that may be target-organ damage' : `new target-organ damage: ask about ${ORGAN_DAMAGE_QUESTIONS}`;
+    const stillNeeds = symptoms.length > 0 ? ` Below 180/120 mmHg, the ${joinAnd(named)} still ${symptoms.length > 1 ? 'need' : 'needs'} assessment today.` : '';
+    return {
+      problem: 'blood_pressure',
+      urgency: 'emergency',
+      covers: [],
+      text:
+        `**Emergency — ${said}${symptoms.length > 0 ? ` with ${joinAnd(named)}` : ''}, no reading given:** possible hypertensive emergency (≥ 180/120 mmHg with ${why}). ` +
+        `Measure the blood pressure now: at 180/120 mmHg or more, or if it cannot be measured at once, ${EMERGENCY_ASSESSMENT}${stillNeeds}`,
+      followUp: AFTER_EMERGENCY,
+    };
+  }
+  return {
+    problem: 'blood_pressure',
+    urgency: words === 'very_high' ? 'soon' : 'urgent',
+    covers: [],
+    text:
+      `**${words === 'very_high' ? capitalise(said) : `Urgent — ${said}`}, no reading given:** measure the blood pressure now, after 5 minutes' rest, and ask about ${ORGAN_DAMAGE_QUESTIONS}. ` +
+      'At 180/120 mmHg or more, any of them makes it a possible hypertensive emergency (the emergency department now); without them it is severe hypertension: start or intensify oral treatment and lower it gradually over days, not hours. ' +
+      'Below 180/120 mmHg, treat it by its stage.',
+    followUp: 'Act on the reading today; at 180/120 mmHg or more, recheck within 1 week of starting or changing treatment, and send the patient to the emergency department at once if any of those symptoms appears.',
   };
 }
 

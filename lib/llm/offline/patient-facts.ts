@@ -84,6 +84,13 @@ export type SymptomId =
   | 'confusion'
   | 'focal_weakness';
 
+/**
+ * A dangerously high blood pressure said in words rather than as a reading: "hypertensive
+ * emergency", "hypertensive crisis", "hypertensive urgency", or "very high" ("BP very high",
+ * "severely elevated blood pressure"). With no reading it still leads the answer (lab-actions.ts).
+ */
+export type SevereBloodPressureWords = 'emergency' | 'crisis' | 'urgency' | 'very_high';
+
 export type ConditionId =
   | 'type_2_diabetes'
   | 'type_1_diabetes'
@@ -115,6 +122,8 @@ export interface PatientFacts {
   height?: Measurement<HeightUnit>;
   weight?: Measurement<WeightUnit>;
   bloodPressure?: BloodPressure;
+  /** A dangerously high blood pressure said in words; the reading, when given, is `bloodPressure`. */
+  severeBloodPressureWords?: SevereBloodPressureWords;
   serumCreatinine?: Measurement<CreatinineUnit>;
   /** With `egfrComparator`, the bound ("eGFR below 30": 30). */
   egfr?: number;
@@ -187,11 +196,41 @@ export const SYMPTOMS: ReadonlyArray<Vocabulary<SymptomId>> = [
   { id: 'focal_weakness', label: 'focal weakness', patterns: [/\b(?:focal|one-sided|unilateral|left-sided|right-sided|arm|leg|facial) weakness\b/i, /\bweakness (?:of|in) (?:the |her |his )?(?:left|right|one) (?:arm|leg|side)\b/i, /\bhemipar(?:esis|etic)\b/i, /\bslurred speech\b/i] },
 ];
 
+// "Very" and its stronger neighbours: "very high", "severely elevated" (not a bare "high", which is any hypertension).
+const SEVERELY = 'very|extremely|dangerously|severely|markedly|critically';
+const BP_WORDS = String.raw`(?:blood pressures?|BPs?|SBP|systolic(?: pressure)?)`;
+
+// A severe blood pressure in words, strongest first: the first found is the one kept.
+const SEVERE_BLOOD_PRESSURE_WORDS: ReadonlyArray<{ id: SevereBloodPressureWords; patterns: RegExp[] }> = [
+  { id: 'emergency', patterns: [/\bhypertensive emergenc(?:y|ies)\b/i] },
+  { id: 'crisis', patterns: [/\bhypertensive cris(?:is|es)\b/i] },
+  { id: 'urgency', patterns: [/\bhypertensive urgenc(?:y|ies)\b/i] },
+  {
+    id: 'very_high',
+    patterns: [
+      // "very high blood pressure", "severely elevated BP", "sky-high BP"
+      new RegExp(String.raw`\b(?:(?:${SEVERELY})\s+(?:high|elevated|raised)|sky[- ]high)\s+${BP_WORDS}\b`, 'i'),
+      // "BP is very high", "blood pressure readings have been extremely high", "BP through the roof"
+      new RegExp(String.raw`\b${BP_WORDS}(?:'s|’s)?\s+(?:(?:readings?|reading's|today|now|still|is|was|are|were|remains?|has been|have been|running|seems?|looks?)\s+)*(?:(?:${SEVERELY})\s+(?:high|elevated|raised)\b|through the roof|sky[- ]high)`, 'i'),
+      /\bsevere(?:ly)? hypertensi(?:on|ve)\b/i,
+    ],
+  },
+];
+
 export const CONDITIONS: ReadonlyArray<Vocabulary<ConditionId>> = [
   { id: 'type_2_diabetes', label: 'type 2 diabetes', patterns: [/\btype (?:2|ii|two) diabet(?:es|ic)\b/i, /\bT2DM?\b/i, /\bDM ?(?:2|II)\b/, /\bNIDDM\b/, /(?<!pre-?)(?<!type (?:1|i|one) )\bdiabet(?:es|ic)\b(?! (?:type )?(?:1|i|one)\b)(?! insipidus)/i] },
   { id: 'type_1_diabetes', label: 'type 1 diabetes', patterns: [/\btype (?:1|i|one) diabet(?:es|ic)\b/i, /\bT1DM?\b/i, /\bdiabetes (?:type )?(?:1|i|one)\b/i] },
   { id: 'prediabetes', label: 'prediabetes', patterns: [/\bpre-?diabet(?:es|ic)\b/i, /\bimpaired (?:fasting )?glucose\b/i] },
-  { id: 'hypertension', label: 'hypertension', patterns: [/\bhypertensi(?:on|ve)\b/i, /\bHTN\b/i, /\bhigh blood pressure\b/i] },
+  // A crisis named, or "very high blood pressure", is a severe pressure now (SEVERE_BLOOD_PRESSURE_WORDS), not hypertension in the history.
+  {
+    id: 'hypertension',
+    label: 'hypertension',
+    patterns: [
+      /(?<!\bsevere(?:ly)?\s+)\bhypertensi(?:on|ve)\b(?!\s+(?:crisis|crises|emergenc(?:y|ies)|urgenc(?:y|ies))\b)/i,
+      /\bHTN\b/i,
+      new RegExp(String.raw`(?<!\b(?:(?:${SEVERELY})\s+|sky[- ]))\bhigh blood pressure\b`, 'i'),
+    ],
+  },
   { id: 'hypothyroidism', label: 'hypothyroidism', patterns: [/\bhypothyroid(?:ism)?\b/i, /\bunderactive thyroid\b/i, /\bhashimoto'?s?\b/i] },
   { id: 'hyperthyroidism', label: 'hyperthyroidism', patterns: [/\bhyperthyroid(?:ism)?\b/i, /\boveractive thyroid\b/i, /\bgraves'? disease\b/i] },
   { id: 'chronic_kidney_disease', label: 'chronic kidney disease', patterns: [/\bchronic kidney disease\b/i, /\bCKD\b/i, /\brenal (?:insufficiency|impairment|failure)\b/i, /\bkidney disease\b/i] },
@@ -419,6 +458,10 @@ export function extractPatientFacts(written: string): PatientFacts {
   if (weight) facts.weight = weight;
   const bloodPressure = bloodPressureIn(text);
   if (bloodPressure) facts.bloodPressure = bloodPressure;
+  const severeWords = SEVERE_BLOOD_PRESSURE_WORDS.find((w) => findMention(text, w.patterns, { pastIsHistory: true }) === 'present');
+  if (severeWords) facts.severeBloodPressureWords = severeWords.id;
+  // "A history of hypertensive crisis" is no crisis now, but it is hypertension in the history.
+  const severeInThePast = SEVERE_BLOOD_PRESSURE_WORDS.some((w) => findMention(text, w.patterns) === 'present' && findMention(text, w.patterns, { pastIsHistory: true }) !== 'present');
   const creatinine = creatinineIn(text);
   if (creatinine) facts.serumCreatinine = creatinine;
   const egfr = egfrReadingIn(text);
@@ -442,7 +485,7 @@ export function extractPatientFacts(written: string): PatientFacts {
     else if (mention === 'denied') facts.deniedSymptoms.push(symptom.id);
   }
   for (const condition of CONDITIONS) {
-    if (findMention(text, condition.patterns) === 'present') facts.conditions.push(condition.id);
+    if (findMention(text, condition.patterns) === 'present' || (condition.id === 'hypertension' && severeInThePast)) facts.conditions.push(condition.id);
   }
   // A drug named as an allergen is not a drug taken.
   const products = findCombinationProducts(text, allergenSpans);
@@ -562,6 +605,7 @@ export function hasClinicalContent(facts: PatientFacts): boolean {
     facts.uncoveredMedications.length > 0 ||
     (facts.height !== undefined && facts.weight !== undefined) ||
     facts.bloodPressure !== undefined ||
+    facts.severeBloodPressureWords !== undefined ||
     facts.serumCreatinine !== undefined ||
     facts.egfr !== undefined ||
     facts.labs.length > 0
@@ -992,12 +1036,23 @@ function isNegated(text: string, index: number): boolean {
   return !affirmation || affirmation.start < negation.end;
 }
 
-function findMention(text: string, patterns: readonly RegExp[]): 'present' | 'denied' | 'absent' {
+/** "History of", "previous", "had a … last year": what the clause before a mention says is over. */
+const PAST_CUE = /\b(?:history of|hx of|h\/o|previous(?:ly)?|prior|past|earlier|former|had (?:a|an|one|two|several)|(?:last|a) (?:year|month|week)s? ago|in (?:19|20)\d\d)\b/gi;
+
+function isPast(text: string, index: number): boolean {
+  const before = text.slice(Math.max(0, index - 60), index);
+  const clauseStart = Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf('!'), before.lastIndexOf('?'), before.lastIndexOf('\n'));
+  return lastMatch(before.slice(clauseStart + 1), PAST_CUE) !== undefined;
+}
+
+/** With `pastIsHistory`, a mention in the past ("a history of …") does not count as present now. */
+function findMention(text: string, patterns: readonly RegExp[], options: { pastIsHistory?: boolean } = {}): 'present' | 'denied' | 'absent' {
   let denied = false;
   for (const pattern of patterns) {
     const global = globalPattern(pattern);
     for (const m of text.matchAll(global)) {
       if (m.index === undefined) continue;
+      if (options.pastIsHistory && isPast(text, m.index)) continue;
       if (isNegated(text, m.index)) denied = true;
       else return 'present';
     }

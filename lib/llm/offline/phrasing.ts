@@ -1,7 +1,7 @@
 // Turning facts into readable English, shared by the tool-call preamble and the final answer.
 import type { LabReading } from './lab-values.js';
 import { labLabel, unitOf } from './lab-values.js';
-import type { BloodPressure, CreatinineUnit, HeightUnit, Measurement, PatientFacts, WeightUnit } from './patient-facts.js';
+import type { BloodPressure, CreatinineUnit, HeightUnit, Measurement, PatientFacts, SevereBloodPressureWords, WeightUnit } from './patient-facts.js';
 import { conditionLabel, heightInCm, round, statedEgfr, symptomLabel, uncoveredLabel, weightInKg } from './patient-facts.js';
 
 /** "a", "a and b", "a, b and c". */
@@ -32,6 +32,11 @@ export function formatWeight(weight: Measurement<WeightUnit>): string {
 /** "150/95 mmHg", "< 130/80 mmHg" for a bound. */
 export function formatBloodPressure(bp: BloodPressure): string {
   return `${bp.comparator ? `${bp.comparator} ` : ''}${bp.systolic}/${bp.diastolic} mmHg`;
+}
+
+/** "hypertensive crisis", "very high blood pressure": a severe blood pressure as it was said. */
+export function severeBloodPressureLabel(words: SevereBloodPressureWords): string {
+  return words === 'very_high' ? 'very high blood pressure' : `hypertensive ${words}`;
 }
 
 /** "1.4 mg/dL", "186 µmol/L". */
@@ -98,6 +103,7 @@ export function describePatient(facts: PatientFacts): string {
   if (facts.height) parts.push(formatHeight(facts.height));
   if (facts.weight) parts.push(formatWeight(facts.weight));
   if (facts.bloodPressure) parts.push(`blood pressure ${formatBloodPressure(facts.bloodPressure)}`);
+  else if (facts.severeBloodPressureWords) parts.push(`${severeBloodPressureLabel(facts.severeBloodPressureWords)} (no reading given)`);
   if (facts.serumCreatinine) parts.push(`serum creatinine ${facts.serumCreatinine.value} ${facts.serumCreatinine.unit}`);
   if (facts.egfr !== undefined) parts.push(`eGFR ${statedEgfr(facts)}`);
   if (facts.labs.length > 0) parts.push(labsPhrase(facts.labs));
@@ -118,6 +124,7 @@ export function describeNewInformation(latest: PatientFacts): string {
   if (latest.height) parts.push(`height ${formatHeight(latest.height)}`);
   if (latest.weight) parts.push(`weight ${formatWeight(latest.weight)}`);
   if (latest.bloodPressure) parts.push(`blood pressure ${formatBloodPressure(latest.bloodPressure)}`);
+  else if (latest.severeBloodPressureWords) parts.push(severeBloodPressureLabel(latest.severeBloodPressureWords));
   if (latest.serumCreatinine) parts.push(`serum creatinine ${latest.serumCreatinine.value} ${latest.serumCreatinine.unit}`);
   if (latest.egfr !== undefined) parts.push(`eGFR ${statedEgfr(latest)}`);
   if (latest.labs.length > 0) parts.push(labsPhrase(latest.labs));

@@ -11,7 +11,7 @@ import { labIdOf, labLabel, toolTestOf, unitOf } from './lab-values.js';
 import type { PatientFacts } from './patient-facts.js';
 import type { Allergens } from './patient-facts.js';
 import { allergensOf, conditionLabel, egfrForThresholds, isAllergen, uncoveredLabel, uncoveredRoles } from './patient-facts.js';
-import { formatBloodPressure, joinAnd, labsPhrase, medicationItems, possessive, symptomsPhrase } from './phrasing.js';
+import { formatBloodPressure, joinAnd, labsPhrase, medicationItems, possessive, severeBloodPressureLabel, symptomsPhrase } from './phrasing.js';
 import type { MetricsSummary, ToolOutcome } from './tool-results.js';
 import { LAB_TOOL, latestMetrics, measuredFrom } from './tool-results.js';
 import type { MessagesRequest } from './wire-types.js';
@@ -74,12 +74,16 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
     );
   }
   // Lab results alone are a topic once they point at a condition ("HbA1c 7.4%": diabetes).
-  const hasTopic = facts.symptoms.length > 0 || facts.conditions.length > 0 || (facts.labs.length > 0 && focus.length > 0);
-  const latestAddsTopic = latestFacts.symptoms.length > 0 || latestFacts.conditions.length > 0 || raised.length > 0;
+  // A severe blood pressure said in words ("hypertensive crisis") is a topic too.
+  const hasTopic = facts.symptoms.length > 0 || facts.conditions.length > 0 || facts.severeBloodPressureWords !== undefined || (facts.labs.length > 0 && focus.length > 0);
+  const latestAddsTopic = latestFacts.symptoms.length > 0 || latestFacts.conditions.length > 0 || latestFacts.severeBloodPressureWords !== undefined || raised.length > 0;
   if (offered.has(KNOWLEDGE_TOOL) && hasTopic && (!isFollowUp || latestAddsTopic)) {
     calls.push({ name: KNOWLEDGE_TOOL, input: knowledgeInput(view, focus) });
     // A question about a condition alone ("first-line treatment for gout flares") has no symptoms to name.
-    const subject = focus.length > 0 ? joinAnd(focus.map((p) => lowerFirst(p.name))) : symptomsPhrase(facts) || joinAnd(facts.conditions.map(conditionLabel));
+    const subject =
+      focus.length > 0
+        ? joinAnd(focus.map((p) => lowerFirst(p.name)))
+        : symptomsPhrase(facts) || joinAnd(facts.conditions.map(conditionLabel)) || (facts.severeBloodPressureWords ? severeBloodPressureLabel(facts.severeBloodPressureWords) : '');
     phrases.push(`look up ${subject} in the medical knowledge base`);
   }
   const latestAddsMedicationContext =
@@ -177,6 +181,7 @@ function knowledgeInput(view: ConversationView, focus: readonly ConditionProfile
   const { facts, latestFacts } = view;
   const presenting: string[] = [];
   if (latestFacts.bloodPressure && view.isFollowUp) presenting.push(`blood pressure ${formatBloodPressure(latestFacts.bloodPressure)}`);
+  else if (facts.severeBloodPressureWords && !facts.bloodPressure) presenting.push(severeBloodPressureLabel(facts.severeBloodPressureWords));
   if (latestFacts.labs.length > 0) presenting.push(labsPhrase(latestFacts.labs));
   if (facts.symptoms.length > 0) presenting.push(symptomsPhrase(facts));
   if (facts.conditions.length > 0) presenting.push(`history of ${joinAnd(facts.conditions.map(conditionLabel))}`);
@@ -194,7 +199,9 @@ function knowledgeInput(view: ConversationView, focus: readonly ConditionProfile
  * differentials, then measured findings (obesity, hypertension) strong enough to treat. One drug
  * per condition (the pregnancy choice when pregnant; one safe in pregnancy while that is not known
  * for a woman who could be pregnant; an alternative when the patient is allergic to
- * the first choice, or none), none the clinician already named, at most MAX_SUGGESTED_DRUGS.
+ * the first choice, or none), none the clinician already named, at most MAX_SUGGESTED_DRUGS. In a
+ * possible hypertensive emergency only a red flag's drug (aspirin for chest pain): first-line drugs
+ * for chronic conditions wait until the patient is stable.
  */
 export function suggestedDrugs(
   ranked: readonly RankedCondition[],
@@ -209,8 +216,9 @@ export function suggestedDrugs(
     ...ranked.filter((r) => r.profile.kind === 'differential').slice(0, 2).map((r) => r.profile),
     ...ranked.filter((r) => r.profile.kind === 'finding' && r.score >= FINDING_SCORE_FOR_DRUG).map((r) => r.profile),
   ];
+  const emergency = ranked.some((r) => r.profile.id === 'hypertensive_emergency');
   const drugs: string[] = [];
-  for (const profile of leading) {
+  for (const profile of emergency ? leading.filter((p) => p.redFlag !== undefined) : leading) {
     const safeUntilExcluded = mayBePregnant ? profile.firstLineDrugUntilPregnancyExcluded : undefined;
     const choices = pregnant && profile.firstLineDrugInPregnancy !== undefined
       ? [profile.firstLineDrugInPregnancy]
