@@ -1,10 +1,12 @@
 // What `tracemesh up` does when a process of its mesh dies under it (killed, crashed): starts it
 // again on the same port with the same environment after a backoff (0.5 s doubling to 10 s), and
-// gives up on one that keeps dying (5 deaths within a minute — it fails at start) instead of
-// looping. Every process is restarted, not only the tool workers: each restarts cleanly —
-// conversations and turn leases are in the conversation store (a restarted conversation service
-// frees the leases of its dead predecessor), spans in the trace store's SQLite file (exporters
-// drop and count what they cannot send meanwhile), Chroma's data on disk.
+// gives up on one that keeps dying instead of looping: 5 deaths within a minute (it fails at
+// start), or 5 in a row without becoming ready in between (restarts that hang until the launcher's
+// 30 s ready timeout never fit 5 in a minute: they would be retried forever). Every process is
+// restarted, not only the tool workers: each restarts cleanly — conversations and turn leases are
+// in the conversation store (a restarted conversation service frees the leases of its dead
+// predecessor), spans in the trace store's SQLite file (exporters drop and count what they cannot
+// send meanwhile), Chroma's data on disk.
 //
 // Giving up on a process ends the mesh (`fatal`) unless the mesh can still do what it is for: a
 // tool worker given up on while others of the pool remain leaves the pool smaller (round_robin
@@ -14,10 +16,13 @@
 import type { RunningMesh, UnexpectedExit } from './mesh-launcher.js';
 
 export interface RestartPolicy {
-  /** The wait before the first restart; it doubles with each death within `windowMs`. */
+  /** The wait before the first restart; it doubles with each death within `windowMs` (or in a row). */
   initialBackoffMs: number;
   maxBackoffMs: number;
-  /** This many deaths (exits, and restarts that failed to start) within `windowMs`: given up on. */
+  /**
+   * This many deaths (exits, and restarts that failed to start) within `windowMs`, or in a row
+   * without becoming ready in between however long they took: given up on.
+   */
   maxDeaths: number;
   windowMs: number;
 }
@@ -31,13 +36,18 @@ export type Death =
 
 export type SupervisorEvent =
   /**
-   * Down (`deaths` within the window, this one included); started again in `restartInMs`.
+   * Down (`deaths` within the window or in a row, whichever is more, this one included); started
+   * again in `restartInMs`.
    * `otherWorkers`: for a tool worker, the pool's others not given up on (they serve meanwhile).
    */
   | { kind: 'down'; instance: string; death: Death; deaths: number; restartInMs: number; otherWorkers: number }
   /** Started again and ready, `downMs` after it died. */
   | { kind: 'back'; instance: string; address: string; downMs: number }
-  /** Died `deaths` times within `windowMs`: not started again. `workersLeft` counts the pool's others not given up on. */
+  /**
+   * Died `deaths` times within `windowMs`: not started again. `windowMs` is the policy's window, or,
+   * for deaths in a row without becoming ready in between, the time from the first to the last.
+   * `workersLeft` counts the pool's others not given up on.
+   */
   | { kind: 'gave-up'; instance: string; death: Death; deaths: number; windowMs: number; workersLeft: number; workers: number };
 
 /** Why the mesh must stop: the process given up on, and whether it was the last tool worker. */
@@ -56,6 +66,8 @@ export interface MeshSupervisor {
 interface InstanceState {
   /** When it died, within the window. */
   deaths: number[];
+  /** When it died since it was last ready (its exit, then each restart that did not become ready). */
+  inARow: number[];
   downSince: number;
   timer: NodeJS.Timeout | undefined;
   gaveUp: boolean;
@@ -82,7 +94,7 @@ export function superviseMesh(
   const stateOf = (instance: string): InstanceState => {
     let state = states.get(instance);
     if (!state) {
-      state = { deaths: [], downSince: 0, timer: undefined, gaveUp: false };
+      state = { deaths: [], inARow: [], downSince: 0, timer: undefined, gaveUp: false };
       states.set(instance, state);
     }
     return state;
@@ -94,12 +106,15 @@ export function superviseMesh(
     const now = Date.now();
     if (death.kind === 'exited') state.downSince = now;
     state.deaths = [...state.deaths.filter((at) => now - at < policy.windowMs), now];
-    const deaths = state.deaths.length;
+    state.inARow = [...state.inARow, now];
+    // The deaths in a row count too: restarts that hang until the ready timeout never fill the window.
+    const deaths = Math.max(state.deaths.length, state.inARow.length);
     const workersLeft = (): number => workers.filter((worker) => worker !== instance && !stateOf(worker).gaveUp).length;
     if (deaths >= policy.maxDeaths) {
       state.gaveUp = true;
       const left = isWorker(instance) ? workersLeft() : 0;
-      onEvent({ kind: 'gave-up', instance, death, deaths, windowMs: policy.windowMs, workersLeft: left, workers: workers.length });
+      const windowMs = state.deaths.length >= policy.maxDeaths ? policy.windowMs : now - (state.inARow[0] ?? now);
+      onEvent({ kind: 'gave-up', instance, death, deaths, windowMs, workersLeft: left, workers: workers.length });
       if (!isWorker(instance)) onFatal({ instance, reason: 'essential' });
       else if (left === 0) onFatal({ instance, reason: 'last-worker' });
       return;
@@ -115,7 +130,9 @@ export function superviseMesh(
     if (stopped) return;
     try {
       const address = instance === 'chroma' ? (await mesh.startChroma()).url : (await mesh.restart(instance)).ready.address;
-      if (!stopped) onEvent({ kind: 'back', instance, address, downMs: Date.now() - state.downSince });
+      if (stopped) return;
+      state.inARow = [];
+      onEvent({ kind: 'back', instance, address, downMs: Date.now() - state.downSince });
     } catch (error) {
       died(instance, { kind: 'start-failed', instance, error: error instanceof Error ? error.message : String(error) });
     }

@@ -11,7 +11,7 @@ import { callSignal } from '../../lib/grpc/server-call.js';
 import { statusName } from '../../lib/grpc/status-codes.js';
 import { fromStruct, toStruct } from '../../lib/grpc/struct.js';
 import type { Logger } from '../../lib/logging.js';
-import { traced } from '../../lib/tracing/spans.js';
+import { LoggedFailure, traced } from '../../lib/tracing/spans.js';
 import { endWithError, startExecuteToolSpan } from './execute-tool-span.js';
 import { ToolConcurrency } from './tool-concurrency.js';
 import { ToolArgumentError, type ToolOutcome } from './tool.js';
@@ -49,17 +49,14 @@ export function createToolWorkerHandlers(
       throw notFound('tool', toolName, `unknown tool "${toolName}" (this worker has: ${known})`);
     }
     const args = fromStruct(request.arguments);
-    // A failure leaves the span as its status ("INVALID_ARGUMENT: …"), not thrown through it: the
-    // SDK would log a thrown error with its Node stack, noise on an expected answer.
-    const answer = await traced(
+    // traced() leaves a thrown status on the span as "INVALID_ARGUMENT: …", without a Node stack.
+    return traced(
       { name: tool.name, type: 'tool', event: { input: args, metadata: { tool_call_id: request.toolCallId } } },
-      async (span): Promise<ExecuteToolResponse | { failed: GrpcError }> => {
+      async (span): Promise<ExecuteToolResponse> => {
         const started = performance.now();
         const violations = registry.validate(tool.name, args);
         if (violations.length > 0) {
-          const failed = invalidArgument(violations, `${tool.name}: ${violations.map((v) => `${v.field} ${v.description}`).join('; ')}`);
-          span.log({ error: `${statusName(failed.code)}: ${failed.details}`, metadata: { error_code: statusName(failed.code) } });
-          return { failed };
+          throw invalidArgument(violations, `${tool.name}: ${violations.map((v) => `${v.field} ${v.description}`).join('; ')}`);
         }
         const genAiSpan = startExecuteToolSpan(tool.name, tool.description, request.toolCallId);
         let outcome: ToolOutcome;
@@ -69,10 +66,11 @@ export function createToolWorkerHandlers(
         } catch (error) {
           const failed = toGrpcError(tool.name, error);
           endWithError(genAiSpan, failed);
-          // A tool's own bug (INTERNAL) keeps its stack: that is where to look.
+          // Logged here, every status as "CODE: …": a tool's own bug (INTERNAL) keeps the tool's
+          // stack, not that of the status made from it — that is where to look.
           const text = failed.code === grpcStatus.INTERNAL && error instanceof Error ? `${failed.details}\n\n${error.stack ?? ''}` : failed.details;
           span.log({ error: `${statusName(failed.code)}: ${text}`, metadata: { error_code: statusName(failed.code) } });
-          return { failed };
+          throw new LoggedFailure(failed);
         }
         const durationMs = performance.now() - started;
         span.log({
@@ -90,8 +88,6 @@ export function createToolWorkerHandlers(
         };
       },
     );
-    if ('failed' in answer) throw answer.failed;
-    return answer;
   }
 
   return {
