@@ -10,7 +10,7 @@ import { isGrpcError } from '../../lib/grpc/errors.js';
 import { statusName } from '../../lib/grpc/status-codes.js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
-import { startSpan } from '../../lib/tracing/spans.js';
+import { startSpan, tracedUnder } from '../../lib/tracing/spans.js';
 import { streamTurn, type StreamTurnOptions } from './conversation-client.js';
 
 export interface TurnRecord {
@@ -67,7 +67,9 @@ export class TracedConversation {
 
   /** Streams one turn inside a client_turn span. */
   turn(message: string, options: Omit<StreamTurnOptions, 'conversationId'> = {}): Promise<TurnResult__Output> {
-    return this.root.traced(
+    return tracedUnder(
+      this.root,
+      { name: 'client_turn', type: 'task', event: { input: { message, turn_index: this.turns.length } } },
       async (span) => {
         // The id is known from the turn's first event: a turn that then fails still names its conversation.
         const onEvent: StreamTurnOptions['onEvent'] = (event) => {
@@ -82,7 +84,7 @@ export class TracedConversation {
           result = await streamTurn(this.client, message, { ...options, onEvent, conversationId: this.conversationId });
         } catch (error) {
           this.attempts.push({ query: message, error: failureText(error) });
-          throw error; // traced() logs it on the client_turn span
+          throw error; // tracedUnder() logs it on the client_turn span ("DEADLINE_EXCEEDED: …", a bug with its stack)
         }
         this.conversationId = result.conversationId;
         const record: TurnRecord = {
@@ -106,7 +108,6 @@ export class TracedConversation {
         });
         return result;
       },
-      { name: 'client_turn', type: 'task', event: { input: { message, turn_index: this.turns.length } } },
     );
   }
 
