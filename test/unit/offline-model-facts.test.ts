@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { CONDITION_PROFILES, clinicalFindings, rankConditions, raisedBy, treatmentsOf } from '../../lib/llm/offline/clinical-reasoning.js';
+import { CONDITION_PROFILES, clinicalFindings, crisisNamedBelowThreshold, rankConditions, raisedBy, treatmentsOf } from '../../lib/llm/offline/clinical-reasoning.js';
 import { estimateEgfr } from '../../lib/llm/offline/kidney-estimate.js';
 import { judgeLab } from '../../lib/llm/offline/lab-reasoning.js';
+import { labResults } from '../../lib/llm/offline/lab-summary.js';
 import type { LabReading } from '../../lib/llm/offline/lab-values.js';
 import { extractLabs, LAB_TESTS, labIdOf, toolTestOf, unitOf } from '../../lib/llm/offline/lab-values.js';
 import { describeNewInformation, describePatient } from '../../lib/llm/offline/phrasing.js';
@@ -25,6 +26,7 @@ import {
 import { suggestedDrugs } from '../../lib/llm/offline/tool-planner.js';
 import { parseScriptedCalls } from '../../lib/llm/offline/scripted-calls.js';
 import { clip } from '../../lib/llm/offline/tool-results.js';
+import { urgentOrders, urgentProblems } from '../../lib/llm/offline/urgent-problems.js';
 import { valueText } from '../../lib/llm/offline/value-text.js';
 
 const SEED = `I have a 45-year-old female patient, 5'4" tall, 180 lbs, presenting with fatigue and increased thirst. What conditions should I evaluate for, and what are the treatment options?`;
@@ -574,6 +576,45 @@ describe('offline model: clinical reasoning', () => {
     assert.deepEqual(veryHigh.map((r) => r.profile.id), ['hypertension']);
     const measured = rankConditions(clinicalFindings(factsFromTexts(['hypertensive crisis with headache?', 'BP 150/95']), {}));
     assert.ok(!measured.some((r) => r.profile.id === 'hypertensive_emergency'));
+  });
+
+  it('a crisis, emergency or urgency named with a reading under 180/120 mmHg is said to be below the threshold; not "very high", a severe reading or a bound', () => {
+    assert.deepEqual(crisisNamedBelowThreshold(extractPatientFacts('Is my patient in hypertensive crisis? BP 165/105')), { words: 'crisis', bp: { systolic: 165, diastolic: 105 } });
+    assert.equal(crisisNamedBelowThreshold(factsFromTexts(['hypertensive emergency?', 'BP 150/95']))?.words, 'emergency');
+    assert.equal(crisisNamedBelowThreshold(extractPatientFacts('hypertensive urgency, BP 170/110'))?.words, 'urgency');
+    for (const text of ['hypertensive crisis, BP 190/125', 'hypertensive crisis, BP 170/120', 'BP very high at 165/100', 'hypertensive crisis', 'BP 165/105', 'history of hypertensive crisis, BP 150/95', 'hypertensive crisis, BP below 140/90']) {
+      assert.equal(crisisNamedBelowThreshold(extractPatientFacts(text)), undefined, text);
+    }
+  });
+
+  it('an urgent problem orders its own work-up: severe hyperkalemia, acute kidney injury, level 2 hypoglycemia, a hyperglycemic crisis, profound hyponatremia', () => {
+    const orders = (text: string) => {
+      const facts = extractPatientFacts(text);
+      const findings = clinicalFindings(facts, {});
+      const problems = urgentProblems(findings, labResults(facts, []));
+      return problems.urgent ? urgentOrders(problems, rankConditions(findings), facts) : undefined;
+    };
+    const hyperkalemia = ['repeat potassium (non-hemolyzed sample)', 'ECG', 'creatinine and electrolytes', 'glucose'];
+    assert.deepEqual(orders('58F, BMI 34, snoring, HbA1c 7.1%, potassium 6.3'), hyperkalemia);
+    assert.deepEqual(orders('K 5.9 on lisinopril, ECG shows peaked T waves, snoring'), hyperkalemia, 'with ECG changes');
+    // A red flag's tests are ordered now too, each once.
+    assert.deepEqual(orders('potassium 6.8, chest pain'), [...hyperkalemia, 'high-sensitivity troponin']);
+    assert.deepEqual(orders('70M, creatinine 3.2 mg/dL, fatigue'), ['creatinine and electrolytes', 'urinalysis', 'renal tract ultrasound if obstruction is possible']);
+    assert.deepEqual(orders('on insulin, glucose 2.6 mmol/L, snoring'), ['finger-prick glucose 15 minutes after treatment', 'creatinine and electrolytes']);
+    assert.deepEqual(orders('glucose 620 mg/dL, thirst'), ['blood ketones (beta-hydroxybutyrate)', 'venous blood gas (pH, bicarbonate)', 'creatinine and electrolytes', 'serum osmolality']);
+    assert.deepEqual(orders('sodium 118, confusion'), ['creatinine and electrolytes', 'glucose', 'serum osmolality', 'urine osmolality', 'urine sodium']);
+    // Two at once: both work-ups, most urgent first, each test once.
+    assert.deepEqual(orders('K 6.8, sodium 121'), [...hyperkalemia, 'serum osmolality', 'urine osmolality', 'urine sodium']);
+    // Not urgent: mild hyperkalemia, level 1 hypoglycemia, a known CKD at eGFR 40.
+    for (const text of ['potassium 5.8 on lisinopril', 'glucose 3.5 mmol/L on glipizide', 'CKD, eGFR 40', 'HbA1c 7.1%, snoring']) assert.equal(orders(text), undefined, text);
+  });
+
+  it('while an urgent problem leads, no first-line drug is suggested but a red flag\'s', () => {
+    const ranked = (text: string) => rankConditions(clinicalFindings(extractPatientFacts(text), { bmi: 34 }));
+    const routine = ranked('58F, BP 150/95, snoring, HbA1c 7.1%');
+    assert.deepEqual(suggestedDrugs(routine, [], []), ['metformin', 'semaglutide', 'lisinopril']);
+    assert.deepEqual(suggestedDrugs(routine, [], [], false, allergensOf(undefined), false, true), []);
+    assert.deepEqual(suggestedDrugs(ranked('58F, BP 150/95, HbA1c 7.1%, chest pain'), [], [], false, allergensOf(undefined), false, true), ['aspirin']);
   });
 
   it('snoring brings sleep apnea up; chest pain is flagged as urgent', () => {

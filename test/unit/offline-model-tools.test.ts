@@ -320,7 +320,9 @@ describe('offline model with the lab reference tool (the Python service\'s own c
       /## Recommendations\n\n- \*\*Emergency — potassium 6\.8 mmol\/L:\*\* severe hyperkalemia \(≥ 6\.5 mmol\/L, and beyond the laboratory's critical limits of < 2\.5 or > 6\.5 mmol\/L\), and lisinopril and spironolactone raise it\. Send the patient to the emergency department now for cardiac monitoring, a 12-lead ECG and treatment/,
     );
     const recommendations = text.slice(text.indexOf('## Recommendations'), text.indexOf('## Follow-up'));
-    assert.equal(recommendations.match(/ECG/g)?.length, 2, 'one line on the ECG (a 12-lead ECG; IV calcium if it shows changes)');
+    // The orders are the hyperkalemia's own work-up (the routine work-up waits); beside them, one line on the ECG.
+    assert.match(recommendations, /^- \*\*Order:\*\* repeat potassium \(non-hemolyzed sample\), ECG, creatinine and electrolytes, and glucose\.$/m);
+    assert.equal(recommendations.replace(/^- \*\*Order:\*\*.*$/m, '').match(/ECG/g)?.length, 2, 'one line on the ECG (a 12-lead ECG; IV calcium if it shows changes)');
     assert.doesNotMatch(text, /\*\*Urgent:\*\*|act on it today|150 minutes|routine visit/);
     assert.match(text, /## Follow-up\n\n- Potassium is rechecked 1–2 hours after emergency treatment and until it stays below 5\.5 mmol\/L/);
     // The model's own reasoning still states its thresholds.
@@ -462,7 +464,7 @@ describe('offline model: answers that agree with the patient (a clinician\'s rev
       const recommendations = section(text, 'Recommendations');
       assert.match(recommendations, /^## Recommendations\n\n- \*\*Emergency — potassium 6\.8 mmol\/L:\*\* severe hyperkalemia \(≥ 6\.5 mmol\/L.*\), and enalapril raises it\. Send the patient to the emergency department now/m);
       assert.equal(recommendations.match(/^- \*\*(?:Urgent|Emergency)\b.*potassium/gim)?.length, 1, 'one urgent line for the potassium');
-      assert.equal(recommendations.match(/ECG/g)?.length, 2, 'one place gives ECG advice');
+      assert.equal(recommendations.replace(/^- \*\*Order:\*\*.*$/m, '').match(/ECG/g)?.length, 2, 'one place gives ECG advice, beside the orders');
       assert.match(recommendations, /Meanwhile stop enalapril; stop potassium supplements and salt substitutes\./);
       assert.doesNotMatch(text, /150 minutes|Lifestyle|routine visit|needs assessment and treatment today|act on it today/);
       assert.match(section(text, 'Follow-up'), /^- Potassium is rechecked 1–2 hours after emergency treatment and until it stays below 5\.5 mmol\/L; then potassium and creatinine again within 1–3 days, before enalapril is reviewed for restarting\./m);
@@ -654,6 +656,89 @@ describe('offline model: answers that agree with the patient (a clinician\'s rev
     const chest = section(await answerTo('62 yo woman BP 200/130 with chest pain, 5\'5" 210 lbs'), 'Recommendations');
     assert.match(chest, /^- \*\*Order:\*\* ECG, high-sensitivity troponin, creatinine and electrolytes, urinalysis and fundoscopy\.$/m);
     assert.doesNotMatch(chest, /Order:.*(?:HbA1c|STOP-BANG|lipid panel)|work up acute coronary syndrome/);
+  });
+
+  it('severe hyperkalemia orders its own urgent work-up only: the routine work-up waits, no routine drug is looked up, the drugs taken still are', async () => {
+    for (const tools of [ALL_TOOLS, [...ALL_TOOLS, LAB]]) {
+      const { calls, answer } = await turn(offlineClient(), [], '58-year-old woman on spironolactone, BP 150/95, BMI 34, snoring, HbA1c 7.1%, potassium 6.3 mmol/L', tools);
+      const meds = toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject;
+      assert.deepEqual(meds.medications, ['spironolactone'], 'the drug taken is checked; no metformin, semaglutide or lisinopril');
+      const text = textOf(answer);
+      assert.doesNotMatch(text, /first-line option/);
+      const recommendations = section(text, 'Recommendations');
+      assert.match(recommendations, /^## Recommendations\n\n- \*\*Urgent — potassium 6\.3 mmol\/L:\*\* moderate hyperkalemia \(6\.0–6\.4 mmol\/L\), and spironolactone raises it/m);
+      assert.match(recommendations, /^- \*\*Order:\*\* repeat potassium \(non-hemolyzed sample\), ECG, creatinine and electrolytes, and glucose\.$/m);
+      assert.match(
+        recommendations,
+        /^- \*\*Once the urgent problem is under control:\*\* work up diabetes \(a second abnormal result confirms it\) with fasting plasma glucose; obstructive sleep apnea with STOP-BANG questionnaire and home sleep apnea test if positive; and hypertension with home or ambulatory BP readings, before choosing treatment\.$/m,
+      );
+      assert.match(recommendations, /^- \*\*Spironolactone\*\*/m, 'the medication check of the drug taken is reported');
+      assert.doesNotMatch(recommendations, /\*\*(?:Metformin|Lisinopril|Semaglutide)\*\*|DASH-style diet/);
+    }
+    // With ECG changes it is an emergency: the same orders; an ACE inhibitor taken is checked and stopped, nothing is added.
+    const { calls, answer } = await turn(offlineClient(), [], '55 yo man on lisinopril, potassium 6.1 with peaked T waves on ECG, fatigue and thirst');
+    assert.deepEqual((toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject).medications, ['lisinopril']);
+    const emergency = section(textOf(answer), 'Recommendations');
+    assert.match(emergency, /\*\*Emergency — potassium 6\.1 mmol\/L:\*\* hyperkalemia with ECG changes.*Meanwhile stop lisinopril/);
+    assert.match(emergency, /^- \*\*Order:\*\* repeat potassium \(non-hemolyzed sample\), ECG, creatinine and electrolytes, and glucose\.$/m);
+    assert.match(emergency, /^- \*\*Once the urgent problem is under control:\*\* work up type 2 diabetes or prediabetes with HbA1c and fasting plasma glucose;/m);
+    // Mild hyperkalemia (5.5–5.9) is not urgent: the routine orders and treatment stay.
+    const mild = section(await answerTo('64-year-old woman, potassium 5.8 on lisinopril, BMI 32, snoring'), 'Recommendations');
+    assert.match(mild, /^- \*\*Order:\*\* STOP-BANG questionnaire and home sleep apnea test if positive\.$/m);
+    assert.doesNotMatch(mild, /Once the urgent problem/);
+  });
+
+  it('the other urgent leads order their own work-up too: acute kidney injury, level 2 hypoglycemia, a hyperglycemic crisis, profound hyponatremia', async () => {
+    const cases = [
+      {
+        question: '68-year-old man, creatinine 3.2 mg/dL, BMI 33, fatigue, BP 150/95',
+        taken: undefined,
+        order: 'creatinine and electrolytes, urinalysis and renal tract ultrasound if obstruction is possible',
+        later: /work up chronic kidney disease with basic metabolic panel \(creatinine, eGFR\) and urine albumin-to-creatinine ratio; type 2 diabetes or prediabetes with HbA1c and fasting plasma glucose;/,
+      },
+      {
+        question: '70 yo man on insulin, glucose 2.6 mmol/L, BMI 31, snoring',
+        taken: ['insulin'],
+        order: 'finger-prick glucose 15 minutes after treatment, and creatinine and electrolytes',
+        later: /work up obstructive sleep apnea with STOP-BANG questionnaire and home sleep apnea test if positive before choosing treatment\./,
+      },
+      {
+        question: '60-year-old man, glucose 620 mg/dL, thirst and polyuria, BMI 32',
+        taken: undefined,
+        order: 'blood ketones \\(beta-hydroxybutyrate\\), venous blood gas \\(pH, bicarbonate\\), creatinine and electrolytes, and serum osmolality',
+        later: /work up type 2 diabetes or prediabetes with HbA1c and fasting plasma glucose;/,
+      },
+      {
+        question: '75-year-old woman, sodium 118, confusion, on hydrochlorothiazide, BMI 27, snoring',
+        taken: ['hydrochlorothiazide'],
+        order: 'creatinine and electrolytes, glucose, serum osmolality, urine osmolality and urine sodium',
+        later: /work up obstructive sleep apnea with STOP-BANG questionnaire and home sleep apnea test if positive before choosing treatment\./,
+      },
+    ];
+    for (const { question, taken, order, later } of cases) {
+      const { calls, answer } = await turn(offlineClient(), [], question, [...ALL_TOOLS, LAB]);
+      const meds = toolUses(calls).find((u) => u.name === 'check_medications')?.input as JsonObject | undefined;
+      assert.deepEqual(meds?.medications, taken, `${question}: only the drugs taken are checked`);
+      const recommendations = section(textOf(answer), 'Recommendations');
+      assert.match(recommendations, new RegExp(`^- \\*\\*Order:\\*\\* ${order}\\.$`, 'm'), question);
+      assert.match(recommendations, later, question);
+      assert.doesNotMatch(recommendations, /Order:.*(?:HbA1c|STOP-BANG|lipid panel|TSH)|DASH-style diet|first-line drugs|metformin is the first-line/, question);
+    }
+  });
+
+  it('a hypertensive crisis or emergency named with a reading under 180/120 mmHg: says the reading is below the threshold and to repeat it, then answers by the reading', async () => {
+    const text = await answerTo('Is my patient in hypertensive crisis? BP 165/105, 60-year-old man');
+    assert.match(text, /^- \*\*Blood pressure 165\/105 mmHg\*\*: Stage 2 hypertension range by ACC\/AHA thresholds\.\n- A hypertensive crisis was named, but the reading given \(165\/105 mmHg\) is below the crisis threshold of 180\/120 mmHg: repeat it after 5 minutes' rest; the advice below goes by this reading\.$/m);
+    assert.match(text, /\*\*Hypertension:\*\* DASH-style diet/);
+    assert.doesNotMatch(text, /Urgent —|Emergency —|Once the urgent problem/);
+    // Named in one turn, measured in the next.
+    const first = await turn(offlineClient(), [], 'hypertensive emergency?');
+    const measured = textOf((await turn(offlineClient(), first.messages, 'BP is 150/95, no symptoms.')).answer);
+    assert.match(measured, /A hypertensive emergency was named, but the reading given \(150\/95 mmHg\) is below the crisis threshold of 180\/120 mmHg/);
+    // At or above the threshold, or only "very high", nothing to say.
+    for (const question of ['hypertensive crisis, BP 190/125', 'BP very high at 165/100']) {
+      assert.doesNotMatch(await answerTo(question), /below the crisis threshold/, question);
+    }
   });
 
   it('for a woman who could be pregnant checks amlodipine, not an ACE inhibitor, and says to confirm pregnancy status before one', async () => {

@@ -2,19 +2,19 @@
 // Follow-up) grounded in the tool results it received, 150–450 words. Lines carry a priority so the
 // answer can be trimmed to length by dropping the least important detail first.
 import type { ClinicalFindings, ConditionProfile, RankedCondition } from './clinical-reasoning.js';
-import { bloodPressureCategory, bloodPressureFinding, bmiCategoryLabel, clinicalFindings, egfrBand, followUpOf, raisedBy, rankConditions, testsFor, testsToOrder, treatmentsOf } from './clinical-reasoning.js';
+import { SEVERE_DIASTOLIC, SEVERE_SYSTOLIC, bloodPressureCategory, bloodPressureFinding, bmiCategoryLabel, clinicalFindings, crisisNamedBelowThreshold, egfrBand, followUpOf, raisedBy, rankConditions, testsFor, testsToOrder, treatmentsOf } from './clinical-reasoning.js';
 import type { ConversationView } from './conversation-view.js';
 import type { PatientFacts } from './patient-facts.js';
 import { allergensOf, hasClinicalContent, round, uncoveredLabel, weightInKg } from './patient-facts.js';
 import { allergyClass } from './allergy-classes.js';
-import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, formatCreatinine, joinAnd, objectPronoun } from './phrasing.js';
+import { capitalise, countWords, describeNewInformation, describePatient, formatBloodPressure, formatCreatinine, joinAnd, objectPronoun, severeBloodPressureLabel } from './phrasing.js';
 import type { LabResult } from './lab-summary.js';
 import type { LabAction } from './lab-actions.js';
-import { labActions } from './lab-actions.js';
-import { criticalLimitsOf, hasOwnJudgements, labLines, labResults, urgentLabLines } from './lab-summary.js';
+import { hasOwnJudgements, labLines, labResults } from './lab-summary.js';
 import { summariseMedicationCheck, uncoveredCautions } from './medication-summary.js';
 import type { KnowledgeEntry, LabEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
 import { clip, latestMetrics, measuredFrom, toolDisplayName } from './tool-results.js';
+import { isEmergencyWorkUp, urgentOrders, urgentProblems } from './urgent-problems.js';
 
 export const MIN_ANSWER_WORDS = 150;
 export const MAX_ANSWER_WORDS = 450;
@@ -74,16 +74,9 @@ export function writeAnswer(view: ConversationView): string {
   }
 
   const findings = clinicalFindings(facts, measuredFrom(metrics, {}));
-  const actionContext = { criticalLimits: (test: Parameters<typeof criticalLimitsOf>[1]) => criticalLimitsOf(labs, test) };
-  const actions = labActions(
-    facts,
-    findings.egfr === undefined
-      ? actionContext
-      : { ...actionContext, egfr: findings.egfr, egfrEstimated: findings.egfrEstimated === true, ...(findings.egfrStated ? { egfrStated: findings.egfrStated } : {}) },
-  );
-  const urgentLines = urgentLabLines(labs, facts, actions.flatMap((a) => a.covers));
   // An urgent result leads: no routine advice and no routine follow-up beside it.
-  const urgent = urgentLines.length > 0 || actions.some((a) => a.urgency !== 'soon');
+  const problems = urgentProblems(findings, labs);
+  const { actions, lines: urgentLines, urgent } = problems;
   const ranked = rankConditions(findings);
   const differentials = ranked.filter((r) => r.profile.kind === 'differential').slice(0, 5);
   const managed = ranked.filter((r) => r.profile.kind === 'finding');
@@ -101,10 +94,9 @@ export function writeAnswer(view: ConversationView): string {
   assessment.lines.push(...knowledgeLines(knowledge, outcomes));
 
   const raisedFirst = [...ranked.filter((r) => raised.includes(r.profile)), ...differentials, ...managed];
-  // In a possible hypertensive emergency the orders are its own work-up (and a red flag's); routine
-  // work-up (sleep apnea, diabetes) waits until the patient is stable.
-  const emergency = ranked.some((r) => r.profile.id === 'hypertensive_emergency');
-  const tests = testsFor(emergency ? raisedFirst.filter((r) => isEmergencyWorkUp(r.profile)) : raisedFirst, facts);
+  // While an urgent problem leads (severe hyperkalemia, a possible hypertensive emergency…) the orders
+  // are its own work-up (and a red flag's); routine work-up (sleep apnea, diabetes) waits until it is under control.
+  const tests = urgent ? urgentOrders(problems, raisedFirst, facts) : testsFor(raisedFirst, facts);
   const recommendations: Section = {
     title: 'Recommendations',
     // Urgent results first, then what a result calls for (hyperkalemia on drugs that raise potassium,
@@ -112,16 +104,11 @@ export function writeAnswer(view: ConversationView): string {
     lines: [
       ...urgentLines.map((text) => item(text)),
       ...actions.map((a) => item(a.text)),
-      ...recommendationLines(findings, ranked, differentials, managed, raised, tests, medications, knowledge, actions, urgent, emergency),
+      ...recommendationLines(findings, ranked, differentials, managed, raised, tests, medications, knowledge, actions, urgent),
     ],
   };
   const followUp: Section = { title: 'Follow-up', lines: followUpLines(findings, differentials, managed, raised, tests, actions, urgent, urgentLines.length > 0, measurements.length > 0) };
   return fitToLength([assessment, recommendations, followUp], urgent ? URGENT_PADDING : PADDING);
-}
-
-/** Work-up that cannot wait in an emergency: the hypertensive emergency's own and a red flag's (chest pain: ECG, troponin). */
-function isEmergencyWorkUp(profile: ConditionProfile): boolean {
-  return profile.id === 'hypertensive_emergency' || profile.redFlag !== undefined;
 }
 
 function shortReply(acknowledgements: readonly string[]): string {
@@ -201,6 +188,13 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
   } else if (facts.bloodPressure) {
     lines.push(item(`**Blood pressure ${formatBloodPressure(facts.bloodPressure)}**: ${bloodPressureFinding(facts.bloodPressure)}.`));
   }
+  // A crisis named with a reading under the threshold: the reading decides, said rather than followed silently.
+  const named = crisisNamedBelowThreshold(facts);
+  if (named) {
+    lines.push(
+      item(`A ${severeBloodPressureLabel(named.words)} was named, but the reading given (${formatBloodPressure(named.bp)}) is below the crisis threshold of ${SEVERE_SYSTOLIC}/${SEVERE_DIASTOLIC} mmHg: repeat it after 5 minutes' rest; the advice below goes by this reading.`),
+    );
+  }
   if (metrics?.egfr) {
     const e = metrics.egfr;
     const equation = e.equation ? ` (${e.equation})` : '';
@@ -279,12 +273,11 @@ function recommendationLines(
   knowledge: readonly KnowledgeEntry[],
   actions: readonly LabAction[],
   urgent: boolean,
-  emergency: boolean,
 ): Line[] {
   const { facts, egfr } = findings;
   const lines: Line[] = [];
   for (const r of ranked) if (r.profile.redFlag) lines.push(item(`**Urgent:** ${r.profile.redFlag}`));
-  if (tests.length > 0) lines.push(item(`**Order:** ${joinAnd(tests)}.`));
+  if (tests.length > 0) lines.push(item(`**Order:** ${joinTests(tests)}.`));
   const allergies = allergyLine(facts);
   if (allergies) lines.push(item(allergies));
   // Conditions the latest turn raised lead; then the differential; then managed findings.
@@ -297,17 +290,15 @@ function recommendationLines(
   for (const r of [...differentials.slice(0, 3), ...managed]) if (!treated.includes(r) && r.profile.id !== 'hypertensive_emergency') treated.push(r);
   if (urgent) {
     // The urgent problem first; the rest, without its routine advice, once that is under control.
+    // A red flag's work-up is ordered now; the rest, left out of the orders, each named with its condition.
     const later = treated.filter((r) => !isEmergencyWorkUp(r.profile));
-    if (emergency && later.length > 0) {
-      // Their tests were left out of the orders: each named with its condition, for after stabilisation.
+    if (later.length > 0) {
       const workUps = later.map((r) => {
         const deferred = testsToOrder(r.profile, facts).filter((t) => !tests.includes(t));
-        return `${lowerFirst(conditionName(r.profile, findings))}${deferred.length > 0 ? ` with ${joinAnd(deferred)}` : ''}`;
+        return `${lowerFirst(conditionName(r.profile, findings))}${deferred.length > 0 ? ` with ${joinTests(deferred)}` : ''}`;
       });
       const list = workUps.length > 1 ? `${workUps.slice(0, -1).join('; ')}; and ${workUps[workUps.length - 1]}` : workUps[0];
       lines.push(item(`**Once the urgent problem is under control:** work up ${list}${workUps.length > 1 ? ',' : ''} before choosing treatment.`, 2));
-    } else if (!emergency && treated.length > 0) {
-      lines.push(item(`**Once the urgent problem is under control:** work up ${joinAnd(treated.map((r) => lowerFirst(conditionName(r.profile, findings))))} with the tests above before choosing treatment.`, 2));
     }
   } else {
     treated.forEach((r, i) => {
@@ -465,6 +456,15 @@ function render(sections: readonly Section[]): string {
       return `## ${section.title}\n\n${blocks.join('\n\n')}`;
     })
     .join('\n\n');
+}
+
+/**
+ * Tests as a list: "a, b and c", with a comma before the last "and" when a test beside it has its
+ * own ("ECG, creatinine and electrolytes, and glucose", not "creatinine and electrolytes and glucose").
+ */
+function joinTests(tests: readonly string[]): string {
+  const ownAnd = tests.length > 1 && tests.slice(-2).some((t) => t.includes(' and '));
+  return ownAnd ? `${tests.slice(0, -1).join(', ')}, and ${tests[tests.length - 1]}` : joinAnd(tests);
 }
 
 function firstSentence(text: string): string {

@@ -163,6 +163,17 @@ export function organDamageSymptoms(facts: PatientFacts): SymptomId[] {
   return severeBloodPressure(facts) || severeBloodPressureWithoutReading(facts) ? facts.symptoms.filter((s) => ORGAN_DAMAGE_SYMPTOMS.includes(s)) : [];
 }
 
+/**
+ * A hypertensive crisis, emergency or urgency named with a reading under 180/120 mmHg: the reading
+ * decides, and the answer says it is under the threshold and to repeat it. ("Very high" is no
+ * threshold, and a bound is no reading.)
+ */
+export function crisisNamedBelowThreshold(facts: PatientFacts): { words: SevereBloodPressureWords; bp: BloodPressure } | undefined {
+  const { severeBloodPressureWords: words, bloodPressure: bp } = facts;
+  if (!words || words === 'very_high' || !bp || bp.comparator || severeBloodPressure(facts)) return undefined;
+  return { words, bp };
+}
+
 /** "hypertensive crisis (no reading given)": a severe pressure said in words, as the answer names it. */
 const namedWithoutReading = (words: SevereBloodPressureWords): string => `${severeBloodPressureLabel(words)} (no reading given)`;
 

@@ -39,7 +39,23 @@ export interface LabAction {
   covers: readonly LabId[];
   /** Drugs this line stops outright (generic names): another line does not hold and restart them. */
   stops?: readonly string[];
+  /**
+   * When it is urgent, the tests it needs now: while it leads the answer these are what it orders,
+   * and routine work-up waits until it is under control (answer-writer.ts).
+   */
+  workUp?: readonly string[];
 }
+
+/** Urgent or an emergency: it leads the answer, and routine work-up and drugs wait until it is under control. */
+export const leadsUrgently = (action: LabAction): boolean => action.urgency !== 'soon';
+
+// The urgent work-up of each problem: what tells how bad it is and why (the UK Kidney Association's
+// hyperkalemia guideline: a repeat on a non-hemolyzed sample, an ECG, kidney function, and glucose
+// for insulin-glucose treatment; KDIGO's acute kidney injury: electrolytes, urinalysis, imaging for
+// obstruction). Said as lab-reasoning.ts says its own, so an answer orders each test once.
+const HYPERKALEMIA_WORK_UP = ['repeat potassium (non-hemolyzed sample)', 'ECG', 'creatinine and electrolytes', 'glucose'];
+const KIDNEY_WORK_UP = ['creatinine and electrolytes', 'urinalysis', 'renal tract ultrasound if obstruction is possible'];
+const HYPOGLYCEMIA_WORK_UP = ['finger-prick glucose 15 minutes after treatment', 'creatinine and electrolytes'];
 
 export interface ActionContext {
   /** Measured, stated or estimated from creatinine. */
@@ -188,7 +204,7 @@ function hyperkalemiaAction(facts: PatientFacts, context: ActionContext): LabAct
   const why = raisers.length > 0 ? `, and ${drugNames(raisers)} ${raisers.length > 1 ? 'raise' : 'raises'} it` : '';
   const stops = (stopAll ? raisers : others).map((d) => d.generic);
   const pastLimit = limits ? `, and beyond the laboratory's critical limits of ${limits}` : '';
-  const action = { problem: 'potassium', urgency, covers: ['potassium'], stops } as const;
+  const action = { problem: 'potassium', urgency, covers: ['potassium'], stops, ...(urgency === 'soon' ? {} : { workUp: HYPERKALEMIA_WORK_UP }) } as const;
 
   if (urgency === 'emergency') {
     const severity = mmol >= EMERGENCY_FROM ? `severe hyperkalemia (≥ ${EMERGENCY_FROM.toFixed(1)} mmol/L${pastLimit})` : `hyperkalemia with ECG changes (${mmol >= STOP_FROM ? `${STOP_FROM.toFixed(1)}–6.4` : `${HYPERKALEMIA_FROM}–5.9`} mmol/L${pastLimit})`;
@@ -368,6 +384,7 @@ function kidneyAction(facts: PatientFacts, context: ActionContext, stopped: read
     problem: 'kidney',
     urgency: urgent ? 'urgent' : 'soon',
     covers: urea ? [urea.reading.test] : [],
+    ...(urgent ? { workUp: KIDNEY_WORK_UP } : {}),
     text: `${heading} ${joinAnd(what)}: ${steps.join('; ')}.`,
     followUp: urgent
       ? 'Recheck creatinine, urea and electrolytes within 24–48 hours and compare with earlier results; refer to nephrology if eGFR stays below 30 (at once if below 15 or still falling).'
@@ -418,6 +435,7 @@ function hypoglycemiaAction(facts: PatientFacts): LabAction | undefined {
     problem: 'glucose',
     urgency: level2 ? 'urgent' : 'soon',
     covers: [reading.test],
+    ...(level2 ? { workUp: HYPOGLYCEMIA_WORK_UP } : {}),
     text: `${level2 ? `**Urgent — ${lab}:**` : `**Act on the low glucose:** ${lab} is`} ${band}: ${treat}; ${drugs}.`,
     followUp: causes.length > 0
       ? `Check glucose again 15 minutes after treatment, and review ${drugNames(causes)} and how hypoglycemia is recognised within a week.`

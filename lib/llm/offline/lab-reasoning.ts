@@ -31,6 +31,11 @@ interface LabBand {
   effects: Partial<Record<ProfileId, number>>;
   /** Needs same-day attention. */
   urgent?: boolean;
+  /**
+   * With `urgent`, the tests it needs now: while it leads the answer these are what it orders, and
+   * routine work-up waits until it is under control (answer-writer.ts).
+   */
+  workUp?: readonly string[];
   /** Not urgent, but must be acted on and never trimmed from the answer (level 1 hypoglycemia). */
   alert?: boolean;
   /** Meets a diagnostic criterion on its own (a random glucose ≥ 200 mg/dL with classic symptoms). */
@@ -47,6 +52,19 @@ const onLevothyroxine = (f: PatientFacts) => f.medications.includes('levothyroxi
 const HYPERGLYCEMIA_SYMPTOMS = ['polyuria', 'polydipsia', 'weight_loss', 'blurred_vision'] as const;
 const hyperglycemiaSymptoms = (f: PatientFacts) => HYPERGLYCEMIA_SYMPTOMS.some((s) => f.symptoms.includes(s));
 
+// The urgent work-up of an urgent band: the tests that tell what it is and how bad. A glucose over
+// 500 mg/dL is a possible hyperglycemic crisis (the 2024 ADA/EASD consensus: ketones, acid-base,
+// electrolytes, osmolality); profound hyponatremia needs serum and urine osmolality, urine sodium and
+// a glucose (a high glucose lowers the measured sodium); severe hypokalemia an ECG and magnesium;
+// severe anemia its cause (taken before any transfusion) and a group and screen. A test is worded as
+// the other urgent work-ups word it ("creatinine and electrolytes": lab-actions.ts), so an answer
+// orders it once. Hyperkalemia and hypoglycemia have theirs on their action lines.
+const HYPERGLYCEMIC_CRISIS_WORK_UP = ['blood ketones (beta-hydroxybutyrate)', 'venous blood gas (pH, bicarbonate)', 'creatinine and electrolytes', 'serum osmolality'];
+const HYPONATREMIA_WORK_UP = ['creatinine and electrolytes', 'glucose', 'serum osmolality', 'urine osmolality', 'urine sodium'];
+const HYPERNATREMIA_WORK_UP = ['creatinine and electrolytes', 'glucose', 'serum osmolality', 'urine osmolality'];
+const HYPOKALEMIA_WORK_UP = ['ECG', 'creatinine and electrolytes', 'magnesium'];
+const SEVERE_ANEMIA_WORK_UP = ['CBC', 'ferritin', 'vitamin B12 and folate', 'blood group and antibody screen'];
+
 /**
  * A glucose taken at any time of day, random or of unstated timing (ADA): ≥ 200 mg/dL diagnoses
  * diabetes with classic symptoms; below 70 mg/dL (3.9 mmol/L) is hypoglycemia, below 54 (3.0) level 2.
@@ -54,7 +72,7 @@ const hyperglycemiaSymptoms = (f: PatientFacts) => HYPERGLYCEMIA_SYMPTOMS.some((
 function anyTimeGlucoseBands(test: 'random_glucose' | 'glucose'): LabBand[] {
   const asRandom = test === 'glucose' ? ', timing not given so read as random' : '';
   return [
-    { test, above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true },
+    { test, above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true, workUp: HYPERGLYCEMIC_CRISIS_WORK_UP },
     { test, appliesTo: hyperglycemiaSymptoms, min: 200, threshold: `≥ 200 mg/dL with classic symptoms${asRandom}`, meaning: 'diabetes (ADA diagnostic criterion)', effects: { type_2_diabetes: 4 }, diagnostic: true },
     { test, min: 200, threshold: `≥ 200 mg/dL${asRandom}`, meaning: 'diabetes range if classic symptoms are present; otherwise confirm with HbA1c or fasting glucose', effects: { type_2_diabetes: 2 } },
     { test, min: 140, below: 200, threshold: `140–199 mg/dL${asRandom}`, meaning: 'raised but not diagnostic; check HbA1c', effects: {} },
@@ -83,7 +101,7 @@ const LAB_BANDS: readonly LabBand[] = [
   { test: 'hba1c', below: 7, threshold: '< 7 %', meaning: 'at the usual treatment goal in diabetes (6.5–6.9 % is still the diabetes range)', effects: {} },
 
   // Above 500 mg/dL: the lab tool's own critical limit for glucose (data/lab-references/labs.json).
-  { test: 'fasting_glucose', above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true },
+  { test: 'fasting_glucose', above: 500, threshold: '> 500 mg/dL', meaning: 'past the critical limit; check ketones and osmolality', effects: { type_2_diabetes: 4 }, urgent: true, workUp: HYPERGLYCEMIC_CRISIS_WORK_UP },
   { test: 'fasting_glucose', appliesTo: hyperglycemiaSymptoms, min: 126, threshold: '≥ 126 mg/dL with classic symptoms', meaning: 'diabetes (ADA diagnostic criterion)', effects: { type_2_diabetes: 4 }, diagnostic: true },
   { test: 'fasting_glucose', min: 126, threshold: '≥ 126 mg/dL', meaning: 'diabetes range', effects: { type_2_diabetes: 4 } },
   { test: 'fasting_glucose', min: 100, below: 126, threshold: '100–125 mg/dL', meaning: 'impaired fasting glucose (prediabetes)', effects: { type_2_diabetes: 2 } },
@@ -112,7 +130,7 @@ const LAB_BANDS: readonly LabBand[] = [
   { test: 'free_t4', level: 'low', meaning: 'overt hypothyroidism when TSH is raised', effects: { hypothyroidism: 2 } },
   { test: 'free_t4', level: 'high', meaning: 'overt hyperthyroidism when TSH is low', effects: { hyperthyroidism: 2 } },
 
-  { test: 'hemoglobin', below: 7, threshold: '< 7.0 g/dL', meaning: 'severe anemia', effects: { anemia: 3 }, urgent: true },
+  { test: 'hemoglobin', below: 7, threshold: '< 7.0 g/dL', meaning: 'severe anemia', effects: { anemia: 3 }, urgent: true, workUp: SEVERE_ANEMIA_WORK_UP },
   ...hemoglobinBands(pregnant, 11, 11, ' in pregnancy'),
   ...hemoglobinBands(woman, 12, 12, ' for a non-pregnant woman'),
   ...hemoglobinBands(man, 13, 13, ' for a man'),
@@ -146,12 +164,12 @@ const LAB_BANDS: readonly LabBand[] = [
   // Reached only by a result past a bound ("potassium > 6.0"): the bands above cover every value.
   { test: 'potassium', min: 6.0, threshold: '≥ 6.0 mmol/L', meaning: 'at least moderate hyperkalemia', effects: {}, urgent: true },
   { test: 'potassium', min: 5.5, threshold: '≥ 5.5 mmol/L', meaning: 'hyperkalemia', effects: {} },
-  { test: 'potassium', below: 2.5, threshold: '< 2.5 mmol/L', meaning: 'severe hypokalemia', effects: {}, urgent: true },
+  { test: 'potassium', below: 2.5, threshold: '< 2.5 mmol/L', meaning: 'severe hypokalemia', effects: {}, urgent: true, workUp: HYPOKALEMIA_WORK_UP },
   { test: 'potassium', below: 3.5, threshold: '< 3.5 mmol/L', meaning: 'hypokalemia', effects: {} },
   { test: 'potassium', min: 3.5, max: 5.0, threshold: '3.5–5.0 mmol/L', meaning: 'normal', effects: {} },
-  { test: 'sodium', below: 125, threshold: '< 125 mmol/L', meaning: 'profound hyponatremia', effects: {}, urgent: true },
+  { test: 'sodium', below: 125, threshold: '< 125 mmol/L', meaning: 'profound hyponatremia', effects: {}, urgent: true, workUp: HYPONATREMIA_WORK_UP },
   { test: 'sodium', below: 135, threshold: '< 135 mmol/L', meaning: 'hyponatremia', effects: {} },
-  { test: 'sodium', min: 160, threshold: '≥ 160 mmol/L', meaning: 'severe hypernatremia', effects: {}, urgent: true },
+  { test: 'sodium', min: 160, threshold: '≥ 160 mmol/L', meaning: 'severe hypernatremia', effects: {}, urgent: true, workUp: HYPERNATREMIA_WORK_UP },
   { test: 'sodium', above: 145, threshold: '> 145 mmol/L', meaning: 'hypernatremia', effects: {} },
   { test: 'sodium', threshold: '135–145 mmol/L', meaning: 'normal', effects: {} },
 
@@ -176,6 +194,8 @@ export interface LabJudgement {
   urgent: boolean;
   /** To act on, though not urgent (level 1 hypoglycemia). */
   alert: boolean;
+  /** When urgent, the tests it needs now (none when another line speaks for it: hyperkalemia, hypoglycemia). */
+  workUp?: readonly string[];
 }
 
 /** The evidence a patient's lab results give for or against one condition, each with its reason. */
@@ -201,6 +221,7 @@ export function judgeLab(reading: LabReading, facts: PatientFacts): LabJudgement
   const judgement: LabJudgement = { value: valueText(reading), matters: Object.keys(band?.effects ?? {}).length > 0, urgent: band?.urgent === true, alert: band?.alert === true };
   if (band) judgement.meaning = band.meaning;
   if (band?.threshold) judgement.threshold = band.threshold;
+  if (band?.workUp) judgement.workUp = band.workUp;
   return judgement;
 }
 

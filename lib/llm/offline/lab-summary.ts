@@ -48,18 +48,27 @@ export function labLines(results: readonly LabResult[], facts: PatientFacts): Su
   });
 }
 
+/** A result that cannot wait: its "**Urgent:** …" line, and the tests it needs now. */
+export interface UrgentResult {
+  text: string;
+  workUp: readonly string[];
+}
+
 /**
- * "**Urgent:** …" for each result past a critical limit (the tool's), else in an urgent band of the
- * model's own thresholds, whether or not the tool judged it. Not for a test an action line already
- * speaks for (lab-actions.ts): one urgent line a problem.
+ * Each result past a critical limit (the tool's), else in an urgent band of the model's own
+ * thresholds, whether or not the tool judged it: its "**Urgent:** …" line, and its urgent work-up
+ * (its band's: a glucose over 500 mg/dL, ketones, blood gas, electrolytes, osmolality; else the result
+ * repeated). Not for a test an action line already speaks for (lab-actions.ts): one urgent line a problem.
  */
-export function urgentLabLines(results: readonly LabResult[], facts: PatientFacts, covered: readonly LabId[] = []): string[] {
+export function urgentResults(results: readonly LabResult[], facts: PatientFacts, covered: readonly LabId[] = []): UrgentResult[] {
   return results.flatMap((r) => {
     const test = r.reading?.test ?? (r.entry ? labIdOf(r.entry.test) : undefined);
     if (test !== undefined && covered.includes(test)) return [];
-    if (r.entry && isCritical(r.entry, r.reading)) return [criticalText(r.entry, r.reading)];
     const judged = r.reading ? judgeLab(r.reading, facts) : undefined;
-    return judged?.urgent ? [ownUrgentText(judged)] : [];
+    const named = test !== undefined ? labLabel(test) : (r.entry?.test ?? 'the result').replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
+    const workUp = judged?.workUp ?? [`repeat ${named}`];
+    if (r.entry && isCritical(r.entry, r.reading)) return [{ text: criticalText(r.entry, r.reading), workUp }];
+    return judged?.urgent ? [{ text: ownUrgentText(judged), workUp }] : [];
   });
 }
 

@@ -14,6 +14,8 @@ import { allergensOf, conditionLabel, egfrForThresholds, isAllergen, uncoveredLa
 import { formatBloodPressure, joinAnd, labsPhrase, medicationItems, possessive, severeBloodPressureLabel, symptomsPhrase } from './phrasing.js';
 import type { MetricsSummary, ToolOutcome } from './tool-results.js';
 import { LAB_TOOL, latestMetrics, measuredFrom } from './tool-results.js';
+import { labResults } from './lab-summary.js';
+import { hypertensiveEmergency, isEmergencyWorkUp, urgentProblems } from './urgent-problems.js';
 import type { MessagesRequest } from './wire-types.js';
 
 export const METRICS_TOOL = 'calculate_clinical_metrics';
@@ -61,7 +63,10 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   const focus = searchFocus(raised, now);
   // A product the reference does not cover still counts as its metformin: Glucovance is not "start metformin".
   const taking = [...facts.medications, ...(facts.uncoveredMedications.some((d) => uncoveredRoles(d.generic).includes('metformin')) ? ['metformin'] : [])];
-  const suggested = suggestedDrugs(rankConditions(now), raised, taking, facts.pregnant === true, allergensOf(facts.allergies), couldBePregnant(facts));
+  // While an urgent problem leads (severe hyperkalemia, a hypertensive crisis…), no routine drug is looked up.
+  const earlierLabs = [...view.earlierOutcomes].reverse().flatMap((o) => (o.kind === 'lab' ? [o.lab] : []));
+  const { urgent } = urgentProblems(now, labResults(facts, earlierLabs));
+  const suggested = suggestedDrugs(rankConditions(now), raised, taking, facts.pregnant === true, allergensOf(facts.allergies), couldBePregnant(facts), urgent);
 
   const calls: PlannedCall[] = [];
   const phrases: string[] = [];
@@ -199,9 +204,10 @@ function knowledgeInput(view: ConversationView, focus: readonly ConditionProfile
  * differentials, then measured findings (obesity, hypertension) strong enough to treat. One drug
  * per condition (the pregnancy choice when pregnant; one safe in pregnancy while that is not known
  * for a woman who could be pregnant; an alternative when the patient is allergic to
- * the first choice, or none), none the clinician already named, at most MAX_SUGGESTED_DRUGS. In a
- * possible hypertensive emergency only a red flag's drug (aspirin for chest pain): first-line drugs
- * for chronic conditions wait until the patient is stable.
+ * the first choice, or none), none the clinician already named, at most MAX_SUGGESTED_DRUGS. While
+ * an urgent problem leads (`urgent`: urgent-problems.ts; by default a possible hypertensive
+ * emergency) only a red flag's drug (aspirin for chest pain): first-line drugs for chronic
+ * conditions wait until it is under control.
  */
 export function suggestedDrugs(
   ranked: readonly RankedCondition[],
@@ -210,15 +216,15 @@ export function suggestedDrugs(
   pregnant = false,
   allergens: Allergens = allergensOf(undefined),
   mayBePregnant = false,
+  urgent = hypertensiveEmergency(ranked),
 ): string[] {
   const leading: ConditionProfile[] = [
     ...raised,
     ...ranked.filter((r) => r.profile.kind === 'differential').slice(0, 2).map((r) => r.profile),
     ...ranked.filter((r) => r.profile.kind === 'finding' && r.score >= FINDING_SCORE_FOR_DRUG).map((r) => r.profile),
   ];
-  const emergency = ranked.some((r) => r.profile.id === 'hypertensive_emergency');
   const drugs: string[] = [];
-  for (const profile of emergency ? leading.filter((p) => p.redFlag !== undefined) : leading) {
+  for (const profile of urgent ? leading.filter(isEmergencyWorkUp) : leading) {
     const safeUntilExcluded = mayBePregnant ? profile.firstLineDrugUntilPregnancyExcluded : undefined;
     const choices = pregnant && profile.firstLineDrugInPregnancy !== undefined
       ? [profile.firstLineDrugInPregnancy]
