@@ -12,6 +12,7 @@ import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversat
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import { startSpan, tracedUnder } from '../../lib/tracing/spans.js';
 import { streamTurn, type StreamTurnOptions } from './conversation-client.js';
+import { streamTurnWithRetries, type TurnRetryOptions } from './turn-retries.js';
 
 export interface TurnRecord {
   query: string;
@@ -66,7 +67,7 @@ export class TracedConversation {
   }
 
   /** Streams one turn inside a client_turn span. */
-  turn(message: string, options: Omit<StreamTurnOptions, 'conversationId'> = {}): Promise<TurnResult__Output> {
+  turn(message: string, options: Omit<StreamTurnOptions, 'conversationId'> & Partial<TurnRetryOptions> = {}): Promise<TurnResult__Output> {
     return tracedUnder(
       this.root,
       { name: 'client_turn', type: 'task', event: { input: { message, turn_index: this.turns.length } } },
@@ -81,7 +82,11 @@ export class TracedConversation {
         };
         let result: TurnResult__Output;
         try {
-          result = await streamTurn(this.client, message, { ...options, onEvent, conversationId: this.conversationId });
+          const turnOptions = { ...options, onEvent, conversationId: this.conversationId };
+          // With retries, every try carries one request_id: the turn runs at most once.
+          result = options.retries
+            ? await streamTurnWithRetries(this.client, message, { ...turnOptions, retries: options.retries })
+            : await streamTurn(this.client, message, turnOptions);
         } catch (error) {
           this.attempts.push({ query: message, error: failureText(error) });
           throw error; // tracedUnder() logs it on the client_turn span ("DEADLINE_EXCEEDED: …", a bug with its stack)

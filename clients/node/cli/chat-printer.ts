@@ -9,6 +9,7 @@ const useColor = process.stderr.isTTY && !process.env.NO_COLOR;
 const dim = (text: string): string => (useColor ? `\x1b[2m${text}\x1b[0m` : text);
 const red = (text: string): string => (useColor ? `\x1b[31m${text}\x1b[0m` : text);
 const green = (text: string): string => (useColor ? `\x1b[32m${text}\x1b[0m` : text);
+const yellow = (text: string): string => (useColor ? `\x1b[33m${text}\x1b[0m` : text);
 
 export interface ChatPrinterOptions {
   /**
@@ -66,6 +67,12 @@ export class ChatPrinter {
       this.out(event.turnCompleted.result.text);
     }
   };
+
+  /** A try failed and another comes: says why on stderr; the next try's text starts on a new line. */
+  retrying(line: string): void {
+    this.note(yellow(`↻ ${line}`));
+    this.lastIteration = -1;
+  }
 
   summary(result: TurnResult__Output): void {
     this.separate();

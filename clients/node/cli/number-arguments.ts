@@ -13,6 +13,10 @@ export function positiveInteger(text: string, name: string, max = Number.MAX_SAF
   return parse(text, name, (v) => Number.isInteger(v) && v > 0 && v <= max, max === Number.MAX_SAFE_INTEGER ? 'a positive whole number' : `a whole number from 1 to ${max}`);
 }
 
+export function nonNegativeInteger(text: string, name: string): number {
+  return parse(text, name, (v) => Number.isInteger(v) && v >= 0, 'a whole number ≥ 0');
+}
+
 export function positiveNumber(text: string, name: string): number {
   return parse(text, name, (v) => v > 0, 'a positive number');
 }

@@ -7,12 +7,13 @@ import { initTracing } from '../../../../lib/tracing/tracing.js';
 import { createConversationClient } from '../../conversation-client.js';
 import { TracedConversation } from '../../traced-conversation.js';
 import { ChatPrinter } from '../chat-printer.js';
-import { positiveNumber } from '../number-arguments.js';
+import { nonNegativeInteger, positiveNumber } from '../number-arguments.js';
 import { describeFailure } from '../grpc-failure.js';
 
 interface ChatOptions {
   conversation?: string;
   requestId?: string;
+  retries: number;
   target?: string;
   deadline: number;
   json?: boolean;
@@ -74,6 +75,7 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
     .argument('[messages...]', 'the turns to send (omit to type them, or pipe them one a line)')
     .option('-c, --conversation <id>', 'continue an existing conversation')
     .option('--request-id <id>', 'idempotency key of the turn (one message): the same id again gets the stored answer, never a second run')
+    .option('--retries <n>', 'tries again a turn that failed for a passing reason (service unavailable, conversation busy), with the same request id', (value: string) => nonNegativeInteger(value, '--retries'), 2)
     .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET, else 127.0.0.1:CONVERSATION_PORT)')
     .option('--deadline <seconds>', 'deadline for each turn', (value: string) => positiveNumber(value, '--deadline'), 300)
     .option('--json', 'print every event as one JSON line (for scripts) instead of text')
@@ -104,6 +106,8 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
             onEvent: options.json ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`) : printer.onEvent,
             deadlineMs: options.deadline * 1000,
             ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
+            retries: options.retries,
+            onRetry: (error, retry, delayMs) => printer.retrying(`${describeFailure(error).split('\n')[0] ?? ''} — trying again in ${(delayMs / 1000).toFixed(1)} s (${retry} of ${options.retries})`),
             signal,
           });
           if (!options.json) printer.summary(result);
