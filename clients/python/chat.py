@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Stream a chat turn from tracemesh to stdout — a Python caller with generated stubs.
 
-    chat.py [--target HOST:PORT] [--conversation ID] MESSAGE [MESSAGE ...]
+    chat.py [--target HOST:PORT] [--conversation ID] [--retries N] MESSAGE [MESSAGE ...]
 
-Each message is one StreamChat turn of the same conversation. The caller starts a W3C trace, sends
+Each message is one StreamChat turn of the same conversation. A turn that fails for a passing
+reason (UNAVAILABLE, a busy conversation, a RetryInfo) is tried again, up to --retries times (2 by
+default), with the same request_id: the service runs it at most once. The caller starts a W3C trace, sends
 its `traceparent` with every call (the mesh continues it), and reports its own `python_client_turn`
 spans to the trace backend as OTLP/JSON (Braintrust with BRAINTRUST_API_KEY, else the local trace
 store), so its spans and the mesh's form one trace. Needs Debian's python3-grpcio, python3-protobuf,
@@ -14,13 +16,14 @@ import json
 import secrets
 import sys
 import time
+import uuid
 
 import grpc
 from google.protobuf import json_format
 
 from generated_stubs import load
 from otlp_spans import export_spans, trace_backend
-from rpc_errors import format_error
+from rpc_errors import format_error, retry_delay_seconds
 from settings import ConfigError, local_port, setting, yes_no_setting
 
 conversation_pb2 = load("tracemesh.conversation.v1.conversation_pb2")
@@ -42,31 +45,27 @@ class TraceContext:
         return f"00-{self.trace_id}-{span_id}-01"
 
 
-def stream_turn(stub, trace, message, conversation_id, deadline_s, token, redact):
+def stream_turn(stub, trace, message, conversation_id, deadline_s, token, redact, retries):
     span_id = trace.new_span_id()
     metadata = [("traceparent", trace.traceparent(span_id))]
     if token:
         metadata.append(("authorization", f"Bearer {token}"))
     started = time.time_ns()
-    request = conversation_pb2.StreamChatRequest(conversation_id=conversation_id, message=message)
-    result = None
+    # One key for every try of this turn: a retry gets the turn that ran, never a second run.
+    request = conversation_pb2.StreamChatRequest(conversation_id=conversation_id, message=message, request_id=str(uuid.uuid4()))
+    deadline = time.monotonic() + deadline_s
+    tries = 0
+    while True:
+        tries += 1
+        result, error = try_turn(stub, request, metadata, deadline - time.monotonic())
+        delay = retry_delay_seconds(error, tries - 1) if error is not None and tries <= retries else None
+        # A wait that would end past the deadline leaves no time for the try it waits for.
+        if delay is None or time.monotonic() + delay >= deadline:
+            break
+        print(f"\n↻ {error.code().name}: {error.details()} — trying again in {delay:.1f} s ({tries} of {retries})", file=sys.stderr)
+        time.sleep(delay)
     status = "OK"
-    try:
-        for event in stub.StreamChat(request, metadata=metadata, timeout=deadline_s):
-            kind = event.WhichOneof("event")
-            if kind == "text_delta":
-                sys.stdout.write(event.text_delta.text)
-                sys.stdout.flush()
-            elif kind == "tool_call_started":
-                args = json_format.MessageToDict(event.tool_call_started.arguments)
-                print(f"\n▸ {event.tool_call_started.tool_name} {json.dumps(args)}", file=sys.stderr)
-            elif kind == "tool_call_finished":
-                call = event.tool_call_finished.tool_call
-                outcome = f"✗ {call.error_code}: {call.error_message}" if call.is_error else "✓"
-                print(f"{outcome} {call.tool_name} ({call.duration_ms:.1f} ms)", file=sys.stderr)
-            elif kind == "turn_completed":
-                result = event.turn_completed.result
-    except grpc.RpcError as error:
+    if error is not None:
         status = error.code().name
         # ERROR <CODE>: <message>, then the google.rpc details (field violations, ErrorInfo reason,
         # ResourceInfo) one JSON object a line, as grpcurl lists them.
@@ -83,6 +82,8 @@ def stream_turn(stub, trace, message, conversation_id, deadline_s, token, redact
             {"key": "rpc.system.name", "value": {"stringValue": "grpc"}},
             {"key": "rpc.method", "value": {"stringValue": "tracemesh.conversation.v1.ConversationService/StreamChat"}},
             {"key": "rpc.status_code", "value": {"stringValue": status}},
+            {"key": "tracemesh.request_id", "value": {"stringValue": request.request_id}},
+            {"key": "tracemesh.tries", "value": {"intValue": str(tries)}},
             # With TRACEMESH_REDACT_PHI set, the message (which may name the patient) stays out of the
             # trace: the services redact what they log, but this client has no redaction of its own.
             {"key": "tracemesh.message", "value": {"stringValue": "[REDACTED]" if redact else message}},
@@ -92,12 +93,39 @@ def stream_turn(stub, trace, message, conversation_id, deadline_s, token, redact
     return result, span
 
 
+def try_turn(stub, request, metadata, timeout_s):
+    """One StreamChat call, its events printed as they come: (the result, None) or (None, the error)."""
+    result = None
+    try:
+        for event in stub.StreamChat(request, metadata=metadata, timeout=timeout_s):
+            kind = event.WhichOneof("event")
+            if kind == "text_delta":
+                sys.stdout.write(event.text_delta.text)
+                sys.stdout.flush()
+            elif kind == "tool_call_started":
+                args = json_format.MessageToDict(event.tool_call_started.arguments)
+                print(f"\n▸ {event.tool_call_started.tool_name} {json.dumps(args)}", file=sys.stderr)
+            elif kind == "tool_call_finished":
+                call = event.tool_call_finished.tool_call
+                outcome = f"✗ {call.error_code}: {call.error_message}" if call.is_error else "✓"
+                print(f"{outcome} {call.tool_name} ({call.duration_ms:.1f} ms)", file=sys.stderr)
+            elif kind == "turn_completed":
+                result = event.turn_completed.result
+                if result.replayed:
+                    # A repeated request_id: the answer comes whole, from the try that ran it.
+                    sys.stdout.write(result.text)
+    except grpc.RpcError as error:
+        return None, error
+    return result, None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     # As the Node client: the *_TARGET / *_URL settings, else this machine on the services' ports.
     parser.add_argument("--target", default=setting("CONVERSATION_TARGET") or f"127.0.0.1:{local_port('CONVERSATION_PORT', '50051')}")
     parser.add_argument("--conversation", default="")
-    parser.add_argument("--deadline", type=float, default=300.0, help="seconds per turn")
+    parser.add_argument("--deadline", type=float, default=300.0, help="seconds per turn, every try included")
+    parser.add_argument("--retries", type=int, default=2, help="tries again a turn that failed for a passing reason, with the same request_id (default 2)")
     try:
         # With TRACEMESH_REDACT_PHI on, the message (which may name the patient) stays out of this client's span.
         redact = yes_no_setting("TRACEMESH_REDACT_PHI", False)
@@ -117,7 +145,7 @@ def main():
     with grpc.insecure_channel(options.target) as channel:
         stub = conversation_pb2_grpc.ConversationServiceStub(channel)
         for message in options.messages:
-            result, span = stream_turn(stub, trace, message, conversation_id, options.deadline, token, redact)
+            result, span = stream_turn(stub, trace, message, conversation_id, options.deadline, token, redact, max(0, options.retries))
             spans.append(span)
             if result is None:
                 failed = True
@@ -126,9 +154,10 @@ def main():
             stop = conversation_pb2.StopReason.Name(result.stop_reason)
             usage = result.usage
             cached = f" ({usage.cache_read_input_tokens} from the prompt cache)" if usage.cache_read_input_tokens else ""
+            replayed = " · replayed: the stored answer of an earlier try" if result.replayed else ""
             print(
                 f"\n— conversation {conversation_id} · turn {result.turn_index} · {stop} · "
-                f"{usage.input_tokens} in{cached} / {usage.output_tokens} out tokens · trace {result.trace.root_span_id}",
+                f"{usage.input_tokens} in{cached} / {usage.output_tokens} out tokens · trace {result.trace.root_span_id}{replayed}",
                 file=sys.stderr,
             )
     spans.append({

@@ -7,6 +7,7 @@ can switch on. A caller reads them back with `details_of` / `format_error` (chat
 """
 import base64
 import json
+import random
 
 import grpc
 from google.protobuf import json_format
@@ -97,6 +98,40 @@ def details_of(error, message_class=None):
             decoded = {"value": base64.b64encode(detail.value).decode("ascii")}
         out.append({"@type": detail.type_url, **decoded})
     return out
+
+
+def retry_info_seconds(error):
+    """The delay of the error's google.rpc.RetryInfo, in seconds, or None when it has none."""
+    status = status_of(error)
+    for detail in status.details if status else ():
+        if detail.type_url.rpartition("/")[2] == "google.rpc.RetryInfo":
+            try:
+                delay = error_details_pb2.RetryInfo.FromString(detail.value).retry_delay
+            except DecodeError:
+                return None
+            return delay.seconds + delay.nanos / 1e9
+    return None
+
+
+# The first backoff without a RetryInfo; it doubles with each retry, up to the cap (as the Node client).
+FIRST_BACKOFF_S = 0.25
+MAX_BACKOFF_S = 5.0
+
+
+def retry_delay_seconds(error, retry):
+    """How long to wait before trying a failed call again, or None when another try cannot help.
+
+    Passing failures only: the service unavailable, a busy conversation (ABORTED), and a
+    RESOURCE_EXHAUSTED that says when to come back (a full replica, a provider's rate limit). The
+    service's RetryInfo delay when it sent one, else a jittered backoff. `retry` counts the retries so far."""
+    delay = retry_info_seconds(error)
+    code = error.code()
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return delay
+    if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTED):
+        return None
+    backoff = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** retry)
+    return delay if delay is not None else backoff * random.uniform(0.5, 1.0)
 
 
 def format_error(error, message_class=None, hint=""):

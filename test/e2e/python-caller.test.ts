@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createConversationClient, openConverse, streamTurn } from '../../clients/node/conversation-client.js';
+import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
 import { named, nameOf, nearestAncestorNamed, serviceNames, waitForSpans } from '../helpers/trace-rows.js';
 
@@ -60,6 +62,29 @@ describe('Python caller', function () {
     const empty = await run('/usr/bin/python3', [chat, ''], { env: { ...process.env, ...shared.mesh.clientEnv }, timeout: 90_000 })
       .then(() => assert.fail('chat.py should have failed'), (error: { stderr: string }) => error);
     assert.match(empty.stderr, /^ {2}1\) \{"@type": "type\.googleapis\.com\/google\.rpc\.BadRequest", "fieldViolations": \[\{"field": "message", "description": "must not be empty"\}\]\}$/m);
+  });
+
+  it('tries a turn on a busy conversation again with the same request_id, saying why, until it runs', async () => {
+    const client = createConversationClient(shared.mesh.conversationTarget);
+    try {
+      // A Converse stream keeps the conversation busy with turn after turn while chat.py starts.
+      const first = await streamTurn(client, 'A 50-year-old man, 180 cm, 90 kg.');
+      const busy = openConverse(client, { deadlineMs: 60_000 });
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      busy.call.on('data', (event: { turnStarted?: unknown }) => event.turnStarted && started());
+      for (let i = 0; i < 20; i++) busy.call.write({ conversationId: first.conversationId, message: SEED_QUERY });
+      busy.call.end();
+      await running;
+      const { stderr } = await run('/usr/bin/python3', [chat, '--retries', '20', '--conversation', first.conversationId, 'His blood pressure is 150/95.'], {
+        env: { ...process.env, ...shared.mesh.clientEnv }, timeout: 90_000,
+      });
+      await busy.done;
+      assert.match(stderr, /↻ ABORTED: a turn is already running on conversation "conv_[0-9a-f-]+"; retry when it has finished — trying again in 1\.0 s \(1 of 20\)/);
+      assert.match(stderr, /— conversation conv_[0-9a-f-]+ · turn \d+ · STOP_REASON_END_TURN/);
+    } finally {
+      client.close();
+    }
   });
 
   it('finds the mesh by its ports alone, and leaves the message out of its span when PHI is redacted', async () => {
