@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createConversationClient, openConverse, streamTurn } from '../../clients/node/conversation-client.js';
-import { SEED_QUERY } from '../../clients/node/seed-query.js';
+import { createConversationClient, streamTurn } from '../../clients/node/conversation-client.js';
+import { keepConversationBusy } from '../helpers/busy-conversation.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
 import { named, nameOf, nearestAncestorNamed, serviceNames, waitForSpans } from '../helpers/trace-rows.js';
 
@@ -67,15 +67,8 @@ describe('Python caller', function () {
   it('tries a turn on a busy conversation again with the same request_id, saying why, until it runs', async () => {
     const client = createConversationClient(shared.mesh.conversationTarget);
     try {
-      // A Converse stream keeps the conversation busy with turn after turn while chat.py starts.
       const first = await streamTurn(client, 'A 50-year-old man, 180 cm, 90 kg.');
-      const busy = openConverse(client, { deadlineMs: 60_000 });
-      let started!: () => void;
-      const running = new Promise<void>((resolve) => (started = resolve));
-      busy.call.on('data', (event: { turnStarted?: unknown }) => event.turnStarted && started());
-      for (let i = 0; i < 20; i++) busy.call.write({ conversationId: first.conversationId, message: SEED_QUERY });
-      busy.call.end();
-      await running;
+      const busy = await keepConversationBusy(client, first.conversationId, 20);
       const { stderr } = await run('/usr/bin/python3', [chat, '--retries', '20', '--conversation', first.conversationId, 'His blood pressure is 150/95.'], {
         env: { ...process.env, ...shared.mesh.clientEnv }, timeout: 90_000,
       });

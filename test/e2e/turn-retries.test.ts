@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { createConversationClient, getConversation, openConverse, streamTurn, type ConversationServiceClient } from '../../clients/node/conversation-client.js';
+import { createConversationClient, getConversation, streamTurn, type ConversationServiceClient } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { retryDelayOf, streamTurnWithRetries } from '../../clients/node/turn-retries.js';
 import { grpcError } from '../../lib/grpc/errors.js';
+import { keepConversationBusy } from '../helpers/busy-conversation.js';
 import { failureOf } from '../helpers/call-failure.js';
 import { runCli } from '../helpers/run-cli.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
@@ -109,16 +110,9 @@ describe('turn retries', function () {
   });
 
   it('chat retries a turn on a busy conversation, saying why, and the turn then runs', async () => {
-    // A Converse stream keeps the conversation busy for a few seconds with turn after turn, longer
-    // than the CLI takes to start and send its first try.
+    // Busy for a few seconds: longer than the CLI takes to start and send its first try.
     const first = await streamTurn(client, 'A 50-year-old man, 180 cm, 90 kg.');
-    const busy = openConverse(client, { deadlineMs: 60_000 });
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    busy.call.on('data', (event: { turnStarted?: unknown }) => event.turnStarted && started());
-    for (let i = 0; i < 30; i++) busy.call.write({ conversationId: first.conversationId, message: SEED_QUERY });
-    busy.call.end();
-    await running;
+    const busy = await keepConversationBusy(client, first.conversationId, 30);
     const result = await runCli(['chat', '--retries', '20', '--conversation', first.conversationId, 'His blood pressure is 150/95.'], shared.mesh.clientEnv);
     await busy.done;
     assert.equal(result.code, 0, result.stderr);
