@@ -694,7 +694,8 @@ describe('offline model: answers that agree with the patient (a clinician\'s rev
         question: '68-year-old man, creatinine 3.2 mg/dL, BMI 33, fatigue, BP 150/95',
         taken: undefined,
         order: 'creatinine and electrolytes, urinalysis and renal tract ultrasound if obstruction is possible',
-        later: /work up chronic kidney disease with basic metabolic panel \(creatinine, eGFR\) and urine albumin-to-creatinine ratio; type 2 diabetes or prediabetes with HbA1c and fasting plasma glucose;/,
+        // Its creatinine is in the creatinine and electrolytes ordered: not deferred again in other words.
+        later: /work up chronic kidney disease with urine albumin-to-creatinine ratio; type 2 diabetes or prediabetes with HbA1c and fasting plasma glucose;/,
       },
       {
         question: '70 yo man on insulin, glucose 2.6 mmol/L, BMI 31, snoring',

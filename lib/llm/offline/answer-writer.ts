@@ -14,7 +14,8 @@ import { hasOwnJudgements, labLines, labResults } from './lab-summary.js';
 import { summariseMedicationCheck, uncoveredCautions } from './medication-summary.js';
 import type { KnowledgeEntry, LabEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
 import { clip, latestMetrics, measuredFrom, toolDisplayName } from './tool-results.js';
-import { isEmergencyWorkUp, urgentOrders, urgentProblems } from './urgent-problems.js';
+import type { UrgentTopic } from './urgent-problems.js';
+import { alreadyOrdered, citationsFor, isEmergencyWorkUp, urgentOrders, urgentProblems } from './urgent-problems.js';
 
 export const MIN_ANSWER_WORDS = 150;
 export const MAX_ANSWER_WORDS = 450;
@@ -30,6 +31,11 @@ interface Line {
   text: string;
   priority: Priority;
   kind: LineKind;
+  /**
+   * Dropped only once every other line that may go has gone, whatever their priority: the detail of
+   * a drug an urgent problem acts on outlasts the routine lines (medication-summary.ts).
+   */
+  lastToGo?: true;
 }
 
 interface Section {
@@ -90,8 +96,9 @@ export function writeAnswer(view: ConversationView): string {
   const measurements = [...measurementLines(facts, metrics, findings, view), ...labLinesFor(labs, facts)];
   assessment.lines.push(...measurements);
   if (raised.length > 0) assessment.lines.push(para(`The new information makes ${joinAnd(raised.map((p) => lowerFirst(p.name)))} a priority.`));
-  assessment.lines.push(...differentialLines(differentials, findings, measurements.length > 0, actions.length > 0));
-  assessment.lines.push(...knowledgeLines(knowledge, outcomes));
+  assessment.lines.push(...differentialLines(differentials, findings, measurements.length > 0, actions.length > 0, urgent));
+  // While an urgent problem leads, only a passage about it is cited (or none is, and the answer says so).
+  assessment.lines.push(...(urgent ? urgentKnowledgeLines(problems.topics, knowledge, outcomes) : knowledgeLines(knowledge, outcomes)));
 
   const raisedFirst = [...ranked.filter((r) => raised.includes(r.profile)), ...differentials, ...managed];
   // While an urgent problem leads (severe hyperkalemia, a possible hypertensive emergency…) the orders
@@ -104,7 +111,7 @@ export function writeAnswer(view: ConversationView): string {
     lines: [
       ...urgentLines.map((text) => item(text)),
       ...actions.map((a) => item(a.text)),
-      ...recommendationLines(findings, ranked, differentials, managed, raised, tests, medications, knowledge, actions, urgent),
+      ...recommendationLines(findings, ranked, differentials, managed, raised, tests, medications, knowledge, actions, urgent, problems.drugs),
     ],
   };
   const followUp: Section = { title: 'Follow-up', lines: followUpLines(findings, differentials, managed, raised, tests, actions, urgent, urgentLines.length > 0, measurements.length > 0) };
@@ -220,7 +227,7 @@ function measurementLines(facts: PatientFacts, metrics: MetricsSummary | undefin
   return lines;
 }
 
-function differentialLines(differentials: readonly RankedCondition[], findings: ClinicalFindings, measured: boolean, actedOn: boolean): Line[] {
+function differentialLines(differentials: readonly RankedCondition[], findings: ClinicalFindings, measured: boolean, actedOn: boolean, urgent: boolean): Line[] {
   if (differentials.length === 0) {
     if (actedOn && measured) return [para('No other diagnosis stands out from the information given; the results above come first, and are acted on below.')];
     // Acted on with nothing measured above: a severe blood pressure said in words, without a reading.
@@ -228,12 +235,14 @@ function differentialLines(differentials: readonly RankedCondition[], findings: 
     return [para(`No specific diagnosis stands out from the information given${measured ? '; the measurements above are the main findings' : ''}.`)];
   }
   // With an action leading, the list may go when the answer runs long: its heading goes last (lines are dropped from the end).
-  const lines: Line[] = [para('**Conditions to evaluate**, most likely first:', actedOn ? 2 : 1)];
+  // While an urgent problem leads it goes first: what it would tell is what the orders and the work-up
+  // for once the problem is under control (recommendations) say, and the drugs it acts on come before it.
+  const lines: Line[] = [para('**Conditions to evaluate**, most likely first:', urgent ? 3 : actedOn ? 2 : 1)];
   differentials.forEach((r, i) => {
     const why = r.reasons.length > 0 ? `${r.reasons.join('; ')}.` : '';
     const tests = testsToOrder(r.profile, findings.facts);
     const check = tests.length > 0 ? `Check ${joinAnd(tests)}.` : '';
-    lines.push({ text: `${i + 1}. **${conditionName(r.profile, findings)}**: ${[why, check].filter(Boolean).join(' ')}`, priority: i === 0 && !actedOn ? 1 : i < 3 ? 2 : 3, kind: 'numbered' });
+    lines.push({ text: `${i + 1}. **${conditionName(r.profile, findings)}**: ${[why, check].filter(Boolean).join(' ')}`, priority: urgent ? 3 : i === 0 && !actedOn ? 1 : i < 3 ? 2 : 3, kind: 'numbered' });
   });
   return lines;
 }
@@ -262,6 +271,26 @@ function knowledgeLines(entries: readonly KnowledgeEntry[], outcomes: readonly T
   });
 }
 
+/**
+ * While an urgent problem leads: for each, the passage the knowledge search returned about it, quoted
+ * where it is (a routine passage is not cited beside it); for those with none, that no passage is
+ * about them, so the urgent advice is not taken for the knowledge base's.
+ */
+function urgentKnowledgeLines(topics: readonly UrgentTopic[], entries: readonly KnowledgeEntry[], outcomes: readonly ToolOutcome[]): Line[] {
+  if (topics.length === 0 || !outcomes.some((o) => o.kind === 'knowledge')) return [];
+  const citations = citationsFor(topics, entries);
+  const lines = citations.slice(0, 2).map(({ topic, entry, sentence }, i) => {
+    const relevance = entry.relevance !== undefined ? ` (relevance ${round(entry.relevance, 2)})` : '';
+    const id = entry.id ? ` [${entry.id}]` : '';
+    return para(`Knowledge base on ${topic.name}, *${entry.title}*${id}${relevance}: ${sentence}`, i === 0 ? 2 : 4);
+  });
+  const uncited = topics.filter((t) => !citations.some((c) => c.topic === t)).map((t) => t.name);
+  if (uncited.length > 0) {
+    lines.push(para(`No passage the medical knowledge search returned is about ${joinAnd(uncited)}: the urgent advice below follows the model's own rules.`, 3));
+  }
+  return lines;
+}
+
 function recommendationLines(
   findings: ClinicalFindings,
   ranked: readonly RankedCondition[],
@@ -273,6 +302,7 @@ function recommendationLines(
   knowledge: readonly KnowledgeEntry[],
   actions: readonly LabAction[],
   urgent: boolean,
+  urgentDrugs: readonly string[],
 ): Line[] {
   const { facts, egfr } = findings;
   const lines: Line[] = [];
@@ -292,11 +322,13 @@ function recommendationLines(
     // The urgent problem first; the rest, without its routine advice, once that is under control.
     // A red flag's work-up is ordered now; the rest, left out of the orders, each named with its condition.
     const later = treated.filter((r) => !isEmergencyWorkUp(r.profile));
-    if (later.length > 0) {
-      const workUps = later.map((r) => {
-        const deferred = testsToOrder(r.profile, facts).filter((t) => !tests.includes(t));
-        return `${lowerFirst(conditionName(r.profile, findings))}${deferred.length > 0 ? ` with ${joinTests(deferred)}` : ''}`;
-      });
+    // A test the orders already measure, whatever its wording, is not deferred again; a condition all
+    // of whose tests are ordered is named as such, not left bare ("work up anemia;").
+    const deferred = later.map((r) => ({ name: lowerFirst(conditionName(r.profile, findings)), tests: testsToOrder(r.profile, facts).filter((t) => !alreadyOrdered(t, tests)) }));
+    if (deferred.length > 0 && deferred.every((d) => d.tests.length === 0)) {
+      lines.push(item(`**Once the urgent problem is under control:** choose treatment for ${joinAnd(deferred.map((d) => d.name))} from the results of the tests ordered above.`, 2));
+    } else if (deferred.length > 0) {
+      const workUps = deferred.map((d) => (d.tests.length > 0 ? `${d.name} with ${joinTests(d.tests)}` : `${d.name} (its tests are ordered above)`));
       const list = workUps.length > 1 ? `${workUps.slice(0, -1).join('; ')}; and ${workUps[workUps.length - 1]}` : workUps[0];
       lines.push(item(`**Once the urgent problem is under control:** work up ${list}${workUps.length > 1 ? ',' : ''} before choosing treatment.`, 2));
     }
@@ -311,7 +343,7 @@ function recommendationLines(
       lines.push(item(`**${conditionName(r.profile, findings, true)}:** ${capitalise(text)}${cited}.`, first ? 1 : i < 3 ? 2 : 3));
     });
   }
-  lines.push(...medicationLines(facts, medications, egfr, actions));
+  lines.push(...medicationLines(facts, medications, egfr, actions, urgentDrugs));
   return lines;
 }
 
@@ -343,11 +375,11 @@ function passageAbout(profile: ConditionProfile, entries: readonly KnowledgeEntr
   return matching.find((e) => e.category === 'treatment') ?? matching[0];
 }
 
-function medicationLines(facts: PatientFacts, outcome: ToolOutcome | undefined, egfr: number | undefined, actions: readonly LabAction[]): Line[] {
+function medicationLines(facts: PatientFacts, outcome: ToolOutcome | undefined, egfr: number | undefined, actions: readonly LabAction[], urgentDrugs: readonly string[]): Line[] {
   const lines: Line[] = [];
   const kidneyActedOn = actions.some((a) => a.problem === 'kidney');
   if (outcome?.kind === 'medications') {
-    lines.push(...summariseMedicationCheck(outcome, facts, actions.length > 0).map((line) => item(line.text, line.priority)));
+    lines.push(...summariseMedicationCheck(outcome, facts, actions.length > 0, urgentDrugs).map((line) => ({ ...item(line.text, line.priority), ...(line.lastToGo ? { lastToGo: line.lastToGo } : {}) })));
     outcome.warnings.slice(0, 2).forEach((w) => lines.push(item(clip(w, 160), 2)));
   } else {
     // Without a medication check, the model's own (conservative) rules of thumb.
@@ -416,7 +448,11 @@ function fitToLength(sections: Section[], padding: readonly string[]): string {
   while (countWords(text) > TARGET_MAX) {
     const victim = leastImportantLine(sections);
     if (!victim) break;
-    victim.section.lines.splice(victim.index, 1);
+    const { lines } = victim.section;
+    const [removed] = lines.splice(victim.index, 1);
+    // A list's heading ("…, most likely first:") goes with its last item rather than stand alone.
+    const heading = lines[victim.index - 1];
+    if (removed?.kind === 'numbered' && heading?.kind === 'para' && heading.text.endsWith(':') && lines[victim.index]?.kind !== 'numbered') lines.splice(victim.index - 1, 1);
     text = render(sections);
   }
   const recommendations = sections[1];
@@ -429,13 +465,17 @@ function fitToLength(sections: Section[], padding: readonly string[]): string {
 }
 
 function leastImportantLine(sections: Section[]): { section: Section; index: number } | undefined {
-  let victim: { section: Section; index: number; priority: number } | undefined;
-  for (const section of sections) {
-    section.lines.forEach((line, index) => {
-      if (line.priority > 1 && (!victim || line.priority >= victim.priority)) victim = { section, index, priority: line.priority };
-    });
+  // The lowest priority goes first, the last such line first; lines kept to the last only when no other may go.
+  for (const lastToGo of [false, true]) {
+    let victim: { section: Section; index: number; priority: number } | undefined;
+    for (const section of sections) {
+      section.lines.forEach((line, index) => {
+        if (line.priority > 1 && (line.lastToGo === true) === lastToGo && (!victim || line.priority >= victim.priority)) victim = { section, index, priority: line.priority };
+      });
+    }
+    if (victim) return victim;
   }
-  return victim;
+  return undefined;
 }
 
 function render(sections: readonly Section[]): string {

@@ -40,6 +40,11 @@ export interface LabAction {
   /** Drugs this line stops outright (generic names): another line does not hold and restart them. */
   stops?: readonly string[];
   /**
+   * The drugs taken that this line acts on or warns about (generic names): what the medication check
+   * says of them matters to the problem, so the answer keeps it when it runs long (answer-writer.ts).
+   */
+  drugs?: readonly string[];
+  /**
    * When it is urgent, the tests it needs now: while it leads the answer these are what it orders,
    * and routine work-up waits until it is under control (answer-writer.ts).
    */
@@ -204,7 +209,8 @@ function hyperkalemiaAction(facts: PatientFacts, context: ActionContext): LabAct
   const why = raisers.length > 0 ? `, and ${drugNames(raisers)} ${raisers.length > 1 ? 'raise' : 'raises'} it` : '';
   const stops = (stopAll ? raisers : others).map((d) => d.generic);
   const pastLimit = limits ? `, and beyond the laboratory's critical limits of ${limits}` : '';
-  const action = { problem: 'potassium', urgency, covers: ['potassium'], stops, ...(urgency === 'soon' ? {} : { workUp: HYPERKALEMIA_WORK_UP }) } as const;
+  const drugs = raisers.map((d) => d.generic);
+  const action = { problem: 'potassium', urgency, covers: ['potassium'], stops, drugs, ...(urgency === 'soon' ? {} : { workUp: HYPERKALEMIA_WORK_UP }) } as const;
 
   if (urgency === 'emergency') {
     const severity = mmol >= EMERGENCY_FROM ? `severe hyperkalemia (≥ ${EMERGENCY_FROM.toFixed(1)} mmol/L${pastLimit})` : `hyperkalemia with ECG changes (${mmol >= STOP_FROM ? `${STOP_FROM.toFixed(1)}–6.4` : `${HYPERKALEMIA_FROM}–5.9`} mmol/L${pastLimit})`;
@@ -339,6 +345,8 @@ function kidneyAction(facts: PatientFacts, context: ActionContext, stopped: read
   if (urea && urea.mmol > UREA_HIGH) what.push(formatLab(urea.reading));
 
   const steps: string[] = [];
+  // Every drug a step names: their medication-check detail matters to this line.
+  const named: ListedDrug[] = [];
   const assess = urgent ? 'assess today' : 'assess within 2–3 days';
   if (low || ureaHigh) {
     steps.push(
@@ -352,8 +360,10 @@ function kidneyAction(facts: PatientFacts, context: ActionContext, stopped: read
   // In pregnancy an ACE inhibitor or ARB is stopped for good, not held and restarted.
   const stopForPregnancy = facts.pregnant === true ? withRole(facts, ['raas']).filter((d) => !stopped.includes(d.generic)) : [];
   if (stopForPregnancy.length > 0) steps.push(`stop ${drugNames(stopForPregnancy)}: contraindicated in pregnancy`);
+  named.push(...stopForPregnancy);
   const actOnKidney = withRole(facts, ['raas', 'diuretic', 'k_sparing']).filter((d) => !stopped.includes(d.generic) && !stopForPregnancy.some((x) => x.generic === d.generic));
   if (actOnKidney.length > 0) {
+    named.push(...actOnKidney);
     steps.push(
       low || ureaHigh
         ? `hold ${drugNames(actOnKidney)} while the patient is dehydrated or acutely unwell, or if acute kidney injury is confirmed, and restart once creatinine is back to baseline`
@@ -361,6 +371,8 @@ function kidneyAction(facts: PatientFacts, context: ActionContext, stopped: read
     );
   }
   if (nsaids.length > 0) steps.push(`stop ${drugNames(nsaids)} (NSAIDs harm the kidneys)`);
+  named.push(...nsaids);
+  if (metformin.length > 0 && egfr !== undefined && egfr < METFORMIN_LIMIT_BELOW) named.push(...metformin);
   if (metformin.length > 0 && egfr !== undefined) {
     if (egfr < SEVERELY_DECREASED_BELOW) steps.push(`stop ${drugNames(metformin)}: metformin is contraindicated below eGFR 30`);
     else if (egfr < METFORMIN_LIMIT_BELOW) {
@@ -377,6 +389,7 @@ function kidneyAction(facts: PatientFacts, context: ActionContext, stopped: read
     if (cleared.length > 0) steps.push(`check the dose of ${drugNames(cleared)} against this eGFR (cleared by the kidneys)`);
     const lowering = withRole(facts, ['hypoglycemic']);
     if (lowering.length > 0) steps.push(`watch for hypoglycemia on ${drugNames(lowering)}, likelier as kidney function falls`);
+    named.push(...cleared, ...lowering);
   }
 
   const heading = urgent ? '**Urgent — kidney function:**' : '**Act on the kidney function:**';
@@ -384,6 +397,7 @@ function kidneyAction(facts: PatientFacts, context: ActionContext, stopped: read
     problem: 'kidney',
     urgency: urgent ? 'urgent' : 'soon',
     covers: urea ? [urea.reading.test] : [],
+    drugs: [...new Set(named.map((d) => d.generic))],
     ...(urgent ? { workUp: KIDNEY_WORK_UP } : {}),
     text: `${heading} ${joinAnd(what)}: ${steps.join('; ')}.`,
     followUp: urgent
@@ -435,6 +449,7 @@ function hypoglycemiaAction(facts: PatientFacts): LabAction | undefined {
     problem: 'glucose',
     urgency: level2 ? 'urgent' : 'soon',
     covers: [reading.test],
+    drugs: causes.map((d) => d.generic),
     ...(level2 ? { workUp: HYPOGLYCEMIA_WORK_UP } : {}),
     text: `${level2 ? `**Urgent — ${lab}:**` : `**Act on the low glucose:** ${lab} is`} ${band}: ${treat}; ${drugs}.`,
     followUp: causes.length > 0

@@ -225,6 +225,16 @@ export function judgeLab(reading: LabReading, facts: PatientFacts): LabJudgement
   return judgement;
 }
 
+/**
+ * Which side of normal a result in an urgent band is: low for a band with only an upper bound
+ * ("< 125 mmol/L"), else high; undefined when its band is not urgent.
+ */
+export function urgentSide(reading: LabReading, facts: PatientFacts): LabLevel | undefined {
+  const band = bandFor(reading, facts);
+  if (!band?.urgent) return undefined;
+  return band.level ?? (band.below !== undefined && band.min === undefined && band.above === undefined ? 'low' : 'high');
+}
+
 /** The band a result falls in (or is at least as far as, for "TSH < 0.01"). */
 function bandFor(reading: LabReading, facts: PatientFacts): LabBand | undefined {
   const x = inReferenceUnit(reading)?.value;

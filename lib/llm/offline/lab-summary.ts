@@ -4,8 +4,8 @@
 // critical limits, or in a band the model's own thresholds call urgent (potassium ≥ 6.0 mmol/L is
 // urgent before the tool's usual critical limit of 6.5), also lead the recommendations.
 import type { LabJudgement } from './lab-reasoning.js';
-import { judgeLab } from './lab-reasoning.js';
-import type { LabId, LabReading } from './lab-values.js';
+import { judgeLab, urgentSide } from './lab-reasoning.js';
+import type { LabId, LabLevel, LabReading } from './lab-values.js';
 import { labIdOf, labLabel, toolTestOf } from './lab-values.js';
 import type { SummaryLine } from './medication-summary.js';
 import type { PatientFacts } from './patient-facts.js';
@@ -52,6 +52,12 @@ export function labLines(results: readonly LabResult[], facts: PatientFacts): Su
 export interface UrgentResult {
   text: string;
   workUp: readonly string[];
+  /** The test, when it is one of ours. */
+  test?: LabId;
+  /** As the answer names the test: "sodium", or the tool's name for one of its own. */
+  named: string;
+  /** Which side of normal it is on, when known: its band's, else the tool's flag (LL or HH). */
+  side?: LabLevel;
 }
 
 /**
@@ -67,8 +73,11 @@ export function urgentResults(results: readonly LabResult[], facts: PatientFacts
     const judged = r.reading ? judgeLab(r.reading, facts) : undefined;
     const named = test !== undefined ? labLabel(test) : (r.entry?.test ?? 'the result').replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
     const workUp = judged?.workUp ?? [`repeat ${named}`];
-    if (r.entry && isCritical(r.entry, r.reading)) return [{ text: criticalText(r.entry, r.reading), workUp }];
-    return judged?.urgent ? [{ text: ownUrgentText(judged), workUp }] : [];
+    const flag = r.entry?.flag;
+    const side = (r.reading ? urgentSide(r.reading, facts) : undefined) ?? (flag?.startsWith('L') ? 'low' : flag?.startsWith('H') ? 'high' : undefined);
+    const about = { workUp, named, ...(test !== undefined ? { test } : {}), ...(side !== undefined ? { side } : {}) };
+    if (r.entry && isCritical(r.entry, r.reading)) return [{ text: criticalText(r.entry, r.reading), ...about }];
+    return judged?.urgent ? [{ text: ownUrgentText(judged), ...about }] : [];
   });
 }
 

@@ -14,6 +14,8 @@ import { clip } from './tool-results.js';
 export interface SummaryLine {
   text: string;
   priority: 1 | 2 | 3;
+  /** Dropped only once every other line that may go has gone (a drug an urgent problem acts on). */
+  lastToGo?: true;
 }
 
 type MedicationsOutcome = Extract<ToolOutcome, { kind: 'medications' }>;
@@ -33,9 +35,11 @@ const SERIOUS_LEVELS = ['contraindicated', 'avoid', 'adjust_dose', 'caution'];
 /**
  * `crowded`: action lines lead the answer (hyperkalemia, kidney function, hypoglycemia), so routine
  * drug detail gives way first when the answer runs long; serious cautions, major interactions and
- * what could not be checked never do.
+ * what could not be checked never do. The line of a drug in `matters` (generic names: drugs taken
+ * that an urgent problem's line acts on, such as the furosemide held for acute kidney injury) goes
+ * only after every routine line has, and such drugs come first when there are more drugs than lines.
  */
-export function summariseMedicationCheck(outcome: MedicationsOutcome, facts: PatientFacts, crowded = false): SummaryLine[] {
+export function summariseMedicationCheck(outcome: MedicationsOutcome, facts: PatientFacts, crowded = false, matters: readonly string[] = []): SummaryLine[] {
   const lines: SummaryLine[] = [];
   const found = outcome.medications.filter((m) => m.found !== false);
   const missing = outcome.medications.filter((m) => m.found === false);
@@ -44,8 +48,17 @@ export function summariseMedicationCheck(outcome: MedicationsOutcome, facts: Pat
   if (verdict) lines.push({ text: `**Medication check${version}:** ${verdict}`, priority: outcome.interactions.length === 0 || missing.length > 0 ? 1 : 2 });
   const serious = (x: InteractionEntry) => x.severity === 'major' || x.severity === 'contraindicated';
   outcome.interactions.slice(0, MAX_INTERACTIONS).forEach((x, i) => lines.push({ text: interactionText(x, facts), priority: i === 0 && (!crowded || serious(x)) ? 1 : 2 }));
-  // A drug with a serious caution for this patient is kept whatever the length.
-  found.slice(0, MAX_DRUG_LINES).forEach((m, i) => lines.push({ text: drugLine(m, facts), priority: (i === 0 && !crowded) || hasSeriousCaution(m, crowded ? 2 : 3) ? 1 : 2 }));
+  // A drug with a serious caution for this patient is kept whatever the length; one the urgent problem
+  // acts on outlasts every routine line.
+  const matter = (m: MedicationEntry) => matters.includes(m.name.toLowerCase());
+  const shown = [...found.filter(matter), ...found.filter((m) => !matter(m))].slice(0, MAX_DRUG_LINES);
+  // In the order checked, whichever are shown.
+  found
+    .filter((m) => shown.includes(m))
+    .forEach((m, i) => {
+      const priority = (i === 0 && !crowded) || hasSeriousCaution(m, crowded ? 2 : 3) ? 1 : 2;
+      lines.push({ text: drugLine(m, facts), priority, ...(priority > 1 && matter(m) ? { lastToGo: true as const } : {}) });
+    });
   for (const m of missing) {
     // A drug the clinician named is never trimmed: the answer must say it was not checked.
     const named = facts.medications.includes(m.name.toLowerCase()) || facts.uncoveredMedications.some((d) => d.generic === m.name.toLowerCase());

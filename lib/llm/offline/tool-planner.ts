@@ -12,7 +12,7 @@ import type { PatientFacts } from './patient-facts.js';
 import type { Allergens } from './patient-facts.js';
 import { allergensOf, conditionLabel, egfrForThresholds, isAllergen, uncoveredLabel, uncoveredRoles } from './patient-facts.js';
 import { formatBloodPressure, joinAnd, labsPhrase, medicationItems, possessive, severeBloodPressureLabel, symptomsPhrase } from './phrasing.js';
-import type { MetricsSummary, ToolOutcome } from './tool-results.js';
+import type { LabEntry, MetricsSummary, ToolOutcome } from './tool-results.js';
 import { LAB_TOOL, latestMetrics, measuredFrom } from './tool-results.js';
 import { labResults } from './lab-summary.js';
 import { hypertensiveEmergency, isEmergencyWorkUp, urgentProblems } from './urgent-problems.js';
@@ -63,9 +63,11 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   const focus = searchFocus(raised, now);
   // A product the reference does not cover still counts as its metformin: Glucovance is not "start metformin".
   const taking = [...facts.medications, ...(facts.uncoveredMedications.some((d) => uncoveredRoles(d.generic).includes('metformin')) ? ['metformin'] : [])];
-  // While an urgent problem leads (severe hyperkalemia, a hypertensive crisis…), no routine drug is looked up.
+  // While an urgent problem leads (severe hyperkalemia, a hypertensive crisis…), no routine drug is
+  // looked up, and the knowledge search is about the most urgent problem, not the likeliest routine condition.
   const earlierLabs = [...view.earlierOutcomes].reverse().flatMap((o) => (o.kind === 'lab' ? [o.lab] : []));
-  const { urgent } = urgentProblems(now, labResults(facts, earlierLabs));
+  const { urgent, topics } = urgentProblems(now, labResults(facts, earlierLabs));
+  const urgentTopic = topics[0];
   const suggested = suggestedDrugs(rankConditions(now), raised, taking, facts.pregnant === true, allergensOf(facts.allergies), couldBePregnant(facts), urgent);
 
   const calls: PlannedCall[] = [];
@@ -82,7 +84,15 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   // A severe blood pressure said in words ("hypertensive crisis") is a topic too.
   const hasTopic = facts.symptoms.length > 0 || facts.conditions.length > 0 || facts.severeBloodPressureWords !== undefined || (facts.labs.length > 0 && focus.length > 0);
   const latestAddsTopic = latestFacts.symptoms.length > 0 || latestFacts.conditions.length > 0 || latestFacts.severeBloodPressureWords !== undefined || raised.length > 0;
-  if (offered.has(KNOWLEDGE_TOOL) && hasTopic && (!isFollowUp || latestAddsTopic)) {
+  const urgentBefore = isFollowUp ? urgentTopicsBefore(view, previousMetrics, earlierLabs) : [];
+  if (offered.has(KNOWLEDGE_TOOL) && urgentTopic) {
+    // Searched once, when it first leads: what the routine topics add can wait with them.
+    if (!urgentBefore.includes(urgentTopic.name)) {
+      calls.push({ name: KNOWLEDGE_TOOL, input: { query: urgentTopic.query, n_results: 3 } });
+      phrases.push(`look up ${urgentTopic.name} in the medical knowledge base`);
+    }
+  } else if (offered.has(KNOWLEDGE_TOOL) && hasTopic && (!isFollowUp || latestAddsTopic || urgentBefore.length > 0)) {
+    // Once an urgent problem no longer leads, the routine topics that waited are looked up.
     calls.push({ name: KNOWLEDGE_TOOL, input: knowledgeInput(view, focus) });
     // A question about a condition alone ("first-line treatment for gout flares") has no symptoms to name.
     const subject =
@@ -114,6 +124,12 @@ export function planToolCalls(view: ConversationView, request: MessagesRequest):
   if (calls.length === 0) return undefined;
   const opener = isFollowUp ? "Building on the earlier information, I'll" : "I'll";
   return { preamble: `${opener} ${joinAnd(phrases)}.`, calls };
+}
+
+/** The urgent problems the earlier turns already led with (by name). */
+function urgentTopicsBefore(view: ConversationView, previousMetrics: MetricsSummary | undefined, earlierLabs: readonly LabEntry[]): string[] {
+  const before = clinicalFindings(view.earlierFacts, measuredFrom(previousMetrics, {}));
+  return urgentProblems(before, labResults(view.earlierFacts, earlierLabs)).topics.map((t) => t.name);
 }
 
 /** Exact argument names of calculate_clinical_metrics; absent optional fields are omitted. */
