@@ -9,33 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import fc from 'fast-check';
-import pino from 'pino';
 import type { JsonObject } from '../../lib/json.js';
 import { createOfflineModelFetch } from '../../lib/llm/offline/index.js';
 import { estimateEgfr } from '../../lib/llm/offline/kidney-estimate.js';
 import { readToolOutcome } from '../../lib/llm/offline/tool-results.js';
-import { ToolRegistry } from '../../services/toolworker/tool-registry.js';
-import { checkMedicationsTool } from '../../services/toolworker/tools/check-medications.js';
 import { egfrCkdEpi2021 } from '../../services/toolworker/tools/clinical-formulas.js';
-import { clinicalMetricsTool } from '../../services/toolworker/tools/clinical-metrics.js';
+import { OFFLINE_MODEL as MODEL, REAL_TOOLS, SEARCH_TOOL, toolContext, toolRegistry as registry } from '../helpers/offline-model-tools.js';
 
 const SEED = `I have a 45-year-old female patient, 5'4" tall, 180 lbs, presenting with fatigue and increased thirst. What conditions should I evaluate for, and what are the treatment options?`;
-const MODEL = 'tracemesh-offline-clinical';
-
-const registry = new ToolRegistry().register(clinicalMetricsTool).register(checkMedicationsTool);
-const toolContext = { signal: new AbortController().signal, log: pino({ level: 'silent' }) };
-
-const SEARCH_TOOL: Anthropic.Tool = {
-  name: 'search_medical_knowledge',
-  description: 'Semantic search over the medical knowledge base.',
-  input_schema: { type: 'object', properties: { query: { type: 'string' }, n_results: { type: 'integer' }, condition: { type: 'string' } }, required: ['query'] },
-};
-/** The real tools' names, descriptions and schemas, as ListTools gives them to the conversation service. */
-const REAL_TOOLS: Anthropic.Tool[] = registry.list().map((tool) => ({
-  name: tool.name,
-  description: tool.description,
-  input_schema: tool.inputSchema as Anthropic.Tool.InputSchema,
-}));
 const METRICS = REAL_TOOLS.find((t) => t.name === 'calculate_clinical_metrics')!;
 const MEDS = REAL_TOOLS.find((t) => t.name === 'check_medications')!;
 const ALL_TOOLS = [METRICS, SEARCH_TOOL, MEDS];

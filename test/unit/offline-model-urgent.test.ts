@@ -8,27 +8,13 @@
 // a drug the urgent problem acts on outlasts the routine lines when the answer is trimmed to length.
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import pino from 'pino';
 import type { JsonObject } from '../../lib/json.js';
 import { createOfflineModelFetch } from '../../lib/llm/offline/index.js';
 import { loadKnowledgeBase } from '../../services/toolworker/knowledge/knowledge-base.js';
 import { LocalClinicalEmbeddingFunction } from '../../services/toolworker/knowledge/local-embedding.js';
-import { ToolRegistry } from '../../services/toolworker/tool-registry.js';
-import { checkMedicationsTool } from '../../services/toolworker/tools/check-medications.js';
-import { clinicalMetricsTool } from '../../services/toolworker/tools/clinical-metrics.js';
+import { OFFLINE_MODEL as MODEL, REAL_TOOLS, SEARCH_TOOL, toolContext, toolRegistry as registry } from '../helpers/offline-model-tools.js';
 
-const MODEL = 'tracemesh-offline-clinical';
-const registry = new ToolRegistry().register(clinicalMetricsTool).register(checkMedicationsTool);
-const toolContext = { signal: new AbortController().signal, log: pino({ level: 'silent' }) };
-const SEARCH_TOOL: Anthropic.Tool = {
-  name: 'search_medical_knowledge',
-  description: 'Semantic search over the medical knowledge base.',
-  input_schema: { type: 'object', properties: { query: { type: 'string' }, n_results: { type: 'integer' }, condition: { type: 'string' } }, required: ['query'] },
-};
-const TOOLS: Anthropic.Tool[] = [
-  ...registry.list().map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema as Anthropic.Tool.InputSchema })),
-  SEARCH_TOOL,
-];
+const TOOLS: Anthropic.Tool[] = [...REAL_TOOLS, SEARCH_TOOL];
 
 const knowledgeBase = loadKnowledgeBase();
 const embedding = LocalClinicalEmbeddingFunction.fit(knowledgeBase.documents.map((d) => knowledgeBase.embeddingText(d)));
