@@ -153,6 +153,9 @@ export class AgentLoop {
             const round = new ToolRound<ExecutedTool>((use, signal) => this.executeTool(request, span, use, iteration, signal));
             const response = await this.callModel(request, messages, tools, iteration, (use) => round.start(use)).catch(async (error: unknown) => {
               await round.cancel(grpcError(grpcStatus.CANCELLED, 'the model response that asked for this call failed before it ended'));
+              // The caller's deadline or cancel is the caller's, not the tool results': the span
+              // then says "DEADLINE_EXCEEDED: …" as anywhere else in the turn, with no stack.
+              if (request.signal.aborted) throw request.signal.reason ?? error;
               throw iteration > 0 ? new ModelCallAfterToolsError(error, toolResultChars) : error;
             });
             addUsage(usage, usageOf(response.usage));

@@ -20,6 +20,7 @@ import type { TurnResult } from '../../gen/ts/tracemesh/conversation/v1/TurnResu
 import { decodeErrorDetails, durationOf, grpcError, invalidArgument, isGrpcError, notFound, type FieldViolation, type GrpcError } from '../../lib/grpc/errors.js';
 import { callSignal, childCallParent, type ServerCall } from '../../lib/grpc/server-call.js';
 import type { Logger } from '../../lib/logging.js';
+import { traced } from '../../lib/tracing/spans.js';
 import type { AgentLoop } from './agent-loop.js';
 import { ConversationGoneError, DuplicateRequestError, type ConversationStore, type StoredTurn, type TurnOfRequest } from './store/conversation-store.js';
 import { conversationsPageCursor, conversationsPageToken, turnsPageAfter, turnsPageToken } from './page-tokens.js';
@@ -158,15 +159,34 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
    * key for a different turn (another message, another conversation) is the caller's mistake.
    */
   function replay(earlier: TurnOfRequest, request: ValidTurnRequest, conversationId: string, events: TurnEventWriter): TurnResult {
-    if (earlier.conversationId !== conversationId) {
-      throw requestIdReused(`was used for a turn of conversation "${earlier.conversationId}"; a request_id names one turn`);
-    }
-    if (earlier.turn.userMessage !== request.message) throw requestIdReused('was used for a turn with another message; make a new request_id for each new turn');
+    assertSameTurn(earlier, request, conversationId);
     const result: TurnResult = { ...earlier.turn.result, replayed: true };
+    // The retry's own trace says what answered it (else it held an RPC span with nothing under
+    // it): a span naming the run whose result this is — that run's trace has the model calls and tools.
+    traced(
+      {
+        name: 'server_replay_turn',
+        type: 'task',
+        event: {
+          input: { conversation_id: conversationId, turn_index: earlier.turn.turnIndex, message: request.message, request_id: request.requestId },
+          output: { response: result.text },
+          metadata: { replayed: true, replay_of_root_span_id: result.trace?.rootSpanId ?? '', replay_of_span_id: result.trace?.spanId ?? '' },
+        },
+      },
+      () => undefined,
+    );
     events.emit({ turnStarted: { conversationId, turnIndex: earlier.turn.turnIndex, trace: result.trace } });
     events.emit({ turnCompleted: { result } });
     log.info({ conversationId, turnIndex: earlier.turn.turnIndex, requestId: request.requestId }, 'turn answered from its earlier try (repeated request_id)');
     return result;
+  }
+
+  /** Throws INVALID_ARGUMENT unless `earlier` is the turn this request repeats (same conversation, same message). */
+  function assertSameTurn(earlier: TurnOfRequest, request: ValidTurnRequest, conversationId: string): void {
+    if (earlier.conversationId !== conversationId) {
+      throw requestIdReused(`was used for a turn of conversation "${earlier.conversationId}"; a request_id names one turn`);
+    }
+    if (earlier.turn.userMessage !== request.message) throw requestIdReused('was used for a turn with another message; make a new request_id for each new turn');
   }
 
   function requestIdReused(description: string): GrpcError {
@@ -182,6 +202,12 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     const requestedId = request.conversationId;
     if (requestedId === '' && request.requestId !== '') {
       const conversationId = conversationIdForRequest(request.requestId);
+      // A key whose turn is stored already is checked before the key's conversation is made or
+      // joined: a key reused for another turn left an empty conversation behind, and a Converse
+      // stream went on in the key's conversation — perhaps another caller's. (A retry of the turn
+      // passes, and is answered under the lease as before.)
+      const earlier = await store.turnOfRequest(request.requestId);
+      if (earlier) assertSameTurn(earlier, request, conversationId);
       const created = await store.createConversation(conversationId);
       onConversation?.(conversationId);
       await turns.claim(conversationId);

@@ -7,6 +7,8 @@ import type { Timestamp__Output } from '../../../../gen/ts/google/protobuf/Times
 import type { ConversationSummary__Output } from '../../../../gen/ts/tracemesh/conversation/v1/ConversationSummary.js';
 import { renderTable } from '../../analytics/text-table.js';
 import type { Turn__Output } from '../../../../gen/ts/tracemesh/conversation/v1/Turn.js';
+import type { ToolCall__Output } from '../../../../gen/ts/tracemesh/conversation/v1/ToolCall.js';
+import { fromStruct } from '../../../../lib/grpc/struct.js';
 import { createConversationClient, deleteConversation, listConversations, listTurns } from '../../conversation-client.js';
 import { describeFailure } from '../grpc-failure.js';
 import { positiveInteger } from '../number-arguments.js';
@@ -16,6 +18,36 @@ const DEFAULT_LIMIT = 50;
 
 function when(time: Timestamp__Output | null): string {
   return time ? new Date(Number(time.seconds) * 1000).toISOString().slice(0, 19).replace('T', ' ') : '-';
+}
+
+/** A Timestamp as protobuf's JSON form has it (RFC 3339), not as {seconds: "…", nanos: …}. */
+function rfc3339(time: Timestamp__Output | null): string | null {
+  return time ? new Date(Number(time.seconds) * 1000 + Math.floor(time.nanos / 1_000_000)).toISOString() : null;
+}
+
+/** A summary for --json: its times in RFC 3339. */
+function summaryJson(summary: ConversationSummary__Output): object {
+  return { ...summary, createTime: rfc3339(summary.createTime), updateTime: rfc3339(summary.updateTime) };
+}
+
+/**
+ * A turn for --json, as grpcurl and the Python client show it: tool arguments and results as JSON
+ * objects (the Node client hands out Structs, {"fields": {"weight": {"numberValue": 180…}}}) and
+ * the start time in RFC 3339. A failed call has no result.
+ */
+function turnJson(turn: Turn__Output): object {
+  const toolCall = ({ toolCallId, toolName, arguments: args, result, ...call }: ToolCall__Output): object => ({
+    toolCallId,
+    toolName,
+    arguments: fromStruct(args),
+    ...(result ? { result: fromStruct(result) } : {}),
+    ...call,
+  });
+  return {
+    userMessage: turn.userMessage,
+    startTime: rfc3339(turn.startTime),
+    result: turn.result ? { ...turn.result, toolCalls: turn.result.toolCalls.map(toolCall) } : null,
+  };
 }
 
 export function registerConversationsCommand(program: Command): void {
@@ -47,7 +79,7 @@ export function registerConversationsCommand(program: Command): void {
       }
       const shown = options.all ? found : found.slice(0, options.limit);
       if (options.json) {
-        for (const summary of shown) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        for (const summary of shown) process.stdout.write(`${JSON.stringify(summaryJson(summary))}\n`);
         return;
       }
       if (shown.length === 0) {
@@ -77,7 +109,7 @@ export function registerConversationsCommand(program: Command): void {
         do {
           // Printed page by page: a long conversation starts showing at once and is never held whole.
           const page = await listTurns(client, conversationId, { pageToken });
-          for (const turn of page.turns) process.stdout.write(options.json ? `${JSON.stringify(turn)}\n` : describeTurn(turn, shown++ > 0));
+          for (const turn of page.turns) process.stdout.write(options.json ? `${JSON.stringify(turnJson(turn))}\n` : describeTurn(turn, shown++ > 0));
           pageToken = page.nextPageToken;
         } while (pageToken !== '');
       } catch (error) {
