@@ -101,15 +101,22 @@ export class TracedConversation {
         };
         this.turns.push(record);
         this.attempts.push(record);
+        // A replayed turn's tokens were spent, and counted, by the run it repeats (in that run's trace).
         span.log({
           output: { response: result.text, stop_reason: result.stopReason, tool_calls: record.tool_calls },
-          metadata: { conversation_id: result.conversationId, turn_index: result.turnIndex },
-          metrics: {
-            prompt_tokens: result.usage?.inputTokens ?? 0,
-            completion_tokens: result.usage?.outputTokens ?? 0,
-            prompt_cached_tokens: result.usage?.cacheReadInputTokens ?? 0,
-            prompt_cache_creation_tokens: result.usage?.cacheCreationInputTokens ?? 0,
+          metadata: {
+            conversation_id: result.conversationId,
+            turn_index: result.turnIndex,
+            ...(result.replayed ? { replayed: true, replay_of_root_span_id: result.trace?.rootSpanId ?? '' } : {}),
           },
+          metrics: result.replayed
+            ? {}
+            : {
+                prompt_tokens: result.usage?.inputTokens ?? 0,
+                completion_tokens: result.usage?.outputTokens ?? 0,
+                prompt_cached_tokens: result.usage?.cacheReadInputTokens ?? 0,
+                prompt_cache_creation_tokens: result.usage?.cacheCreationInputTokens ?? 0,
+              },
         });
         return result;
       },

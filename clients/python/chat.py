@@ -4,7 +4,7 @@
     chat.py [--target HOST:PORT] [--conversation ID] [--retries N] MESSAGE [MESSAGE ...]
 
 Each message is one StreamChat turn of the same conversation. A turn that fails for a passing
-reason (UNAVAILABLE, a busy conversation, a RetryInfo) is tried again, up to --retries times (2 by
+reason (UNAVAILABLE, a busy conversation, a RetryInfo) is tried again, up to --retries times (5 by
 default), with the same request_id: the service runs it at most once. The caller starts a W3C trace, sends
 its `traceparent` with every call (the mesh continues it), and reports its own `python_client_turn`
 spans to the trace backend as OTLP/JSON (Braintrust with BRAINTRUST_API_KEY, else the local trace
@@ -125,7 +125,7 @@ def main():
     parser.add_argument("--target", default=setting("CONVERSATION_TARGET") or f"127.0.0.1:{local_port('CONVERSATION_PORT', '50051')}")
     parser.add_argument("--conversation", default="")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds per turn, every try included")
-    parser.add_argument("--retries", type=int, default=2, help="tries again a turn that failed for a passing reason, with the same request_id (default 2)")
+    parser.add_argument("--retries", type=int, default=5, help="tries again a turn that failed for a passing reason, with the same request_id (default 5: waits of 4-8 s in all, enough for a service restart)")
     try:
         # With TRACEMESH_REDACT_PHI on, the message (which may name the patient) stays out of this client's span.
         redact = yes_no_setting("TRACEMESH_REDACT_PHI", False)

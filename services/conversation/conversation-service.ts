@@ -175,7 +175,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       },
       () => undefined,
     );
-    events.emit({ turnStarted: { conversationId, turnIndex: earlier.turn.turnIndex, trace: result.trace } });
+    events.emit({ turnStarted: { conversationId, turnIndex: earlier.turn.turnIndex, trace: result.trace, replayed: true } });
     events.emit({ turnCompleted: { result } });
     log.info({ conversationId, turnIndex: earlier.turn.turnIndex, requestId: request.requestId }, 'turn answered from its earlier try (repeated request_id)');
     return result;

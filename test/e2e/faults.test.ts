@@ -17,6 +17,7 @@ import { startMesh, type RunningMesh } from '../../lib/process/mesh-launcher.js'
 import { startFaultyModelServer, type FaultyModelServer } from '../helpers/faulty-model-server.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
 import { failureOf } from '../helpers/call-failure.js';
+import { runCli } from '../helpers/run-cli.js';
 import { suiteMesh, type SuiteMesh } from '../helpers/suite-mesh.js';
 import { localTraceBackend } from '../helpers/trace-rows.js';
 
@@ -109,6 +110,19 @@ describe('faults: the model endpoint failing', function () {
     model.script([], 'ok');
     const next = await streamTurn(client, 'Her blood pressure today is 150/95.', { conversationId: first.conversationId });
     assert.equal(next.turnIndex, 1, 'the conversation continues where it was');
+  });
+
+  it('chat tries a turn cut mid-answer again with its request_id: stdout says where the cut text ends, the answer follows whole, one turn is stored', async () => {
+    model.script(['reset-mid-stream'], 'ok');
+    const chat = await runCli(['chat', QUERY], mesh.clientEnv);
+    assert.equal(chat.code, 0, chat.stderr);
+    assert.match(chat.stderr, /↻ UNAVAILABLE: .* — trying again in \d\.\d s \(1 of 5\)/);
+    const [cut = '', answer = ''] = chat.stdout.split('\n— cut off here; the answer starts again —\n\n');
+    assert.ok(cut.length > 0, 'the first try had streamed some text');
+    assert.match(answer, /## Assessment/);
+    const conversationId = /— conversation (conv_[0-9a-f-]+) · turn 0 ·/.exec(chat.stderr)?.[1];
+    assert.ok(conversationId, chat.stderr);
+    assert.equal((await getConversation(client, conversationId)).conversation?.turns.length, 1);
   });
 
   it('ends a turn whose model stream stops sending mid-answer with DEADLINE_EXCEEDED, though the caller waits 5 minutes, and the conversation goes on', async () => {

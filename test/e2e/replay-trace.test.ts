@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { streamTurn } from '../../clients/node/conversation-client.js';
+import { createConversationClient, streamTurn } from '../../clients/node/conversation-client.js';
+import { TracedConversation } from '../../clients/node/traced-conversation.js';
 import { ConversationServiceClient } from '../../lib/grpc/protos.js';
 import { named, nameOf, parentOf, waitForSpans } from '../helpers/trace-rows.js';
 import { sharedMesh } from '../helpers/shared-mesh.js';
@@ -38,6 +39,26 @@ describe('a replayed turn in the trace', function () {
       });
       assert.deepEqual(replay.input, { conversation_id: first.conversationId, turn_index: first.turnIndex, message, request_id: requestId });
       assert.deepEqual(named(rows, 'server_process_turn'), [], 'nothing ran again');
+    } finally {
+      client.close();
+    }
+  });
+
+  it("a traced client's replayed client_turn says so and counts no tokens (the run it repeats did)", async () => {
+    const shared = await sharedMesh();
+    const client = createConversationClient(shared.mesh.conversationTarget);
+    try {
+      const requestId = randomUUID();
+      const message = 'A 60-year-old woman, 165 cm, 70 kg: BMI?';
+      const first = await new TracedConversation(client).turn(message, { requestId });
+      const retry = new TracedConversation(client);
+      await retry.turn(message, { requestId });
+      retry.finish();
+      await shared.tracing.flush();
+      const rows = await waitForSpans(retry.rootSpanId, { client_turn: 1, server_replay_turn: 1 }, 10_000);
+      const [turn] = named(rows, 'client_turn');
+      assert.deepEqual(turn?.metadata, { ...(turn?.metadata as object), replayed: true, replay_of_root_span_id: first.trace?.rootSpanId });
+      assert.equal((turn?.metrics as Record<string, unknown> | undefined)?.prompt_tokens, undefined, 'no tokens counted twice');
     } finally {
       client.close();
     }

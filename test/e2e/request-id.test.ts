@@ -58,6 +58,7 @@ describe('request_id: a retried turn is answered once', function () {
     assert.deepEqual(events.map((event) => event.event), ['turnStarted', 'turnCompleted']);
     assert.equal(events[0]?.turnStarted?.conversationId, first.conversationId);
     assert.deepEqual(events[0]?.turnStarted?.trace, first.trace, 'the trace of the run that answered');
+    assert.equal(events[0]?.turnStarted?.replayed, true, 'a streaming caller knows at once');
     assert.equal(retry.replayed, true);
     assert.deepEqual(sameTurn(retry), sameTurn(first));
   });

@@ -121,6 +121,8 @@ describe('turn retries', function () {
     const none = await runCli(['chat', '--retries', '0', '--conversation', 'conv_nope', 'hi'], shared.mesh.clientEnv);
     assert.equal(none.code, 1);
     assert.doesNotMatch(none.stderr, /↻/);
+    // How to try the failed turn again without running it twice.
+    assert.match(none.stderr, /request id: ([0-9a-f-]{36}) \(to try this turn again, run at most once: the same message with --request-id \1\)/);
     const bad = await runCli(['chat', '--retries', '-1', 'hi'], shared.mesh.clientEnv);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--retries must be a whole number ≥ 0, got "-1"/);

@@ -23,6 +23,8 @@ export interface ChatPrinterOptions {
 export class ChatPrinter {
   private lastIteration = -1;
   private atLineStart = true;
+  /** The current try has printed answer text. */
+  private textSinceTry = false;
   private separatorPending: boolean;
 
   constructor(options: ChatPrinterOptions = {}) {
@@ -52,6 +54,7 @@ export class ChatPrinter {
       if (event.textDelta.iteration !== this.lastIteration && this.lastIteration !== -1 && !this.atLineStart) this.out('\n\n');
       this.lastIteration = event.textDelta.iteration;
       this.out(event.textDelta.text);
+      this.textSinceTry ||= event.textDelta.text.length > 0;
     } else if (event.toolCallStarted) {
       const { toolName, arguments: args, toolService } = event.toolCallStarted;
       // The built-in workers go unnamed; a team's own tool service is named, so a reader sees where the call went.
@@ -68,8 +71,13 @@ export class ChatPrinter {
     }
   };
 
-  /** A try failed and another comes: says why on stderr; the next try's text starts on a new line. */
+  /**
+   * A try failed and another comes: says why on stderr. Text the failed try already printed stays
+   * on stdout (it was streamed): a line there says it was cut off, so `> answer.md` reads right.
+   */
   retrying(line: string): void {
+    if (this.textSinceTry) this.out(`${this.atLineStart ? '' : '\n'}\n— cut off here; the answer starts again —\n\n`);
+    this.textSinceTry = false;
     this.note(yellow(`↻ ${line}`));
     this.lastIteration = -1;
   }

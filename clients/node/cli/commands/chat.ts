@@ -1,6 +1,7 @@
 // `tracemesh chat [messages...]`: one conversation, each message a streamed turn; with no
 // messages it reads turns from stdin, one a line (typed at a prompt, or piped), until an empty
 // line or the end of the input (Ctrl-D).
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { initTracing } from '../../../../lib/tracing/tracing.js';
@@ -9,6 +10,12 @@ import { TracedConversation } from '../../traced-conversation.js';
 import { ChatPrinter } from '../chat-printer.js';
 import { nonNegativeInteger, positiveNumber } from '../number-arguments.js';
 import { describeFailure } from '../grpc-failure.js';
+
+/**
+ * Enough tries to ride out a service restarting under `tracemesh up` (1.7–3.4 s measured) or a
+ * turn of a few seconds on a busy conversation: waits of 0.25 s doubling (jittered) sum to 4–8 s.
+ */
+const DEFAULT_RETRIES = 5;
 
 interface ChatOptions {
   conversation?: string;
@@ -75,7 +82,7 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
     .argument('[messages...]', 'the turns to send (omit to type them, or pipe them one a line)')
     .option('-c, --conversation <id>', 'continue an existing conversation')
     .option('--request-id <id>', 'idempotency key of the turn (one message): the same id again gets the stored answer, never a second run')
-    .option('--retries <n>', 'tries again a turn that failed for a passing reason (service unavailable, conversation busy), with the same request id', (value: string) => nonNegativeInteger(value, '--retries'), 2)
+    .option('--retries <n>', 'tries again a turn that failed for a passing reason (service unavailable, conversation busy), with the same request id', (value: string) => nonNegativeInteger(value, '--retries'), DEFAULT_RETRIES)
     .option('--target <host:port>', 'the conversation service (default CONVERSATION_TARGET, else 127.0.0.1:CONVERSATION_PORT)')
     .option('--deadline <seconds>', 'deadline for each turn', (value: string) => positiveNumber(value, '--deadline'), 300)
     .option('--json', 'print every event as one JSON line (for scripts) instead of text')
@@ -98,14 +105,17 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
       const promptSeparatesTurns = messages.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true;
       let failed = false;
       let turns = 0;
+      // The turn being tried: after a failure, how to try it again without running it twice.
+      let current: { message: string; requestId: string } | undefined;
       try {
         for await (const message of turnsFrom(messages, () => interrupt.abort())) {
           if (stdoutClosed.aborted) break;
+          current = { message, requestId: options.requestId ?? randomUUID() };
           const printer = new ChatPrinter({ blankLineBefore: turns++ > 0 && !promptSeparatesTurns });
           const result = await conversation.turn(message, {
             onEvent: options.json ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`) : printer.onEvent,
             deadlineMs: options.deadline * 1000,
-            ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
+            requestId: current.requestId,
             retries: options.retries,
             onRetry: (error, retry, delayMs) => printer.retrying(`${describeFailure(error).split('\n')[0] ?? ''} — trying again in ${(delayMs / 1000).toFixed(1)} s (${retry} of ${options.retries})`),
             signal,
@@ -117,6 +127,9 @@ export function registerChatCommand(program: Command, context: ChatCommandContex
         if (!stdoutClosed.aborted) {
           failed = true;
           process.stderr.write(`\n${describeFailure(error)}\n`);
+          // The turn may have completed after all (its answer lost on the way): the same key gets
+          // that answer, or runs the turn if it never completed — never twice.
+          if (current) process.stderr.write(`request id: ${current.requestId} (to try this turn again, run at most once: the same message with --request-id ${current.requestId})\n`);
         }
       } finally {
         conversation.finish();

@@ -6,10 +6,12 @@ export interface TurnStarted {
   'conversationId'?: (string);
   'turnIndex'?: (number);
   'trace'?: (_tracemesh_conversation_v1_TraceRef | null);
+  'replayed'?: (boolean);
 }
 
 export interface TurnStarted__Output {
   'conversationId': (string);
   'turnIndex': (number);
   'trace': (_tracemesh_conversation_v1_TraceRef__Output | null);
+  'replayed': (boolean);
 }
