@@ -144,7 +144,7 @@ export class ExportHealth {
             this.backendTook(url);
             this.counts.spansSent += spans.length;
           } else {
-            const reason = result.error?.message ?? 'failed';
+            const reason = result.error ? networkFailure(result.error) : 'failed';
             this.rememberExportError(reason);
             this.backendFailed(url, reason);
             this.counts.failedRequests++;
@@ -291,7 +291,14 @@ export class ExportHealth {
 }
 
 /** Why a request got no HTTP answer: fetch's "fetch failed" says nothing, its cause does ("connect ECONNREFUSED …"). */
+/**
+ * Why a request to the backend failed, from the socket's error (fetch wraps it as the cause), with
+ * its code when the message lacks it: a backend killed mid-request is undici's bare "other side
+ * closed" or node's "socket hang up", which say little without UND_ERR_SOCKET / ECONNRESET.
+ */
 function networkFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error && error.cause.message !== '' ? error.cause.message : error.message;
+  const inner = error.cause instanceof Error && error.cause.message !== '' ? error.cause : error;
+  const code = (inner as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && !inner.message.includes(code) ? `${inner.message} (${code})` : inner.message;
 }

@@ -1,6 +1,8 @@
 // ExportHealth's accounting and logs: what the trace backend did not take is counted and reported,
 // and OTel's own diagnostics land in our logs without the trace id of whatever turn was running.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { context, diag, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -46,6 +48,22 @@ describe('ExportHealth', () => {
     assert.equal(failed?.otel, undefined, 'no empty details field');
     assert.equal(dropped?.trace_id, undefined);
     assert.equal(health.counts.spansDropped, 7);
+  });
+
+  it('names a backend that closes the connection mid-request with the socket code, not a bare "other side closed"', async () => {
+    const { log, lines } = capturingLogger();
+    const health = new ExportHealth(log);
+    // Takes the request, then drops the connection without an answer (a backend killed mid-request).
+    const server = createServer((request) => request.socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/logs3`;
+    try {
+      await assert.rejects(health.countingFetch(5_000)(url, { method: 'POST', body: '{"rows":[]}' }));
+    } finally {
+      server.close();
+    }
+    const down = lines().find((line) => String(line.msg).startsWith('trace backend unreachable'));
+    assert.equal(down?.reason, 'other side closed (UND_ERR_SOCKET)');
   });
 
   it('adds refused rows to the dropped rows and reports the change once', () => {
