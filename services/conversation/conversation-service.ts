@@ -102,7 +102,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       }
       // A conversation made for this turn has no history to read (one store round trip fewer before the model call).
       const { messages, nextTurnIndex } = created ? { messages: [], nextTurnIndex: 0 } : await store.history(conversationId);
-      failedTurn = { conversationId, previousTurns: nextTurnIndex, model: request.model, modelChosenByCaller: Boolean(fields.options?.model?.trim()) };
+      failedTurn = { conversationId, previousTurns: nextTurnIndex, model: request.model, modelChosenByCaller: request.modelChosenByCaller };
       if (nextTurnIndex >= defaults.maxTurns) {
         throw grpcError(grpcStatus.RESOURCE_EXHAUSTED, `conversation "${conversationId}" has reached its limit of ${defaults.maxTurns} turns; start a new one`, {
           errorInfo: { reason: 'TOO_MANY_TURNS', domain: 'conversation.tracemesh', metadata: { conversation_id: conversationId, max_turns: String(defaults.maxTurns) } },
@@ -187,6 +187,11 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       throw requestIdReused(`was used for a turn of conversation "${earlier.conversationId}"; a request_id names one turn`);
     }
     if (earlier.turn.userMessage !== request.message) throw requestIdReused('was used for a turn with another message; make a new request_id for each new turn');
+    // A model the caller names is part of the request; the service's default may change between tries.
+    const answeredBy = earlier.turn.result.model ?? '';
+    if (request.modelChosenByCaller && answeredBy !== '' && answeredBy !== request.model) {
+      throw requestIdReused(`was used for a turn answered by model "${answeredBy}", not "${request.model}"; make a new request_id for each new turn`);
+    }
   }
 
   function requestIdReused(description: string): GrpcError {

@@ -31,6 +31,8 @@ export interface ValidTurnRequest {
   requestId: string;
   message: string;
   model: string;
+  /** The caller named the model (options.model), rather than leaving the service's default. */
+  modelChosenByCaller: boolean;
   maxIterations: number;
   maxTokens: number;
   maxTurnTokens: number;
@@ -98,5 +100,5 @@ export function validateTurnRequest(request: TurnRequestFields, defaults: TurnDe
     violations.push({ field: 'options.model', description: `is longer than ${LIMITS.maxModelNameChars} characters` });
   }
   if (violations.length > 0) throw invalidArgument(violations);
-  return { conversationId: request.conversationId, requestId, message, model, maxIterations, maxTokens, maxTurnTokens: defaults.maxTurnTokens, maxToolResultChars: defaults.maxToolResultChars };
+  return { conversationId: request.conversationId, requestId, message, model, modelChosenByCaller: Boolean(options?.model?.trim()), maxIterations, maxTokens, maxTurnTokens: defaults.maxTurnTokens, maxToolResultChars: defaults.maxToolResultChars };
 }

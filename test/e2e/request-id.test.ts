@@ -12,7 +12,10 @@ import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { failureOf } from '../helpers/call-failure.js';
 import { sharedMesh } from '../helpers/shared-mesh.js';
 
-function chat(client: ConversationServiceClient, request: { message: string; requestId: string; conversationId?: string }): Promise<TurnResult__Output> {
+function chat(
+  client: ConversationServiceClient,
+  request: { message: string; requestId: string; conversationId?: string; options?: { model: string } },
+): Promise<TurnResult__Output> {
   return new Promise((resolve, reject) => {
     client.Chat({ conversationId: '', ...request }, new Metadata(), { deadline: Date.now() + 60_000 }, (error, response) =>
       error || !response?.result ? reject(error ?? new Error('no result')) : resolve(response.result),
@@ -97,7 +100,7 @@ describe('request_id: a retried turn is answered once', function () {
     assert.equal((await getConversation(client, startedIn)).conversation?.turns.length, 1);
   });
 
-  it('the same request_id for another message, or another conversation, or with bad characters is INVALID_ARGUMENT on request_id', async () => {
+  it('the same request_id for another message, another conversation or another model named, or with bad characters, is INVALID_ARGUMENT on request_id', async () => {
     const requestId = randomUUID();
     const first = await chat(client, { message: 'A 60-year-old woman, 160 cm, 70 kg.', requestId });
     const other = await chat(client, { message: 'A 30-year-old man, 175 cm, 70 kg.', requestId: randomUUID() });
@@ -106,6 +109,7 @@ describe('request_id: a retried turn is answered once', function () {
       await failureOf(chat(client, { message: 'A 60-year-old woman, 160 cm, 70 kg.', requestId, conversationId: other.conversationId })),
       await failureOf(chat(client, { message: 'A 60-year-old woman, 160 cm, 70 kg.', requestId: 'not a key!' })),
       await failureOf(chat(client, { message: 'A 60-year-old woman, 160 cm, 70 kg.', requestId: 'x'.repeat(129) })),
+      await failureOf(chat(client, { message: 'A 60-year-old woman, 160 cm, 70 kg.', requestId, options: { model: 'claude-opus-4-1' } })),
     ];
     for (const error of failures) {
       assert.equal(error.code, status.INVALID_ARGUMENT, error.details);
@@ -113,6 +117,9 @@ describe('request_id: a retried turn is answered once', function () {
     }
     assert.match(failures[0]?.details ?? '', /another message/);
     assert.match(failures[1]?.details ?? '', new RegExp(first.conversationId));
+    assert.match(failures[4]?.details ?? '', /answered by model "[^"]+", not "claude-opus-4-1"/);
+    // The model it ran with, named, is the same request: answered from the store.
+    assert.equal((await chat(client, { message: 'A 60-year-old woman, 160 cm, 70 kg.', requestId, options: { model: first.model } })).replayed, true);
     // Nothing ran: each conversation still holds its one turn.
     assert.equal((await getConversation(client, first.conversationId)).conversation?.turns.length, 1);
     assert.equal((await getConversation(client, other.conversationId)).conversation?.turns.length, 1);
