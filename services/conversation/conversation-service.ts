@@ -156,7 +156,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
   /**
    * A turn already completed for this request_id, answered again instead of run again (AIP-155):
    * the stored result, marked replayed — a stream gets turn_started and turn_completed. The same
-   * key for a different turn (another message, another conversation) is the caller's mistake.
+   * key for a different turn (another message, conversation or model) is the caller's mistake.
    */
   function replay(earlier: TurnOfRequest, request: ValidTurnRequest, conversationId: string, events: TurnEventWriter): TurnResult {
     assertSameTurn(earlier, request, conversationId);
@@ -181,7 +181,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     return result;
   }
 
-  /** Throws INVALID_ARGUMENT unless `earlier` is the turn this request repeats (same conversation, same message). */
+  /** Throws INVALID_ARGUMENT unless `earlier` is the turn this request repeats (same conversation and message, and model if named). */
   function assertSameTurn(earlier: TurnOfRequest, request: ValidTurnRequest, conversationId: string): void {
     if (earlier.conversationId !== conversationId) {
       throw requestIdReused(`was used for a turn of conversation "${earlier.conversationId}"; a request_id names one turn`);
