@@ -44,11 +44,12 @@ export type SupervisorEvent =
   /** Started again and ready, `downMs` after it died. */
   | { kind: 'back'; instance: string; address: string; downMs: number }
   /**
-   * Died `deaths` times within `windowMs`: not started again. `windowMs` is the policy's window, or,
-   * for deaths in a row without becoming ready in between, the time from the first to the last.
-   * `workersLeft` counts the pool's others not given up on.
+   * Died `deaths` times within `windowMs`: not started again. `inARow`: the deaths came one after
+   * another without it becoming ready in between (restarts that hung at start), and `windowMs` is
+   * then the time from the first to the last; otherwise it is the policy's window. `workersLeft`
+   * counts the pool's others not given up on.
    */
-  | { kind: 'gave-up'; instance: string; death: Death; deaths: number; windowMs: number; workersLeft: number; workers: number };
+  | { kind: 'gave-up'; instance: string; death: Death; deaths: number; windowMs: number; inARow: boolean; workersLeft: number; workers: number };
 
 /** Why the mesh must stop: the process given up on, and whether it was the last tool worker. */
 export interface FatalLoss {
@@ -113,8 +114,9 @@ export function superviseMesh(
     if (deaths >= policy.maxDeaths) {
       state.gaveUp = true;
       const left = isWorker(instance) ? workersLeft() : 0;
-      const windowMs = state.deaths.length >= policy.maxDeaths ? policy.windowMs : now - (state.inARow[0] ?? now);
-      onEvent({ kind: 'gave-up', instance, death, deaths, windowMs, workersLeft: left, workers: workers.length });
+      const inARow = state.deaths.length < policy.maxDeaths;
+      const windowMs = inARow ? now - (state.inARow[0] ?? now) : policy.windowMs;
+      onEvent({ kind: 'gave-up', instance, death, deaths, windowMs, inARow, workersLeft: left, workers: workers.length });
       if (!isWorker(instance)) onFatal({ instance, reason: 'essential' });
       else if (left === 0) onFatal({ instance, reason: 'last-worker' });
       return;

@@ -95,6 +95,7 @@ describe('mesh supervisor (tracemesh up restarts)', function () {
     const gaveUp = events.at(-1);
     assert.ok(gaveUp?.kind === 'gave-up');
     assert.equal(gaveUp.deaths, 5);
+    assert.equal(gaveUp.inARow, true, 'given up on for dying in a row, not within the window');
     assert.ok(gaveUp.death.kind === 'start-failed' && gaveUp.death.error === `toolworker did not become ready within ${readyTimeoutMs} ms`);
     assert.ok(gaveUp.windowMs >= 4 * readyTimeoutMs, `the time the 5 deaths took: ${gaveUp.windowMs} ms`);
 

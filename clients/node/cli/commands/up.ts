@@ -131,7 +131,8 @@ function describeEvent(event: SupervisorEvent): string {
     return `tracemesh: ${headline}; starting it again in ${seconds(event.restartInMs)} — ${meanwhile(event.instance, event.otherWorkers)}\n${tail}`;
   }
   const left = event.workers > 1 && event.workersLeft > 0 ? ` — the pool serves on with ${event.workersLeft} of ${event.workers} tool workers` : '';
-  return `tracemesh: ${headline}; it died ${event.deaths} times within ${seconds(event.windowMs)}: giving up on it${left}\n${tail}`;
+  const how = event.inARow ? `in a row without becoming ready (over ${seconds(event.windowMs)})` : `within ${seconds(event.windowMs)}`;
+  return `tracemesh: ${headline}; it died ${event.deaths} times ${how}: giving up on it${left}\n${tail}`;
 }
 
 /** "no tool worker is left", "the mesh cannot run without the conversation service" */
