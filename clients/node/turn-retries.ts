@@ -36,7 +36,6 @@ export function retryDelayOf(error: unknown, retry: number): number | undefined 
   const jittered = Math.round(backoff * (0.5 + Math.random() / 2));
   switch (error.code) {
     case status.UNAVAILABLE:
-      return details.retryDelayMs ?? jittered;
     case status.ABORTED:
       return details.retryDelayMs ?? jittered;
     case status.RESOURCE_EXHAUSTED:

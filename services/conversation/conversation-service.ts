@@ -93,11 +93,12 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
     const children = childCallParent(call, signal);
     try {
       const request = validateTurnRequest(fields, defaults);
-      const { conversationId, created } = await claim(request, onConversation);
+      const { conversationId, created, earlier: foundBeforeClaim } = await claim(request, onConversation);
       claimed = conversationId;
       if (request.requestId !== '') {
-        // Holding the lease, no other try of this request runs here: a stored turn is the answer.
-        const earlier = await store.turnOfRequest(request.requestId);
+        // Holding the lease, no other try of this request runs here: a stored turn is the answer
+        // (one found before the claim stays: a stored turn only goes with its conversation).
+        const earlier = foundBeforeClaim ?? (await store.turnOfRequest(request.requestId));
         if (earlier) return replay(earlier, request, conversationId, events);
       }
       // A conversation made for this turn has no history to read (one store round trip fewer before the model call).
@@ -202,7 +203,10 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
    * Resolves (or creates) the conversation and takes its turn lease; throws NOT_FOUND / ABORTED.
    * A new conversation of a request with a request_id is the one every try of it uses.
    */
-  async function claim(request: ValidTurnRequest, onConversation?: (conversationId: string) => void): Promise<{ conversationId: string; created: boolean }> {
+  async function claim(
+    request: ValidTurnRequest,
+    onConversation?: (conversationId: string) => void,
+  ): Promise<{ conversationId: string; created: boolean; earlier?: TurnOfRequest }> {
     turns.assertAdmitting(); // before a new conversation is created for a turn that could not run
     const requestedId = request.conversationId;
     if (requestedId === '' && request.requestId !== '') {
@@ -216,7 +220,7 @@ export function createConversationHandlers(deps: ConversationServiceDeps): Conve
       const created = await store.createConversation(conversationId);
       onConversation?.(conversationId);
       await turns.claim(conversationId);
-      return { conversationId, created };
+      return { conversationId, created, ...(earlier ? { earlier } : {}) };
     }
     if (requestedId !== '') {
       if (!(await store.exists(requestedId))) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import type { ConversationServiceClient } from '../../gen/ts/tracemesh/conversation/v1/ConversationService.js';
 import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/TurnResult.js';
 import { createConversationClient, deleteConversation, getConversation, listConversations, listTurns, openConverse, streamTurn } from '../../clients/node/conversation-client.js';
@@ -13,6 +13,7 @@ import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
 import { sharedMesh } from '../helpers/shared-mesh.js';
 import { named, waitForSpans } from '../helpers/trace-rows.js';
+import { duringTurn } from '../helpers/busy-conversation.js';
 import { failureOf } from '../helpers/call-failure.js';
 import { assertNewestFirstOnce, listAll } from './conversation-listing.js';
 
@@ -267,15 +268,7 @@ describe('ConversationService RPCs', function () {
 
   it('DeleteConversation while a turn runs is ABORTED (TURN_IN_PROGRESS, retry in 1 s); the conversation and the turn survive', async () => {
     const first = await streamTurn(client, 'A 50-year-old man, 180 cm, 90 kg.');
-    let refused: Promise<ServiceError> | undefined;
-    const running = streamTurn(client, SEED_QUERY, {
-      conversationId: first.conversationId,
-      onEvent: (event) => {
-        if (event.turnStarted) refused ??= failureOf(deleteConversation(client, first.conversationId));
-      },
-    });
-    const finished = await running;
-    assert.ok(refused, 'the delete was sent while the turn ran');
+    const { finished, during: refused } = await duringTurn(client, { conversationId: first.conversationId }, () => failureOf(deleteConversation(client, first.conversationId)));
     const error = await refused;
     assert.equal(error.code, status.ABORTED);
     const details = decodeErrorDetails(error);

@@ -13,6 +13,7 @@ import { ConversationServiceClient as ConversationClient } from '../../lib/grpc/
 import { startService, stopProcess, type ServiceProcess } from '../../lib/process/mesh-launcher.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
+import { duringTurn } from '../helpers/busy-conversation.js';
 import { failureOf } from '../helpers/call-failure.js';
 import { assertNewestFirstOnce, listAll } from './conversation-listing.js';
 
@@ -103,18 +104,11 @@ describe('conversation replicas on one PostgreSQL', function () {
   it('refuses to delete a conversation whose turn runs on the other replica (ABORTED), then deletes it for both', async () => {
     const [a, b] = clients as [ConversationServiceClient, ConversationServiceClient];
     const start = await streamTurn(a, 'A 50-year-old man, 180 cm, 90 kg.');
-    let refused: Promise<ServiceError> | undefined;
-    const running = streamTurn(a, SEED_QUERY, {
-      conversationId: start.conversationId,
-      onEvent: (event) => {
-        if (event.turnStarted) refused ??= failureOf(deleteConversation(b, start.conversationId));
-      },
-    });
-    const finished = await running;
+    const { finished, during: refused } = await duringTurn(a, { conversationId: start.conversationId }, () => failureOf(deleteConversation(b, start.conversationId)));
     const error = await refused;
-    assert.equal(error?.code, status.ABORTED, 'the other replica saw the lease');
-    assert.equal(error && decodeErrorDetails(error).errorInfo?.reason, 'TURN_IN_PROGRESS');
-    assert.equal(error && decodeErrorDetails(error).retryDelayMs, 1000);
+    assert.equal(error.code, status.ABORTED, 'the other replica saw the lease');
+    assert.equal(decodeErrorDetails(error).errorInfo?.reason, 'TURN_IN_PROGRESS');
+    assert.equal(decodeErrorDetails(error).retryDelayMs, 1000);
     assert.equal(finished.turnIndex, 1);
     assert.equal((await getConversation(b, start.conversationId)).conversation?.turns.length, 2, 'the turn was stored');
     await deleteConversation(b, start.conversationId);

@@ -9,6 +9,7 @@ import type { TurnResult__Output } from '../../gen/ts/tracemesh/conversation/v1/
 import { createConversationClient, getConversation, openConverse, streamTurn } from '../../clients/node/conversation-client.js';
 import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { decodeErrorDetails } from '../../lib/grpc/errors.js';
+import { duringTurn } from '../helpers/busy-conversation.js';
 import { failureOf } from '../helpers/call-failure.js';
 import { sharedMesh } from '../helpers/shared-mesh.js';
 
@@ -68,14 +69,7 @@ describe('request_id: a retried turn is answered once', function () {
 
   it('a retry while the first try runs is ABORTED (TURN_IN_PROGRESS, RetryInfo); once it ended, the retry gets its turn', async () => {
     const requestId = randomUUID();
-    let duplicate: ReturnType<typeof failureOf> | undefined;
-    const first = await streamTurn(client, SEED_QUERY, {
-      requestId,
-      onEvent: (event) => {
-        if (event.turnStarted) duplicate ??= failureOf(streamTurn(client, SEED_QUERY, { requestId }));
-      },
-    });
-    assert.ok(duplicate, 'the retry was sent while the turn ran');
+    const { finished: first, during: duplicate } = await duringTurn(client, { requestId }, () => failureOf(streamTurn(client, SEED_QUERY, { requestId })));
     const error = await duplicate;
     assert.equal(error.code, status.ABORTED, error.details);
     assert.equal(decodeErrorDetails(error).errorInfo?.reason, 'TURN_IN_PROGRESS');

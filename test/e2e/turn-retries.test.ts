@@ -3,12 +3,11 @@
 // other failures at once are the answer, and the turn's deadline bounds every try and wait.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { createConversationClient, getConversation, streamTurn, type ConversationServiceClient } from '../../clients/node/conversation-client.js';
-import { SEED_QUERY } from '../../clients/node/seed-query.js';
 import { retryDelayOf, streamTurnWithRetries } from '../../clients/node/turn-retries.js';
 import { grpcError } from '../../lib/grpc/errors.js';
-import { keepConversationBusy } from '../helpers/busy-conversation.js';
+import { duringTurn, keepConversationBusy } from '../helpers/busy-conversation.js';
 import { failureOf } from '../helpers/call-failure.js';
 import { runCli } from '../helpers/run-cli.js';
 import { sharedMesh, type SharedMesh } from '../helpers/shared-mesh.js';
@@ -54,20 +53,14 @@ describe('turn retries', function () {
   it('a turn on a busy conversation waits out the running one (ABORTED, RetryInfo 1 s) and then runs, once', async () => {
     const first = await streamTurn(client, 'A 50-year-old man, 180 cm, 90 kg.');
     const retried: Array<[string, number, number]> = [];
-    let second: Promise<unknown> | undefined;
-    await streamTurn(client, SEED_QUERY, {
-      conversationId: first.conversationId,
-      onEvent: (event) => {
-        if (!event.turnStarted) return;
-        second ??= streamTurnWithRetries(client, 'His blood pressure is 150/95.', {
-          conversationId: first.conversationId,
-          retries: 3,
-          onRetry: (error, retry, delayMs) => retried.push([status[error.code], retry, delayMs]),
-        });
-      },
-    });
-    assert.ok(second, 'sent while the turn ran');
-    const result = (await second) as { turnIndex: number; replayed: boolean };
+    const { during: second } = await duringTurn(client, { conversationId: first.conversationId }, () =>
+      streamTurnWithRetries(client, 'His blood pressure is 150/95.', {
+        conversationId: first.conversationId,
+        retries: 3,
+        onRetry: (error, retry, delayMs) => retried.push([status[error.code], retry, delayMs]),
+      }),
+    );
+    const result = await second;
     assert.deepEqual(retried[0], ['ABORTED', 1, 1000]);
     assert.equal(result.turnIndex, 2);
     assert.equal(result.replayed, false);
@@ -97,14 +90,9 @@ describe('turn retries', function () {
 
     // The RetryInfo's 1 s wait would end past a 600 ms deadline: the ABORTED is the answer at once.
     const first = await streamTurn(client, 'A 50-year-old man, 180 cm, 90 kg.');
-    let busy: Promise<ServiceError> | undefined;
-    await streamTurn(client, SEED_QUERY, {
-      conversationId: first.conversationId,
-      onEvent: (event) => {
-        if (event.turnStarted) busy ??= failureOf(streamTurnWithRetries(client, 'again', { conversationId: first.conversationId, retries: 3, deadlineMs: 600, onRetry: () => retries++ }));
-      },
-    });
-    assert.ok(busy);
+    const { during: busy } = await duringTurn(client, { conversationId: first.conversationId }, () =>
+      failureOf(streamTurnWithRetries(client, 'again', { conversationId: first.conversationId, retries: 3, deadlineMs: 600, onRetry: () => retries++ })),
+    );
     assert.equal((await busy).code, status.ABORTED);
     assert.equal(retries, 0);
   });
